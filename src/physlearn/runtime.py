@@ -1,0 +1,37 @@
+"""Run-time helpers shared by every workflow step: device choice, threads, logging, provenance."""
+
+from __future__ import annotations
+
+import logging
+import os
+import platform
+import socket
+
+import torch
+
+
+def pick_device(requested: str = "auto") -> torch.device:
+    """``cuda`` when asked for or, with ``auto``, when present; otherwise ``cpu``."""
+    if requested == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if requested == "cuda" and not torch.cuda.is_available():
+        raise RuntimeError("config key device: 'cuda' was requested but no CUDA device is available")
+    return torch.device(requested)
+
+
+def setup(threads: int) -> logging.Logger:
+    """Fix torch's thread count and route log lines to stderr (Snakemake's log file)."""
+    torch.set_num_threads(threads)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s", datefmt="%H:%M:%S")
+    return logging.getLogger("physlearn")
+
+
+def provenance() -> dict:
+    """Where and how an output was made; SLURM_JOB_ID is set inside SLURM jobs."""
+    return {
+        "host": socket.gethostname(),
+        "slurm_job_id": os.environ.get("SLURM_JOB_ID"),
+        "torch": torch.__version__,
+        "python": platform.python_version(),
+        "threads": torch.get_num_threads(),
+    }

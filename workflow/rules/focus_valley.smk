@@ -1,0 +1,82 @@
+# FOCUS spec section 2: narrowing-valley sweeps (Fig. 2a, 2b and the appendix maps).
+
+
+rule valley_shard:
+    input:
+        package_sources(*VALLEY_CODE, "focus/valley_shard.py"),
+    output:
+        "results/focus/valley/{scan}/shard-{shard}-of-{n}.npz",
+    params:
+        config=valley_config,
+    threads: config["focus_valley"]["threads"]
+    resources:
+        mem_mb=2000,
+        runtime=60,
+    log:
+        "logs/focus/valley/{scan}/shard-{shard}-of-{n}.log",
+    shell:
+        "python -m physlearn.focus.valley_shard --config {params.config:q}"
+        " --scan {wildcards.scan} --shard {wildcards.shard} --output {output} 2> {log}"
+
+
+rule valley_merge:
+    input:
+        shards=valley_shards,
+        code=package_sources(*VALLEY_CODE, "focus/valley_merge.py"),
+    output:
+        "results/focus/valley/{scan}/summary.csv",
+    params:
+        config=valley_config,
+    log:
+        "logs/focus/valley/{scan}/merge.log",
+    shell:
+        "python -m physlearn.focus.valley_merge --config {params.config:q}"
+        " --scan {wildcards.scan} --output {output} {input.shards} 2> {log}"
+
+
+rule valley_figure:
+    input:
+        summary="results/focus/valley/{scan}/summary.csv",
+        code=package_sources(*VALLEY_FIGURE_CODE),
+    output:
+        pdf="results/figures/focus/valley_{scan}.pdf",
+        png=report(
+            "results/figures/focus/valley_{scan}.png",
+            category="FOCUS",
+            subcategory="Narrowing valley",
+            caption="../report/focus_valley.rst",
+        ),
+        table="results/figures/focus/valley_{scan}.csv",
+        claims="results/figures/focus/valley_{scan}.claims.json",
+    params:
+        config=valley_config,
+    log:
+        "logs/focus/valley/{scan}/figure.log",
+    shell:
+        "python -m physlearn.focus.valley_figure --config {params.config:q} --scan {wildcards.scan}"
+        " --summary {input.summary} --pdf {output.pdf} --png {output.png}"
+        " --table {output.table} --claims {output.claims} 2> {log}"
+
+
+rule valley_pairs_figure:
+    input:
+        summary="results/focus/valley/{scan}/summary.csv",
+        code=package_sources(*VALLEY_FIGURE_CODE, "focus/valley_pairs.py"),
+    output:
+        pdf="results/figures/focus/valley_{scan}_pairs.pdf",
+        png=report(
+            "results/figures/focus/valley_{scan}_pairs.png",
+            category="FOCUS",
+            subcategory="Narrowing valley",
+            caption="../report/focus_valley_pairs.rst",
+        ),
+        table="results/figures/focus/valley_{scan}_pairs.csv",
+        claims="results/figures/focus/valley_{scan}_pairs.claims.json",
+    params:
+        config=valley_config,
+    log:
+        "logs/focus/valley/{scan}/pairs_figure.log",
+    shell:
+        "python -m physlearn.focus.valley_pairs --config {params.config:q} --scan {wildcards.scan}"
+        " --summary {input.summary} --pdf {output.pdf} --png {output.png}"
+        " --table {output.table} --claims {output.claims} 2> {log}"
