@@ -3,7 +3,6 @@
 # Paper scale on SLURM: snakemake --configfile config/paper.yaml --workflow-profile workflow/profiles/slurm
 from snakemake.utils import min_version, validate
 
-
 min_version("9.0")
 
 
@@ -11,15 +10,10 @@ configfile: "config.yaml"
 
 
 include: "workflow/rules/common.smk"
-
-
-conda: "environment.yml"
-
-
 include: "workflow/rules/focus_valley.smk"
 
 
 rule all:
+    default_target: True
     input:
         all_targets(),
-    default_target: True

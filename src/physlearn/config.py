@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from physlearn.focus.valley import ValleyScan
 
 
@@ -13,6 +15,27 @@ def _check_axes(section: dict, where: str) -> None:
                 raise ValueError(f"config key {where}.{key}: a log axis needs start and stop > 0")
         elif isinstance(value, dict):
             _check_axes(value, f"{where}.{key}")
+
+
+def schema_errors(config: dict, schema_path: Path | str) -> list[str]:
+    """Every schema violation of ``config``, one line each, naming the key.
+
+    Run before snakemake's ``validate`` (which fills in the defaults): it reports all
+    problems at once, and a value of the wrong kind for a grid axis (a string, say) would
+    otherwise crash its default filling instead of naming the key.
+    """
+    import yaml
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import best_match
+
+    schema = yaml.safe_load(Path(schema_path).read_text())
+    messages = []
+    for error in sorted(Draft202012Validator(schema).iter_errors(config), key=lambda e: list(e.absolute_path)):
+        if error.context:  # of several allowed forms, skip "is not of type" from those the value plainly isn't
+            error = best_match([e for e in error.context if e.validator != "type"] or error.context)
+        key = ".".join(str(part) for part in error.absolute_path) or "(top level)"
+        messages.append(f"config key {key}: {error.message}")
+    return messages
 
 
 def check_config(config: dict) -> None:

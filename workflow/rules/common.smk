@@ -9,24 +9,28 @@ REPO = Path(workflow.basedir)
 SRC = REPO / "src"
 
 # Jobs run the package from this checkout (the sources that the rules list as inputs),
-# whether or not it is pip-installed; SLURM jobs inherit this environment.
+# whether or not it is pip-installed; SLURM jobs re-read this file and do the same.
 sys.path.insert(0, str(SRC))
-os.environ["PYTHONPATH"] = os.pathsep.join(
-    p for p in (str(SRC), os.environ.get("PYTHONPATH", "")) if p
-)
+shell.prefix('export PYTHONPATH="' + str(SRC) + '${{PYTHONPATH:+:$PYTHONPATH}}"; ')
 
-from physlearn.config import check_config
+from physlearn.config import check_config, schema_errors
 
+# Stop before any job starts, naming the offending keys; then fill in the defaults.
+SCHEMA = REPO / "workflow/schemas/config.schema.yaml"
+problems = schema_errors(config, SCHEMA)
+if problems:
+    raise WorkflowError("Invalid configuration:\n  " + "\n  ".join(problems))
+validate(config, str(SCHEMA))
 try:
-    validate(config, str(REPO / "workflow/schemas/config.schema.yaml"))
     check_config(config)
-except (WorkflowError, ValueError) as error:
+except ValueError as error:
     raise WorkflowError(f"Invalid configuration: {error}") from None
 
 
 def package_sources(*modules):
     """The package files a step imports, as inputs, so that a code change reruns exactly
-    the steps it touches. Each name is a module file or a subpackage under src/physlearn."""
+    the steps it touches. Each name is a module file or a subpackage under src/physlearn.
+    """
     files = [SRC / "physlearn/__init__.py"]
     for name in modules:
         path = SRC / "physlearn" / name
@@ -58,7 +62,6 @@ wildcard_constraints:
     scan="|".join(VALLEY_SCANS),
     shard=r"\d+",
     n=r"\d+",
-
 
 
 def valley_config(wildcards):

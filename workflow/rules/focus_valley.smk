@@ -6,14 +6,16 @@ rule valley_shard:
         package_sources(*VALLEY_CODE, "focus/valley_shard.py"),
     output:
         "results/focus/valley/{scan}/shard-{shard}-of-{n}.npz",
-    params:
-        config=valley_config,
+    log:
+        "logs/focus/valley/{scan}/shard-{shard}-of-{n}.log",
+    conda:
+        "../../environment.yml"
     threads: config["focus_valley"]["threads"]
     resources:
         mem_mb=2000,
         runtime=60,
-    log:
-        "logs/focus/valley/{scan}/shard-{shard}-of-{n}.log",
+    params:
+        config=valley_config,
     shell:
         "python -m physlearn.focus.valley_shard --config {params.config:q}"
         " --scan {wildcards.scan} --shard {wildcards.shard} --output {output} 2> {log}"
@@ -25,10 +27,12 @@ rule valley_merge:
         code=package_sources(*VALLEY_CODE, "focus/valley_merge.py"),
     output:
         "results/focus/valley/{scan}/summary.csv",
-    params:
-        config=valley_config,
     log:
         "logs/focus/valley/{scan}/merge.log",
+    conda:
+        "../../environment.yml"
+    params:
+        config=valley_config,
     shell:
         "python -m physlearn.focus.valley_merge --config {params.config:q}"
         " --scan {wildcards.scan} --output {output} {input.shards} 2> {log}"
@@ -48,10 +52,12 @@ rule valley_figure:
         ),
         table="results/figures/focus/valley_{scan}.csv",
         claims="results/figures/focus/valley_{scan}.claims.json",
-    params:
-        config=valley_config,
     log:
         "logs/focus/valley/{scan}/figure.log",
+    conda:
+        "../../environment.yml"
+    params:
+        config=valley_config,
     shell:
         "python -m physlearn.focus.valley_figure --config {params.config:q} --scan {wildcards.scan}"
         " --summary {input.summary} --pdf {output.pdf} --png {output.png}"
@@ -72,10 +78,12 @@ rule valley_pairs_figure:
         ),
         table="results/figures/focus/valley_{scan}_pairs.csv",
         claims="results/figures/focus/valley_{scan}_pairs.claims.json",
-    params:
-        config=valley_config,
     log:
         "logs/focus/valley/{scan}/pairs_figure.log",
+    conda:
+        "../../environment.yml"
+    params:
+        config=valley_config,
     shell:
         "python -m physlearn.focus.valley_pairs --config {params.config:q} --scan {wildcards.scan}"
         " --summary {input.summary} --pdf {output.pdf} --png {output.png}"
