@@ -1,0 +1,142 @@
+"""The workflow end to end at a tiny scale, its checks, and the paper-scale DAG."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from physlearn.claims import read_claims
+
+REPO = Path(__file__).resolve().parents[1]
+TINY = REPO / "tests/data/tiny.yaml"
+SCANS = ("sharpness", "weight_decay")
+
+
+def snakemake(*args: str, cwd: Path | None = None, check: bool = True) -> subprocess.CompletedProcess:
+    cmd = [sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile"), *args]
+    done = subprocess.run(cmd, cwd=cwd or REPO, capture_output=True, text=True)
+    if check and done.returncode != 0:
+        raise AssertionError(f"{' '.join(cmd)} failed:\n{done.stdout[-3000:]}\n{done.stderr[-5000:]}")
+    return done
+
+
+def planned_jobs(*args: str, cwd: Path | None = None) -> dict[str, int]:
+    """Rule -> number of jobs in a dry run's job table."""
+    out = snakemake("-n", "--cores", "1", *args, cwd=cwd).stdout
+    jobs, table = {}, False
+    for line in out.splitlines():
+        parts = line.split()
+        if parts[:2] == ["job", "count"]:
+            table = True
+        elif table and len(parts) == 2 and parts[1].isdigit():
+            if parts[0] != "total":
+                jobs[parts[0]] = int(parts[1])
+        elif table and jobs and not parts:
+            break
+    return jobs
+
+
+@pytest.fixture(scope="module")
+def tiny_run(tmp_path_factory) -> Path:
+    workdir = tmp_path_factory.mktemp("tiny")
+    snakemake("--cores", "2", "--configfile", str(TINY), "--directory", str(workdir))
+    return workdir
+
+
+@pytest.mark.slow
+def test_tiny_run_makes_every_figure_with_claims(tiny_run: Path):
+    figures = tiny_run / "results/figures/focus"
+    for scan in SCANS:
+        for kind in ("", "_pairs"):
+            stem = figures / f"valley_{scan}{kind}"
+            for ext in ("pdf", "png"):
+                assert (stem.parent / f"{stem.name}.{ext}").stat().st_size > 1000
+            table = pd.read_csv(f"{stem}.csv")
+            assert len(table) > 0 and "winner" in table.columns
+            doc = read_claims(f"{stem}.claims.json")
+            assert doc["paper"] == "focus" and doc["scale"] == "laptop" and doc["claims"]
+            for claim in doc["claims"]:
+                assert claim["paper_value"] and claim["ours"] and claim["verdict"] in ("PASS", "FAIL")
+
+
+@pytest.mark.slow
+def test_tiny_run_records_every_trajectory(tiny_run: Path):
+    summary = pd.read_csv(tiny_run / "results/focus/valley/sharpness/summary.csv")
+    # 3 sharpness x 4 sigma pixels x 4 learning rates x 3 optimizers, 3 replicates each
+    assert len(summary) == 3 * 4 * 4 * 3
+    assert set(summary["optimizer"]) == {"adam", "signum", "focus"}
+    assert (summary["replicates"] == 3).all()
+    for column in ("mean_final_loss", "mean_lowest_loss", "mean_furthest_progress", "diverged"):
+        assert column in summary.columns
+    assert (summary["mean_lowest_loss"] <= summary["mean_final_loss"] + 1e-6).all()
+
+
+@pytest.mark.slow
+def test_rerun_is_a_no_op_and_code_changes_rerun_what_they_touch(tiny_run: Path):
+    args = ("--configfile", str(TINY), "--directory", str(tiny_run))
+    assert planned_jobs(*args) == {}
+    # Snakemake reruns a job when an input is newer and its checksum changed: edit a module.
+    module = REPO / "src/physlearn/focus/valley_pairs.py"
+    text, stat = module.read_text(), module.stat()
+    try:
+        module.write_text(text + "# edited by a test\n")
+        os.utime(module, (stat.st_atime, stat.st_mtime + 3600))
+        assert planned_jobs(*args) == {"all": 1, "valley_pairs_figure": 2}
+    finally:
+        module.write_text(text)
+        os.utime(module, (stat.st_atime, stat.st_mtime))
+
+
+def test_paper_config_plans_the_full_grid():
+    jobs = planned_jobs("--configfile", str(REPO / "config/paper.yaml"))
+    assert jobs["valley_shard"] == 2 * 24
+    assert jobs["valley_merge"] == jobs["valley_figure"] == jobs["valley_pairs_figure"] == 2
+
+
+@pytest.mark.parametrize(
+    "bad, key",
+    [
+        ("focus_valley: {replicates: two}", "focus_valley.replicates"),
+        ("focus_valley: {replicatez: 2}", "'replicatez' was unexpected"),
+        ("focus_valley: {sigma: {start: 0, stop: 3, num: -4}}", "focus_valley.sigma.num"),
+        ("focus_valley: {sigma: abc}", "focus_valley.sigma"),
+        ("seed: -1", "config key seed"),
+        ("focus_valley: {shards: 100000}", "focus_valley.shards"),
+        ("focus_valley: {lr: {start: 0, stop: 1, num: 3, scale: log}}", "focus_valley.lr"),
+    ],
+)
+def test_bad_config_stops_before_any_job_naming_the_key(tmp_path: Path, bad: str, key: str):
+    config = tmp_path / "bad.yaml"
+    config.write_text(bad + "\n")
+    done = snakemake("-n", "--cores", "1", "--configfile", str(config), "--directory", str(tmp_path), check=False)
+    assert done.returncode != 0
+    output = done.stdout + done.stderr
+    assert "Invalid configuration" in output and key in output
+    assert not (tmp_path / "results").exists()
+
+
+def test_lint_and_format():
+    lint = subprocess.run([sys.executable, "-m", "snakemake", "--lint"], cwd=REPO, capture_output=True, text=True)
+    assert lint.returncode == 0, lint.stdout + lint.stderr
+    fmt = subprocess.run([sys.executable, "-m", "snakefmt", "--check", "."], cwd=REPO, capture_output=True, text=True)
+    assert fmt.returncode == 0, fmt.stdout + fmt.stderr
+
+
+def test_schema_describes_and_defaults_every_key():
+    import yaml
+
+    schema = yaml.safe_load((REPO / "workflow/schemas/config.schema.yaml").read_text())
+
+    def walk(node: dict, where: str):
+        for name, prop in node.get("properties", {}).items():
+            assert "description" in prop, f"{where}.{name} has no description"
+            assert "default" in prop, f"{where}.{name} has no default"
+            walk(prop, f"{where}.{name}")
+
+    walk(schema, "config")
