@@ -1,5 +1,5 @@
 # physlearn: FOCUS, harmonic loss and the physics of skill learning, from data to figures.
-# Laptop scale: snakemake --cores all
+# Laptop scale: snakemake --cores all --workflow-profile workflow/profiles/default
 # Paper scale on SLURM: snakemake --configfile config/paper.yaml --workflow-profile workflow/profiles/slurm
 from snakemake.utils import min_version, validate
 
