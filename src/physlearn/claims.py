@@ -31,6 +31,8 @@ class Claim:
         for name in ("id", "claim", "paper_value", "ours", "criterion"):
             if not str(getattr(self, name)).strip():
                 raise ValueError(f"claim {self.id!r}: {name} is empty")
+        if type(self.passed).__name__ == "bool_":  # numpy's bool, from comparisons of arrays
+            object.__setattr__(self, "passed", bool(self.passed))
         if not isinstance(self.passed, bool):
             raise TypeError(f"claim {self.id!r}: passed must be a bool, got {self.passed!r}")
 
@@ -47,6 +49,8 @@ def _jsonable(value):
         return {k: _jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [_jsonable(v) for v in value]
+    if hasattr(value, "tolist") and getattr(value, "ndim", 0) > 0:  # numpy arrays
+        return _jsonable(value.tolist())
     if hasattr(value, "item"):  # numpy scalars
         return _jsonable(value.item())
     return value

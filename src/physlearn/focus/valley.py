@@ -72,7 +72,7 @@ def grid_axis(spec: dict | float) -> np.ndarray:
     return space(spec["start"], spec["stop"], spec["num"])
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # arrays inside: compare scans by identity
 class ValleyScan:
     """One figure's sweep: pixels (scanned parameter x sigma) x learning rates x replicates."""
 
@@ -219,7 +219,7 @@ def run_valley_trajectories(
 
     g = torch.empty(shape, dtype=dtype, device=device)
     for t in range(1, scan.steps + 1):
-        xi = noise(t).to(device=device, dtype=dtype).unsqueeze(1).mul_(sigma).add_(1.0)
+        xi = noise(t).to(device=device, dtype=dtype).unsqueeze(1).mul(sigma).add_(1.0)
         for name, (p, state) in runs.items():
             x, y = valley_coordinates(p, scan.angle)
             if t > 1:  # the loss at the iterate reached by the previous step
@@ -240,8 +240,11 @@ def run_valley_trajectories(
         final = 0.5 * a * (x * y) ** 2 - scan.c * x
         lowest = torch.minimum(state["lowest"], final)
         furthest = torch.maximum(state["furthest"], x)
-        # NaN propagates through minimum/maximum, so a NaN or inf at any step shows here.
+        # NaN propagates through minimum/maximum, so a NaN or inf in the iterates shows here.
+        # sign(NaN) is 0 on the CPU: a NaN gradient can freeze a sign method's coordinate
+        # while p stays finite, but it stays in the momentum.
         diverged = ~(torch.isfinite(final) & torch.isfinite(lowest) & torch.isfinite(furthest))
+        diverged |= ~torch.isfinite(state["m"]).all(0)
         for key, value in zip((*METRICS, "diverged"), (final, lowest, furthest, diverged)):
             out[key].append(value)
     return {k: torch.stack(v) for k, v in out.items()}

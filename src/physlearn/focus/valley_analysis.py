@@ -38,7 +38,8 @@ def winners(best: pd.DataFrame, scanned: str, optimizers=tuple(COLOURS)) -> pd.D
     name = np.array(optimizers)[order[:, 0]]
     name = np.where(np.isinf(filled.min(axis=1)), DIVERGED, name)
     sorted_loss = np.take_along_axis(filled, order, axis=1)
-    margin = sorted_loss[:, 1] - sorted_loss[:, 0]
+    with np.errstate(invalid="ignore"):  # inf - inf where both diverged
+        margin = sorted_loss[:, 1] - sorted_loss[:, 0]
     out = wide.reset_index()
     out.columns.name = None
     out["winner"] = name

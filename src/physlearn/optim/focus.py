@@ -89,9 +89,12 @@ class FOCUS(Optimizer):
                 if not state:
                     state["step"] = 0
                     state["exp_avg"] = torch.zeros_like(p, memory_format=torch.preserve_format)
-                    if needs_avg:
-                        state["param_avg"] = torch.zeros_like(p, memory_format=torch.preserve_format)
                 state["step"] += 1
+                if needs_avg and "param_avg" not in state:
+                    # The attraction or the EMA decay was switched on after the first step:
+                    # start the EMA as if theta had been constant, so that phat == theta.
+                    bc = 1.0 - group["betas"][1] ** (state["step"] - 1)
+                    state["param_avg"] = p.detach() * bc
                 params.append(p)
                 grads.append(p.grad)
                 exp_avgs.append(state["exp_avg"])

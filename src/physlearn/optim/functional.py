@@ -95,9 +95,13 @@ def focus(
 
     if needs_ema:
         torch._foreach_lerp_(param_avgs, params, 1.0 - beta2)
-        phat = torch._foreach_div(param_avgs, _bias_corrections(beta2, steps, len(params)))
+        bias_corrections = _bias_corrections(beta2, steps, len(params))
+        phat = torch._foreach_div(param_avgs, bias_corrections)
         if gamma != 0.0:
-            attraction = torch._foreach_sub(params, phat)
+            # sign(theta - phat) as sign(theta*bc - pbar) (bc > 0): at t=1 this is exactly 0,
+            # whereas pbar/bc can come back one ulp off theta and flip the sign.
+            attraction = torch._foreach_mul(params, bias_corrections)
+            torch._foreach_sub_(attraction, param_avgs)
             torch._foreach_sign_(attraction)
             _add_scaled(updates, attraction, gamma)
     if not _is_zero(weight_decay):

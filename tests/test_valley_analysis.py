@@ -1,0 +1,325 @@
+"""The valley maps' analysis on small hand-made tables (best learning rate, winners, Adam's
+boundary, Spearman), the claims file format, and the config checks."""
+
+from __future__ import annotations
+
+import copy
+import json
+import math
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+from snakemake.utils import validate
+
+from physlearn.claims import Claim, read_claims, write_claims
+from physlearn.config import check_config, schema_errors
+from physlearn.focus.valley_analysis import DIVERGED, adam_boundary, best_over_lr, spearman, winners
+
+REPO = Path(__file__).resolve().parents[1]
+SCHEMA = REPO / "workflow" / "schemas" / "config.schema.yaml"
+nan = math.nan
+
+# --------------------------------------------------------------------------------------
+# best_over_lr and winners
+
+LRS = (0.01, 0.1, 1.0)
+# mean final loss per (optimizer, sharpness, sigma), one value per learning rate in LRS;
+# NaN = a learning rate where a replicate diverged.
+LOSSES = {
+    "adam": {
+        (1.0, 0.0): [-0.5, -0.7, nan],  # best 0.1: -0.7, one lr diverged
+        (1.0, 0.5): [-0.2, -0.2, -0.1],  # tie: the smaller lr, 0.01
+        (10.0, 0.0): [-0.9, -0.3, -0.1],  # 0.01: -0.9
+        (10.0, 0.5): [nan, nan, nan],  # everything diverged
+        (100.0, 0.0): [nan, nan, nan],
+        (100.0, 0.5): [-0.3, -0.2, -0.1],  # 0.01: -0.3
+    },
+    "signum": {
+        (1.0, 0.0): [-0.4, -0.6, -0.65],  # 1.0: -0.65
+        (1.0, 0.5): [-0.3, -0.25, nan],  # 0.01: -0.3
+        (10.0, 0.0): [-0.5, -0.8, -0.85],  # 1.0: -0.85
+        (10.0, 0.5): [nan, nan, nan],
+        (100.0, 0.0): [-0.1, nan, nan],  # 0.01: -0.1
+        (100.0, 0.5): [-0.2, -0.4, -0.1],  # 0.1: -0.4
+    },
+    "focus": {
+        (1.0, 0.0): [-0.6, -0.69, -0.1],  # 0.1: -0.69
+        (1.0, 0.5): [-0.1, -0.35, -0.2],  # 0.1: -0.35
+        (10.0, 0.0): [nan, nan, -0.2],  # 1.0: -0.2, two diverged
+        (10.0, 0.5): [nan, nan, nan],
+        (100.0, 0.0): [nan, nan, nan],
+        (100.0, 0.5): [-0.45, -0.1, -0.1],  # 0.01: -0.45
+    },
+}
+
+
+def summary_table(scanned: str = "sharpness") -> pd.DataFrame:
+    """Rows shaped like valley_merge.summarise's output, in shuffled order."""
+    rows = []
+    for opt, cells in LOSSES.items():
+        for (value, sigma), losses in cells.items():
+            for lr, loss in zip(LRS, losses):
+                rows.append({
+                    "optimizer": opt,
+                    "sharpness": value if scanned == "sharpness" else 10.0,
+                    "weight_decay": value if scanned == "weight_decay" else 0.1,
+                    "sigma": sigma,
+                    "lr": lr,
+                    "mean_final_loss": loss,
+                    "sem_final_loss": nan if math.isnan(loss) else 0.01,
+                    "replicates": 5,
+                    "diverged": 2 if math.isnan(loss) else 0,
+                })
+    return pd.DataFrame(rows).sample(frac=1.0, random_state=0).reset_index(drop=True)
+
+
+def _row(best: pd.DataFrame, opt: str, value: float, sigma: float, scanned: str = "sharpness") -> pd.Series:
+    hit = best[(best["optimizer"] == opt) & (best[scanned] == value) & (best["sigma"] == sigma)]
+    assert len(hit) == 1
+    return hit.iloc[0]
+
+
+@pytest.mark.parametrize("scanned", ["sharpness", "weight_decay"])
+def test_best_over_lr(scanned):
+    best = best_over_lr(summary_table(scanned), scanned)
+    assert len(best) == 3 * 6  # one row per (optimizer, pixel)
+    expected = {  # (opt, value, sigma): (best lr, loss, learning rates diverged)
+        ("adam", 1.0, 0.0): (0.1, -0.7, 1),
+        ("adam", 1.0, 0.5): (0.01, -0.2, 0),
+        ("adam", 10.0, 0.0): (0.01, -0.9, 0),
+        ("adam", 10.0, 0.5): (nan, nan, 3),
+        ("adam", 100.0, 0.0): (nan, nan, 3),
+        ("adam", 100.0, 0.5): (0.01, -0.3, 0),
+        ("signum", 1.0, 0.0): (1.0, -0.65, 0),
+        ("signum", 1.0, 0.5): (0.01, -0.3, 1),
+        ("signum", 10.0, 0.0): (1.0, -0.85, 0),
+        ("signum", 100.0, 0.0): (0.01, -0.1, 2),
+        ("signum", 100.0, 0.5): (0.1, -0.4, 0),
+        ("focus", 1.0, 0.0): (0.1, -0.69, 0),
+        ("focus", 1.0, 0.5): (0.1, -0.35, 0),
+        ("focus", 10.0, 0.0): (1.0, -0.2, 2),
+        ("focus", 10.0, 0.5): (nan, nan, 3),
+        ("focus", 100.0, 0.5): (0.01, -0.45, 0),
+    }
+    for (opt, value, sigma), (lr, loss, n_div) in expected.items():
+        row = _row(best, opt, value, sigma, scanned)
+        where = (opt, value, sigma)
+        assert row["best_lr"] == pytest.approx(lr, nan_ok=True), where
+        assert row["mean_final_loss"] == pytest.approx(loss, nan_ok=True), where
+        assert row["lrs_diverged"] == n_div, where
+    # The other columns of the best row come along.
+    assert _row(best, "signum", 100.0, 0.0, scanned)["sem_final_loss"] == 0.01
+
+
+def test_winners():
+    win = winners(best_over_lr(summary_table(), "sharpness"), "sharpness")
+    assert len(win) == 6
+    win = win.set_index(["sharpness", "sigma"])
+    expected = {  # pixel: (winner, margin to the runner-up)
+        (1.0, 0.0): ("adam", 0.01),  # adam -0.7, focus -0.69, signum -0.65
+        (1.0, 0.5): ("focus", 0.05),  # focus -0.35, signum -0.3, adam -0.2
+        (10.0, 0.0): ("adam", 0.05),  # adam -0.9, signum -0.85, focus -0.2
+        (10.0, 0.5): (DIVERGED, nan),  # everything diverged
+        (100.0, 0.0): ("signum", nan),  # the only one that did not diverge: no runner-up
+        (100.0, 0.5): ("focus", 0.05),  # focus -0.45, signum -0.4, adam -0.3
+    }
+    for pixel, (name, margin) in expected.items():
+        assert win.loc[pixel, "winner"] == name, pixel
+        assert win.loc[pixel, "margin"] == pytest.approx(margin, nan_ok=True), pixel
+    assert win.loc[(1.0, 0.5), "adam"] == pytest.approx(-0.2)  # the per-optimizer best losses
+    assert DIVERGED == "diverged"
+
+
+def test_winners_of_a_pair():
+    win = winners(best_over_lr(summary_table(), "sharpness"), "sharpness", optimizers=("adam", "signum"))
+    assert "focus" not in win.columns
+    win = win.set_index(["sharpness", "sigma"])
+    expected = {
+        (1.0, 0.0): ("adam", 0.05),
+        (1.0, 0.5): ("signum", 0.1),
+        (10.0, 0.0): ("adam", 0.05),
+        (10.0, 0.5): (DIVERGED, nan),
+        (100.0, 0.0): ("signum", nan),
+        (100.0, 0.5): ("signum", 0.1),
+    }
+    for pixel, (name, margin) in expected.items():
+        assert win.loc[pixel, "winner"] == name, pixel
+        assert win.loc[pixel, "margin"] == pytest.approx(margin, nan_ok=True), pixel
+
+
+def test_adam_boundary():
+    sigmas = [0.0, 0.5, 1.0, 1.5]
+    rows = {
+        1.0: ["adam", "adam", "signum", "focus"],  # clean boundary: first sign win at 1.0
+        10.0: ["adam", "signum", "adam", "adam"],  # speckle: 3 adam pixels -> 1.5
+        100.0: ["signum", "focus", "signum", DIVERGED],  # Adam never wins -> the first sigma, 0
+        1000.0: ["adam"] * 4,  # Adam wins everywhere -> one step past the grid, 2.0
+    }
+    win = pd.DataFrame([{"sharpness": a, "sigma": s, "winner": w} for a, ws in rows.items() for s, w in zip(sigmas, ws)])
+    win = win.sample(frac=1.0, random_state=1)
+    boundary = adam_boundary(win, "sharpness")
+    assert boundary.name == "adam_boundary_sigma"
+    assert boundary.to_dict() == pytest.approx({1.0: 1.0, 10.0: 1.5, 100.0: 0.0, 1000.0: 2.0})
+
+
+def test_adam_boundary_with_offset_sigma_grid():
+    win = pd.DataFrame({"weight_decay": [0.1] * 3, "sigma": [1.0, 2.0, 3.0], "winner": ["adam", "focus", "focus"]})
+    assert adam_boundary(win, "weight_decay").to_dict() == {0.1: 2.0}
+
+
+def test_spearman():
+    assert spearman(np.array([1, 2, 3, 4]), np.array([10, 20, 30, 40])) == pytest.approx(1.0)
+    assert spearman(np.array([1, 2, 3, 4]), np.array([4, 3, 2, 1])) == pytest.approx(-1.0)
+    # monotone but non-linear: ranks only
+    assert spearman(np.array([1.0, 2.0, 3.0, 4.0]), np.array([1.0, 10.0, 1000.0, 1e6])) == pytest.approx(1.0)
+    # ties get average ranks: rx = [1, 2.5, 2.5, 4], ry = [1, 2, 3, 4]; deviations
+    # dx = [-1.5, 0, 0, 1.5], dy = [-1.5, -0.5, 0.5, 1.5]: r = 4.5 / sqrt(4.5 * 5) = 0.9486833
+    assert spearman(np.array([1, 2, 2, 3]), np.array([1, 2, 3, 4])) == pytest.approx(0.9486832980505138)
+    assert math.isnan(spearman(np.array([1, 1, 1]), np.array([1, 2, 3])))
+
+
+# --------------------------------------------------------------------------------------
+# Claims
+
+
+def _claim(**overrides) -> Claim:
+    fields = dict(id="adam-wins-noiseless", claim="Adam wins at sigma 0", paper_value="Adam best at sigma=0",
+                  ours="Adam -0.65 vs Signum -0.48", criterion="Adam's loss is the lowest", passed=True)
+    return Claim(**{**fields, **overrides})
+
+
+def _write(path, claims, **overrides):
+    kwargs = dict(paper="focus", figure="fig2a", title="Narrowing valley", scale="laptop",
+                  config={"seed": 0}, claims=claims, files={"figure": "fig2a.png"})
+    return write_claims(path, **{**kwargs, **overrides})
+
+
+def test_write_and_read_claims(tmp_path):
+    measured = {"adam": -0.65, "nan": nan, "inf": math.inf, "np_nan": np.float64("nan"), "f32": np.float32(0.5),
+                "count": np.int64(3), "flag": np.bool_(True), "list": [1.0, nan, (2.0, -math.inf)],
+                "nested": {"x": float("nan")}}
+    claims = [_claim(measured=measured), _claim(id="signum-wins-noisy", passed=False)]
+    path = tmp_path / "sub" / "fig2a.claims.json"
+    doc = _write(path, claims)
+    text = path.read_text()
+    assert "NaN" not in text and "Infinity" not in text
+    json.loads(text)  # strict JSON
+    back = read_claims(path)
+    assert back == doc
+    assert back["schema_version"] == 1 and back["paper"] == "focus" and back["figure"] == "fig2a"
+    first, second = back["claims"]
+    assert first["verdict"] == "PASS" and second["verdict"] == "FAIL"
+    assert first["passed"] is True and second["passed"] is False
+    assert first["measured"] == {"adam": -0.65, "nan": None, "inf": None, "np_nan": None, "f32": 0.5, "count": 3,
+                                 "flag": True, "list": [1.0, None, [2.0, None]], "nested": {"x": None}}
+    assert claims[0].verdict == "PASS" and claims[1].verdict == "FAIL"
+
+
+@pytest.mark.parametrize("field", ["id", "claim", "paper_value", "ours", "criterion"])
+@pytest.mark.parametrize("value", ["", "   "])
+def test_claim_fields_must_not_be_empty(field, value):
+    with pytest.raises(ValueError, match=rf"{field} is empty"):
+        _claim(**{field: value})
+
+
+@pytest.mark.parametrize("passed", [1, 0, "True", None, 1.0])
+def test_claim_passed_must_be_a_bool(passed):
+    with pytest.raises(TypeError, match="passed must be a bool"):
+        _claim(passed=passed)
+
+
+def test_claims_are_frozen():
+    with pytest.raises(AttributeError):
+        _claim().passed = False
+
+
+def test_duplicate_claim_ids(tmp_path):
+    with pytest.raises(ValueError, match="duplicate claim ids"):
+        _write(tmp_path / "x.json", [_claim(), _claim(passed=False)])
+    assert not (tmp_path / "x.json").exists()
+
+
+def test_write_claims_validation(tmp_path):
+    with pytest.raises(ValueError, match="at least one claim"):
+        _write(tmp_path / "x.json", [])
+    with pytest.raises(ValueError, match="paper must be one of"):
+        _write(tmp_path / "x.json", [_claim()], paper="gpt")
+
+
+def test_read_claims_checks_the_schema_version(tmp_path):
+    path = tmp_path / "old.claims.json"
+    path.write_text(json.dumps({"schema_version": 0, "claims": []}))
+    with pytest.raises(ValueError, match="schema_version 0"):
+        read_claims(path)
+
+
+def test_numpy_arrays_in_measured(tmp_path):
+    doc = _write(tmp_path / "a.json", [_claim(measured={"curve": np.array([1.0, np.nan, 3.0])})])
+    assert doc["claims"][0]["measured"]["curve"] == [1.0, None, 3.0]
+
+
+# --------------------------------------------------------------------------------------
+# Config checks
+
+
+def _config(path: Path | None = None, **valley) -> dict:
+    config = yaml.safe_load(path.read_text()) if path else {}
+    config.setdefault("focus_valley", {}).update(copy.deepcopy(valley))
+    validate(config, str(SCHEMA), set_default=True)
+    return config
+
+
+@pytest.mark.parametrize("path", ["tests/data/tiny.yaml", "config.yaml", "config/paper.yaml"])
+def test_shipped_configs_pass(path):
+    check_config(_config(REPO / path))
+
+
+def test_defaults_pass():
+    check_config(_config())
+
+
+@pytest.mark.parametrize(
+    "valley, key",
+    [
+        (dict(lr={"start": 0.0, "stop": 1.0, "num": 3, "scale": "log"}), "focus_valley.lr"),
+        (dict(sigma={"start": -1.0, "stop": 3.0, "num": 3, "scale": "log"}), "focus_valley.sigma"),
+        (dict(scans={"sharpness": {"sharpness": {"start": 0.1, "stop": -10.0, "num": 3, "scale": "log"}}}),
+         "focus_valley.scans.sharpness.sharpness"),
+        (dict(scans={"weight_decay": {"weight_decay": {"start": 0.0, "stop": 0.5, "num": 3, "scale": "log"}}}),
+         "focus_valley.scans.weight_decay.weight_decay"),
+        (dict(shards=10, pixels_per_chunk=64, sigma={"start": 0.0, "stop": 3.0, "num": 4},
+              scans={"sharpness": {"sharpness": {"start": 1.0, "stop": 10.0, "num": 2, "scale": "log"}}}),
+         "focus_valley.shards"),
+        (dict(scans={"weight_decay": {"sharpness": {"start": 1.0, "stop": 10.0, "num": 2}}}),
+         "focus_valley.scans.weight_decay"),
+    ],
+)
+def test_config_errors_name_the_key(valley, key):
+    with pytest.raises(ValueError, match=re.escape(key) + ":"):
+        check_config(_config(**valley))
+
+
+def test_linear_axis_may_start_at_zero():
+    check_config(_config(sigma={"start": 0.0, "stop": 3.0, "num": 4, "scale": "linear"}))
+
+
+@pytest.mark.parametrize(
+    "config, keys",
+    [
+        ({}, []),
+        ({"focus_valley": {"stepz": 3}}, ["focus_valley"]),  # unknown key: its parent, with the name
+        ({"focus_valley": {"lr": "fast"}}, ["focus_valley.lr"]),
+        ({"focus_valley": {"lr": {"start": 1, "stop": 2}}}, ["focus_valley.lr"]),
+        ({"seed": -1, "focus_valley": {"optimizers": {"focus": {"gamma": -1}}, "steps": 0}},
+         ["focus_valley.optimizers.focus.gamma", "focus_valley.steps", "seed"]),  # all of them at once
+    ],
+)
+def test_schema_errors_name_every_bad_key(config, keys):
+    errors = schema_errors(config, SCHEMA)
+    assert [e.split(":")[0] for e in errors] == [f"config key {k}" for k in keys]
+    if config.get("focus_valley", {}).get("stepz"):
+        assert "stepz" in errors[0]
