@@ -40,19 +40,31 @@ def valley_coordinates(p: Tensor, angle: float) -> tuple[Tensor, Tensor]:
     return cos * p[0] + sin * p[1], cos * p[1] - sin * p[0]
 
 
-def narrowing_valley_loss(p: Tensor, sharpness: Tensor | float, c: float, angle: float) -> Tensor:
-    x, y = valley_coordinates(p, angle)
+def loss_from_coordinates(x: Tensor, y: Tensor, sharpness: Tensor | float, c: float) -> Tensor:
     return 0.5 * sharpness * (x * y) ** 2 - c * x
+
+
+def grad_from_coordinates(x: Tensor, y: Tensor, sharpness: Tensor | float, c: float, angle: float,
+                          out: Tensor | None = None) -> Tensor:
+    """dL/dp from (x, y): [a*x*y^2 - c, a*x^2*y] rotated back to p coordinates (dim 0)."""
+    cos, sin = math.cos(angle), math.sin(angle)
+    ax = sharpness * x
+    gx = ax * y * y - c  # dL/dx
+    gy = ax * x * y  # dL/dy
+    if out is None:
+        out = torch.empty((2, *gx.shape), dtype=gx.dtype, device=gx.device)
+    torch.sub(cos * gx, sin * gy, out=out[0])
+    torch.add(sin * gx, cos * gy, out=out[1])
+    return out
+
+
+def narrowing_valley_loss(p: Tensor, sharpness: Tensor | float, c: float, angle: float) -> Tensor:
+    return loss_from_coordinates(*valley_coordinates(p, angle), sharpness, c)
 
 
 def narrowing_valley_grad(p: Tensor, sharpness: Tensor | float, c: float, angle: float) -> Tensor:
     """Exact gradient, in p coordinates (stacked on dim 0)."""
-    cos, sin = math.cos(angle), math.sin(angle)
-    x, y = valley_coordinates(p, angle)
-    ax = sharpness * x
-    gx = ax * y * y - c  # dL/dx
-    gy = ax * x * y  # dL/dy
-    return torch.stack((cos * gx - sin * gy, sin * gx + cos * gy))
+    return grad_from_coordinates(*valley_coordinates(p, angle), sharpness, c, angle)
 
 
 def multiplicative_noise(grad: Tensor, sigma: Tensor | float, z: Tensor) -> Tensor:
@@ -202,15 +214,13 @@ def run_valley_trajectories(
     wd = column(wd_np).unsqueeze(0)  # broadcasts against (2, L, P, R)
     lr = torch.as_tensor(scan.lr, dtype=dtype, device=device).view(1, -1, 1, 1)
     n_lr = len(scan.lr)
-    cos, sin = math.cos(scan.angle), math.sin(scan.angle)
 
     shape = (2, n_lr, *init.shape[1:])
     runs = {}
     for name in OPTIMIZERS:
         p = init.to(device=device, dtype=dtype).unsqueeze(1).expand(shape).contiguous()
         x, y = valley_coordinates(p, scan.angle)
-        loss0 = 0.5 * a * (x * y) ** 2 - scan.c * x
-        state = {"m": torch.zeros_like(p), "lowest": loss0, "furthest": x.clone()}
+        state = {"m": torch.zeros_like(p), "lowest": loss_from_coordinates(x, y, a, scan.c), "furthest": x.clone()}
         if name == "adam":
             state["v"] = torch.zeros_like(p)
         if name == "focus":
@@ -223,21 +233,15 @@ def run_valley_trajectories(
         for name, (p, state) in runs.items():
             x, y = valley_coordinates(p, scan.angle)
             if t > 1:  # the loss at the iterate reached by the previous step
-                loss = 0.5 * a * (x * y) ** 2 - scan.c * x
-                torch.minimum(state["lowest"], loss, out=state["lowest"])
+                torch.minimum(state["lowest"], loss_from_coordinates(x, y, a, scan.c), out=state["lowest"])
                 torch.maximum(state["furthest"], x, out=state["furthest"])
-            ax = a * x
-            gx = ax * y * y - scan.c
-            gy = ax * x * y
-            torch.sub(cos * gx, sin * gy, out=g[0])
-            torch.add(sin * gx, cos * gy, out=g[1])
-            g.mul_(xi)
+            grad_from_coordinates(x, y, a, scan.c, scan.angle, out=g).mul_(xi)
             _optimizer_step(name, p, g, state, t, lr, wd, scan.hparams[name])
 
     out: dict[str, list[Tensor]] = {k: [] for k in (*METRICS, "diverged")}
     for name, (p, state) in runs.items():
         x, y = valley_coordinates(p, scan.angle)
-        final = 0.5 * a * (x * y) ** 2 - scan.c * x
+        final = loss_from_coordinates(x, y, a, scan.c)
         lowest = torch.minimum(state["lowest"], final)
         furthest = torch.maximum(state["furthest"], x)
         # NaN propagates through minimum/maximum, so a NaN or inf in the iterates shows here.
