@@ -11,6 +11,7 @@ configfile: "config.yaml"
 
 include: "workflow/rules/common.smk"
 include: "workflow/rules/focus_valley.smk"
+include: "workflow/rules/report.smk"
 
 
 rule all:

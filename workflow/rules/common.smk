@@ -97,5 +97,51 @@ def valley_targets():
     )
 
 
+# ----- The replication report (report.smk) -----
+# The scoreboard and the notebooks find the figures in what `all` asks for: every
+# results/figures/<paper>/... target. A new figure needs no edit here.
+
+from physlearn.claims import PAPERS
+
+SCOREBOARD_CODE = ["claims.py", "report/__init__.py", "report/scoreboard.py"]
+NOTEBOOK_CODE = SCOREBOARD_CODE + ["report/views.py", "report/notebook.py"]
+
+
+def figure_targets(suffix, paper=None):
+    """The figure outputs that `all` asks for, ending in `suffix`, of one paper or all."""
+    prefix = f"results/figures/{paper}/" if paper else "results/figures/"
+    return [t for t in all_targets() if t.startswith(prefix) and t.endswith(suffix)]
+
+
+def figure_claims(wildcards):
+    return figure_targets(".claims.json")
+
+
+def figure_pngs(wildcards):
+    return figure_targets(".png")
+
+
+def paper_notebook(wildcards):
+    """The paper's notebook in this checkout (also when --directory runs elsewhere)."""
+    return str(REPO / "paper" / f"{wildcards.paper}.py")
+
+
+def paper_claims(wildcards):
+    return figure_targets(".claims.json", paper=wildcards.paper)
+
+
+def paper_figures(wildcards):
+    """Every output of one paper's figures: the notebook shows them."""
+    return figure_targets("", paper=wildcards.paper)
+
+
+def report_targets():
+    return [
+        "results/claims.csv",
+        "results/paper/index.html",
+        *expand("results/paper/{paper}.html", paper=PAPERS),
+    ]
+
+
 def all_targets():
-    return valley_targets()
+    return valley_targets() + report_targets()

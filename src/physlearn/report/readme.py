@@ -1,0 +1,136 @@
+"""Rewrite README.md's "Results at a glance" block from the scoreboard of a laptop-scale run.
+
+    snakemake --cores all && python -m physlearn.report.readme
+
+Reads ``results/claims.csv``, keeps the laptop-scale rows, and writes, between the markers
+``<!-- results-at-a-glance:begin -->`` and ``<!-- results-at-a-glance:end -->`` of
+README.md, the counts per paper and a small gallery. The gallery's PNGs are copied to
+``docs/gallery/`` (``results/`` is not under version control), so the README shows them
+anywhere. Nothing outside the block changes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from physlearn.claims import PAPERS
+from physlearn.report import PAPER_TITLES
+from physlearn.report.scoreboard import anchor, label_key, paper_counts
+
+BEGIN = "<!-- results-at-a-glance:begin -->"
+END = "<!-- results-at-a-glance:end -->"
+COMMAND = "python -m physlearn.report.readme"
+
+
+def laptop_rows(table: pd.DataFrame) -> pd.DataFrame:
+    rows = table[table["scale"] == "laptop"]
+    if rows.empty and not table.empty:
+        raise ValueError("the scoreboard has no laptop-scale claims: run `snakemake --cores all` "
+                         "with config.yaml (not config/paper.yaml) first")
+    return rows
+
+
+def gallery_figures(table: pd.DataFrame, per_paper: int = 2) -> pd.DataFrame:
+    """Up to ``per_paper`` figures of each paper, the paper's main figures (labels without a
+    parenthesis, such as ``Fig. 2a``) first, in figure order."""
+    figures = table.drop_duplicates("claims_file")
+    picked = []
+    for paper in PAPERS:
+        mine = figures[figures["paper"] == paper]
+        mine = sorted(mine.to_dict("records"), key=lambda f: ("(" in f["figure"], label_key(f["figure"])))
+        picked += mine[:per_paper]
+    return pd.DataFrame(picked, columns=table.columns)
+
+
+def gallery_name(figure: dict) -> str:
+    return f"{figure['paper']}-{anchor(figure['claims_file'])}.png"
+
+
+def block(table: pd.DataFrame, gallery: pd.DataFrame, gallery_dir: str = "docs/gallery") -> str:
+    """The Markdown between the markers (the markers excluded)."""
+    counts = paper_counts(table)
+    total, passed = len(table), int((table["verdict"] == "PASS").sum())
+    lines = [
+        f"<!-- written by `{COMMAND}` from results/claims.csv; do not edit by hand -->",
+        "",
+        f"At laptop scale (`config.yaml`), **{passed} of {total} claims hold**. Per paper:",
+        "",
+        "| paper | figures | claims | PASS | FAIL |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for _, row in counts.iterrows():
+        name = PAPER_TITLES[row["paper"]]
+        if row["claims"] == 0:
+            lines.append(f"| {name} | not produced yet | | | |")
+        else:
+            lines.append(f"| {name} | {row['figures']} | {row['claims']} | {row['PASS']} | {row['FAIL']} |")
+    if not gallery.empty:
+        lines += ["", "<table><tr>"]
+        for n, (_, fig) in enumerate(gallery.iterrows()):
+            if n and n % 2 == 0:
+                lines.append("</tr><tr>")
+            mine = table[table["claims_file"] == fig["claims_file"]]
+            good = int((mine["verdict"] == "PASS").sum())
+            lines.append(
+                f'<td width="50%"><img src="{gallery_dir}/{gallery_name(fig)}" alt="{fig["figure"]}"><br>'
+                f"{PAPER_TITLES[fig['paper']]} {fig['figure']}: {fig['title']} "
+                f"({good} of {len(mine)} claims hold)</td>"
+            )
+        lines.append("</tr></table>")
+    lines += [
+        "",
+        "Every claim, with the paper's value, ours and the criterion, is in `results/paper/index.html` "
+        "(and `results/claims.csv`); each paper's notebook is `results/paper/<paper>.html`. "
+        f"After a laptop-scale run, `{COMMAND}` rewrites this block.",
+    ]
+    return "\n".join(lines)
+
+
+def replace_block(readme: str, content: str) -> str:
+    """README text with everything between the markers replaced by ``content``."""
+    if readme.count(BEGIN) != 1 or readme.count(END) != 1 or readme.index(BEGIN) > readme.index(END):
+        raise ValueError(f"README must hold {BEGIN} and then {END}, once each")
+    head, rest = readme.split(BEGIN)
+    _, tail = rest.split(END)
+    return f"{head}{BEGIN}\n{content}\n{END}{tail}"
+
+
+def update(claims_csv: Path | str, readme: Path | str, gallery_dir: Path | str, per_paper: int = 2,
+           root: Path | str = ".") -> str:
+    """Rewrite the README block and the gallery's PNGs; returns the new README text."""
+    table = laptop_rows(pd.read_csv(claims_csv, keep_default_na=False))
+    gallery = gallery_figures(table, per_paper)
+    root, gallery_dir = Path(root), Path(gallery_dir)
+    target = gallery_dir if gallery_dir.is_absolute() else root / gallery_dir
+    target.mkdir(parents=True, exist_ok=True)
+    keep = set()
+    for _, fig in gallery.iterrows():
+        name = gallery_name(fig)
+        shutil.copyfile(root / fig["png"], target / name)
+        keep.add(name)
+    for old in target.glob("*.png"):  # figures that left the gallery
+        if old.name not in keep:
+            old.unlink()
+    text = replace_block(Path(readme).read_text(), block(table, gallery, gallery_dir.as_posix()))
+    Path(readme).write_text(text)
+    return text
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--claims", default="results/claims.csv")
+    parser.add_argument("--readme", default="README.md")
+    parser.add_argument("--gallery", default="docs/gallery", help="where the gallery's PNGs go (relative to the README)")
+    parser.add_argument("--per-paper", type=int, default=2, help="figures per paper in the gallery")
+    args = parser.parse_args(argv)
+    update(args.claims, args.readme, args.gallery, args.per_paper, root=Path(args.readme).parent)
+    print(f"rewrote the results block of {args.readme}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,323 @@
+"""Workflow step: the claims scoreboard, one row per claim of every figure, as
+``results/claims.csv`` and ``results/paper/index.html``.
+
+    python -m physlearn.report.scoreboard --claims A.claims.json ... --figures A.png ... \
+        --csv results/claims.csv --html results/paper/index.html
+
+``--claims`` are the claims files of every figure the workflow declares (the rule takes
+them from the DAG, so a new figure shows up without an edit here); ``--figures`` are the
+declared figure PNGs, each of which must have a claims file. The page links every figure
+and each paper's notebook (``<paper>.html`` beside it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import os
+import re
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from physlearn.claims import PAPERS, read_claims
+from physlearn.report import PAPER_CITATIONS, PAPER_TITLES
+
+SCALES = ("laptop", "paper")
+VERDICTS = ("PASS", "FAIL")
+CLAIM_FIELDS = ("id", "claim", "paper_value", "ours", "criterion")
+# One row per claim; the HTML page shows paper, figure, claim, paper value, ours, verdict
+# (with its criterion) and scale; the other columns say where the figure is.
+COLUMNS = [
+    "paper", "figure", "title", "claim_id", "claim", "paper_value", "ours", "criterion",
+    "verdict", "scale", "claims_file", "png", "pdf", "table",
+]
+
+
+# ----- reading and checking the claims files -----
+
+def figure_problems(doc: dict, where: str) -> list[str]:
+    """Everything wrong with one figure's claims document, as readable lines (empty: fine)."""
+    problems = []
+    if doc.get("paper") not in PAPERS:
+        problems.append(f"{where}: paper {doc.get('paper')!r} is not one of {PAPERS}")
+    for key in ("figure", "title"):
+        if not str(doc.get(key) or "").strip():
+            problems.append(f"{where}: {key} is missing")
+    if doc.get("scale") not in SCALES:
+        problems.append(f"{where}: scale {doc.get('scale')!r} is not one of {SCALES}")
+    if not (doc.get("files") or {}).get("png"):
+        problems.append(f"{where}: files.png is missing")
+    claims = doc.get("claims") or []
+    if not claims:
+        problems.append(f"{where}: no claims")
+    ids = [c.get("id") for c in claims]
+    if len(set(ids)) != len(ids):
+        problems.append(f"{where}: duplicate claim ids {ids}")
+    for n, claim in enumerate(claims):
+        name = f"{where}: claim {claim.get('id') or n!r}"
+        for key in CLAIM_FIELDS:
+            if not str(claim.get(key) or "").strip():
+                problems.append(f"{name} has no {key}")
+        verdict, passed = claim.get("verdict"), claim.get("passed")
+        if verdict not in VERDICTS:
+            problems.append(f"{name}: verdict {verdict!r} is not PASS or FAIL")
+        elif not isinstance(passed, bool) or verdict != ("PASS" if passed else "FAIL"):
+            problems.append(f"{name}: verdict {verdict} disagrees with passed = {passed!r}")
+    return problems
+
+
+def load_figures(paths) -> list[dict]:
+    """Read and check claims files; each document gets its own path as ``claims_file``.
+    Raises ValueError listing every problem of every file."""
+    docs, problems = [], []
+    for path in paths:
+        doc = read_claims(path)
+        problems += figure_problems(doc, str(path))
+        docs.append({**doc, "claims_file": str(path)})
+    if problems:
+        raise ValueError("claims files with problems:\n  " + "\n  ".join(problems))
+    return sorted(docs, key=figure_order)
+
+
+def undeclared_claims(figure_pngs, docs: list[dict]) -> list[str]:
+    """The declared figure PNGs that no claims document names as its ``files.png``."""
+    named = {os.path.normpath(d["files"]["png"]) for d in docs}
+    return [str(p) for p in figure_pngs if os.path.normpath(str(p)) not in named]
+
+
+def label_key(label: str) -> tuple:
+    """Natural order of figure labels: Fig. 2a < Fig. 2a (appendix pairs) < Fig. 2b < Fig. 10."""
+    parts = re.split(r"(\d+)", label)
+    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in parts)
+
+
+def figure_order(doc: dict) -> tuple:
+    paper = doc.get("paper")
+    rank = PAPERS.index(paper) if paper in PAPERS else len(PAPERS)
+    return rank, label_key(str(doc.get("figure", ""))), str(doc.get("claims_file", ""))
+
+
+# ----- the table -----
+
+def claims_table(docs: list[dict]) -> pd.DataFrame:
+    """One row per claim, in paper, figure and claim order."""
+    rows = []
+    for doc in sorted(docs, key=figure_order):
+        files = doc.get("files") or {}
+        for claim in doc["claims"]:
+            rows.append({
+                "paper": doc["paper"],
+                "figure": doc["figure"],
+                "title": doc["title"],
+                "claim_id": claim["id"],
+                "claim": claim["claim"],
+                "paper_value": claim["paper_value"],
+                "ours": claim["ours"],
+                "criterion": claim["criterion"],
+                "verdict": claim["verdict"],
+                "scale": doc["scale"],
+                "claims_file": doc["claims_file"],
+                "png": files.get("png", ""),
+                "pdf": files.get("pdf", ""),
+                "table": files.get("table", ""),
+            })
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def paper_counts(table: pd.DataFrame) -> pd.DataFrame:
+    """Per paper (all of PAPERS, those without figures too): figures, claims, PASS, FAIL."""
+    rows = []
+    for paper in PAPERS:
+        mine = table[table["paper"] == paper]
+        rows.append({
+            "paper": paper,
+            "figures": mine["claims_file"].nunique(),
+            "claims": len(mine),
+            "PASS": int((mine["verdict"] == "PASS").sum()),
+            "FAIL": int((mine["verdict"] == "FAIL").sum()),
+            "scale": ", ".join(sorted(set(mine["scale"]))) or "",
+        })
+    return pd.DataFrame(rows)
+
+
+def anchor(claims_file: str) -> str:
+    """The id of a figure's section in its paper's notebook: the claims file's name less
+    ``.claims.json`` (e.g. ``valley_sharpness``)."""
+    name = Path(claims_file).name
+    return re.sub(r"[^A-Za-z0-9_-]+", "-", name.removesuffix(".claims.json"))
+
+
+def coverage(counts: pd.DataFrame) -> str:
+    """Which papers have figures so far, in words."""
+    def names(rows):
+        return ", ".join(PAPER_TITLES[p] for p in rows["paper"])
+    done, todo = counts[counts["claims"] > 0], counts[counts["claims"] == 0]
+    if todo.empty:
+        return "Every paper has figures."
+    if done.empty:
+        return "No paper has figures yet."
+    return f"Figures so far: {names(done)}; none yet: {names(todo)}."
+
+
+def status(row) -> str:
+    if row["claims"] == 0:
+        return "no figures produced yet"
+    if row["FAIL"] == 0:
+        return "every claim holds"
+    return f"{row['FAIL']} of {row['claims']} claims fail"
+
+
+# ----- the page -----
+
+STYLE = """
+body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: #1d1d1f;
+       max-width: 1400px; margin: 2em auto; padding: 0 1.5em; }
+h1 { margin-bottom: 0.2em; } h2 { margin-top: 1.8em; border-bottom: 1px solid #ddd; }
+p.lede { color: #555; margin-top: 0; }
+table { border-collapse: collapse; width: 100%; margin: 0.8em 0; }
+th, td { text-align: left; vertical-align: top; padding: 0.45em 0.6em; border-bottom: 1px solid #e5e5e5; }
+th { background: #f5f5f7; position: sticky; top: 0; }
+table.counts { width: auto; } table.counts td.n { text-align: right; }
+td.verdict { white-space: nowrap; }
+.PASS { color: #0a6e31; font-weight: 600; } .FAIL { color: #b3261e; font-weight: 600; }
+tr.row-FAIL td { background: #fff4f3; }
+.criterion { display: block; color: #666; font-size: 0.85em; font-weight: normal; white-space: normal; }
+.muted { color: #777; } .small { font-size: 0.85em; }
+td.figure { white-space: nowrap; }
+.gallery { display: flex; flex-wrap: wrap; gap: 1.2em; }
+.gallery figure { margin: 0; width: 300px; }
+.gallery img { width: 300px; border: 1px solid #ddd; }
+.gallery figcaption { font-size: 0.85em; color: #444; }
+code { background: #f5f5f7; padding: 0 0.25em; border-radius: 3px; }
+"""
+
+
+def _e(text) -> str:
+    return html.escape(str(text))
+
+
+def _link(href: str, text: str) -> str:
+    return f'<a href="{_e(href)}">{_e(text)}</a>'
+
+
+def render_index(table: pd.DataFrame, html_path: Path | str) -> str:
+    """The scoreboard page. Links are relative to ``html_path``'s folder; each paper's
+    notebook is ``<paper>.html`` there."""
+    here = Path(html_path).parent
+
+    def rel(path: str) -> str:
+        return os.path.relpath(path, here) if path else ""
+
+    counts = paper_counts(table)
+    total = len(table)
+    passed = int((table["verdict"] == "PASS").sum())
+    scales = sorted(set(table["scale"]))
+    out = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        "<title>physlearn: replication scoreboard</title>",
+        f"<style>{STYLE}</style></head><body>",
+        "<h1>physlearn: what replicated</h1>",
+        f'<p class="lede"><b>{passed} of {total} claims hold</b>, at {_e(" and ".join(scales) or "no")} scale. '
+        f"{_e(coverage(counts))} Each figure rule wrote its claims "
+        "(the paper's value, ours, the criterion fixed before the numbers were seen, and the verdict); "
+        "this page gathers them. A claim that fails at this scale is shown as FAIL, not tuned away.</p>",
+        "<h2>Per paper</h2>",
+        '<table class="counts"><tr><th>paper</th><th>notebook</th><th>figures</th><th>claims</th>'
+        "<th>PASS</th><th>FAIL</th><th>scale</th><th>status</th></tr>",
+    ]
+    for _, row in counts.iterrows():
+        paper = row["paper"]
+        out.append(
+            f"<tr><td>{_e(PAPER_TITLES[paper])}<br><span class='muted small'>{_e(PAPER_CITATIONS[paper])}</span></td>"
+            f"<td>{_link(f'{paper}.html', 'notebook')}</td>"
+            + (f"<td class='n'>{row['figures']}</td><td class='n'>{row['claims']}</td>"
+               f"<td class='n PASS'>{row['PASS']}</td><td class='n FAIL'>{row['FAIL']}</td>"
+               if row["claims"] else "<td class='n muted'>0</td>" + "<td class='n muted'>&ndash;</td>" * 3)
+            + 
+            f"<td>{_e(row['scale']) or '&ndash;'}</td><td>{_e(status(row))}</td></tr>"
+        )
+    out.append("</table>")
+
+    out.append("<h2>Figures</h2>")
+    figures = table.drop_duplicates("claims_file")
+    if figures.empty:
+        out.append("<p>No figure has been produced yet.</p>")
+    for paper in PAPERS:
+        mine = figures[figures["paper"] == paper]
+        if mine.empty:
+            continue
+        out.append(f"<h3>{_e(PAPER_TITLES[paper])}</h3><div class='gallery'>")
+        for _, fig in mine.iterrows():
+            verdicts = table[table["claims_file"] == fig["claims_file"]]["verdict"]
+            n_pass = int((verdicts == "PASS").sum())
+            links = [_link(f"{paper}.html#{anchor(fig['claims_file'])}", "in the notebook")]
+            links += [_link(rel(fig[k]), k.upper() if k != "table" else "CSV") for k in ("png", "pdf", "table") if fig[k]]
+            out.append(
+                f"<figure><a href='{_e(rel(fig['png']))}'><img src='{_e(rel(fig['png']))}' "
+                f"alt='{_e(fig['figure'])}' loading='lazy'></a>"
+                f"<figcaption><b>{_e(fig['figure'])}</b>: {_e(fig['title'])}<br>"
+                f"<span class='{'PASS' if n_pass == len(verdicts) else 'FAIL'}'>{n_pass} of {len(verdicts)} claims hold</span>"
+                f" &middot; {' &middot; '.join(links)}</figcaption></figure>"
+            )
+        out.append("</div>")
+
+    out += [
+        "<h2>Every claim</h2>",
+        "<p class='muted'>The same table is <code>results/claims.csv</code>. Under each verdict, the "
+        "criterion that decided it.</p>",
+        "<table class='claims'><tr><th>paper</th><th>figure</th><th>claim</th><th>paper value</th>"
+        "<th>ours</th><th>verdict</th><th>scale</th></tr>",
+    ]
+    for _, row in table.iterrows():
+        section = f"{row['paper']}.html#{anchor(row['claims_file'])}"
+        out.append(
+            f"<tr class='row-{_e(row['verdict'])}'><td>{_e(PAPER_TITLES.get(row['paper'], row['paper']))}</td>"
+            f"<td class='figure'>{_link(section, row['figure'])}<br>"
+            f"<span class='small'>{_link(rel(row['png']), 'PNG')}"
+            + (f" &middot; {_link(rel(row['pdf']), 'PDF')}" if row["pdf"] else "")
+            + "</span></td>"
+            f"<td>{_e(row['claim'])}</td><td>{_e(row['paper_value'])}</td><td>{_e(row['ours'])}</td>"
+            f"<td class='verdict'><span class='{_e(row['verdict'])}'>{_e(row['verdict'])}</span>"
+            f"<span class='criterion'>{_e(row['criterion'])}</span></td>"
+            f"<td>{_e(row['scale'])}</td></tr>"
+        )
+    if table.empty:
+        out.append("<tr><td colspan='7'>No claims yet.</td></tr>")
+    out += ["</table>", "</body></html>", ""]
+    return "\n".join(out)
+
+
+def build(claims_files, figure_pngs, csv_path, html_path) -> pd.DataFrame:
+    """Read, check, and write the CSV and the page; returns the table."""
+    docs = load_figures(claims_files)
+    missing = undeclared_claims(figure_pngs, docs)
+    if missing:
+        raise ValueError("declared figures without a claims file naming them: " + ", ".join(missing))
+    table = claims_table(docs)
+    for path in (csv_path, html_path):
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    table.to_csv(csv_path, index=False)
+    Path(html_path).write_text(render_index(table, html_path))
+    return table
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--claims", nargs="*", default=[], help="every figure's claims.json")
+    parser.add_argument("--figures", nargs="*", default=[], help="every declared figure PNG")
+    parser.add_argument("--csv", required=True)
+    parser.add_argument("--html", required=True)
+    args = parser.parse_args(argv)
+    table = build(args.claims, args.figures, args.csv, args.html)
+    counts = paper_counts(table)
+    for _, row in counts.iterrows():
+        print(f"{row['paper']}: {row['figures']} figures, {row['claims']} claims, "
+              f"{row['PASS']} PASS, {row['FAIL']} FAIL", file=sys.stderr, flush=True)
+
+
+if __name__ == "__main__":
+    main()

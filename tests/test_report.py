@@ -1,0 +1,331 @@
+"""The replication report: the claims scoreboard, the notebooks' views, the README block;
+and, on the tiny end-to-end run, the rendered notebooks, the scoreboard's coverage of every
+declared figure, and Snakemake's report."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from physlearn.claims import PAPERS, Claim, read_claims, write_claims
+from physlearn.report import notebook, readme, scoreboard, views
+
+REPO = Path(__file__).resolve().parents[1]
+TINY = REPO / "tests/data/tiny.yaml"
+PNG = bytes.fromhex(  # a 1x1 PNG
+    "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
+    "0000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
+)
+
+
+def claim(cid: str, passed: bool = True, **fields) -> Claim:
+    base = dict(claim=f"statement {cid}", paper_value=f"paper {cid}", ours=f"ours {cid}",
+                criterion=f"criterion {cid}", measured={"x": 1.0})
+    return Claim(id=cid, passed=passed, **{**base, **fields})
+
+
+def figure(root: Path, paper: str, stem: str, label: str, claims: list[Claim], scale: str = "laptop") -> str:
+    """Write a figure's PNG and claims file under root/results/figures/<paper>/; returns the
+    claims file's path relative to root, as the workflow names it."""
+    folder = root / "results/figures" / paper
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{stem}.png").write_bytes(PNG)
+    rel = f"results/figures/{paper}/{stem}"
+    files = {"pdf": f"{rel}.pdf", "png": f"{rel}.png", "table": f"{rel}.csv"}
+    write_claims(root / f"{rel}.claims.json", paper=paper, figure=label, title=f"title of {stem}", scale=scale,
+                 config={"steps": 10, "lr_range": [0.001, 1.0]}, claims=claims, files=files)
+    return f"{rel}.claims.json"
+
+
+@pytest.fixture
+def results(tmp_path: Path, monkeypatch) -> tuple[Path, list[str]]:
+    """Four figures of two papers (one claim fails), written out of order; cwd is tmp_path."""
+    monkeypatch.chdir(tmp_path)
+    files = [
+        figure(tmp_path, "harmonic", "fig10", "Fig. 10", [claim("h10")]),
+        figure(tmp_path, "focus", "valley_wd", "Fig. 2b", [claim("b1"), claim("b2", passed=False)]),
+        figure(tmp_path, "harmonic", "fig2", "Fig. 2", [claim("h2")]),
+        figure(tmp_path, "focus", "valley_a", "Fig. 2a", [claim("a1")]),
+    ]
+    return tmp_path, files
+
+
+# ----- the scoreboard -----
+
+def test_claims_table_has_one_row_per_claim_in_paper_and_figure_order(results):
+    _, files = results
+    table = scoreboard.claims_table(scoreboard.load_figures(files))
+    assert list(table.columns) == scoreboard.COLUMNS
+    assert list(table["claim_id"]) == ["a1", "b1", "b2", "h2", "h10"]
+    assert list(table["verdict"]) == ["PASS", "PASS", "FAIL", "PASS", "PASS"]
+    assert set(table["scale"]) == {"laptop"}
+    assert table.loc[2, "png"] == "results/figures/focus/valley_wd.png"
+
+
+def test_counts_name_every_paper_even_without_figures(results):
+    _, files = results
+    counts = scoreboard.paper_counts(scoreboard.claims_table(scoreboard.load_figures(files))).set_index("paper")
+    assert list(counts.index) == list(PAPERS)
+    assert counts.loc["focus"].to_dict() == {"figures": 2, "claims": 3, "PASS": 2, "FAIL": 1, "scale": "laptop"}
+    assert counts.loc["skills", "figures"] == 0 and counts.loc["skills", "claims"] == 0
+
+
+def test_label_order_is_natural():
+    labels = ["Fig. 10", "Fig. 2b", "Fig. 2a (appendix pairs)", "Fig. 2a", "Fig. 3"]
+    assert sorted(labels, key=scoreboard.label_key) == ["Fig. 2a", "Fig. 2a (appendix pairs)", "Fig. 2b",
+                                                         "Fig. 3", "Fig. 10"]
+
+
+def test_a_claim_without_paper_value_or_verdict_is_refused(tmp_path: Path):
+    path = tmp_path / "bad.claims.json"
+    good = write_claims(path, paper="focus", figure="Fig. 2a", title="t", scale="laptop", config={},
+                        claims=[claim("a"), claim("b"), claim("c")], files={"png": "x.png"})
+    good["claims"][0]["paper_value"] = " "
+    del good["claims"][1]["verdict"]
+    good["claims"][2]["verdict"] = "FAIL"  # but passed is true
+    path.write_text(json.dumps(good))
+    with pytest.raises(ValueError) as error:
+        scoreboard.load_figures([path])
+    message = str(error.value)
+    assert "claim 'a' has no paper_value" in message
+    assert "claim 'b': verdict None is not PASS or FAIL" in message
+    assert "claim 'c': verdict FAIL disagrees with passed = True" in message
+
+
+def test_a_figure_without_claims_is_refused(tmp_path: Path):
+    path = tmp_path / "empty.claims.json"
+    path.write_text(json.dumps({"schema_version": 1, "paper": "skills", "figure": "Fig. 4", "title": "t",
+                                "scale": "laptop", "config": {}, "files": {"png": "x.png"}, "claims": []}))
+    with pytest.raises(ValueError, match="no claims"):
+        scoreboard.load_figures([path])
+
+
+def test_a_declared_figure_without_claims_stops_the_scoreboard(results):
+    root, files = results
+    with pytest.raises(ValueError, match="results/figures/skills/fig4.png"):
+        scoreboard.build(files, ["results/figures/focus/valley_a.png", "results/figures/skills/fig4.png"],
+                         root / "results/claims.csv", root / "results/paper/index.html")
+
+
+def test_scoreboard_csv_matches_the_claims_files_and_the_page_links_everything(results):
+    root, files = results
+    pngs = [f.replace(".claims.json", ".png") for f in files]
+    scoreboard.main(["--claims", *files, "--figures", *pngs, "--csv", "results/claims.csv",
+                     "--html", "results/paper/index.html"])
+    assert_csv_matches_claims(root / "results/claims.csv", root)
+    page = (root / "results/paper/index.html").read_text()
+    for paper in PAPERS:
+        assert f'href="{paper}.html"' in page
+    assert 'href="../figures/focus/valley_wd.png"' in page and 'href="../figures/focus/valley_wd.pdf"' in page
+    assert 'href="focus.html#valley_wd"' in page
+    assert "<tr class='row-FAIL'>" in page and "criterion b2" in page
+    assert "4 of 5 claims hold" in page and "no figures produced yet" in page
+
+
+def test_an_empty_scoreboard_still_renders(tmp_path: Path):
+    table = scoreboard.build([], [], tmp_path / "claims.csv", tmp_path / "paper/index.html")
+    assert table.empty and list(pd.read_csv(tmp_path / "claims.csv").columns) == scoreboard.COLUMNS
+    assert "No claims yet" in (tmp_path / "paper/index.html").read_text()
+
+
+# ----- the notebooks' views -----
+
+@pytest.mark.parametrize(
+    "label, wanted, expected",
+    [
+        ("Fig. 2a", "Fig. 2a", True),
+        ("Fig. 2a (appendix pairs)", "Fig. 2a", True),
+        ("Fig. 2a", "Fig. 2b", False),
+        ("Fig. 3", "Fig. 3c", True),
+        ("Fig. 3b", "Fig. 3", True),
+        ("Fig. 10", "Fig. 1", False),
+        ("Figs. 16", "Fig. 16", True),
+        ("Table 1", "Table 1", True),
+    ],
+)
+def test_figure_labels_match_the_papers_figures(label, wanted, expected):
+    assert views.matches(label, wanted) is expected
+
+
+def test_notebook_views_show_figure_claims_scale_config_and_what_is_missing(results):
+    root, files = results
+    scoreboard.build(files, [], root / "results/claims.csv", root / "results/paper/index.html")
+    figures = views.load_paper("focus")
+    assert [d["figure"] for d in figures] == ["Fig. 2a", "Fig. 2b"]
+    section = views.section_html(figures, ["Fig. 2b", "Fig. 2c", "Fig. 2d"])
+    assert "Fig. 2a:" not in section and "Fig. 2b: title of valley_wd" in section
+    assert "data:image/png;base64," in section
+    for text in ("statement b2", "paper b2", "ours b2", "criterion b2", "FAIL", "1 of 2 claims hold",
+                 "laptop scale", "lr_range", "[0.001, 1]", "id='valley_wd'"):
+        assert text in section, text
+    assert "Not produced yet: Fig. 2c, Fig. 2d." in section
+    assert "href='../figures/focus/valley_wd.pdf'" in section
+    summary = views.summary_html("focus", figures, ["Fig. 2a", "Fig. 2b", "Fig. 3"])
+    assert "3 of 4 claims hold" not in summary and "2 of 3 claims hold" in summary
+    assert "not produced yet" in summary
+    assert views.others_html(figures, ["Fig. 2a"]).count("class='pl-section'") == 1
+
+
+def test_a_paper_without_figures_says_so(results):
+    root, files = results
+    scoreboard.build(files, [], root / "results/claims.csv", root / "results/paper/index.html")
+    assert views.load_paper("skills") == []
+    assert "No figure of this paper is produced yet" in views.summary_html("skills", [], ["Fig. 2"])
+    assert "Not produced yet: Fig. 2." in views.section_html([], ["Fig. 2"])
+
+
+def test_a_notebook_refuses_another_papers_claims(results):
+    _, files = results
+    with pytest.raises(ValueError, match="another paper"):
+        views.load_paper("focus", files)
+
+
+def test_the_workflow_sets_the_notebooks_claims_after_its_parameters_cell():
+    nb = notebook.read_notebook(REPO / "paper/focus.py")
+    tagged = next(n for n, c in enumerate(nb.cells) if "parameters" in c.metadata.get("tags", []))
+    notebook.inject_parameters(nb, CLAIMS=["results/figures/focus/a.claims.json"])
+    assert nb.cells[tagged + 1].source.endswith("CLAIMS = ['results/figures/focus/a.claims.json']\n")
+    nb.cells.pop(tagged)
+    with pytest.raises(ValueError, match="parameters"):
+        notebook.inject_parameters(nb, CLAIMS=[])
+
+
+def test_notebooks_are_jupytext_percent_scripts_reading_only_outputs():
+    for paper in PAPERS:
+        source = (REPO / f"paper/{paper}.py").read_text()
+        assert "# %% [markdown]" in source and f'PAPER = "{paper}"' in source
+        assert "views.load_paper(PAPER, CLAIMS)" in source
+        nb = notebook.read_notebook(REPO / f"paper/{paper}.py")
+        assert notebook.title_of(nb, "?").endswith("what replicated")
+        code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+        for forbidden in ("import torch", "physlearn.focus", "physlearn.optim", "to_csv", "savefig"):
+            assert forbidden not in code
+
+
+# ----- the README block -----
+
+def test_readme_block_is_rewritten_from_laptop_claims_only(results):
+    root, files = results
+    paper_scale = figure(root, "skills", "fig4", "Fig. 4", [claim("s4")], scale="paper")
+    scoreboard.build([*files, paper_scale], [], root / "results/claims.csv", root / "results/paper/index.html")
+    text = "# x\n\nbefore\n\n" + readme.BEGIN + "\nold numbers\n" + readme.END + "\n\nafter\n"
+    (root / "README.md").write_text(text)
+    (root / "docs/gallery").mkdir(parents=True)
+    (root / "docs/gallery/stale.png").write_bytes(PNG)
+    readme.main(["--readme", str(root / "README.md"), "--claims", str(root / "results/claims.csv"), "--per-paper", "1"])
+    new = (root / "README.md").read_text()
+    assert new.startswith("# x\n\nbefore\n\n" + readme.BEGIN) and new.endswith(readme.END + "\n\nafter\n")
+    assert "old numbers" not in new
+    assert "**4 of 5 claims hold**" in new
+    assert "| FOCUS | 2 | 3 | 2 | 1 |" in new and "| Harmonic loss | 2 | 2 | 2 | 0 |" in new
+    assert "| Physics of Skill Learning | not produced yet |" in new  # its only figure is paper-scale
+    assert sorted(p.name for p in (root / "docs/gallery").iterdir()) == ["focus-valley_a.png", "harmonic-fig2.png"]
+    assert 'src="docs/gallery/focus-valley_a.png"' in new
+    readme.main(["--readme", str(root / "README.md"), "--claims", str(root / "results/claims.csv"), "--per-paper", "1"])
+    assert (root / "README.md").read_text() == new
+
+
+def test_readme_needs_its_markers():
+    with pytest.raises(ValueError, match="results-at-a-glance"):
+        readme.replace_block("# no markers\n", "x")
+
+
+def test_the_readme_has_the_block():
+    text = (REPO / "README.md").read_text()
+    assert text.count(readme.BEGIN) == 1 and text.count(readme.END) == 1
+    assert readme.COMMAND in text
+
+
+# ----- on the tiny end-to-end run -----
+
+def assert_csv_matches_claims(csv: Path, root: Path):
+    """claims.csv holds exactly the claims of the files it names, field for field."""
+    table = pd.read_csv(csv, keep_default_na=False)
+    rows = []
+    for path in table["claims_file"].drop_duplicates():
+        doc = read_claims(root / path)
+        for c in doc["claims"]:
+            rows.append({"paper": doc["paper"], "figure": doc["figure"], "title": doc["title"],
+                         "claim_id": c["id"], "claim": c["claim"], "paper_value": c["paper_value"],
+                         "ours": c["ours"], "criterion": c["criterion"], "verdict": c["verdict"],
+                         "scale": doc["scale"], "claims_file": path})
+    expected = pd.DataFrame(rows)
+    assert table[expected.columns].sort_values(["claims_file", "claim_id"]).reset_index(drop=True).equals(
+        expected.sort_values(["claims_file", "claim_id"]).reset_index(drop=True))
+
+
+def text_of(page: str) -> str:
+    """A page's visible text, tags dropped and entities decoded, whitespace collapsed."""
+    page = re.sub(r"<(style|script)[^>]*>.*?</\1>", " ", page, flags=re.S)
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
+
+
+def declared_outputs(workdir: Path) -> list[str]:
+    """Every file the workflow declares for `all` at the tiny scale (Snakemake's summary)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile"), "--configfile", str(TINY),
+         "--directory", str(workdir), "--summary", "--cores", "1"],
+        cwd=workdir, capture_output=True, text=True, check=True)
+    lines = [line.split("\t") for line in done.stdout.splitlines()]
+    return [parts[0] for parts in lines if len(parts) > 2 and parts[0].startswith("results/")]
+
+
+@pytest.mark.slow
+def test_every_declared_figure_has_claims_on_the_scoreboard(tiny_run: Path):
+    outputs = declared_outputs(tiny_run)
+    pngs = [o for o in outputs if o.startswith("results/figures/") and o.endswith(".png")]
+    assert len(pngs) >= 4
+    table = pd.read_csv(tiny_run / "results/claims.csv", keep_default_na=False)
+    for png in pngs:
+        claims_file = png.removesuffix(".png") + ".claims.json"
+        assert claims_file in outputs, f"{png} is declared without a claims file"
+        assert claims_file in set(table["claims_file"]), f"{claims_file} is not on the scoreboard"
+    for column in ("paper_value", "ours", "criterion"):
+        assert (table[column].str.strip() != "").all(), column
+    assert set(table["verdict"]) <= {"PASS", "FAIL"}
+    assert_csv_matches_claims(tiny_run / "results/claims.csv", tiny_run)
+
+
+@pytest.mark.slow
+def test_the_notebooks_render_against_the_tiny_run(tiny_run: Path):
+    pages = tiny_run / "results/paper"
+    index = (pages / "index.html").read_text()
+    table = pd.read_csv(tiny_run / "results/claims.csv", keep_default_na=False)
+    assert index.count("<tr class='row-PASS'>") + index.count("<tr class='row-FAIL'>") == len(table)
+    focus = (pages / "focus.html").read_text()
+    words = text_of(focus)
+    for path in table["claims_file"].drop_duplicates():
+        doc = read_claims(tiny_run / path)
+        assert re.search(f"""id=["']{scoreboard.anchor(path)}["']""", focus)
+        assert f'href="focus.html#{scoreboard.anchor(path)}"' in index
+        for c in doc["claims"]:
+            for key in ("claim", "paper_value", "ours", "criterion", "verdict"):
+                assert " ".join(c[key].split()) in words, c[key]
+    assert len(re.findall(r"<img[^>]*src=[\"']data:image/png;base64,", focus)) == table["claims_file"].nunique()
+    assert "Not produced yet: Fig. 2c, Fig. 2d." in focus
+    for paper in PAPERS:  # no traceback, warning or other stderr in any notebook
+        page = (pages / f"{paper}.html").read_text()
+        assert "Traceback" not in text_of(page) and 'data-mime-type="application/vnd.jupyter.stderr"' not in page
+        if paper != "focus":
+            assert "No figure of this paper is produced yet" in page
+
+
+@pytest.mark.slow
+def test_snakemake_report_builds_with_figures_scoreboard_and_notebooks(tiny_run: Path, tmp_path: Path):
+    out = tmp_path / "report.zip"
+    subprocess.run(
+        [sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile"), "--configfile", str(TINY),
+         "--directory", str(tiny_run), "--report", str(out)],
+        cwd=tiny_run, capture_output=True, text=True, check=True)
+    import zipfile
+
+    names = "\n".join(zipfile.ZipFile(out).namelist())
+    for name in ("valley_sharpness.png", "valley_weight_decay_pairs.png", "claims.csv", "focus.html", "skills.html"):
+        assert name in names, name

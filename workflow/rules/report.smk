@@ -1,0 +1,57 @@
+# The replication report: the claims scoreboard (results/claims.csv, results/paper/index.html)
+# and one executed notebook per paper (results/paper/<paper>.html), from every figure's
+# claims.json. The figures come from `all_targets()`, so a new figure joins by itself.
+
+
+# Seconds of work each: on a cluster they run where snakemake runs, not as jobs.
+localrules:
+    scoreboard,
+    paper,
+
+
+rule scoreboard:
+    input:
+        claims=figure_claims,
+        figures=figure_pngs,
+        code=package_sources(*SCOREBOARD_CODE),
+    output:
+        csv=report(
+            "results/claims.csv",
+            category="Replication report",
+            subcategory="Scoreboard",
+            caption="../report/scoreboard.rst",
+        ),
+        html="results/paper/index.html",
+    log:
+        "logs/report/scoreboard.log",
+    conda:
+        "../../environment.yml"
+    shell:
+        "python -m physlearn.report.scoreboard --claims {input.claims} --figures {input.figures}"
+        " --csv {output.csv} --html {output.html} 2> {log}"
+
+
+rule paper:
+    input:
+        notebook=paper_notebook,
+        claims=paper_claims,
+        figures=paper_figures,
+        code=package_sources(*NOTEBOOK_CODE),
+    output:
+        report(
+            "results/paper/{paper}.html",
+            category="Replication report",
+            subcategory="Notebooks",
+            caption="../report/paper_notebook.rst",
+        ),
+    log:
+        "logs/report/{paper}.log",
+    wildcard_constraints:
+        paper="|".join(PAPERS),
+    conda:
+        "../../environment.yml"
+    params:
+        timeout=600,
+    shell:
+        "python -m physlearn.report.notebook --notebook {input.notebook} --claims {input.claims}"
+        " --html {output} --timeout {params.timeout} 2> {log}"
