@@ -20,7 +20,7 @@ from physlearn.report import PAPER_TITLES
 from physlearn.report.scoreboard import anchor, label_key, load_figures
 
 SCALE_NOTES = {
-    "laptop": "laptop scale (config.yaml: CPU, minutes; smaller grids and fewer steps than the paper)",
+    "laptop": "laptop scale (config.yaml: CPU, minutes; smaller grids, fewer replicates or shorter runs than the paper)",
     "paper": "paper scale (config/paper.yaml: the authors' settings)",
 }
 NOTEBOOK_DIR = "results/paper"  # where the rendered notebooks live; links are relative to it
