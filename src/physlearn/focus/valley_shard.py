@@ -31,10 +31,6 @@ def run_shard(scan: ValleyScan, shard: int, n_shards: int, device, log) -> dict[
         rate = per_pixel * sum(len(p) for p in parts["pixel"]) / elapsed
         log.info(f"scan {scan.name} shard {shard + 1}/{n_shards}: chunk {done}/{len(chunks)} "
                  f"done, {elapsed:.1f} s, {rate / 1e6:.1f} M trajectory-steps/s")
-    if not parts["pixel"]:
-        shape = (len(OPTIMIZERS), len(scan.lr), 0, scan.replicates)
-        return {"pixel": np.zeros(0, dtype=np.int64), "diverged": np.zeros(shape, bool),
-                **{m: np.zeros(shape, np.float32) for m in METRICS}}
     return {"pixel": np.concatenate(parts["pixel"]),
             **{k: np.concatenate(v, axis=2) for k, v in parts.items() if k != "pixel"}}
 
