@@ -178,8 +178,9 @@ def config_summary(scan: ValleyScan) -> dict:
     }
 
 
-def main(argv=None) -> None:
-    ap = argparse.ArgumentParser(description=__doc__)
+def parse_figure_step(description: str, argv=None) -> tuple[argparse.Namespace, dict, ValleyScan, pd.DataFrame]:
+    """The command line shared by the valley's figure steps: (args, config, scan, best over lr)."""
+    ap = argparse.ArgumentParser(description=description)
     for name in ("config", "scan"):
         ap.add_argument(f"--{name}", required=True)
     for name in ("summary", "pdf", "png", "table", "claims"):
@@ -187,10 +188,12 @@ def main(argv=None) -> None:
     args = ap.parse_args(argv)
     cfg = json.loads(args.config)
     scan = ValleyScan.from_config(args.scan, cfg["focus_valley"], cfg["seed"])
-    figure = FIGURES.get(scan.name, scan.name)
+    return args, cfg, scan, best_over_lr(pd.read_csv(args.summary), scan.scanned)
 
-    summary = pd.read_csv(args.summary)
-    best = best_over_lr(summary, scan.scanned)
+
+def main(argv=None) -> None:
+    args, cfg, scan, best = parse_figure_step(__doc__, argv)
+    figure = FIGURES.get(scan.name, scan.name)
     win = winners(best, scan.scanned)
     table = best.merge(win[[scan.scanned, "sigma", "winner"]], on=[scan.scanned, "sigma"])
     table.to_csv(args.table, index=False, float_format="%.6g")

@@ -7,19 +7,13 @@ for one scan, their tidy table and claims.
 
 from __future__ import annotations
 
-import argparse
-import json
-from pathlib import Path
-
 import matplotlib.pyplot as plt
-import numpy as np
 import pandas as pd
 
 from physlearn import plotting
 from physlearn.claims import Claim, write_claims
-from physlearn.focus.valley import ValleyScan
-from physlearn.focus.valley_analysis import LABELS, best_over_lr, win_grid, winners
-from physlearn.focus.valley_figure import FIGURES, config_summary, plot_winner_map
+from physlearn.focus.valley_analysis import LABELS, win_grid, winners
+from physlearn.focus.valley_figure import FIGURES, config_summary, parse_figure_step, plot_winner_map
 
 PAIRS = (("adam", "signum"), ("signum", "focus"), ("adam", "focus"))
 
@@ -67,17 +61,8 @@ def pair_claims(table: pd.DataFrame, scanned: str) -> list[Claim]:
 
 
 def main(argv=None) -> None:
-    ap = argparse.ArgumentParser(description=__doc__)
-    for name in ("config", "scan"):
-        ap.add_argument(f"--{name}", required=True)
-    for name in ("summary", "pdf", "png", "table", "claims"):
-        ap.add_argument(f"--{name}", type=Path, required=True)
-    args = ap.parse_args(argv)
-    cfg = json.loads(args.config)
-    scan = ValleyScan.from_config(args.scan, cfg["focus_valley"], cfg["seed"])
+    args, cfg, scan, best = parse_figure_step(__doc__, argv)
     figure = f"{FIGURES.get(scan.name, scan.name)} (appendix pairs)"
-
-    best = best_over_lr(pd.read_csv(args.summary), scan.scanned)
     table = pair_table(best, scan.scanned)
     table.to_csv(args.table, index=False, float_format="%.6g")
 
