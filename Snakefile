@@ -11,6 +11,8 @@ configfile: "config.yaml"
 
 include: "workflow/rules/common.smk"
 include: "workflow/rules/focus_valley.smk"
+include: "workflow/rules/data.smk"
+include: "workflow/rules/mnist.smk"
 include: "workflow/rules/report.smk"
 
 

@@ -309,7 +309,7 @@ def test_the_notebooks_render_against_the_tiny_run(tiny_run: Path):
             for key in ("claim", "paper_value", "ours", "criterion", "verdict"):
                 assert " ".join(c[key].split()) in words, c[key]
     assert len(re.findall(r"<img[^>]*src=[\"']data:image/png;base64,", focus)) == table["claims_file"].nunique()
-    assert "Not produced yet: Fig. 2c, Fig. 2d." in focus
+    assert "Not produced yet: Fig. 3a, Fig. 3b, Fig. 3c, Fig. 3d." in focus
     for paper in PAPERS:  # no traceback, warning or other stderr in any notebook
         page = (pages / f"{paper}.html").read_text()
         assert "Traceback" not in text_of(page) and 'data-mime-type="application/vnd.jupyter.stderr"' not in page

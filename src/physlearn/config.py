@@ -49,3 +49,6 @@ def check_config(config: dict) -> None:
                 f"config key focus_valley.shards: {valley['shards']} shards for scan {name!r}, "
                 f"which has only {scan.n_chunks} chunks of {valley['pixels_per_chunk']} pixels"
             )
+    from physlearn.mnist.scan import check_scan_config
+
+    check_scan_config(config["focus_mnist"])

@@ -1,0 +1,251 @@
+"""The MNIST batch-size scan (FOCUS spec section 3): the vectorised BatchNorm MLPs against a
+plain per-network torch.nn loop with torch's AdamW and physlearn's FOCUS, the batches, the
+metric, the improvement and its error, the claims, and the figures of the tiny run."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+import torch.nn as nn
+from snakemake.utils import validate
+
+from physlearn.claims import read_claims
+from physlearn.mnist import analysis as A
+from physlearn.mnist.model import BatchedMLP
+from physlearn.mnist.scan import MnistScan, Optimizers, batch_indices, check_scan_config, train_batch_size
+from physlearn.optim import FOCUS
+
+REPO = Path(__file__).resolve().parents[1]
+SCHEMA = REPO / "workflow/schemas/config.schema.yaml"
+
+
+@pytest.fixture(autouse=True)
+def one_thread():
+    """Tiny tensors: one thread is fastest, and immune to OpenMP waiting on a busy core."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+def section(**kw) -> dict:
+    config = {"focus_mnist": copy.deepcopy(kw)}
+    validate(config, str(SCHEMA), set_default=True)
+    return config["focus_mnist"]
+
+
+def small_scan(**kw) -> MnistScan:
+    defaults = dict(steps=6, replicates=2, batch_sizes=[4], lr={"start": 1e-3, "stop": 3e-2, "num": 3, "scale": "log"},
+                    hidden=[16, 16], dtype="float64")
+    return MnistScan.from_config(section(**(defaults | kw)), seed=5)
+
+
+def reference_network(model: BatchedMLP, k: int) -> nn.Sequential:
+    """Network ``k`` of the batch as a plain torch.nn module with the same weights."""
+    layers = []
+    n = len(model.weight)
+    for i in range(n):
+        fan_in, fan_out = model.weight[i].shape[2], model.weight[i].shape[1]
+        linear = nn.Linear(fan_in, fan_out).double()
+        with torch.no_grad():
+            linear.weight.copy_(model.weight[i][k])
+            linear.bias.copy_(model.bias[i][k])
+        layers += [nn.BatchNorm1d(fan_in).double(), linear] + ([nn.ReLU()] if i < n - 1 else [])
+    return nn.Sequential(*layers)
+
+
+def test_vectorised_networks_match_a_per_network_torch_loop():
+    """Every (optimizer, replicate, lr) network, trained a few steps by the batched code,
+    equals the same network trained alone with torch.nn, torch.optim.AdamW and FOCUS.
+
+    The batch is large enough that no hidden unit is active on every example: for such a
+    unit the bias gradient is exactly zero in exact arithmetic (the BatchNorm after the ReLU
+    removes the mean), so its sign -- and Signum's step -- would be rounding noise that
+    differs between any two implementations."""
+    scan = small_scan()
+    torch.manual_seed(0)
+    x, y = torch.rand(64, 12, dtype=torch.float64), torch.randint(0, 5, (64,))
+    G, R, L = len(scan.gammas), scan.replicates, len(scan.lr)
+    model = BatchedMLP([12, 16, 16, 5], G, R, L, seed=5, dtype=torch.float64)
+    opt = Optimizers(model, scan, scan.lr)
+    refs = []
+    for g, gamma in enumerate(scan.gammas):
+        for r in range(R):
+            for l, lr in enumerate(scan.lr):
+                net = reference_network(model, (g * R + r) * L + l)
+                decayed = [p for p in net.parameters() if p.ndim == 2]
+                plain = [p for p in net.parameters() if p.ndim == 1]
+                groups = [{"params": decayed, "weight_decay": 0.01}, {"params": plain, "weight_decay": 0.0}]
+                o = (torch.optim.AdamW(groups, lr=lr) if gamma is None
+                     else FOCUS(groups, lr=lr, betas=(0.9, 0.99), gamma=gamma))
+                refs.append((net, o, r))
+    idx = [batch_indices(64, 32, scan.steps, 0, r) for r in range(R)]
+    n_w = len(model.weight)
+    for t in range(scan.steps):
+        xb = torch.stack([x[idx[r][t]] for r in range(R)])
+        yb = torch.stack([y[idx[r][t]] for r in range(R)])
+        losses = model.losses(xb, yb)
+        grads = torch.autograd.grad(losses.sum(), model.parameters())
+        opt.step({"decayed": list(grads[:n_w]), "plain": list(grads[n_w:])})
+        for k, (net, o, r) in enumerate(refs):
+            o.zero_grad()
+            loss = nn.functional.cross_entropy(net(x[idx[r][t]]), y[idx[r][t]])
+            loss.backward()
+            o.step()
+            assert abs(loss.item() - losses[k].item()) < 1e-10, (t, k, scan.gammas[k // (R * L)])
+    test_loss, test_acc = model.evaluate(x, y, chunk=23)
+    for k, (net, _, r) in enumerate(refs):
+        net.eval()
+        with torch.no_grad():
+            logits = net(x)
+            assert abs(nn.functional.cross_entropy(logits, y).item() - test_loss[k].item()) < 1e-10
+            assert abs((logits.argmax(1) == y).double().mean().item() - test_acc[k].item()) < 1e-12
+        torch.testing.assert_close(net[1].weight, model.weight[0][k], rtol=0, atol=1e-10)
+        torch.testing.assert_close(net[0].weight.expand(1, -1)[0], model.bn_weight[0][k], rtol=0, atol=1e-10)
+        torch.testing.assert_close(net[3].running_var, model.running_var[1][k], rtol=0, atol=1e-10)
+        torch.testing.assert_close(net[0].running_mean, model.running_mean[0][r], rtol=0, atol=1e-12)
+    # the optimizers did move the networks apart
+    assert len({round(v, 6) for v in test_loss.tolist()}) > len(refs) // 2
+
+
+def test_replicates_share_nothing_but_settings_share_the_start():
+    model = BatchedMLP([8, 4, 3], 2, 3, 2, seed=1)
+    w = model.weight[0].view(2, 3, 2, 4, 8)
+    assert torch.equal(w[0, 1, 0], w[1, 1, 1])  # same replicate, other optimizer and lr
+    assert not torch.equal(w[0, 0, 0], w[0, 1, 0])  # other replicate
+    bound = 1 / np.sqrt(8)
+    assert w.abs().max() <= bound and w.abs().max() > 0.8 * bound  # torch.nn.Linear's init
+
+
+def test_batches_walk_through_epochs():
+    idx = batch_indices(10, 4, 5, seed=0, replicate=1)
+    flat = idx.reshape(-1)
+    assert idx.shape == (5, 4)
+    assert sorted(flat[:10]) == list(range(10)) and sorted(flat[10:20]) == list(range(10))
+    assert not np.array_equal(idx, batch_indices(10, 4, 5, seed=0, replicate=2))
+    with pytest.raises(ValueError, match="focus_mnist.batch_sizes: batch size 11 exceeds the 10"):
+        batch_indices(10, 11, 5, 0, 0)
+
+
+def test_training_learns_and_records_divergence():
+    rng = np.random.default_rng(0)
+    centres = rng.integers(0, 17, (3, 16))
+    labels = rng.integers(0, 3, 300)
+    x = np.clip(centres[labels] + rng.integers(-2, 3, (300, 16)), 0, 16).astype(np.uint8)
+    data = {"x_train": x[:240], "y_train": labels[:240].astype(np.uint8), "x_test": x[240:],
+            "y_test": labels[240:].astype(np.uint8), "pixel_max": np.uint8(16)}
+    scan = small_scan(steps=60, lr={"start": 1e-2, "stop": 1e7, "num": 2, "scale": "log"}, dtype="float32")
+    out = train_batch_size(scan, data, 16, "cpu")
+    assert out["test_loss"].shape == (4, 2, 2)
+    assert (out["test_loss"][:, :, 0] < 0.3).all() and (out["test_accuracy"][:, :, 0] > 0.9).all()
+    assert (out["test_loss"][:, :, 1] > 1.0).all() or not np.isfinite(out["test_loss"][:, :, 1]).all()
+
+
+# ----------------------------------------------------------------------------------------
+# The metric, the improvement and the claims
+
+
+def runs_table(losses: dict[str, dict[int, list[list[float]]]]) -> pd.DataFrame:
+    """losses[optimizer][batch] = per-lr lists of per-replicate test losses (lrs 1e-3, 1e-2)."""
+    rows = []
+    for opt, by_batch in losses.items():
+        for batch, per_lr in by_batch.items():
+            for lr, reps in zip((1e-3, 1e-2), per_lr):
+                for r, v in enumerate(reps):
+                    rows.append({"optimizer": opt, "batch_size": batch, "replicate": r, "lr": lr, "test_loss": v,
+                                 "test_accuracy": 0.5, "train_loss": v, "diverged": not np.isfinite(v)})
+    return pd.DataFrame(rows)
+
+
+def test_best_over_lr_counts_nan_as_100_and_takes_the_std_there():
+    runs = runs_table({"adamw": {2: [[1.0, 2.0, 3.0], [np.nan, 0.1, 0.1]]}})
+    best = A.best_over_lr(runs).iloc[0]
+    # lr 1e-2 averages (100 + 0.1 + 0.1) / 3 = 33.4 > 2.0: lr 1e-3 wins
+    assert best["best_lr"] == 1e-3 and best["mean_test_loss"] == pytest.approx(2.0)
+    assert best["std_test_loss"] == pytest.approx(np.std([1.0, 2.0, 3.0]))
+    assert best["diverged_settings"] == 1 and best["diverged_at_best_lr"] == 0
+
+
+def test_improvement_and_its_propagated_error():
+    runs = runs_table({"adamw": {4: [[1.0, 1.2, 1.4], [9, 9, 9]]}, "focus-0": {4: [[0.8, 0.8, 0.8], [0.9, 0.5, 0.7]]}})
+    imp = A.improvement(A.best_over_lr(runs)).iloc[0]
+    la, sa, ls, ss = 1.2, np.std([1.0, 1.2, 1.4]), 0.7, np.std([0.9, 0.5, 0.7])
+    assert imp["improvement"] == pytest.approx((la - ls) / la * 100)
+    assert imp["improvement_error"] == pytest.approx(100 * ls / la * np.sqrt((ss / ls) ** 2 + (sa / la) ** 2))
+
+
+def paper_like(i_by_batch: dict[int, float]) -> pd.DataFrame:
+    """A best-loss table whose Signum improvement is ``i_by_batch`` (percent)."""
+    rows = []
+    for b, i in i_by_batch.items():
+        rows.append({"optimizer": "adamw", "batch_size": b, "mean_test_loss": 1.0, "std_test_loss": 0.01})
+        rows.append({"optimizer": "focus-0", "batch_size": b, "mean_test_loss": 1.0 - i / 100, "std_test_loss": 0.01})
+    return pd.DataFrame(rows)
+
+
+PAPER = {2: 19, 4: 18, 8: 10, 16: 1, 32: 0, 64: -1, 128: -6, 256: -8, 4096: -10}
+
+
+def test_the_paper_numbers_pass_every_claim():
+    best = paper_like(PAPER)
+    claims = A.improvement_claims(A.improvement(best)) + A.loss_claims(best)
+    assert len(claims) == 8 and all(c.passed for c in claims), [c for c in claims if not c.passed]
+
+
+def test_the_opposite_fails_every_claim():
+    best = paper_like({b: -i if i else 9 for b, i in PAPER.items()})
+    claims = A.improvement_claims(A.improvement(best)) + A.loss_claims(best)
+    assert not any(c.passed for c in claims), [c.id for c in claims if c.passed]
+
+
+def test_claims_cover_only_the_scanned_batch_sizes():
+    claims = A.improvement_claims(A.improvement(paper_like({2: 19, 32: 0})))
+    assert [c.id for c in claims] == ["improvement-batch-2", "improvement-near-zero-16-64"]
+
+
+def test_scan_config_checks():
+    base = section()
+    check_scan_config(base)
+    for key, value, match in (("gammas", [0.2, 0.4], "must include 0"), ("gammas", [0, 0], "repeat")):
+        bad = copy.deepcopy(base)
+        bad["focus"][key] = value
+        with pytest.raises(ValueError, match=f"focus_mnist.focus.gammas: .*{match}"):
+            check_scan_config(bad)
+
+
+def test_configs_scan_the_paper_grid_at_paper_scale():
+    import yaml
+
+    paper = yaml.safe_load((REPO / "config/paper.yaml").read_text())
+    validate(paper, str(SCHEMA), set_default=True)
+    scan = MnistScan.from_config(paper["focus_mnist"], 0)
+    assert scan.batch_sizes == tuple(2 ** k for k in range(1, 13)) and scan.steps == 400 and scan.replicates == 3
+    np.testing.assert_allclose(scan.lr, 10 ** np.linspace(-4, 0, 20))
+    assert scan.hidden == (128,) * 5 and scan.optimizers == ["adamw", "focus-0", "focus-0.2", "focus-0.4"]
+    assert scan.focus["beta2"] == 0.99 and scan.weight_decay == 0.01 and paper["data"]["vision"]["source"] == "mnist"
+
+
+# ----------------------------------------------------------------------------------------
+# The tiny end-to-end run (tests/conftest.py)
+
+
+@pytest.mark.slow
+def test_tiny_run_makes_fig_2c_and_2d_with_claims(tiny_run: Path):
+    figures = tiny_run / "results/figures/focus"
+    for panel, figure in (("loss", "Fig. 2c"), ("improvement", "Fig. 2d")):
+        for ext in ("pdf", "png"):
+            assert (figures / f"mnist_{panel}.{ext}").stat().st_size > 1000
+        doc = read_claims(figures / f"mnist_{panel}.claims.json")
+        assert doc["figure"] == figure and doc["config"]["dataset"] == "scikit-learn 8x8 digits"
+        assert "8x8 digits" in doc["title"] and doc["claims"]
+        assert len(pd.read_csv(figures / f"mnist_{panel}.csv")) > 0
+    runs = pd.read_csv(tiny_run / "results/focus/mnist/digits/runs.csv")
+    assert len(runs) == 4 * 3 * 3 * 2  # optimizers x batch sizes x lrs x replicates
+    sidecar = json.loads((tiny_run / "results/data/vision/digits.npz.json").read_text())
+    assert sidecar["dataset"] == "scikit-learn 8x8 digits" and len(sidecar["file"]["sha256"]) == 64

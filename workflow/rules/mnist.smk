@@ -1,0 +1,71 @@
+# FOCUS spec section 3: the MNIST batch-size scan (Fig. 2c, 2d). One job per batch size
+# trains every optimizer x replicate x learning rate network at once; a merge joins them.
+# The digit set is data.vision.source (MNIST, or scikit-learn's 8x8 digits offline).
+
+
+wildcard_constraints:
+    batch=r"\d+",
+    panel="|".join(MNIST_PANELS),
+
+
+rule mnist_shard:
+    input:
+        data=vision_dataset(),
+        code=package_sources(*MNIST_CODE, "mnist/shard.py"),
+    output:
+        f"{MNIST_RUNS}/batch-{{batch}}.npz",
+    log:
+        f"logs/focus/mnist/{MNIST_DATASET}/batch-{{batch}}.log",
+    conda:
+        "../../environment.yml"
+    threads: config["focus_mnist"]["threads"]
+    resources:
+        mem_mb=mnist_mem_mb,
+        runtime=mnist_runtime,
+    params:
+        config=mnist_config(),
+    shell:
+        "python -m physlearn.mnist.shard --config {params.config:q} --data {input.data}"
+        " --batch {wildcards.batch} --output {output} 2> {log}"
+
+
+rule mnist_merge:
+    input:
+        shards=mnist_shards,
+        code=package_sources("mnist/__init__.py", "mnist/scan.py", "mnist/merge.py"),
+    output:
+        f"{MNIST_RUNS}/runs.csv",
+    log:
+        f"logs/focus/mnist/{MNIST_DATASET}/merge.log",
+    conda:
+        "../../environment.yml"
+    params:
+        config=mnist_config(),
+    shell:
+        "python -m physlearn.mnist.merge --config {params.config:q} --output {output} {input.shards} 2> {log}"
+
+
+rule mnist_figure:
+    input:
+        runs=f"{MNIST_RUNS}/runs.csv",
+        code=package_sources(*MNIST_FIGURE_CODE, "mnist/figure.py"),
+    output:
+        pdf="results/figures/focus/mnist_{panel}.pdf",
+        png=report(
+            "results/figures/focus/mnist_{panel}.png",
+            category="FOCUS",
+            subcategory="MNIST batch-size scan",
+            caption="../report/focus_mnist.rst",
+        ),
+        table="results/figures/focus/mnist_{panel}.csv",
+        claims="results/figures/focus/mnist_{panel}.claims.json",
+    log:
+        "logs/focus/mnist/figure_{panel}.log",
+    conda:
+        "../../environment.yml"
+    params:
+        config=mnist_config(),
+    shell:
+        "python -m physlearn.mnist.figure --config {params.config:q} --panel {wildcards.panel}"
+        " --runs {input.runs} --pdf {output.pdf} --png {output.png}"
+        " --table {output.table} --claims {output.claims} 2> {log}"
