@@ -22,6 +22,7 @@ rule mnist_shard:
     resources:
         mem_mb=mnist_mem_mb,
         runtime=mnist_runtime,
+        gpu=config["focus_mnist"]["gpu"],
     params:
         config=mnist_config(),
     shell:
