@@ -37,7 +37,6 @@ import statistics
 import sys
 import tempfile
 import time
-from contextlib import nullcontext
 from pathlib import Path
 
 import numpy as np
@@ -45,7 +44,8 @@ import torch
 
 from physlearn.gpt.model import GPT, flops_per_token
 from physlearn.gpt.resources import peak_flops
-from physlearn.gpt.train import TrainConfig, Trainer, autocast_context, resolve_precision
+from physlearn.gpt.train import TrainConfig, Trainer, autocast_context
+from physlearn.runtime import cpu_name
 
 # (model size, sequences per step) per device; the block size comes with the model size.
 DEFAULT_RUNS = {"cpu": [("tiny", 16), ("mini", 8)], "cuda": [("gpt2", 16)]}
@@ -123,16 +123,6 @@ def cpu_matmul_peak(threads: int) -> float:
     if threads not in _CPU_PEAKS:
         _CPU_PEAKS[threads] = matmul_flops(torch.device("cpu"), n=4096, repeats=3)
     return _CPU_PEAKS[threads]
-
-
-def cpu_name() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
 
 
 def measure(size: str, batch_size: int, args, device: str, threads: int, workdir: Path) -> dict:

@@ -30,13 +30,13 @@ import resource
 import statistics
 import sys
 import time
-from pathlib import Path
 
 import torch
 from torch.optim import Optimizer
 
 from physlearn.gpt.model import GPT, model_config
 from physlearn.optim import FOCUS, Signum, functional
+from physlearn.runtime import cpu_name
 
 TARGET_VS_FUSED_ADAMW = 1.5
 TARGET_VS_LOOP = 5.0
@@ -133,16 +133,6 @@ def time_round_robin(names: list[str], params: list[torch.Tensor], rounds: int) 
     del optimizers
     gc.collect()
     return times, {name: n / rounds for name, n in faults.items()}
-
-
-def cpu_name() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
 
 
 def main(argv=None) -> int:

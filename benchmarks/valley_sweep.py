@@ -24,13 +24,13 @@ import os
 import platform
 import sys
 import time
-from pathlib import Path
 
 import numpy as np
 import torch
 
 from physlearn.focus import valley_loop
 from physlearn.focus.valley import OPTIMIZERS, ValleyScan, iter_shard
+from physlearn.runtime import cpu_name
 
 FIG2A_TRAJECTORY_STEPS = 96 * 100 * 20 * 50 * 1000 * 3
 TARGET_RATE_2_THREADS = 50e6
@@ -104,16 +104,6 @@ def human_time(seconds: float) -> str:
     if seconds < 2 * 86400:
         return f"{seconds / 3600:.1f} h"
     return f"{seconds / 86400:.1f} days"
-
-
-def cpu_name() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
 
 
 def main(argv=None) -> int:

@@ -4,7 +4,6 @@ file format, and the offline errors (what was tried, how to give the data by pat
 from __future__ import annotations
 
 import base64
-import gzip
 import hashlib
 import io
 import json

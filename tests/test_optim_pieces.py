@@ -3,7 +3,6 @@ cache-sized pieces, for speed) gives bit-identical results to whole-tensor updat
 
 from __future__ import annotations
 
-import itertools
 
 import pytest
 import torch

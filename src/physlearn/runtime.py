@@ -6,6 +6,7 @@ import logging
 import os
 import platform
 import socket
+from pathlib import Path
 
 import torch
 
@@ -26,10 +27,22 @@ def setup(threads: int) -> logging.Logger:
     return logging.getLogger("physlearn")
 
 
+def cpu_name() -> str:
+    """The processor's model name, for benchmark tables and provenance."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
 def provenance() -> dict:
     """Where and how an output was made; SLURM_JOB_ID is set inside SLURM jobs."""
     return {
         "host": socket.gethostname(),
+        "cpu": cpu_name(),
         "slurm_job_id": os.environ.get("SLURM_JOB_ID"),
         "torch": torch.__version__,
         "python": platform.python_version(),
