@@ -184,7 +184,7 @@ def main(argv=None) -> int:
     ap.add_argument("--warmup", type=int, help="untimed steps first (default 3 CPU, 10 CUDA: compilation)")
     ap.add_argument("--cpu-peak-gflops", type=float, help="CPU peak for MFU (default: measured 4096^2 fp32 matmul)")
     ap.add_argument("--quick", action="store_true")
-    ap.add_argument("--check", action="store_true", help=f"exit 1 when GPU MFU is below {TARGET_GPU_MFU:.0%}")
+    ap.add_argument("--check", action="store_true", help=f"exit 1 when GPU MFU is below {TARGET_GPU_MFU * 100:.0f}%%")  # %% for argparse
     args = ap.parse_args(argv)
     if args.device == "cuda" and not torch.cuda.is_available():
         print("--device cuda: no CUDA device here; nothing measured", file=sys.stderr)
