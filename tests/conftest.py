@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -17,11 +18,17 @@ TINY = REPO / "tests/data/tiny.yaml"
 os.environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
 
 
+def copy_tiny_corpus(workdir: Path) -> None:
+    """The tiny config's text files (data.text.files, relative to the work folder)."""
+    shutil.copytree(REPO / "tests/data/corpus", workdir / "corpus", dirs_exist_ok=True)
+
+
 @pytest.fixture(scope="session")
 def tiny_run(tmp_path_factory) -> Path:
     """The whole workflow (`all`: figures, scoreboard, notebooks) at the tiny scale, once per
     session: tests/test_workflow.py and tests/test_report.py both read it."""
     workdir = tmp_path_factory.mktemp("tiny")
+    copy_tiny_corpus(workdir)
     cmd = [sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile"),
            "--cores", "2", "--configfile", str(TINY), "--directory", str(workdir)]
     done = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True)

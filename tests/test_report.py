@@ -329,3 +329,17 @@ def test_snakemake_report_builds_with_figures_scoreboard_and_notebooks(tiny_run:
     names = "\n".join(zipfile.ZipFile(out).namelist())
     for name in ("valley_sharpness.png", "valley_weight_decay_pairs.png", "claims.csv", "focus.html", "skills.html"):
         assert name in names, name
+
+
+def test_claim_accepts_numpy_bools_as_python_bools():
+    import numpy as np
+
+    from physlearn.claims import Claim
+
+    for value, expected in ((np.float64(2.0) > 1.0, True), (np.array([1]) > 2, None)):
+        if expected is None:
+            with pytest.raises(TypeError):
+                Claim(id="x", claim="c", paper_value="p", ours="o", criterion="k", passed=value)
+        else:
+            claim = Claim(id="x", claim="c", paper_value="p", ours="o", criterion="k", passed=value)
+            assert claim.passed is True and type(claim.passed) is bool

@@ -31,7 +31,8 @@ class Claim:
         for name in ("id", "claim", "paper_value", "ours", "criterion"):
             if not str(getattr(self, name)).strip():
                 raise ValueError(f"claim {self.id!r}: {name} is empty")
-        if type(self.passed).__name__ == "bool_":  # numpy's bool, from comparisons of arrays
+        if type(self.passed).__module__ == "numpy" and type(self.passed).__name__ in ("bool", "bool_"):
+            # numpy's bool (np.bool_, named "bool" in numpy 2), from comparisons of arrays
             object.__setattr__(self, "passed", bool(self.passed))
         if not isinstance(self.passed, bool):
             raise TypeError(f"claim {self.id!r}: passed must be a bool, got {self.passed!r}")

@@ -47,7 +47,7 @@ rule text_tokens:
     params:
         config=text_config(),
         archive=text_archive_arg,
-        out_dir=lambda wildcards, output: os.path.dirname(output.meta),
+        out_dir=token_dir_of,
     shell:
         "python -m physlearn.data.prepare_tokens --config {params.config:q} --out-dir {params.out_dir}"
         " {params.archive} 2> {log}"

@@ -1,0 +1,137 @@
+"""FOCUS Fig. 3: the GPT run configs the workflow builds, and the analysis of the curves."""
+
+import json
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from physlearn.focus import gpt_analysis as A
+from physlearn.focus import gpt_figure
+from physlearn.gpt.runs import check_runs, deep_merge, run_settings
+
+
+def _config(**runs):
+    return {
+        "seed": 3, "device": "cpu",
+        "gpt": {"threads": 2, "train": {"model": {"size": "tiny", "n_layer": 1}, "batch_size": 4, "lr": 1e-3}},
+        "focus_gpt": {"train": {"max_iters": 100, "lr_decay_iters": 100, "model": {"n_embd": 32}},
+                      "runs": runs or {"a": {"optimizer": "adamw", "lr": 2e-3, "model": {"n_layer": 3}}}},
+        "harmonic_gpt": {"train": {}, "runs": {}},
+    }
+
+
+def test_run_settings_merge_in_order_and_nested():
+    s = run_settings(_config(), "focus", "a", "tok")
+    assert s["model"] == {"size": "tiny", "n_layer": 3, "n_embd": 32}  # gpt.train < experiment < run, key by key
+    assert s["lr"] == 2e-3 and s["max_iters"] == 100 and s["batch_size"] == 4
+    assert (s["seed"], s["device"], s["threads"], s["data_dir"]) == (3, "cpu", 2, "tok")
+    base = {"model": {"size": "tiny"}}
+    deep_merge(base, {"model": {"size": "gpt2"}})
+    assert base == {"model": {"size": "tiny"}}  # inputs unchanged
+    with pytest.raises(KeyError, match="focus_gpt.runs has no run 'b'"):
+        run_settings(_config(), "focus", "b")
+
+
+def test_check_runs_names_the_bad_run():
+    check_runs(_config())
+    with pytest.raises(ValueError, match=r"focus_gpt.runs.bad: .*optimizer"):
+        check_runs(_config(bad={"optimizer": "sgd"}))
+    with pytest.raises(ValueError, match=r"focus_gpt.runs.typo: .*unknown training setting.*'lrr'"):
+        check_runs(_config(typo={"lrr": 1.0}))
+
+
+def _curve(steps, losses):
+    return pd.DataFrame({"step": steps, "val_loss": losses})
+
+
+def test_steps_to_reach_interpolates_between_evaluations():
+    c = _curve([0, 10, 20, 30], [5.0, 4.0, 3.0, 2.5])
+    assert A.steps_to_reach(c, 3.5) == pytest.approx(15.0)
+    assert A.steps_to_reach(c, 4.0) == pytest.approx(10.0)
+    assert A.steps_to_reach(c, 6.0) == 0.0
+    assert A.steps_to_reach(c, 2.0) == math.inf
+    assert A.loss_at(c, 25) == pytest.approx(2.75)
+
+
+def _curves_table(spec):
+    """spec: run -> (optimizer, lr, total_steps, steps, losses, diverged_step)."""
+    rows = []
+    for run, (opt, lr, total, steps, losses, div) in spec.items():
+        for s, v in zip(steps, losses):
+            rows.append(dict(run=run, optimizer=opt, lr=lr, total_steps=total, step=s, tokens=s * 10, val_loss=v,
+                             diverged=div is not None, diverged_step=div))
+    return pd.DataFrame(rows)
+
+
+def _summary(cfg_lr, final, div=None, optimizer="adamw"):
+    return {"diverged": div is not None, "diverged_step": div, "final_val_loss": final,
+            "config": {"lr": cfg_lr, "optimizer": optimizer}}
+
+
+def test_speedup_against_adam_baseline():
+    adam_steps = np.arange(0, 101, 10)
+    curves = _curves_table({
+        "adam": ("adamw", 1e-3, 100, adam_steps, 5.0 - 0.02 * adam_steps, None),  # 5.0 -> 3.0
+        "f20": ("focus", 1e-3, 20, [0, 10, 20], [5.0, 4.5, 4.0], None),   # Adam reaches 4.0 at step 50
+        "f50": ("focus", 1e-3, 50, [0, 25, 50], [5.0, 4.0, 3.2], None),   # Adam: 3.2 at step 90
+        "f100": ("focus", 1e-3, 100, [0, 50, 100], [5.0, 3.5, 2.9], None),  # Adam never: lower bound
+    })
+    table = A.speedups(curves, ["f20", "f50"], "f100", "adam").set_index("run")
+    assert table.loc["f20", "speedup"] == pytest.approx(2.5)
+    assert table.loc["f50", "speedup"] == pytest.approx(1.8)
+    assert table.loc["f100", "speedup_is_lower_bound"] and table.loc["f100", "speedup"] == 1.0
+    claims = {c.id: c for c in A.schedule_claims(table.reset_index(), "f100")}
+    assert claims["focus-20pct-schedule-speedup"].passed
+    assert not claims["focus-50pct-schedule-speedup"].passed  # 1.8x < 2x
+    reach = {c.id: c for c in A.reach_claims(table.reset_index(), curves, "f100")}
+    assert reach["focus-20pct-reaches-adam-50pct"].passed  # 4.0 <= Adam's 4.0 at step 50
+    assert reach["focus-20pct-reaches-adam-50pct"].measured["adam_loss"] == pytest.approx(4.0)
+    assert not reach["focus-50pct-reaches-adam-100pct"].passed  # 3.2 > Adam's 3.0 at step 100
+
+
+def test_adam_and_signum_claims():
+    summaries = {"adam-low": _summary(1e-4, 3.1), "adam-mid": _summary(3e-4, 3.0, div=40),
+                 "adam-high": _summary(6e-4, None, div=20), "focus": _summary(6e-4, 2.95, optimizer="focus"),
+                 "signum-low": _summary(1e-4, 3.2, optimizer="signum"),
+                 "signum-high": _summary(6e-4, None, div=30, optimizer="signum")}
+    assert A.adam_baseline(["adam-low", "adam-mid", "adam-high"], summaries) == "adam-low"
+    claims = {c.id: c for c in A.adam_claims(None, summaries, ["adam-low", "adam-mid", "adam-high"], "focus")}
+    assert claims["focus-beats-adam"].passed and claims["adam-high-lr-diverges"].passed
+    summaries["focus"]["final_val_loss"] = 3.2
+    assert not A.adam_claims(None, summaries, ["adam-low", "adam-mid", "adam-high"], "focus")[0].passed
+    s = {c.id: c for c in A.signum_claims(None, summaries, ["signum-low", "signum-high"], "focus")}
+    assert s["signum-less-stable"].passed and s["focus-beats-signum-same-lr"].passed
+    summaries["signum-high"] = _summary(6e-4, 3.0, optimizer="signum")
+    s = {c.id: c for c in A.signum_claims(None, summaries, ["signum-low", "signum-high"], "focus")}
+    assert not s["signum-less-stable"].passed and not s["focus-beats-signum-same-lr"].passed
+
+
+def _write_run(folder, optimizer, lr, total, losses, diverged_step=None):
+    folder.mkdir(parents=True)
+    steps = np.linspace(0, total if diverged_step is None else diverged_step, len(losses)).astype(int)
+    pd.DataFrame({"step": steps, "tokens": steps * 64, "train_loss": losses, "val_loss": losses, "lr": lr,
+                  "grad_norm": 1.0, "time": steps * 0.1, "diverged": 0}).to_csv(folder / "log.csv", index=False)
+    summary = {"diverged": diverged_step is not None, "diverged_step": diverged_step,
+               "final_val_loss": None if diverged_step else losses[-1], "tokens": int(steps[-1]) * 64,
+               "model": {"n_layer": 1, "n_embd": 8},
+               "config": {"optimizer": optimizer, "lr": lr, "max_iters": total}}
+    (folder / "summary.json").write_text(json.dumps(summary))
+
+
+@pytest.mark.parametrize("panel", list(gpt_figure.PANELS))
+def test_figure_step_writes_every_output(tmp_path, panel):
+    runs = tmp_path / "runs"
+    _write_run(runs / "adam-low", "adamw", 1e-3, 100, [5.0, 4.0, 3.5, 3.2, 3.0])
+    _write_run(runs / "signum-low", "signum", 1e-3, 100, [5.0, 9.0], diverged_step=40)
+    _write_run(runs / "focus", "focus", 1e-3, 100, [5.0, 3.8, 3.3, 3.0, 2.9])
+    _write_run(runs / "focus-20pct", "focus", 1e-3, 20, [5.0, 4.0, 3.6])
+    cfg = {"scale": "laptop", "focus_gpt": {"panels": {"adam": ["adam-low"], "signum": ["signum-low"],
+                                                       "focus": "focus", "schedules": ["focus-20pct"]}}}
+    out = {k: tmp_path / f"fig.{k}" for k in ("pdf", "png", "table", "claims")}
+    gpt_figure.main(["--config", json.dumps(cfg), "--panel", panel, "--runs", *[str(p) for p in sorted(runs.iterdir())],
+                     *[a for k, v in out.items() for a in (f"--{k}", str(v))]])
+    assert all(p.stat().st_size > 0 for p in out.values())
+    doc = json.loads(out["claims"].read_text())
+    assert doc["figure"] == gpt_figure.PANELS[panel] and doc["claims"]

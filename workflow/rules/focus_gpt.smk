@@ -1,0 +1,33 @@
+# FOCUS spec section 4: the GPT runs of Fig. 3 (trained by gpt.smk, one job per run named in
+# focus_gpt.runs) and the four panels drawn from their validation curves.
+
+
+wildcard_constraints:
+    gpt_panel="|".join(FOCUS_GPT_PANELS),
+
+
+rule focus_gpt_figure:
+    input:
+        runs=focus_gpt_runs,
+        code=package_sources(*FOCUS_GPT_FIGURE_CODE),
+    output:
+        pdf="results/figures/focus/gpt_{gpt_panel}.pdf",
+        png=report(
+            "results/figures/focus/gpt_{gpt_panel}.png",
+            category="FOCUS",
+            subcategory="GPT training",
+            caption="../report/focus_gpt.rst",
+        ),
+        table="results/figures/focus/gpt_{gpt_panel}.csv",
+        claims="results/figures/focus/gpt_{gpt_panel}.claims.json",
+    log:
+        "logs/focus/gpt/figure_{gpt_panel}.log",
+    conda:
+        "../../environment.yml"
+    params:
+        config=focus_gpt_config(),
+        run_dirs=focus_gpt_run_dirs(),
+    shell:
+        "python -m physlearn.focus.gpt_figure --config {params.config:q} --panel {wildcards.gpt_panel}"
+        " --runs {params.run_dirs} --pdf {output.pdf} --png {output.png}"
+        " --table {output.table} --claims {output.claims} 2> {log}"
