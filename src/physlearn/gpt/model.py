@@ -22,6 +22,8 @@ import torch
 import torch.nn as nn
 from torch.nn import functional as F
 
+from physlearn.harmonic.layer import harmonic_logits
+
 
 @dataclass
 class GPTConfig:
@@ -174,28 +176,76 @@ class Block(nn.Module):
 # passed so that a head can tie its weights to it (or not).
 
 
-class LinearHead(nn.Module):
-    """Standard unembedding, logits = h . E^T, its weight tied to the token embedding."""
+def mix_uniform(log_probs: torch.Tensor, mix: float) -> torch.Tensor:
+    """log((p + mix/V) / (1 + mix)) from log p: the harmonic GPT-2's "p <- p + 0.01/V, then
+    log" (harmonic spec section 1), renormalised (the loss's log_softmax would do the same),
+    in log space so that p ~ 0 stays finite."""
+    vocab = log_probs.shape[-1]
+    floor = torch.tensor(math.log(mix / vocab), dtype=log_probs.dtype, device=log_probs.device)
+    return torch.logaddexp(log_probs, floor) - math.log1p(mix)
 
-    def __init__(self, config: GPTConfig, wte: nn.Embedding):
+
+class LinearHead(nn.Module):
+    """Standard unembedding, logits = h . E^T, its weight tied to the token embedding.
+
+    ``uniform_mix`` > 0 mixes that much uniform probability in, as the harmonic-loss authors
+    did for their standard GPT-2 too (0, the default, leaves the logits untouched)."""
+
+    def __init__(self, config: GPTConfig, wte: nn.Embedding, uniform_mix: float = 0.0):
         super().__init__()
         self.weight = wte.weight  # tied: one Parameter, registered here and in wte
+        self.uniform_mix = float(uniform_mix)
 
     def forward(self, h):
-        return F.linear(h, self.weight)
+        logits = F.linear(h, self.weight)
+        if self.uniform_mix:
+            return mix_uniform(F.log_softmax(logits.float(), dim=-1), self.uniform_mix)
+        return logits
 
 
-def _harmonic_head(config: GPTConfig, wte: nn.Embedding) -> nn.Module:
-    raise NotImplementedError(
-        "the harmonic output head is built by the harmonic-loss work (harmonic spec sections 1 and 5: "
-        "logits = -n/2 * log(d^2/n_embd + eps), p + 0.01/V); register it in "
-        "physlearn.gpt.model.OUTPUT_HEADS['harmonic'] or pass a module as GPT(config, head=...)"
-    )
+class HarmonicHead(nn.Module):
+    """The harmonic GPT-2's output (harmonic spec sections 1 and 5): with h the final hidden
+    state and w_i the token embeddings (tied, as the standard head),
+
+        p_i ∝ (||h - w_i||^2 / n_embd + eps)^-exponent,   then p <- (p + uniform_mix/V) / (1 + uniform_mix)
+
+    ``exponent`` is the authors' code n on d^2 (physlearn.harmonic.layer): default n_embd,
+    or "sqrt" for sqrt(n_embd) (the paper's stated rule), or a number. Distances come from
+    one matmul in fp32 even under autocast: at exponent 768 a 0.1% error in d^2 would move
+    a logit by 0.8.
+    """
+
+    def __init__(self, config: GPTConfig, wte: nn.Embedding, exponent: float | str | None = None, eps: float = 0.0,
+                 uniform_mix: float = 0.01, tied: bool = True):
+        super().__init__()
+        if exponent is None:
+            exponent = config.n_embd
+        elif exponent == "sqrt":
+            exponent = math.sqrt(config.n_embd)
+        elif isinstance(exponent, str):
+            raise ValueError(f"harmonic head exponent {exponent!r}: give a number or 'sqrt'")
+        self.exponent, self.eps, self.scale = float(exponent), float(eps), float(config.n_embd)
+        self.uniform_mix = float(uniform_mix)
+        if tied:
+            self.weight = wte.weight
+        else:  # GPT.__init__ initialises only the transformer's modules: this one here, as wte
+            self.weight = nn.Parameter(torch.empty_like(wte.weight))
+            torch.nn.init.normal_(self.weight, mean=0.0, std=0.02)
+
+    def forward(self, h):
+        with torch.autocast(device_type=h.device.type, enabled=False):
+            logits = harmonic_logits(h.float(), self.weight.float(), self.exponent, eps=self.eps, scale=self.scale,
+                                  method="matmul")
+            log_probs = F.log_softmax(logits, dim=-1)
+            return mix_uniform(log_probs, self.uniform_mix) if self.uniform_mix else log_probs
+
+    def extra_repr(self) -> str:
+        return f"exponent={self.exponent} (on d^2), scale={self.scale}, eps={self.eps}, uniform_mix={self.uniform_mix}"
 
 
 OUTPUT_HEADS: dict[str, Callable[[GPTConfig, nn.Embedding], nn.Module]] = {
     "linear": LinearHead,
-    "harmonic": _harmonic_head,
+    "harmonic": HarmonicHead,
 }
 
 

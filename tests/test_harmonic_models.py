@@ -1,0 +1,294 @@
+"""The batched toy models and their training (harmonic spec section 2) against plain
+per-run PyTorch: nn.Embedding / nn.Linear / nn.TransformerEncoderLayer modules trained one
+at a time with torch.optim.AdamW; and a stack of runs against each run trained alone."""
+
+import math
+
+import numpy as np
+import pytest
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from physlearn.harmonic import datasets as D
+from physlearn.harmonic import models as M
+from physlearn.harmonic import train as T
+
+EPS = 1e-4
+
+
+# ----- independent per-run reference models -----
+
+class ReferenceMLP(nn.Module):
+    def __init__(self, cfg: M.ModelConfig, harmonic: bool):
+        super().__init__()
+        self.harmonic, self.eps = harmonic, cfg.eps
+        self.embedding = nn.Embedding(cfg.vocab, cfg.d_model)
+        self.l1 = nn.Linear(cfg.n_inputs * cfg.d_model, cfg.hidden)
+        self.l2 = nn.Linear(cfg.hidden, cfg.d_model)
+
+    def load(self, p, r):
+        with torch.no_grad():
+            self.embedding.weight.copy_(p["embedding"][r])
+            self.l1.weight.copy_(p["w1"][r].T), self.l1.bias.copy_(p["b1"][r])
+            self.l2.weight.copy_(p["w2"][r].T), self.l2.bias.copy_(p["b2"][r])
+        return self
+
+    def flat(self):
+        return torch.cat([t.detach().reshape(-1) for t in (self.embedding.weight, self.l1.weight.T, self.l1.bias,
+                                                             self.l2.weight.T, self.l2.bias)])
+
+    def forward(self, tokens):
+        h = self.l2(F.silu(self.l1(self.embedding(tokens).flatten(1))))
+        E = self.embedding.weight
+        if self.harmonic:  # p ∝ (d^2 + eps)^-1, straight from the differences
+            return -torch.log(((h[:, None, :] - E[None]) ** 2).sum(-1) + self.eps)
+        return h @ E.T
+
+
+class ReferenceTransformer(nn.Module):
+    def __init__(self, cfg: M.ModelConfig, harmonic: bool):
+        super().__init__()
+        self.harmonic, self.eps = harmonic, cfg.eps
+        self.embedding = nn.Embedding(cfg.vocab, cfg.d_model)
+        self.positions = nn.Parameter(torch.zeros(cfg.n_inputs, cfg.d_model))
+        self.centres = nn.Parameter(torch.zeros(cfg.vocab, cfg.d_model))
+        self.layers = nn.ModuleList(
+            nn.TransformerEncoderLayer(cfg.d_model, cfg.heads, cfg.ff, cfg.dropout, activation="relu",
+                                       batch_first=True, norm_first=False) for _ in range(cfg.layers))
+
+    def pairs(self):
+        """(module tensor, our name, transposed?) in our flat order."""
+        out = [(self.embedding.weight, "embedding", False), (self.positions, "positions", False),
+               (self.centres, "centres", False)]
+        for i, layer in enumerate(self.layers):
+            out += [(layer.self_attn.in_proj_weight, f"l{i}.qkv_w", True), (layer.self_attn.in_proj_bias, f"l{i}.qkv_b", False),
+                    (layer.self_attn.out_proj.weight, f"l{i}.out_w", True), (layer.self_attn.out_proj.bias, f"l{i}.out_b", False),
+                    (layer.norm1.weight, f"l{i}.norm1_w", False), (layer.norm1.bias, f"l{i}.norm1_b", False),
+                    (layer.linear1.weight, f"l{i}.ff1_w", True), (layer.linear1.bias, f"l{i}.ff1_b", False),
+                    (layer.linear2.weight, f"l{i}.ff2_w", True), (layer.linear2.bias, f"l{i}.ff2_b", False),
+                    (layer.norm2.weight, f"l{i}.norm2_w", False), (layer.norm2.bias, f"l{i}.norm2_b", False)]
+        return out
+
+    def load(self, p, r):
+        with torch.no_grad():
+            for tensor, name, transposed in self.pairs():
+                tensor.copy_(p[name][r].T if transposed else p[name][r])
+        return self
+
+    def flat(self):
+        return torch.cat([(t.detach().T if tr else t.detach()).reshape(-1) for t, _, tr in self.pairs()])
+
+    def forward(self, tokens):
+        x = self.embedding(tokens) + self.positions
+        h = x
+        for layer in self.layers:
+            h = layer(h)
+        h = (x + h)[:, -1]
+        if self.harmonic:
+            return -torch.log(((h[:, None, :] - self.centres[None]) ** 2).sum(-1) + self.eps)
+        return h @ self.embedding.weight.T
+
+
+def reference_model(cfg, harmonic):
+    return (ReferenceMLP if cfg.family == "mlp" else ReferenceTransformer)(cfg, harmonic)
+
+
+def reference_train(task, cfg, run: T.Run, settings: T.TrainSettings, root_seed=0):
+    """One run, the plain way: its own module, torch.optim.AdamW, a python loop over batches."""
+    inputs, answers = (torch.as_tensor(a) for a in T.run_data(task, root_seed, run.seed, settings.samples))
+    n = D.n_train(settings.samples, run.train_fraction)
+    init = M.init_params(cfg, torch.Generator().manual_seed(T.stream_seed(root_seed, task.name, run.seed, "init")))
+    model = reference_model(cfg, run.harmonic).load(M.unflatten(init[None], cfg.shapes()), 0)
+    opt = torch.optim.AdamW(model.parameters(), lr=run.lr, weight_decay=run.weight_decay, foreach=False)
+    order = torch.Generator().manual_seed(T.stream_seed(root_seed, task.name, run.seed, "order"))
+    model.train()
+    for _ in range(settings.epochs):
+        perm = torch.randperm(n, generator=order)
+        for start in range(0, n, settings.batch_size):
+            batch = perm[start:start + settings.batch_size]
+            E = model.embedding.weight
+            loss = F.cross_entropy(model(inputs[batch]), answers[batch])
+            loss = loss + cfg.embedding_reg * E.pow(2).mean(0).sqrt().mean()
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+    model.eval()
+    with torch.no_grad():
+        correct = (model(inputs).argmax(-1) == answers).float()
+    return model.flat(), float(correct[:n].mean()), float(correct[n:].mean())
+
+
+# ----- pieces -----
+
+def test_embedding_regulariser_by_hand():
+    E = torch.tensor([[[3.0, 0.0], [4.0, 1.0]]])  # column RMS: sqrt(25/2), sqrt(1/2)
+    expected = (math.sqrt(12.5) + math.sqrt(0.5)) / 2
+    assert M.embedding_regulariser(E).item() == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("family", M.FAMILIES)
+@pytest.mark.parametrize("task_name", ["lattice", "genealogy"])
+def test_forward_matches_reference_modules(family, task_name):
+    task = D.make_task(task_name)
+    cfg = T.model_config(task, family, dropout=0.0)
+    flat = M.init_runs(cfg, [1, 2, 3])
+    p = M.unflatten(flat, cfg.shapes())
+    g = torch.Generator().manual_seed(0)
+    tokens = torch.as_tensor(task.inputs)[torch.randint(0, task.n_facts, (3, 9), generator=g)]
+    harmonic = torch.tensor([True, False, True])
+    logits = M.forward(cfg, flat, tokens, harmonic)
+    for r in range(3):
+        ref = reference_model(cfg, bool(harmonic[r])).load(p, r).eval()
+        with torch.no_grad():
+            np.testing.assert_allclose(logits[r].numpy(), ref(tokens[r]).numpy(), rtol=2e-5, atol=2e-5)
+
+
+def test_init_is_pytorch_default_shaped():
+    cfg = T.model_config(D.make_task("modular_addition"), "transformer")
+    p = M.unflatten(M.init_runs(cfg, [0]), cfg.shapes())
+    assert p["embedding"].std().item() == pytest.approx(1, abs=0.15)
+    assert p["l0.norm1_w"].eq(1).all() and p["l0.qkv_b"].eq(0).all()
+    assert p["l0.ff1_w"].abs().max() <= 1 / math.sqrt(16)
+    assert p["l0.ff2_b"].abs().max() <= 1 / math.sqrt(64)
+    assert not torch.equal(M.init_runs(cfg, [0]), M.init_runs(cfg, [1]))
+
+
+@pytest.mark.parametrize("harmonic", [[False] * 3, [True] * 3, [False, True, True]])
+def test_handwritten_mlp_gradient_equals_autograd(harmonic):
+    task = D.make_task("lattice")
+    cfg = T.model_config(task, "mlp")
+    flat = M.init_runs(cfg, range(3)).double()
+    g = torch.Generator().manual_seed(0)
+    tokens = torch.randint(0, task.vocab, (3, 7, 3), generator=g)
+    targets = torch.randint(0, task.vocab, (3, 7), generator=g)
+    weights = torch.ones(3, 7, dtype=torch.float64)
+    weights[1, 4:] = 0  # a short batch
+    n_standard = harmonic.count(False)  # standard runs come first
+    harmonic = torch.tensor(harmonic)
+    loss, grad, correct = M.mlp_loss_and_grad(cfg, M.unflatten(flat, cfg.shapes()), tokens, targets, weights,
+                                              n_standard)
+    leaf = flat.clone().requires_grad_(True)
+    nll = F.cross_entropy(M.forward(cfg, leaf, tokens, harmonic).flatten(0, 1), targets.flatten(), reduction="none")
+    ref = (nll.view(3, 7) * weights).sum(1) / weights.sum(1) + cfg.embedding_reg * M.embedding_regulariser(
+        M.embeddings(cfg, leaf))
+    (ref_grad,) = torch.autograd.grad(ref.sum(), leaf)
+    torch.testing.assert_close(loss, ref.detach(), rtol=1e-12, atol=1e-12)
+    torch.testing.assert_close(grad, ref_grad, rtol=1e-10, atol=1e-12)
+    assert torch.equal(correct, M.forward(cfg, flat, tokens, harmonic).argmax(-1) == targets)
+
+
+def test_batched_adamw_matches_torch_per_run():
+    g = torch.Generator().manual_seed(0)
+    lrs, wds = [1e-3, 2e-3, 1e-2], [0.0, 0.01, 0.5]
+    params = torch.randn(3, 11, generator=g)
+    refs = [params[r].clone().requires_grad_(True) for r in range(3)]
+    opts = [torch.optim.AdamW([refs[r]], lr=lrs[r], weight_decay=wds[r], foreach=False) for r in range(3)]
+    ours = T.BatchedAdamW(params, lrs, wds)
+    for step in range(6):
+        grad = torch.randn(3, 11, generator=g)
+        active = torch.tensor([True, step % 2 == 0, step < 2])
+        ours.step(params, grad, active)
+        for r in range(3):
+            if active[r]:
+                refs[r].grad = grad[r].clone()
+                opts[r].step()
+    for r in range(3):
+        torch.testing.assert_close(params[r], refs[r].detach(), rtol=1e-6, atol=1e-7)
+    assert ours.step_count.view(-1).tolist() == [6, 3, 2]
+
+
+# ----- training: a stack of runs = each run alone = the plain reference -----
+
+def comparable(cfg, run):
+    """The parameters whose values are determined: the attention's key biases get a gradient
+    of exactly 0 in exact arithmetic (softmax ignores a shift shared by all keys), i.e.
+    rounding noise that Adam scales up to lr-sized steps, different with any change in the
+    order of floating-point operations; and a standard transformer does not use its
+    harmonic centres."""
+    keep = torch.ones(cfg.n_params, dtype=torch.bool)
+    if cfg.family == "transformer":
+        view = M.unflatten(keep[None], cfg.shapes())
+        for i in range(cfg.layers):
+            view[f"l{i}.qkv_b"][0, cfg.d_model:2 * cfg.d_model] = False
+        if not run.harmonic:
+            view["centres"][:] = False
+    return keep
+
+
+SETTINGS = T.TrainSettings(epochs=3, samples=100)
+RUNS = [  # train sets of 50, 30 and 80 samples: 2, 1 and 3 steps per epoch, short last batches
+    T.Run(seed=3, harmonic=True, train_fraction=0.5, weight_decay=0.01, lr=2e-3),
+    T.Run(seed=3, harmonic=False, train_fraction=0.3, weight_decay=0.5, lr=1e-3),
+    T.Run(seed=7, harmonic=True, train_fraction=0.8, weight_decay=0.0, lr=5e-3, track=False),
+]
+
+
+@pytest.mark.parametrize("family", M.FAMILIES)
+def test_stacked_runs_equal_runs_trained_alone(family):
+    task = D.make_task("modular_addition")
+    cfg = T.model_config(task, family)  # with dropout 0.1 for the transformer
+    stacked = T.train(task, cfg, RUNS, SETTINGS)
+    assert stacked.n_train.tolist() == [50, 30, 80]
+    for r, run in enumerate(RUNS):
+        alone = T.train(task, cfg, [run], SETTINGS)
+        keep = comparable(cfg, run)
+        torch.testing.assert_close(stacked.params[r][keep], alone.params[0][keep], rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(stacked.final_test_acc[r], alone.final_test_acc[0])
+        np.testing.assert_allclose(stacked.train_loss[r], alone.train_loss[0], rtol=1e-5)
+        if run.track:
+            np.testing.assert_allclose(stacked.test_acc[r], alone.test_acc[0])
+            np.testing.assert_allclose(stacked.train_acc[r], alone.train_acc[0])
+        else:
+            assert np.isnan(stacked.test_acc[r]).all()
+    assert not stacked.diverged.any()
+
+
+@pytest.mark.parametrize("family", M.FAMILIES)
+def test_training_matches_plain_pytorch(family):
+    """The reference draws no dropout, so the transformer is compared at dropout 0."""
+    task = D.make_task("equivalence")
+    cfg = T.model_config(task, family, dropout=0.0)
+    stacked = T.train(task, cfg, RUNS, SETTINGS)
+    for r, run in enumerate(RUNS):
+        flat, train_acc, test_acc = reference_train(task, cfg, run, SETTINGS)
+        used = comparable(cfg, run)
+        torch.testing.assert_close(stacked.params[r][used], flat[used], rtol=1e-4, atol=2e-5)
+        assert stacked.final_train_acc[r] == pytest.approx(train_acc)
+        assert stacked.final_test_acc[r] == pytest.approx(test_acc)
+
+
+def test_runs_learn_and_seeds_differ():
+    task = D.make_task("equivalence")
+    cfg = T.model_config(task, "mlp")
+    runs = [T.Run(seed=s, harmonic=h) for s in (0, 1) for h in (False, True)]
+    result = T.train(task, cfg, runs, T.TrainSettings(epochs=10))
+    assert (result.train_loss[:, -1] < 0.5 * result.train_loss[:, 0]).all()
+    assert (result.final_train_acc > 0.5).all()
+    assert result.train_acc.shape == (4, 10)
+    assert not torch.equal(result.params[0], result.params[2])  # seeds 0 and 1
+
+
+def test_dropout_masks_are_per_run_and_at_rate():
+    task = D.make_task("lattice")
+    cfg = T.model_config(task, "transformer")
+    gens = [torch.Generator().manual_seed(s) for s in (1, 2)]
+    order = [torch.Generator().manual_seed(s) for s in (1, 2)]
+    _, _, masks = T._epoch_plan(np.array([800, 800]), 25, 32, order, gens, cfg, "cpu")
+    ff = masks["l0.ff"]  # [S, R, B, T, ff]
+    assert ff.shape == (25, 2, 32, 3, 64)
+    assert (ff == 0).float().mean().item() == pytest.approx(0.1, abs=0.01)
+    values = ff.unique().tolist()
+    assert len(values) == 2 and values[0] == 0 and values[1] == pytest.approx(1 / 0.9)
+    assert not torch.equal(ff[:, 0], ff[:, 1])
+
+
+def test_divergence_is_recorded_not_raised():
+    task = D.make_task("permutations")
+    cfg = T.model_config(task, "mlp")
+    runs = [T.Run(seed=1, harmonic=False, lr=1e36, weight_decay=0.0), T.Run(seed=1, harmonic=True)]
+    settings = T.TrainSettings(epochs=2, samples=100)
+    result = T.train(task, cfg, runs, settings)
+    assert result.diverged.tolist() == [True, False]
+    alone = T.train(task, cfg, runs[1:], settings)
+    torch.testing.assert_close(result.params[1], alone.params[0], rtol=1e-5, atol=1e-6)

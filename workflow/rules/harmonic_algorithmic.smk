@@ -1,0 +1,115 @@
+# Harmonic spec sections 2 and 3: the algorithmic tasks. One job per model family trains
+# its tasks one after the other, all runs of a task as one batched program (seeds, standard
+# and harmonic, Fig. 3b's train fractions); the figures read them. Fig. 4 is its own job.
+
+
+rule harmonic_algorithmic_train:
+    input:
+        code=package_sources(*HARMONIC_ALGO_TRAIN_CODE),
+    output:
+        expand(
+            "results/harmonic/algorithmic/{{family}}/{task}.npz",
+            task=HARMONIC_ALGO["tasks"],
+        ),
+    log:
+        "logs/harmonic/algorithmic/{family}.log",
+    wildcard_constraints:
+        family="|".join(HARMONIC_ALGO_FAMILIES),
+    conda:
+        "../../environment.yml"
+    threads: HARMONIC_ALGO["threads"]
+    resources:
+        mem_mb=3000,
+        runtime=harmonic_algo_runtime,
+        gpu=HARMONIC_ALGO["gpu"],
+    params:
+        config=harmonic_algo_train_config,
+    shell:
+        "python -m physlearn.harmonic.algorithmic_train --config {params.config:q}"
+        " --family {wildcards.family} --outputs {output} 2> {log}"
+
+
+rule harmonic_algorithmic_figure:
+    input:
+        runs=harmonic_algo_runs,
+        code=package_sources(
+            *HARMONIC_ALGO_FIGURE_CODE,
+            "harmonic/algorithmic_analysis.py",
+            "harmonic/algorithmic_figure.py",
+        ),
+    output:
+        pdf="results/figures/harmonic/algorithmic_{figure}.pdf",
+        png=report(
+            "results/figures/harmonic/algorithmic_{figure}.png",
+            category="Harmonic loss",
+            subcategory="Algorithmic tasks",
+            caption="../report/harmonic_algorithmic.rst",
+        ),
+        table="results/figures/harmonic/algorithmic_{figure}.csv",
+        claims="results/figures/harmonic/algorithmic_{figure}.claims.json",
+    log:
+        "logs/harmonic/algorithmic/figure_{figure}.log",
+    wildcard_constraints:
+        figure="|".join(HARMONIC_ALGO_FIGURES),
+    conda:
+        "../../environment.yml"
+    params:
+        config=harmonic_algo_figure_config(),
+    shell:
+        "python -m physlearn.harmonic.algorithmic_figure --config {params.config:q} --figure {wildcards.figure}"
+        " --pdf {output.pdf} --png {output.png} --table {output.table} --claims {output.claims}"
+        " {input.runs} 2> {log}"
+
+
+rule harmonic_modular_case_train:
+    input:
+        code=package_sources(
+            *HARMONIC_ALGO_TRAIN_CODE, "harmonic/modular_case_train.py"
+        ),
+    output:
+        "results/harmonic/modular_case/runs.npz",
+    log:
+        "logs/harmonic/modular_case/train.log",
+    conda:
+        "../../environment.yml"
+    threads: HARMONIC_ALGO["threads"]
+    resources:
+        mem_mb=2000,
+        runtime=harmonic_algo_case_runtime,
+        gpu=HARMONIC_ALGO["gpu"],
+    params:
+        config=harmonic_algo_case_config(),
+    shell:
+        "python -m physlearn.harmonic.modular_case_train --config {params.config:q} --output {output} 2> {log}"
+
+
+rule harmonic_modular_case_figure:
+    input:
+        runs="results/harmonic/modular_case/runs.npz",
+        code=package_sources(
+            "plotting.py",
+            "claims.py",
+            "harmonic/__init__.py",
+            "harmonic/metrics.py",
+            "harmonic/algorithmic_results.py",
+            "harmonic/modular_case_figure.py",
+        ),
+    output:
+        pdf="results/figures/harmonic/modular_case.pdf",
+        png=report(
+            "results/figures/harmonic/modular_case.png",
+            category="Harmonic loss",
+            subcategory="Modular addition case study",
+            caption="../report/harmonic_modular_case.rst",
+        ),
+        table="results/figures/harmonic/modular_case.csv",
+        claims="results/figures/harmonic/modular_case.claims.json",
+    log:
+        "logs/harmonic/modular_case/figure.log",
+    conda:
+        "../../environment.yml"
+    params:
+        config=harmonic_algo_case_config(),
+    shell:
+        "python -m physlearn.harmonic.modular_case_figure --config {params.config:q} --runs {input.runs}"
+        " --pdf {output.pdf} --png {output.png} --table {output.table} --claims {output.claims} 2> {log}"
