@@ -1,0 +1,415 @@
+"""Skills paper, real networks and the Domino model (Figs. 2, 9, 12, 13, 19): data, closed
+forms by hand, and the batched networks against straightforward per-network torch loops."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+from physlearn.skills import domino as D
+from physlearn.skills import grokking as G
+from physlearn.skills import modularity as M
+from physlearn.skills import parity as P
+from physlearn.skills import quadratic as Q
+from physlearn.skills.domino_figure import claims as domino_claims
+from physlearn.skills.domino_figure import curves as domino_curves
+from physlearn.skills.grokking_figure import reach_steps
+from physlearn.skills.modularity_figure import ratios as modularity_ratios
+from physlearn.skills.parity_figure import frequency_ratios, learning_steps
+from physlearn.skills.quadratic_figure import claims as quadratic_claims
+from physlearn.skills.quadratic_figure import runs as quadratic_runs
+
+# ----- sparse parity data -----
+
+
+def test_parse_task_and_parity_labels_by_hand():
+    assert P.parse_task("x1^x2") == [0, 1]
+    assert P.parse_task("x5^x6^x7^x8") == [4, 5, 6, 7]
+    for bad in ("x0^x1", "y1", "x1^^x2", "x1^x"):
+        with pytest.raises(ValueError):
+            P.parse_task(bad)
+    bits = torch.tensor([[1, 0, 1, 1, 0, 0, 0, 0], [1, 1, 0, 1, 1, 1, 1, 0], [0, 0, 0, 0, 1, 0, 0, 0.]])
+    assert P.parity(bits, "x1^x2").tolist() == [1, 0, 0]
+    assert P.parity(bits, "x3^x4").tolist() == [0, 1, 0]
+    assert P.parity(bits, "x1^x2^x3^x4").tolist() == [1, 1, 0]
+    assert P.parity(bits, "x5^x6^x7^x8").tolist() == [0, 1, 1]
+    with pytest.raises(ValueError):
+        P.parity(bits, "x9")
+
+
+def test_random_bits_are_balanced_zero_one():
+    x = P.random_bits(4000, 32, seed=1)
+    assert x.shape == (4000, 32) and set(x.unique().tolist()) == {0.0, 1.0}
+    assert abs(x.mean().item() - 0.5) < 0.01
+    assert torch.equal(x, P.random_bits(4000, 32, seed=1)) and not torch.equal(x, P.random_bits(4000, 32, seed=2))
+
+
+def test_frequency_mask_keeps_exactly_a_p_fraction_and_masks_are_nested():
+    order = P.row_order(1000, seed=3)
+    masks = {p: P.frequency_mask(order, p) for p in (1.0, 0.5, 0.2, 0.1, 0.05)}
+    for p, mask in masks.items():
+        assert mask.sum().item() == round(p * 1000)
+        assert set(mask.unique().tolist()) <= {0.0, 1.0}
+    assert torch.all(masks[0.05] <= masks[0.1]) and torch.all(masks[0.1] <= masks[0.5])
+    assert P.frequency_mask(order, 0.1).tolist() == masks[0.1].tolist()
+
+
+def test_first_step_helpers_by_hand():
+    curve = np.array([[0.1, 0.5], [0.995, 0.2], [0.98, 0.99]])
+    assert P.first_step_at_least(curve, 0.99).tolist() == [1.0, 2.0]
+    assert np.isnan(P.first_step_at_least(curve, 0.999)).all()
+    assert P.first_step_below(np.array([[3.0], [1e-3], [5e-4]]), 1e-3).tolist() == [2.0]
+
+
+# ----- batched MLPs against straightforward loops -----
+
+
+def test_init_is_nn_linear_default_and_independent_of_batch_companions():
+    a = P.BatchedMLP.init([32, 50, 2], [11, 12, 13])
+    b = P.BatchedMLP.init([32, 50, 2], [13])
+    assert torch.equal(a.weights[0][2], b.weights[0][0]) and torch.equal(a.biases[1][2], b.biases[1][0])
+    assert not torch.equal(a.weights[0][0], a.weights[0][1])
+    big = P.BatchedMLP.init([400, 300], [0])
+    bound = 1 / math.sqrt(400)
+    assert big.weights[0].abs().max() <= bound and big.weights[0].abs().max() > 0.99 * bound
+    # uniform on [-bound, bound]: variance bound^2 / 3
+    assert abs(big.weights[0].var().item() - bound**2 / 3) < 0.02 * bound**2
+
+
+def reference_parity_training(x, y, w, model: P.BatchedMLP, m: int, lr: float, steps: int):
+    """Network m on its own: nn.Sequential, torch's Adam, the masked MSE."""
+    net = model.to_modules(m)
+    opt = torch.optim.Adam(net.parameters(), lr=lr)
+    accuracy, losses = [], []
+    for _ in range(steps):
+        out = net(x[m])
+        err2 = (out - y[m]) ** 2
+        accuracy.append(((out > 0.5) == (y[m] > 0.5)).double().mean(0))
+        losses.append(err2.mean(0).detach())
+        opt.zero_grad()
+        (err2 * w[m]).mean().backward()
+        opt.step()
+    return net, torch.stack(accuracy), torch.stack(losses)
+
+
+def test_batched_parity_training_equals_a_per_network_loop():
+    n, steps, lr = 300, 6, 0.01
+    xs, ys, ws = [], [], []
+    for s, p2 in enumerate([1.0, 0.3, 0.1]):
+        x = P.random_bits(n, 12, seed=s)
+        y = torch.stack([P.parity(x, "x1^x2"), P.parity(x, "x3^x4")], -1)
+        weights = torch.ones_like(y)
+        weights[:, 1] = P.frequency_mask(P.row_order(n, seed=10 + s), p2)
+        xs.append(x), ys.append(y), ws.append(weights)
+    x, y, w = torch.stack(xs), torch.stack(ys), torch.stack(ws)
+    seeds = [101, 102, 103]
+    trained, history = P.train_parity(x, y, w, seeds, hidden=7, lr=lr, steps=steps, dtype=torch.float64)
+    init = P.BatchedMLP.init([12, 7, 2], seeds)
+    for m in range(3):
+        net, accuracy, losses = reference_parity_training(x, y, w, init, m, lr, steps)
+        assert torch.allclose(history.accuracy[:, m].double(), accuracy, atol=1e-6)
+        assert torch.allclose(history.loss[:, m].double(), losses, rtol=1e-5)
+        assert torch.allclose(trained.weights[0][m], net[0].weight.T, atol=1e-12)
+        assert torch.allclose(trained.biases[1][m], net[2].bias, atol=1e-12)
+    assert not history.diverged.any()
+
+
+def test_a_diverging_network_is_recorded_and_leaves_the_others_alone():
+    x = P.random_bits(200, 8, seed=0).expand(2, -1, -1).clone()
+    y = torch.stack([P.parity(x[0], "x1^x2")] * 2)[..., None]
+    w = torch.ones_like(y)
+    _, clean = P.train_parity(x, y, w, [1, 2], hidden=5, lr=0.01, steps=4)
+    x[1, 0, 0] = float("nan")
+    _, broken = P.train_parity(x, y, w, [1, 2], hidden=5, lr=0.01, steps=4)
+    assert broken.diverged.tolist() == [False, True]
+    assert torch.equal(broken.accuracy[:, 0], clean.accuracy[:, 0])
+
+
+def test_stop_at_ends_once_every_network_learned():
+    x = P.random_bits(500, 8, seed=0)[None]
+    y = P.parity(x, "x1")[..., None]  # a single bit: learned in a few steps
+    _, history = P.train_parity(x, y, torch.ones_like(y), [0], hidden=8, lr=0.05, steps=500, stop_at=0.99)
+    assert len(history.accuracy) < 500 and history.accuracy[-1].min() >= 0.99
+    assert (history.accuracy[:-1] < 0.99).all()
+
+
+def test_frequency_and_compositional_experiments_are_paired_and_deterministic():
+    cfg = {"p2": [1.0, 0.2], "seeds": 2, "independent_tasks": ["x1^x2", "x3^x4"], "n_samples": 200, "n_bits": 10,
+           "hidden": 6, "lr": 0.01, "steps": 3, "dtype": "float64", "threshold": 0.99, "stop_when_learned": False,
+           "compositional_tasks": ["x3^x4", "x1^x2", "x1^x2^x3^x4"], "control_tasks": ["x3^x4", "x1^x2", "x5^x6^x7^x8"],
+           "compositional_steps": 3}
+    p2, seed, h = P.frequency_experiment(cfg, 0)
+    assert p2.tolist() == [1.0, 0.2, 1.0, 0.2] and seed.tolist() == [0, 0, 1, 1]
+    # same seed, same data and init: task 1 is unmasked in both, and step 0 sees identical networks
+    assert torch.equal(h.accuracy[0, 0], h.accuracy[0, 1])
+    _, _, again = P.frequency_experiment(cfg, 0)
+    assert torch.equal(h.loss, again.loss)
+    experiments, names, seeds, hc = P.compositional_experiment(cfg, 0)
+    assert names.tolist() == ["compositional"] * 2 + ["control"] * 2
+    assert torch.equal(hc.accuracy[0, 0, :2], hc.accuracy[0, 2, :2])  # shared parts, shared init
+
+
+def test_batched_silu_mlp_with_masks_equals_a_per_network_loop():
+    widths = [2, 6, 6, 2]
+    masks = M.tower_masks(widths, 2)
+    x = torch.rand(40, 2, dtype=torch.float64) * 2 - 1
+    net = P.BatchedMLP.init(widths, [5, 6], activation="silu", masks=[None] + [m.double() for m in masks[1:]])
+    out = net(x.expand(2, -1, -1))
+    for m in range(2):
+        assert torch.allclose(out[m], net.to_modules(m)(x), atol=1e-12)
+
+
+# ----- modularity -----
+
+
+def test_modularity_data_one_task_per_row():
+    x, y, w = M.make_data(1000, 0.01, seed=0, dtype=torch.float64)
+    assert x.abs().max() <= 1 and torch.allclose(y, x**2)
+    assert w.sum(1).eq(1).all() and w[:, 1].sum().item() == 10 and w[:, 0].sum().item() == 990
+
+
+def test_tower_masks_block_cross_tower_paths():
+    widths = [2, 10, 10, 2]
+    masks = M.tower_masks(widths, 2)
+    assert masks[0] is None
+    assert masks[1][:5, 5:].abs().sum() == 0 and masks[1][5:, :5].abs().sum() == 0 and masks[1][:5, :5].all()
+    assert masks[2][:5, 1].abs().sum() == 0 and masks[2][5:, 0].abs().sum() == 0
+    net = P.BatchedMLP.init(widths, [3], activation="silu", masks=masks)
+    x = (torch.rand(1, 30, 2, dtype=torch.float64) * 2 - 1)
+    # gradient check: output 1's loss gives no gradient to tower 2's weights, and vice versa
+    net(x)[..., 0].pow(2).sum().backward()
+    assert net.weights[1].grad[0][:, 5:].abs().sum() == 0 and net.weights[2].grad[0][5:].abs().sum() == 0
+    assert net.weights[0].grad[0][:, 5:].abs().sum() == 0 and net.weights[0].grad[0][:, :5].abs().sum() > 0
+    assert net.weights[1].grad[0][:5, :5].abs().sum() > 0
+    # perturbing tower 1 leaves output 2 unchanged
+    with torch.no_grad():
+        before = net(x)[..., 1].clone()
+        net.weights[1][0][:5, :5] += 1.0
+        net.weights[0][0][:, :5] += 1.0
+        assert torch.equal(net(x)[..., 1], before)
+    with pytest.raises(ValueError):
+        M.tower_masks([2, 9, 2], 2)
+
+
+def test_modularity_train_pairs_variants_and_finds_learning_steps():
+    cfg = {"n_samples": 100, "rare_fraction": 0.1, "hidden": [8, 8], "lr": 0.01, "steps": 30, "inits": 2,
+           "threshold": 0.05, "dtype": "float64", "stop_when_learned": False, "measure_on": "task_rows"}
+    out = M.train(cfg, 0)
+    rows, every = out["task_mse"]["task_rows"], out["task_mse"]["all_samples"]
+    assert rows.shape == every.shape == (30, 2, 2, 2)
+    # both variants of an init start from the same weights; the mask changes the function
+    assert not np.allclose(every[0, 0], every[0, 1])
+    for where, mse in out["task_mse"].items():
+        expected = P.first_step_below(mse.reshape(30, -1), 0.05).reshape(2, 2, 2)
+        np.testing.assert_array_equal(out["learning_step"][where], expected)
+    # by hand at step 0: network 0 (non-modular, init 0) from its initial weights
+    x, y, w = M.make_data(100, 0.1, P.derive_seed(0, "modularity-data"), torch.float64)
+    net = P.BatchedMLP.init([2, 8, 8, 2], [P.derive_seed(0, "modularity-init", 0)], activation="silu")
+    err2 = (net(x[None])[0] - y).detach() ** 2
+    np.testing.assert_allclose(every[0, 0, 0], err2.mean(0).numpy(), rtol=1e-10)
+    np.testing.assert_allclose(rows[0, 0, 0], [err2[w[:, k] > 0, k].mean().item() for k in range(2)], rtol=1e-10)
+
+
+# ----- grokking -----
+
+
+def test_modular_addition_split_covers_every_pair_once():
+    tx, ty, vx, vy = G.modular_addition_split(7, 0.8, seed=0)
+    assert len(tx) == round(0.8 * 49) and len(tx) + len(vx) == 49
+    pairs = {tuple(p) for p in torch.cat([tx, vx]).tolist()}
+    assert len(pairs) == 49
+    assert torch.equal(ty, (tx[:, 0] + tx[:, 1]) % 7) and torch.equal(vy, (vx[:, 0] + vx[:, 1]) % 7)
+
+
+class ReferenceGrokNet(torch.nn.Module):
+    """The straightforward model: one embedding table, concatenate, MLP with SiLU."""
+
+    def __init__(self, net: G.BatchedGrokNet, m: int):
+        super().__init__()
+        self.embedding = torch.nn.Embedding.from_pretrained(net.embeddings[m].detach().clone(), freeze=False)
+        self.mlp = net.mlp.to_modules(m)
+
+    def forward(self, pairs):
+        return self.mlp(torch.cat([self.embedding(pairs[:, 0]), self.embedding(pairs[:, 1])], -1))
+
+
+@pytest.mark.parametrize("optimizer", ["signgd", "adam"])
+def test_batched_grokking_training_equals_a_per_network_loop(optimizer):
+    cfg = {"p": 7, "train_fraction": 0.8, "embedding": 4, "hidden": [6, 5], "lr": 0.01, "weight_decay": 0.03,
+           "eps": 1e-8, "adam_betas": [0.9, 0.999], "steps": 5, "seeds": 2, "threshold": 0.9,
+           "stop_at_threshold": False}
+    history = G.train(optimizer, cfg, root_seed=4)
+    tx, ty, vx, vy = G.modular_addition_split(7, 0.8, P.derive_seed(4, "grokking-split"))
+    seeds = [P.derive_seed(4, "grokking-init", s) for s in range(2)]
+    init = G.BatchedGrokNet.init(7, 4, [6, 5], seeds)
+    for m in range(2):
+        ref = ReferenceGrokNet(init, m)
+        opt = G.make_optimizer(ref.parameters(), optimizer, cfg)
+        for t in range(5):
+            loss = torch.nn.functional.cross_entropy(ref(tx), ty)
+            with torch.no_grad():
+                test = ref(vx)
+            assert history["train_loss"][t, m] == pytest.approx(loss.item(), rel=1e-9)
+            assert history["test_accuracy"][t, m] == pytest.approx((test.argmax(-1) == vy).double().mean().item())
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+
+
+def test_signgd_is_adamw_with_zero_betas():
+    p = torch.nn.Parameter(torch.tensor([1.0, -2.0, 3.0], dtype=torch.float64))
+    cfg = {"lr": 0.1, "weight_decay": 0.0, "eps": 1e-8, "adam_betas": [0.9, 0.999]}
+    opt = G.make_optimizer([p], "signgd", cfg)
+    for _ in range(2):
+        opt.zero_grad()
+        (p * torch.tensor([3.0, 0.5, -2.0], dtype=torch.float64)).sum().backward()
+        opt.step()
+    np.testing.assert_allclose(p.detach().numpy(), [1.0 - 0.2, -2.0 - 0.2, 3.0 + 0.2], atol=1e-7)
+
+
+# ----- Domino and quanta models, by hand -----
+
+
+def test_domino_and_quanta_formulas_by_hand():
+    s = D.domino_skills([0, 50, 150, 250, 400], 3, t0=100)
+    np.testing.assert_allclose(s, [[0, 0, 0], [0.5, 0, 0], [1, 0.5, 0], [1, 1, 0.5], [1, 1, 1]])
+    q = D.quanta_skills([0, 30, 60], 2, scale=30)
+    np.testing.assert_allclose(q, [[0, 0], [1 - math.exp(-1), 1 - math.exp(-0.5)], [1 - math.exp(-2), 1 - math.exp(-1)]])
+    np.testing.assert_allclose(D.loss(np.array([[0.0, 1.0], [0.5, 0.5]])), [0.5, 0.25])
+    assert D.learning_times(np.arange(401), D.domino_skills(np.arange(401), 3, 100), 1.0).tolist() == [100, 200, 300]
+    assert D.skills_in_progress(s).tolist() == [0, 1, 1, 1, 0]
+
+
+def test_domino_claims_hold_for_the_closed_forms():
+    cfg = {"skills": 5, "t0": 100, "quanta_scale": 30, "steps": 1000, "level": 0.9}
+    t, skills = domino_curves(cfg)
+    assert all(c.passed for c in domino_claims(t, skills, cfg))
+
+
+# ----- quadratic, by hand -----
+
+
+def test_hadamard_basis_is_orthogonal():
+    h = Q.hadamard(4)
+    np.testing.assert_array_equal(h @ h.T, 4 * np.eye(4))
+    r = Q.basis("hadamard", 4)
+    np.testing.assert_allclose(r @ r.T, np.eye(4), atol=1e-15)
+    with pytest.raises(ValueError):
+        Q.hadamard(3)
+
+
+def test_quadratic_gradient_and_steps_by_hand():
+    c = np.array([1.0, 0.1, 0.01, 0.001])
+    theta = np.array([1.0, 1.0, 1.0, -1.0])
+    g = Q.gradient(theta, c, np.eye(4))
+    np.testing.assert_allclose(g, [2.0, 0.2, 0.02, -0.002])
+    np.testing.assert_allclose(Q.step(theta, g, "sgd", 0.1), [0.8, 0.98, 0.998, -0.9998])
+    np.testing.assert_allclose(Q.step(theta, g, "signgd", 0.01), [0.99, 0.99, 0.99, -0.99], atol=1e-8)
+    # Hadamard / 2: x = R theta = (1, 1, 1, -1) for this theta; gradient R^T (2 c x)
+    r = Q.basis("hadamard", 4)
+    np.testing.assert_allclose(r @ theta, [1.0, 1.0, 1.0, -1.0])
+    np.testing.assert_allclose(Q.gradient(theta, c, r), r.T @ (2 * c * np.array([1.0, 1.0, 1.0, -1.0])))
+    # a finite-difference check of the gradient
+    eps = 1e-6
+    num = [(Q.skill_losses(theta + eps * e, c, r).sum() - Q.skill_losses(theta - eps * e, c, r).sum()) / (2 * eps)
+           for e in np.eye(4)]
+    np.testing.assert_allclose(Q.gradient(theta, c, r), num, rtol=1e-6)
+
+
+def test_quadratic_run_matches_a_per_run_loop_and_claims_hold_at_the_paper_settings():
+    cfg = {"curvatures": [1.0, 0.1, 0.01, 0.001], "theta0": [1.0, 1.0, 1.0, -1.0], "steps": 10000, "sgd_lr": 0.1,
+           "signgd_lr": 0.001}
+    specs = quadratic_runs(cfg)
+    losses = Q.run(specs, cfg["curvatures"], cfg["theta0"], cfg["steps"])
+    c = np.array(cfg["curvatures"])
+    for i, spec in enumerate(specs):
+        r = Q.basis(spec["basis"], 4)
+        theta = np.array(cfg["theta0"])
+        for t in range(50):
+            theta = Q.step(theta, Q.gradient(theta, c, r), spec["optimizer"], spec["lr"])
+        np.testing.assert_allclose(losses[50, i], Q.skill_losses(theta, c, r), rtol=1e-12, atol=1e-300)
+    verdicts = {claim.id: claim.passed for claim in quadratic_claims(specs, losses)}
+    assert verdicts == {"sgd-basis-independent": True, "signgd-basis-dependent": True}
+
+
+# ----- figure analyses on hand-made tables -----
+
+
+def test_parity_learning_steps_and_ratios_from_curves():
+    rows = []
+    for p2, t2 in ((1.0, 2), (0.1, 4)):
+        for step in range(6):
+            rows.append({"p2": p2, "seed": 0, "step": step, "task": "x1^x2", "accuracy": 1.0 if step >= 2 else 0.5})
+            rows.append({"p2": p2, "seed": 0, "step": step, "task": "x3^x4", "accuracy": 1.0 if step >= t2 else 0.5})
+    learned = learning_steps(pd.DataFrame(rows), ["p2", "seed"], 0.99)
+    ratios = frequency_ratios(learned, ["x1^x2", "x3^x4"]).set_index("p2")
+    assert ratios.loc[1.0, "ratio"] == 1.0 and ratios.loc[0.1, "ratio"] == 2.0
+    assert (learned["steps_run"] == 6).all()
+
+
+def test_grokking_reach_steps_and_modularity_ratios():
+    curves = pd.DataFrame({"optimizer": "adam", "seed": 0, "step": range(4), "train_accuracy": [0.1, 0.95, 1, 1],
+                           "test_accuracy": [0.0, 0.1, 0.5, 0.92]})
+    reached = reach_steps(curves, 0.9).iloc[0]
+    assert reached["train_step"] == 1 and reached["test_step"] == 3 and reached["steps_run"] == 4
+    runs = pd.DataFrame({"variant": ["modular"] * 2, "init": [0, 0], "skill": [1, 2], "learning_step": [100.0, 150.0]})
+    assert modularity_ratios(runs)["ratio"].tolist() == [1.5]
+
+
+# ----- the workflow steps, end to end at a tiny scale (no Snakemake) -----
+
+
+def test_steps_write_figures_tables_and_claims(tmp_path):
+    import json
+
+    from physlearn.claims import read_claims
+    from physlearn.skills import (domino_figure, grokking_figure, grokking_runs, modularity_figure, modularity_runs,
+                                  parity_figure, parity_runs, quadratic_figure)
+
+    section = {
+        "threads": 1,
+        "parity": {"n_samples": 200, "n_bits": 10, "hidden": 8, "lr": 0.01, "dtype": "float32", "threshold": 0.99,
+                   "seeds": 2, "steps": 20, "stop_when_learned": True, "p2": [1.0, 0.1],
+                   "independent_tasks": ["x1^x2", "x3^x4"], "compositional_tasks": ["x3^x4", "x1^x2", "x1^x2^x3^x4"],
+                   "control_tasks": ["x3^x4", "x1^x2", "x5^x6^x7^x8"], "compositional_steps": 20},
+        "domino": {"skills": 3, "t0": 10, "quanta_scale": 3, "steps": 100, "level": 0.9},
+        "quadratic": {"curvatures": [1.0, 0.1], "theta0": [1.0, -1.0], "steps": 50, "sgd_lr": 0.1, "signgd_lr": 0.01},
+        "grokking": {"p": 5, "train_fraction": 0.8, "embedding": 4, "hidden": [8], "lr": 0.01, "weight_decay": 0.03,
+                     "eps": 1e-8, "adam_betas": [0.9, 0.999], "steps": 10, "seeds": 2, "dtype": "float32",
+                     "threshold": 0.9, "stop_at_threshold": False},
+        "modularity": {"n_samples": 50, "rare_fraction": 0.1, "hidden": [4], "lr": 0.01, "steps": 10, "inits": 2,
+                       "threshold": 1e-3, "dtype": "float32", "stop_when_learned": False, "measure_on": "task_rows"},
+    }
+    config = json.dumps({"seed": 0, "device": "cpu", "scale": "laptop", "skills_networks": section})
+
+    def figure_args(name):
+        return [f"--{k}={tmp_path / name}.{ext}" for k, ext in
+                (("pdf", "pdf"), ("png", "png"), ("table", "csv"), ("claims", "claims.json"))]
+
+    for experiment in ("frequency", "compositional"):
+        parity_runs.main(["--config", config, "--experiment", experiment, "--output", str(tmp_path / f"{experiment}.csv")])
+    contract = pd.read_csv(tmp_path / "compositional.csv")
+    assert list(contract.columns) == ["experiment", "seed", "step", "task", "accuracy", "loss"]
+    assert set(contract["experiment"]) == {"compositional", "control"}
+    assert set(contract[contract["experiment"] == "control"]["task"]) == {"x3^x4", "x1^x2", "x5^x6^x7^x8"}
+    assert len(contract) == 2 * 2 * 20 * 3
+    parity_figure.main(["--config", config, f"--frequency={tmp_path / 'frequency.csv'}",
+                        f"--compositional={tmp_path / 'compositional.csv'}", *figure_args("parity")])
+    domino_figure.main(["--config", config, *figure_args("domino")])
+    quadratic_figure.main(["--config", config, *figure_args("quadratic")])
+    grokking_runs.main(["--config", config, "--output", str(tmp_path / "grok.csv")])
+    assert len(pd.read_csv(tmp_path / "grok.csv")) == 2 * 2 * 10
+    grokking_figure.main(["--config", config, f"--curves={tmp_path / 'grok.csv'}", *figure_args("grokking")])
+    modularity_runs.main(["--config", config, f"--runs={tmp_path / 'runs.csv'}", f"--curves={tmp_path / 'curves.csv'}"])
+    modularity_figure.main(["--config", config, f"--runs={tmp_path / 'runs.csv'}", f"--curves={tmp_path / 'curves.csv'}",
+                            *figure_args("modularity")])
+    labels = {"parity": "Fig. 2", "domino": "Fig. 9", "quadratic": "Fig. 12", "grokking": "Fig. 13",
+              "modularity": "Fig. 19"}
+    for name, label in labels.items():
+        doc = read_claims(tmp_path / f"{name}.claims.json")
+        assert doc["paper"] == "skills" and doc["figure"] == label and doc["claims"]
+        assert (tmp_path / f"{name}.png").stat().st_size > 1000 and len(pd.read_csv(tmp_path / f"{name}.csv")) > 0

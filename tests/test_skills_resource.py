@@ -1,0 +1,393 @@
+"""The Resource model (skills spec section 3) and the steps of Figs. 6, 7, 8, 16, 17, 18."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+from physlearn.claims import read_claims
+from physlearn.skills import resource as R
+from physlearn.skills import resource_collapse, resource_fit, resource_graphs, resource_modular, resource_parity
+
+CHAIN = R.SkillGraph(((), (0,), (1,)), ("and", "and", "and"))
+TREE_OR = R.SkillGraph(((), (), (0, 1), (), (2, 3)), ("and", "and", "and", "and", "or"))
+
+
+def reference(p, eta, n0, steps, *, overlap=None, loss="mse", graph=None, a=1e-3, clamp=True):
+    """A plain per-setting loop of the spec's update, in python floats: [steps + 1, K] strengths."""
+    K = len(p)
+    C = overlap if overlap is not None else [[float(i == j) for j in range(K)] for i in range(K)]
+    state = [0.0] * K if loss == "ce" else [1.0] * K
+    strengths = []
+    for t in range(steps + 1):
+        u = [1 - 1 / (1 + math.exp(-x)) for x in state] if loss == "ce" else list(state)
+        strengths.append([1 - x for x in u])
+        if t == steps:
+            break
+        gate = [1.0] * K
+        if graph is not None:
+            for i, (parents, kind) in enumerate(zip(graph.parents, graph.gates)):
+                opened = [1 - min(max(u[j], 0.0), 1.0) ** a for j in parents]
+                if parents:
+                    gate[i] = max(opened) if kind == "or" else math.prod(opened)
+        c = [p[i] * u[i] * gate[i] for i in range(K)]
+        total = sum(c) + n0
+        for i in range(K):
+            share = sum(C[i][j] * c[j] for j in range(K)) / total if total > 0 else 0.0
+            if loss == "ce":
+                state[i] += eta * share
+            else:
+                state[i] -= eta * share
+                if clamp:
+                    state[i] = max(0.0, state[i])
+    return np.array(strengths)
+
+
+# ---- the update, by hand ----
+
+
+def test_two_mse_steps_by_hand():
+    # p = (0.75, 0.25), eta_eff 0.1, N0 0.5. Step 1: sum p u = 1, so u1 = 1 - 0.1 * 0.75 / 1.5 = 0.95,
+    # u2 = 1 - 0.1 * 0.25 / 1.5 = 59/60. Step 2: sum p u = 0.7125 + 59/240 = 0.958333...
+    out = R.simulate([0.75, 0.25], 0.1, 0.5, 2)
+    u = 1 - out["s"]
+    assert u[0] == pytest.approx([1.0, 1.0])
+    assert u[1] == pytest.approx([0.95, 59 / 60], abs=1e-12)
+    total = 0.75 * 0.95 + 0.25 * 59 / 60 + 0.5
+    assert u[2] == pytest.approx([0.95 - 0.1 * 0.75 * 0.95 / total, 59 / 60 - 0.1 * 0.25 * (59 / 60) / total], abs=1e-12)
+    assert out["loss"][1] == pytest.approx(0.75 * 0.95**2 + 0.25 * (59 / 60) ** 2)
+    assert out["skill_loss"][1] == pytest.approx([0.95**2, (59 / 60) ** 2])
+
+
+def test_clamp_stops_at_zero():
+    # One skill, N0 0: each step removes eta_eff whatever u is; 0.4 -> 0.6, 0.2, then 0 (not -0.2).
+    out = R.simulate([1.0], 0.4, 0.0, 4)
+    assert 1 - out["s"][:, 0] == pytest.approx([1.0, 0.6, 0.2, 0.0, 0.0])
+    assert np.isfinite(out["s"]).all()  # all learned with N0 = 0: 0/0 is no update, not NaN
+
+
+def test_overlap_step_by_hand():
+    # C = [[1, .5], [.5, 1]], p = (.5, .5), eta 0.2, N0 0: c = (.5, .5), share_i = (c_i + .5 c_j) / 1 = .75.
+    out = R.simulate([0.5, 0.5], 0.2, 0.0, 1, overlap=[[1.0, 0.5], [0.5, 1.0]])
+    assert 1 - out["s"][1] == pytest.approx([1 - 0.2 * 0.75] * 2)
+
+
+def test_ce_step_by_hand():
+    # Logits 0: c_i = p_i / 2 = (.3, .2); l_i += eta * c_i / (0.5 + 0.1).
+    out = R.simulate([0.6, 0.4], 0.3, 0.1, 1, loss="ce")
+    logits = np.array([0.3 * 0.3 / 0.6, 0.3 * 0.2 / 0.6])
+    assert out["s"][1] == pytest.approx(1 / (1 + np.exp(-logits)))
+    assert out["skill_loss"][0] == pytest.approx([math.log(2)] * 2)
+    assert out["loss"][1] == pytest.approx(float(np.sum([0.6, 0.4] * np.log1p(np.exp(-logits)))))
+
+
+def test_eta_eff():
+    assert R.eta_eff(3e-4, 1000) == pytest.approx(2 * 3e-4 * math.sqrt(1000))
+    assert R.eta_eff(0.01, 10, factor=4) == pytest.approx(0.04 * math.sqrt(10))
+
+
+# ---- the analytic collapse ----
+
+
+def test_collapse_onto_one_curve_at_small_eta():
+    """N0 = 0, C = I: u_i = exp(-p_i tau) in the continuous limit, so u_i^(1/p_i) is the same
+    for every skill, up to a discretisation error that vanishes with eta."""
+    p = R.pad_frequencies([np.arange(1, 6) ** -2.0])[0]
+    p /= p.sum()
+
+    def worst_spread(eta, steps):
+        out = R.simulate(p, eta, 0.0, steps)
+        c = R.collapse(1 - out["s"], p)  # [R, K]
+        alive = (1 - out["s"]).min(axis=1) > 1e-3  # before any skill reaches the clamp
+        return np.max(c[alive].max(axis=1) - c[alive].min(axis=1)), c[alive]
+
+    fine, curves = worst_spread(1e-3, 4000)
+    coarse, _ = worst_spread(1e-2, 400)
+    assert fine < 2e-3
+    assert coarse > 3 * fine  # the error is the discretisation's
+    # the common curve really falls (not a trivial agreement at 1)
+    assert curves[-1].mean() < 0.2
+
+
+def test_collapse_holds_with_waste_too():
+    # N0 > 0 only slows tau(t): still one curve.
+    p = np.array([0.6, 0.3, 0.1])
+    out = R.simulate(p, 1e-3, 0.05, 3000)
+    c = R.collapse(1 - out["s"], p)
+    assert np.max(c.max(axis=1) - c.min(axis=1)) < 2e-3
+
+
+# ---- gates ----
+
+
+def test_gate_values_by_hand():
+    a = 0.5
+    u = torch.tensor([[0.25, 0.04, 0.5, 1.0, 0.3]], dtype=torch.float64)
+    gate = R.gate_values(u, TREE_OR, a)[0]
+    # roots are open; skill 2 = AND(0, 1) = (1 - .25^.5)(1 - .04^.5) = .5 * .8; skill 4 = OR(2, 3) = max(1 - .5^.5, 0)
+    assert gate.tolist() == pytest.approx([1, 1, 0.5 * 0.8, 1, 1 - 0.5**0.5])
+
+
+def test_gated_step_by_hand():
+    # Chain 0 -> 1 -> 2, p = 1 each, a = 0.5, eta 0.1, N0 0.
+    # Step 1: u = 1 everywhere, so gates 1, 0, 0: only skill 0 moves, by 0.1 (share 1).
+    # Step 2: u0 = 0.9; gate1 = 1 - 0.9^.5, c = (0.9, gate1, 0); u0 -= 0.1 * 0.9 / (0.9 + gate1).
+    out = R.simulate([1.0, 1.0, 1.0], 0.1, 0.0, 2, graph=CHAIN, gate_exponent=0.5)
+    u = 1 - out["s"]
+    assert u[1] == pytest.approx([0.9, 1.0, 1.0])
+    g1 = 1 - 0.9**0.5
+    assert u[2] == pytest.approx([0.9 - 0.1 * 0.9 / (0.9 + g1), 1 - 0.1 * g1 / (0.9 + g1), 1.0])
+
+
+def test_and_waits_for_all_parents_or_for_the_first():
+    # Skill 2 = AND(0, 1), skill 3 needs skill 2, skill 4 = OR(2, 3): skill 2 is the OR's
+    # first parent to be learned, skill 3 (which waits for skill 2) its last.
+    graph = R.SkillGraph(((), (), (0, 1), (2,), (2, 3)), ("and", "and", "and", "and", "or"))
+    out = R.simulate([1.0, 0.2, 0.5, 0.5, 0.5], 0.05, 1e-3, 600, graph=graph, gate_exponent=1e-3)
+    start = R.first_step(out["s"], out["step"], 0.1)
+    learned = R.first_step(out["s"], out["step"], 0.9)
+    assert start[2] > max(learned[0], learned[1])
+    assert learned[2] <= start[4] < learned[3]
+    # the same tree with an AND at the bottom waits for skill 3 too
+    both = R.SkillGraph(graph.parents, ("and",) * 5)
+    out = R.simulate([1.0, 0.2, 0.5, 0.5, 0.5], 0.05, 1e-3, 600, graph=both, gate_exponent=1e-3)
+    assert R.first_step(out["s"], out["step"], 0.1)[4] >= R.first_step(out["s"], out["step"], 0.9)[3]
+
+
+def test_skill_graph_rejects_bad_graphs():
+    with pytest.raises(ValueError):
+        R.SkillGraph(((), (0,)), ("and", "xor"))
+    with pytest.raises(ValueError):
+        R.SkillGraph(((1,), (1,)), ("and", "and"))
+    assert R.SkillGraph.from_dict({"parents": [[], [0]], "gates": ["and", "or"]}).parents == ((), (0,))
+
+
+# ---- batched = per-setting loop ----
+
+
+def test_batched_matches_a_per_setting_loop():
+    rng = np.random.default_rng(0)
+    K, steps = 4, 60
+    p = rng.dirichlet(np.ones(K), size=3)  # [3, K]
+    eta = np.array([0.02, 0.05, 0.1])
+    n0 = np.array([0.0, 1e-3, 0.1])
+    T = rng.normal(size=(3, K, 3))
+    T /= np.linalg.norm(T, axis=-1, keepdims=True)
+    overlap = T @ T.transpose(0, 2, 1)
+    graph = R.SkillGraph(((), (), (0, 1), (2,)), ("and", "and", "or", "and"))
+    for loss in ("mse", "ce"):
+        for C in (None, overlap):
+            for g in (None, graph):
+                out = R.simulate(p, eta, n0, steps, overlap=C, loss=loss, graph=g, gate_exponent=0.01)
+                for b in range(3):
+                    want = reference(p[b].tolist(), eta[b], n0[b], steps, loss=loss, graph=g, a=0.01,
+                                     overlap=None if C is None else C[b].tolist())
+                    np.testing.assert_allclose(out["s"][b], want, atol=1e-10)
+
+
+def test_broadcast_over_a_grid_of_n0():
+    p = np.array([0.5, 0.3, 0.2])
+    grid = np.array([1e-4, 1e-2, 1.0])
+    out = R.simulate(p, 0.05, grid, 50, record_every=10)
+    assert out["s"].shape == (3, 6, 3) and out["loss"].shape == (3, 6)
+    assert list(out["step"]) == [0, 10, 20, 30, 40, 50]
+    for k, n0 in enumerate(grid):
+        np.testing.assert_allclose(out["s"][k], reference(p.tolist(), 0.05, n0, 50)[::10], atol=1e-12)
+    # more waste, slower learning
+    assert out["loss"][0, -1] < out["loss"][1, -1] < out["loss"][2, -1]
+
+
+def test_zero_frequency_padding_changes_nothing():
+    p = R.pad_frequencies([np.array([0.7, 0.3]), np.array([0.5, 0.3, 0.2])])
+    assert p.tolist() == [[0.7, 0.3, 0.0], [0.5, 0.3, 0.2]]
+    padded = R.simulate(p[0], 0.05, 0.01, 40)
+    alone = R.simulate([0.7, 0.3], 0.05, 0.01, 40)
+    np.testing.assert_allclose(padded["s"][:, :2], alone["s"])
+    np.testing.assert_allclose(padded["loss"], alone["loss"])
+    assert (padded["s"][:, 2] == 0).all()
+
+
+# ---- fitting N0 ----
+
+
+def test_fit_recovers_a_known_n0():
+    p = np.arange(1, 8) ** -2.0
+    p /= p.sum()
+    grid = np.geomspace(1e-4, 1, 13)
+    truth = R.simulate(p, 0.02, grid[5], 800, record_every=10)["s"]
+    scan = R.simulate(p, 0.02, grid, 800, record_every=10)["s"]
+    distance = R.curve_distance(truth, scan)
+    n0, best = R.best_n0(distance, grid)
+    assert best == 5 and n0 == grid[5] and distance[5] == 0
+    assert np.all(np.diff(distance[5:]) > 0) and np.all(np.diff(distance[:6]) < 0)
+    # a NaN distance (a diverged reference) never wins
+    distance[0] = np.nan
+    assert R.best_n0(distance, grid)[1] == 5
+
+
+def test_curve_distance_is_rms():
+    a = np.zeros((2, 3))
+    b = np.full((4, 2, 3), 0.5)
+    b[1] = 0.1
+    assert R.curve_distance(a, b).tolist() == pytest.approx([0.5, 0.1, 0.5, 0.5])
+
+
+def test_first_step():
+    s = np.array([[0.0, 0.0], [0.5, 0.0], [0.95, 0.2]])
+    assert R.first_step(s, np.array([0, 10, 20]), 0.9).tolist() == [20, np.inf]
+
+
+# ---- the steps' analyses ----
+
+
+def test_study_settings_and_batch_groups():
+    section = {"geometry": {"n_params": 100, "n_skills": 4, "alpha": 2.0, "lr": 3e-4, "batch_size": 32, "steps": 10},
+               "sweeps": {"lr": [1e-4, 1e-3], "noise": [1e-3], "batch_size": [16, 64]}}
+    ablations = resource_fit.study_settings(section, "ablations")
+    assert [s["panel"] for s in ablations] == list(resource_fit.PANELS)
+    freq = next(s for s in ablations if s["panel"] == "p ~ 3^-i")["config"].skill_frequencies
+    assert freq == pytest.approx(3.0 ** -np.arange(1, 5) / np.sum(3.0 ** -np.arange(1, 5)))
+    groups = resource_fit.batch_groups([s["config"] for s in ablations])
+    # default, alpha, lr, noise and 3^-i share one program; N 100 is the default's N here
+    assert sorted(len(g) for g in groups) == [1, 1, 1, 6]
+    sweeps = resource_fit.study_settings(section, "sweeps")
+    assert [(s["variable"], s["value"]) for s in sweeps] == [("lr", 1e-4), ("lr", 1e-3), ("noise", 1e-3),
+                                                              ("batch_size", 16), ("batch_size", 64)]
+
+
+def test_sweep_fits():
+    best = pd.DataFrame({"variable": ["lr"] * 3 + ["noise"] * 3 + ["batch_size"] * 3,
+                         "value": [1e-4, 1e-3, 1e-2, 1e-3, 1e-2, 1e-1, 16, 64, 256],
+                         "n0": [0.01 + 2e-4, 0.01 + 2e-3, 0.01 + 2e-2, 2e-2, 2e-1, 2.0, 1 / 16, 1 / 64, 1 / 256]})
+    s = resource_collapse.sweep_summary(best)
+    assert s["lr"]["coefficient"] == pytest.approx(2.0) and s["lr"]["intercept"] == pytest.approx(0.01)
+    assert s["noise"]["coefficient"] == pytest.approx(20.0) and s["noise"]["loglog_slope"] == pytest.approx(1.0)
+    assert s["batch_size"]["loglog_slope"] == pytest.approx(-1.0)
+
+
+def test_collapse_window_and_spread():
+    steps = np.arange(0, 101, 10)
+    tau = steps / 20
+    p = np.array([0.5, 0.3, 0.2])
+    rows = [{"model": "resource", "step": t, "skill": i + 1, "p": p[i], "s": 1 - np.exp(-p[i] * x)}
+            for t, x in zip(steps, tau) for i in range(3)]
+    table = resource_collapse.collapse_table(pd.DataFrame(rows).assign(panel="default"))
+    assert resource_collapse.spread(table) == pytest.approx(0, abs=1e-12)
+    window = resource_collapse.collapse_window(table)
+    assert window[0] == 10 and window[-1] == 90  # exp(-5) = 0.0067 falls outside at step 100
+    table.loc[table["skill"] == 3, "collapsed"] = 1.0  # a skill that never moves
+    assert resource_collapse.spread(table) > 0.2
+
+
+def test_graph_checks_catch_an_early_child():
+    run = {"graph": TREE_OR, "start": np.array([0, 0, 50, 0, 75.0]), "learned": np.array([30, 40, 70, 90, 80.0])}
+    assert [c["ok"] for c in resource_graphs.graph_checks(run)] == [True, True]
+    run["start"][2] = 35  # before parent 1 is learned
+    run["start"][4] = 95  # after both OR parents
+    assert [c["ok"] for c in resource_graphs.graph_checks(run)] == [False, False]
+
+
+def synthetic_parity(parts=(200, 190), composite=480, control=2300, seeds=2) -> pd.DataFrame:
+    steps = np.arange(0, 3001, 10)
+    rows = []
+    for seed in range(seeds):
+        for experiment, tasks, t50 in (("compositional", ["x3^x4", "x1^x2", "x1^x2^x3^x4"], [*parts, composite]),
+                                       ("control", ["x3^x4", "x1^x2", "x5^x6^x7^x8"], [*parts, control])):
+            for task, t in zip(tasks, t50):
+                acc = 0.5 + 0.5 / (1 + np.exp(-(steps - t - 10 * seed) / 40))
+                rows.append(pd.DataFrame({"experiment": experiment, "seed": seed, "step": steps, "task": task,
+                                          "accuracy": acc, "loss": (1 - acc) / 2}))
+    return pd.concat(rows, ignore_index=True)
+
+
+def test_network_times_from_the_parity_table():
+    assert resource_parity.task_roles(["x1^x2", "x1^x2^x3^x4", "x3^x4"]) == (["x1^x2", "x3^x4"], "x1^x2^x3^x4")
+    net = resource_parity.network_times(synthetic_parity())
+    # accuracy 0.99 at t50 + 40 ln 49 = t50 + 155.7: the first recorded step after it, median of the two seeds
+    assert net["composite"] == "x1^x2^x3^x4" and net["control_task"] == "x5^x6^x7^x8"
+    assert net["composite_time"] == pytest.approx(480 + 160 + 5, abs=6)
+    assert net["control_time"] > 4 * max(net["part_times"])
+
+
+def test_modular_vectors():
+    T = resource_modular.modular_vectors(5, 3)
+    assert T.tolist() == [[1, 0, 0], [0, 1, 0], [0, 0, 1], [0, 0, 0], [0, 0, 0]]
+    assert resource_modular.modular_vectors(2, 4).tolist() == [[1, 0, 0, 0], [0, 1, 0, 0]]
+
+
+# ---- the steps end to end (small) ----
+
+SMALL = {"seed": 0, "scale": "laptop", "skills_resource": {
+    "seeds": 1, "threads": 1, "record_every": 5,
+    "n0": {"start": 1e-3, "stop": 1.0, "num": 4, "scale": "log"},
+    "geometry": {"n_params": 100, "n_skills": 3, "alpha": 2.0, "lr": 3e-4, "batch_size": 16, "steps": 30},
+    "sweeps": {"lr": [3e-4, 1e-3], "noise": [1e-3, 1e-2], "batch_size": [16, 32]},
+    "underparam": {"n_params": 4, "n_skills": [3, 6], "alpha": 2.0, "batch_size": 16, "steps": 30,
+                   "mse": {"lr": 1e-3, "n0": 0.01, "factor": 2.0}, "ce": {"lr": 0.01, "n0": 0.0, "factor": 4.0}},
+    "gating": {"eta": 1e-3, "n_params": 1000, "n0": 1e-3, "exponent": 1e-3, "steps": 150},
+    "modular": {"n_params": [4, 8], "n_skills": 10, "alpha": 2.0, "lr": 1e-2, "batch_size": 16, "steps": 30}}}
+
+
+def figure_args(tmp_path, name):
+    return ["--pdf", str(tmp_path / f"{name}.pdf"), "--png", str(tmp_path / f"{name}.png"),
+            "--table", str(tmp_path / f"{name}.csv"), "--claims", str(tmp_path / f"{name}.claims.json")]
+
+
+def check_figure(tmp_path, name, figure):
+    doc = read_claims(tmp_path / f"{name}.claims.json")
+    assert doc["figure"] == figure and doc["paper"] == "skills" and doc["claims"]
+    assert (tmp_path / f"{name}.png").stat().st_size > 1000
+    assert len(pd.read_csv(tmp_path / f"{name}.csv")) > 0
+    return doc
+
+
+def test_fit_and_figures_6_7(tmp_path):
+    from physlearn.skills import resource_n0
+
+    cfg = json.dumps(SMALL)
+    for study in ("ablations", "sweeps"):
+        resource_fit.main(["--config", cfg, "--study", study, "--fits", str(tmp_path / f"fits_{study}.csv"),
+                           "--curves", str(tmp_path / f"curves_{study}.csv")])
+    fits = pd.read_csv(tmp_path / "fits_ablations.csv")
+    assert len(fits) == len(resource_fit.PANELS) * 4 and fits.groupby("panel")["best"].sum().eq(1).all()
+    resource_n0.main(["--config", cfg, "--fits", str(tmp_path / "fits_ablations.csv"),
+                      "--curves", str(tmp_path / "curves_ablations.csv"), *figure_args(tmp_path, "n0")])
+    doc = check_figure(tmp_path, "n0", "Fig. 6")
+    assert len(doc["claims"]) == len(resource_fit.PANELS) + 1
+    resource_collapse.main(["--config", cfg, "--curves", str(tmp_path / "curves_ablations.csv"),
+                            "--sweeps", str(tmp_path / "fits_sweeps.csv"), *figure_args(tmp_path, "collapse")])
+    check_figure(tmp_path, "collapse", "Fig. 7")
+
+
+def test_figures_8_17_18(tmp_path):
+    from physlearn.skills import resource_underparam
+
+    cfg = json.dumps(SMALL)
+    resource_underparam.main(["--config", cfg, *figure_args(tmp_path, "under")])
+    assert {c["id"] for c in check_figure(tmp_path, "under", "Fig. 8")["claims"]} == {"reproduces-mse", "reproduces-ce"}
+    resource_graphs.main(["--config", cfg, *figure_args(tmp_path, "graphs")])
+    doc = check_figure(tmp_path, "graphs", "Fig. 17")
+    assert all(c["verdict"] == "PASS" for c in doc["claims"])  # the gates' logic at the spec's settings
+    resource_modular.main(["--config", cfg, *figure_args(tmp_path, "modular")])
+    check_figure(tmp_path, "modular", "Fig. 18")
+
+
+def test_figure_16_on_a_synthetic_parity_table(tmp_path):
+    synthetic_parity().to_csv(tmp_path / "parity.csv", index=False)
+    resource_parity.main(["--config", json.dumps(SMALL), "--parity", str(tmp_path / "parity.csv"),
+                          *figure_args(tmp_path, "parity")])
+    doc = check_figure(tmp_path, "parity", "Fig. 16")
+    verdicts = {c["id"]: c["verdict"] for c in doc["claims"]}
+    assert verdicts["composite-right-after-parts"] == "PASS" and verdicts["control-much-later"] == "PASS"
+    # a table where the composite comes only with the control's delay fails the first claim
+    late = synthetic_parity(composite=2300)
+    late.to_csv(tmp_path / "late.csv", index=False)
+    resource_parity.main(["--config", json.dumps(SMALL), "--parity", str(tmp_path / "late.csv"),
+                          *figure_args(tmp_path, "late")])
+    verdicts = {c["id"]: c["verdict"] for c in read_claims(tmp_path / "late.claims.json")["claims"]}
+    assert verdicts["composite-right-after-parts"] == "FAIL" and verdicts["gated-model-matches"] == "FAIL"
