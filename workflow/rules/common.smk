@@ -144,7 +144,17 @@ def report_targets():
 
 
 def all_targets():
-    return valley_targets() + mnist_targets() + report_targets()
+    return (
+        valley_targets()
+        + mnist_targets()
+        + focus_gpt_targets()
+        + skills_resource_targets()
+        + skills_geometry_targets()
+        + skills_networks_targets()
+        + harmonic_algorithmic_targets()
+        + harmonic_cases_targets()
+        + report_targets()
+    )
 
 
 # ----- Data preparation (data.smk) -----
@@ -168,6 +178,11 @@ def token_files():
         "tokenizer": f"{TOKENS_DIR}/tokenizer.json",
         "meta": f"{TOKENS_DIR}/meta.json",
     }
+
+
+def token_dir_of(wildcards, output):
+    """The token folder, from the job's outputs (where the files land on any executor)."""
+    return os.path.dirname(output.meta)
 
 
 def vision_dataset():
@@ -282,5 +297,517 @@ def mnist_targets():
     return expand(
         "results/figures/focus/mnist_{panel}.{ext}",
         panel=MNIST_PANELS,
+        ext=["pdf", "png", "csv", "claims.json"],
+    )
+
+
+# ----- GPT training (gpt.smk) -----
+
+from physlearn.gpt.runs import EXPERIMENTS as GPT_EXPERIMENTS, run_settings
+
+# (gpt/model.py's harmonic head imports harmonic/layer.py)
+GPT_CODE = ["runtime.py", "optim", "gpt", "harmonic/__init__.py", "harmonic/layer.py"]
+# The vocabulary the token files will have (the trainer reads it from meta.json; the job's
+# resources need it before the files exist).
+GPT_VOCAB = (
+    config["data"]["tokenizer"]["vocab_size"]
+    if config["data"]["tokenizer"]["kind"] == "bpe"
+    else 50257
+)
+
+
+def gpt_token_inputs():
+    files = token_files()
+    return {"train": files["train"], "val": files["val"], "meta": files["meta"]}
+
+
+def gpt_run_dir(wildcards):
+    return f"results/gpt/{wildcards.experiment}/{wildcards.run}"
+
+
+def gpt_settings(wildcards):
+    return run_settings(config, wildcards.experiment, wildcards.run, TOKENS_DIR)
+
+
+def gpt_run_config(wildcards):
+    return json_param(gpt_settings(wildcards))
+
+
+def gpt_resources(wildcards):
+    from physlearn.gpt.resources import training_resources
+
+    return training_resources(
+        gpt_settings(wildcards),
+        flops_per_second=config["gpt"]["flops_per_second"],
+        gpu=bool(config["gpt"]["gpu"]),
+        vocab_size=GPT_VOCAB,
+    )
+
+
+def gpt_runtime(wildcards):
+    return gpt_resources(wildcards)["runtime"]
+
+
+def gpt_mem_mb(wildcards):
+    return gpt_resources(wildcards)["mem_mb"]
+
+
+def gpt_run_outputs(experiment, runs=None, kinds=("log.csv", "summary.json")):
+    """The outputs of an experiment's runs (all of them by default), for figure rules."""
+    runs = runs if runs is not None else config[f"{experiment}_gpt"]["runs"]
+    return [f"results/gpt/{experiment}/{run}/{kind}" for run in runs for kind in kinds]
+
+
+# ----- FOCUS GPT figures (focus_gpt.smk) -----
+
+FOCUS_GPT_PANELS = ["adam", "signum", "schedules", "speedup"]
+FOCUS_GPT_FIGURE_CODE = [
+    "plotting.py",
+    "claims.py",
+    "focus/__init__.py",
+    "focus/gpt_analysis.py",
+    "focus/gpt_figure.py",
+]
+
+
+def focus_gpt_runs(wildcards):
+    return gpt_run_outputs("focus")
+
+
+def focus_gpt_run_dirs():
+    return [f"results/gpt/focus/{run}" for run in config["focus_gpt"]["runs"]]
+
+
+def focus_gpt_config():
+    return json_param(
+        {
+            "scale": config["scale"],
+            "focus_gpt": {"panels": config["focus_gpt"]["panels"]},
+        }
+    )
+
+
+def focus_gpt_targets():
+    return expand(
+        "results/figures/focus/gpt_{panel}.{ext}",
+        panel=FOCUS_GPT_PANELS,
+        ext=["pdf", "png", "csv", "claims.json"],
+    )
+
+
+# ----- Physics of Skill Learning: the Resource model (skills_resource.smk) -----
+
+SKILLS_RESOURCE_DIR = "results/skills/resource"
+SKILLS_RESOURCE_STUDIES = ["ablations", "sweeps"]
+SKILLS_RESOURCE_CODE = [
+    "runtime.py",
+    "plotting.py",
+    "claims.py",
+    "skills/__init__.py",
+    "skills/geometry.py",
+    "skills/resource_steps.py",
+]
+# Figure name -> the config parts its step reads (so editing one part reruns only its figures).
+SKILLS_RESOURCE_FIGURES = {
+    "resource_n0": ["n0", "geometry"],
+    "resource_collapse": ["n0", "geometry", "sweeps"],
+    "resource_underparam": ["underparam"],
+    "resource_parity": ["gating"],
+    "resource_graphs": ["gating"],
+    "resource_modular": ["modular"],
+}
+SKILLS_PARITY_COMPOSITIONAL = "results/skills/parity/compositional.csv"
+
+
+def skills_resource_json(parts):
+    section = config["skills_resource"]
+    fragment = {k: section[k] for k in ("seeds", "threads", "record_every", *parts)}
+    return json_param(
+        {"seed": config["seed"], "scale": config["scale"], "skills_resource": fragment}
+    )
+
+
+def skills_resource_fit_config(wildcards):
+    parts = ["n0", "geometry"] + (["sweeps"] if wildcards.study == "sweeps" else [])
+    return skills_resource_json(parts)
+
+
+def skills_resource_figure_config(name):
+    return skills_resource_json(SKILLS_RESOURCE_FIGURES[name])
+
+
+def skills_resource_targets():
+    return expand(
+        "results/figures/skills/{name}.{ext}",
+        name=list(SKILLS_RESOURCE_FIGURES),
+        ext=["pdf", "png", "csv", "claims.json"],
+    )
+
+
+# ----- Physics of Skill Learning: real networks and the Domino model (skills_networks.smk) -----
+
+SKN_DIR = "results/skills"
+SKN_CLI = [
+    "runtime.py",
+    "plotting.py",
+    "claims.py",
+    "skills/__init__.py",
+    "skills/networks_cli.py",
+]
+SKN_PARITY_CODE = SKN_CLI + ["skills/parity.py"]
+SKN_PARITY_EXPERIMENTS = ["frequency", "compositional"]
+# Figs. 2, 9, 12, 13 and 19 of the paper, in that order
+SKN_FIGURES = ["parity", "domino", "quadratic_basis", "grokking", "modularity"]
+
+
+def skills_networks_config(part):
+    """Only the part a step reads, so editing one experiment reruns only its jobs."""
+    section = config["skills_networks"]
+    return json_param(
+        {
+            "seed": config["seed"],
+            "device": config["device"],
+            "scale": config["scale"],
+            "skills_networks": {"threads": section["threads"], part: section[part]},
+        }
+    )
+
+
+def skills_networks_targets():
+    return expand(
+        "results/figures/skills/{name}.{ext}",
+        name=SKN_FIGURES,
+        ext=["pdf", "png", "csv", "claims.json"],
+    )
+
+
+# ----- Physics of Skill Learning: the Geometry model (skills_geometry.smk) -----
+
+SKILLS_GEOMETRY_DIR = "results/skills/geometry"
+SKILLS_GEOMETRY_CODE = [
+    "runtime.py",
+    "plotting.py",
+    "claims.py",
+    "skills/__init__.py",
+    "skills/geometry.py",
+    "skills/scaling.py",
+    "skills/geometry_experiments.py",
+]
+# Figs. 4, 5 and 15: simulated and drawn in one job each (seconds).
+SKILLS_GEOMETRY_SMALL = ["ratio", "sequence", "optimizers"]
+SKILLS_GEOMETRY_SCALING = config["skills_geometry"]["scaling"]
+SKILLS_GEOMETRY_OPTIMIZERS = list(SKILLS_GEOMETRY_SCALING["optimizers"])
+
+from physlearn.skills.geometry_experiments import scaling_n_params, scaling_shards
+
+if SKILLS_GEOMETRY_SCALING["shards"] > len(scaling_n_params(SKILLS_GEOMETRY_SCALING)):
+    raise WorkflowError(
+        "Invalid configuration: config key skills_geometry.scaling.shards: more shards than N values"
+    )
+
+
+def skills_geometry_json(part):
+    section = config["skills_geometry"]
+    return json_param(
+        {
+            "seed": config["seed"],
+            "device": config["device"],
+            "scale": config["scale"],
+            "skills_geometry": {"threads": section["threads"], part: section[part]},
+        }
+    )
+
+
+def skills_geometry_figure_config(wildcards):
+    return skills_geometry_json(wildcards.geometry_figure)
+
+
+def skills_geometry_shard_files(wildcards):
+    return expand(
+        f"{SKILLS_GEOMETRY_DIR}/scaling/{{geometry_optimizer}}-shard-{{shard}}-of-{{n}}.npz",
+        geometry_optimizer=SKILLS_GEOMETRY_OPTIMIZERS,
+        shard=range(SKILLS_GEOMETRY_SCALING["shards"]),
+        n=SKILLS_GEOMETRY_SCALING["shards"],
+    )
+
+
+def skills_geometry_shard_cost(wildcards):
+    """(FLOPs, bytes) of one scaling shard: two products of [alphas, N] x [N, skills] per seed
+    and step, and the skill draws (counted as 50 FLOPs each); the task vectors in float32.
+    """
+    s = SKILLS_GEOMETRY_SCALING
+    n_sum = sum(scaling_shards(s)[int(wildcards.shard)])
+    runs = s["seeds"] * len(s["alphas"])
+    flops = s["steps"] * runs * (4 * s["n_skills"] * n_sum + 50 * s["batch_size"])
+    memory = (
+        4 * s["seeds"] * s["n_skills"] * n_sum * 4 + 16 * runs * 256 * s["n_skills"]
+    )
+    return flops, memory
+
+
+def skills_geometry_shard_mem_mb(wildcards):
+    return 1500 + skills_geometry_shard_cost(wildcards)[1] // 10**6
+
+
+def skills_geometry_shard_runtime(wildcards):
+    """Minutes, at a conservative 2 GFLOP/s (small products on one thread; a GPU is faster)."""
+    return 10 + int(skills_geometry_shard_cost(wildcards)[0] / 2e9 / 60)
+
+
+def skills_geometry_targets():
+    return expand(
+        "results/figures/skills/geometry_{name}.{ext}",
+        name=SKILLS_GEOMETRY_SMALL + ["scaling"],
+        ext=["pdf", "png", "csv", "claims.json"],
+    )
+
+
+# ----- Harmonic loss: the algorithmic tasks (harmonic_algorithmic.smk) -----
+
+HARMONIC_ALGO = config["harmonic_algorithmic"]
+HARMONIC_ALGO_FAMILIES = ["mlp", "transformer"]
+HARMONIC_ALGO_TRAIN_CODE = [
+    "runtime.py",
+    "harmonic/__init__.py",
+    "harmonic/layer.py",
+    "harmonic/datasets.py",
+    "harmonic/models.py",
+    "harmonic/train.py",
+    "harmonic/algorithmic_config.py",
+    "harmonic/algorithmic_results.py",
+    "harmonic/algorithmic_train.py",
+]
+HARMONIC_ALGO_FIGURE_CODE = [  # no torch: the figures read the saved results
+    "plotting.py",
+    "claims.py",
+    "harmonic/__init__.py",
+    "harmonic/datasets.py",
+    "harmonic/metrics.py",
+    "harmonic/algorithmic_config.py",
+    "harmonic/algorithmic_results.py",
+]
+# figure name -> the model families whose runs it reads (label: Fig. 2, 7, 3a, 3b, 3c)
+HARMONIC_ALGO_FIGURES = {
+    "ev_mlp": ["mlp"],
+    "ev_transformer": ["transformer"],
+    "cumulative_ev": ["mlp", "transformer"],
+    "data_efficiency": ["mlp"],
+    "grokking": ["mlp", "transformer"],
+}
+HARMONIC_ALGO_SHARED_KEYS = [
+    "threads",
+    "seeds",
+    "samples",
+    "train_fraction",
+    "batch_size",
+    "embedding_dim",
+    "exponent",
+    "eps",
+    "embedding_reg",
+]
+
+
+def harmonic_algo_fragment(section):
+    return json_param(
+        {
+            "seed": config["seed"],
+            "device": config["device"],
+            "scale": config["scale"],
+            "harmonic_algorithmic": section,
+        }
+    )
+
+
+def harmonic_algo_train_config(wildcards):
+    """Only what one family's job depends on: editing the other family or Fig. 4 does not
+    rerun it."""
+    family = wildcards.family
+    section = {k: HARMONIC_ALGO[k] for k in HARMONIC_ALGO_SHARED_KEYS + ["tasks"]}
+    section[family] = HARMONIC_ALGO[family]
+    if family == "mlp":
+        section["data_efficiency"] = HARMONIC_ALGO["data_efficiency"]
+    return harmonic_algo_fragment(section)
+
+
+def harmonic_algo_case_config():
+    section = {k: HARMONIC_ALGO[k] for k in HARMONIC_ALGO_SHARED_KEYS}
+    section["mlp"] = {"hidden": HARMONIC_ALGO["mlp"]["hidden"]}
+    section["modular_case"] = HARMONIC_ALGO["modular_case"]
+    return harmonic_algo_fragment(section)
+
+
+def harmonic_algo_figure_config():
+    return harmonic_algo_fragment(HARMONIC_ALGO)
+
+
+def harmonic_algo_runs(wildcards):
+    return expand(
+        "results/harmonic/algorithmic/{family}/{task}.npz",
+        family=HARMONIC_ALGO_FIGURES[wildcards.figure],
+        task=HARMONIC_ALGO["tasks"],
+    )
+
+
+def harmonic_algo_job_runs(family):
+    """Runs in one (family, task) job: standard + harmonic per seed, plus Fig. 3b's."""
+    runs = 2 * HARMONIC_ALGO[family]["seeds"]
+    if family == "mlp":
+        main = HARMONIC_ALGO["train_fraction"]
+        extra = [f for f in HARMONIC_ALGO["data_efficiency"]["fractions"] if f != main]
+        runs += 2 * len(extra) * HARMONIC_ALGO["data_efficiency"]["seeds"]
+    return runs
+
+
+def harmonic_algo_runtime(wildcards):
+    """Minutes: steps x (a fixed cost per step + a cost per run and step), summed over the
+    tasks, at CPU rates measured on the 2-core machine (MLP 1 ms + 0.1 ms per run,
+    transformer 3 + 0.5 ms), doubled; a GPU job is faster."""
+    family = wildcards.family
+    fractions = HARMONIC_ALGO["data_efficiency"]["fractions"]
+    n_train = int(
+        HARMONIC_ALGO["samples"] * max(fractions + [HARMONIC_ALGO["train_fraction"]])
+    )
+    steps_per_epoch = -(-n_train // HARMONIC_ALGO["batch_size"])  # ceil
+    fixed, per_run = (1e-3, 1e-4) if family == "mlp" else (3e-3, 5e-4)
+    seconds = sum(
+        HARMONIC_ALGO[family]["epochs"][task]
+        * steps_per_epoch
+        * (fixed + per_run * harmonic_algo_job_runs(family))
+        for task in HARMONIC_ALGO["tasks"]
+    )
+    return 10 + int(2 * seconds / 60)
+
+
+def harmonic_algo_case_runtime(wildcards):
+    m = HARMONIC_ALGO["modular_case"]
+    steps = m["epochs"] * -(-HARMONIC_ALGO["samples"] // HARMONIC_ALGO["batch_size"])
+    return 10 + int(2 * steps * 1.5e-3 / 60)
+
+
+def harmonic_algorithmic_targets():
+    return expand(
+        "results/figures/harmonic/{name}.{ext}",
+        name=[f"algorithmic_{f}" for f in HARMONIC_ALGO_FIGURES] + ["modular_case"],
+        ext=["pdf", "png", "csv", "claims.json"],
+    )
+
+
+# ----- Harmonic loss: toy points, MNIST and GPT-2 (harmonic_cases.smk) -----
+
+HARMONIC_TOY_CODE = [
+    "runtime.py",
+    "plotting.py",
+    "claims.py",
+    "optim",
+    "harmonic/__init__.py",
+    "harmonic/layer.py",
+    "harmonic/toy_points.py",
+    "harmonic/toy_points_figure.py",
+]
+HARMONIC_MNIST_CODE = [
+    "optim",
+    "data/__init__.py",
+    "data/files.py",
+    "data/vision.py",
+    "harmonic/__init__.py",
+    "harmonic/layer.py",
+    "harmonic/mnist.py",
+]
+HARMONIC_MNIST_RUNS = f"results/harmonic/mnist/{MNIST_DATASET}/runs.npz"
+HARMONIC_GPT_FIGURE_CODE = [
+    "plotting.py",
+    "claims.py",
+    "data/__init__.py",
+    "data/files.py",
+    "data/text.py",
+    "data/tokens.py",
+    "gpt/__init__.py",
+    "gpt/checkpoint.py",
+    "harmonic/__init__.py",
+    "harmonic/analogies.py",
+    "harmonic/parallelogram.py",
+    "harmonic/parallelogram_figure.py",
+]
+
+
+def harmonic_toy_config():
+    return json_param(
+        {
+            "seed": config["seed"],
+            "scale": config["scale"],
+            "harmonic_toy": config["harmonic_toy"],
+        }
+    )
+
+
+def harmonic_mnist_config():
+    from physlearn.data.vision import DATASET_NAMES
+
+    return json_param(
+        {
+            "seed": config["seed"],
+            "device": config["device"],
+            "scale": config["scale"],
+            "dataset": DATASET_NAMES[MNIST_DATASET],
+            "harmonic_mnist": config["harmonic_mnist"],
+        }
+    )
+
+
+def harmonic_mnist_runtime(wildcards):
+    """Minutes: every epoch at 2 ms per batch step (CPU, both models and all replicates in
+    one program; a GPU is faster), with a margin."""
+    m = config["harmonic_mnist"]
+    train_images = 54000 if MNIST_DATASET == "mnist" else 1300
+    steps = m["max_epochs"] * -(-train_images // m["batch_size"])
+    return 10 + int(3 * steps * 2e-3 * max(1, m["replicates"] / 5) / 60)
+
+
+def harmonic_gpt_analysis_runs():
+    """The analysed runs' folders, {"standard": ..., "harmonic": ...}; each must be a run of
+    harmonic_gpt.runs (trained by gpt.smk)."""
+    analysis = config["harmonic_gpt"]["analysis"]
+    runs = {model: analysis[model] for model in ("standard", "harmonic")}
+    for model, run in runs.items():
+        if run not in config["harmonic_gpt"]["runs"]:
+            raise WorkflowError(
+                f"Invalid configuration: config key harmonic_gpt.analysis.{model}: {run!r} is not a run "
+                f"of harmonic_gpt.runs ({sorted(config['harmonic_gpt']['runs'])})"
+            )
+    return {model: f"results/gpt/harmonic/{run}" for model, run in runs.items()}
+
+
+def harmonic_gpt_run_files(model):
+    """model.pt and summary.json of the analysed "standard" or "harmonic" run."""
+    folder = harmonic_gpt_analysis_runs()[model]
+    return [f"{folder}/model.pt", f"{folder}/summary.json"]
+
+
+def harmonic_gpt_tokens_arg(wildcards, input):
+    return os.path.dirname(input.meta)
+
+
+def harmonic_gpt_standard_arg(wildcards, input):
+    return os.path.dirname(input.standard[0])
+
+
+def harmonic_gpt_harmonic_arg(wildcards, input):
+    return os.path.dirname(input.harmonic[0])
+
+
+def harmonic_gpt_figure_config():
+    return json_param(
+        {
+            "seed": config["seed"],
+            "scale": config["scale"],
+            "harmonic_gpt": {"analysis": config["harmonic_gpt"]["analysis"]},
+        }
+    )
+
+
+def harmonic_cases_targets():
+    return expand(
+        "results/figures/harmonic/{name}.{ext}",
+        name=["toy_points", "mnist_weights", "gpt_parallelogram"],
         ext=["pdf", "png", "csv", "claims.json"],
     )
