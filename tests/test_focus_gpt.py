@@ -135,3 +135,26 @@ def test_figure_step_writes_every_output(tmp_path, panel):
     assert all(p.stat().st_size > 0 for p in out.values())
     doc = json.loads(out["claims"].read_text())
     assert doc["figure"] == gpt_figure.PANELS[panel] and doc["claims"]
+
+
+def _keys(node, prefix=""):
+    """Every key path of a nested mapping."""
+    out = set()
+    for key, value in node.items():
+        out.add(prefix + key)
+        if isinstance(value, dict):
+            out |= _keys(value, f"{prefix}{key}.")
+    return out
+
+
+def test_paper_config_sets_every_key_the_laptop_config_sets():
+    """Config files merge key by key (--configfile config/paper.yaml over config.yaml): a
+    training setting that only the laptop file names would leak into the paper's runs."""
+    import yaml
+    from conftest import REPO
+
+    laptop = yaml.safe_load((REPO / "config.yaml").read_text())
+    paper = yaml.safe_load((REPO / "config/paper.yaml").read_text())
+    # The BPE's vocabulary is unused with the GPT-2 tokenizer of the paper scale.
+    leaks = _keys(laptop) - _keys(paper) - {"data.tokenizer.vocab_size"}
+    assert not leaks, f"config.yaml's keys {sorted(leaks)} would leak into config/paper.yaml"
