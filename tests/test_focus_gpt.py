@@ -42,6 +42,20 @@ def test_check_runs_names_the_bad_run():
         check_runs(_config(typo={"lrr": 1.0}))
 
 
+def test_panels_must_name_runs():
+    from physlearn.gpt.runs import check_focus_panels
+
+    config = _config()
+    config["focus_gpt"]["panels"] = {"adam": ["a"], "signum": [], "focus": "a", "schedules": []}
+    check_focus_panels(config)
+    config["focus_gpt"]["panels"]["schedules"] = ["a-short"]
+    with pytest.raises(ValueError, match=r"focus_gpt.panels.schedules: \['a-short'\] not in"):
+        check_focus_panels(config)
+    config["focus_gpt"]["panels"]["focus"] = ""
+    with pytest.raises(ValueError, match="focus_gpt.panels: name"):
+        check_focus_panels(config)
+
+
 def _curve(steps, losses):
     return pd.DataFrame({"step": steps, "val_loss": losses})
 

@@ -52,6 +52,7 @@ def check_config(config: dict) -> None:
     from physlearn.mnist.scan import check_scan_config
 
     check_scan_config(config["focus_mnist"])
-    from physlearn.gpt.runs import check_runs
+    from physlearn.gpt.runs import check_focus_panels, check_runs
 
     check_runs(config)
+    check_focus_panels(config)

@@ -57,3 +57,19 @@ def check_runs(config: dict) -> None:
                 TrainConfig.from_dict(run_settings(config, experiment, run, data_dir="."))
             except (TypeError, ValueError) as error:
                 raise ValueError(f"config key {experiment}_gpt.runs.{run}: {error}") from None
+
+
+def check_focus_panels(config: dict) -> None:
+    """Fig. 3's panels must name runs of focus_gpt.runs (an Adam run and the FOCUS run at
+    least), so a typo stops the workflow before training, not after."""
+    section = config["focus_gpt"]
+    if not section["runs"]:
+        return
+    panels = section["panels"]
+    if not panels["adam"] or not panels["focus"]:
+        raise ValueError("config key focus_gpt.panels: name the Adam runs (adam) and the FOCUS run (focus)")
+    for key in ("adam", "signum", "focus", "schedules"):
+        names = panels[key] if isinstance(panels[key], list) else [panels[key]]
+        missing = [n for n in names if n not in section["runs"]]
+        if missing:
+            raise ValueError(f"config key focus_gpt.panels.{key}: {missing} not in focus_gpt.runs ({sorted(section['runs'])})")
