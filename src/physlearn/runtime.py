@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import platform
@@ -48,3 +49,15 @@ def provenance() -> dict:
         "python": platform.python_version(),
         "threads": torch.get_num_threads(),
     }
+
+
+def save_npz(path: Path | str, meta: dict, **arrays) -> None:
+    """Arrays and a JSON ``meta`` record to a compressed .npz, written to a temporary name
+    and renamed into place: a job killed mid-write leaves no truncated result behind."""
+    import numpy as np
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp.npz")
+    np.savez_compressed(tmp, meta=json.dumps(meta), **arrays)
+    tmp.replace(path)

@@ -56,10 +56,7 @@ def main(argv=None) -> None:
         log.warning(f"scan {scan.name} shard {args.shard}: {n_div} trajectories diverged (recorded)")
     meta = {"scan": scan.name, "shard": args.shard, "shards": valley["shards"],
             "optimizers": list(OPTIMIZERS), **runtime.provenance()}
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    tmp = args.output.with_suffix(".tmp.npz")
-    np.savez_compressed(tmp, meta=json.dumps(meta), lr=scan.lr, **arrays)
-    tmp.replace(args.output)
+    runtime.save_npz(args.output, meta, lr=scan.lr, **arrays)
 
 
 if __name__ == "__main__":

@@ -42,10 +42,7 @@ def main(argv=None) -> None:
         f"{m} {np.nanmean(arrays['test_accuracy'][i]):.4f}" for i, m in enumerate(MODELS)))
     meta = {"dataset": cfg["dataset"], "models": list(MODELS), "settings": dataclasses.asdict(settings),
             "seed": cfg["seed"], "seconds": round(seconds, 2), "device": str(device), **runtime.provenance()}
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    tmp = args.output.with_suffix(".tmp.npz")
-    np.savez_compressed(tmp, meta=json.dumps(meta), **arrays)
-    tmp.replace(args.output)
+    runtime.save_npz(args.output, meta, **arrays)
 
 
 if __name__ == "__main__":

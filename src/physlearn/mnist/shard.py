@@ -44,10 +44,7 @@ def main(argv=None) -> None:
     log.info(f"batch {args.batch}: done in {seconds:.1f} s; {int(diverged.sum())} networks diverged (recorded)")
     meta = {"batch_size": args.batch, "optimizers": scan.optimizers, "dataset": cfg["dataset"],
             "steps": scan.steps, "replicates": scan.replicates, "seconds": round(seconds, 2), **runtime.provenance()}
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    tmp = args.output.with_suffix(".tmp.npz")
-    np.savez_compressed(tmp, meta=json.dumps(meta), lr=scan.lr, **arrays)
-    tmp.replace(args.output)
+    runtime.save_npz(args.output, meta, lr=scan.lr, **arrays)
 
 
 if __name__ == "__main__":

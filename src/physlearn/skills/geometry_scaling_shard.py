@@ -39,10 +39,7 @@ def main(argv=None) -> None:
     if n_bad:
         log.warning(f"{n_bad} runs diverged (recorded as non-finite loss)")
     meta = {"optimizer": args.optimizer, "shard": args.shard, **runtime.provenance()}
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    tmp = args.output.with_suffix(".tmp.npz")
-    np.savez_compressed(tmp, meta=json.dumps(meta), **arrays)
-    tmp.replace(args.output)
+    runtime.save_npz(args.output, meta, **arrays)
 
 
 if __name__ == "__main__":
