@@ -31,6 +31,23 @@ def test_focus_on_cuda_matches_cpu():
         torch.testing.assert_close(a, b.cpu())
 
 
+def test_fused_focus_on_cuda_matches_cpu():
+    torch.manual_seed(0)
+    shapes = [(64, 32), (32,), (8, 4, 3)]
+    cpu = [torch.randn(s) for s in shapes]
+    gpu = [p.clone().cuda() for p in cpu]
+    opts = [FOCUS(ps, lr=1e-2, betas=(0.9, 0.99), gamma=0.2, weight_decay=0.1, fused=fused)
+            for ps, fused in ((cpu, False), (gpu, True))]
+    for _ in range(10):
+        grads = [torch.randn(s) for s in shapes]
+        for ps, opt in zip((cpu, gpu), opts):
+            for p, g in zip(ps, grads):
+                p.grad = g.to(p.device)
+            opt.step()
+    for a, b in zip(cpu, gpu):
+        torch.testing.assert_close(a, b.cpu(), rtol=1e-6, atol=1e-6)
+
+
 def test_valley_sweep_on_cuda_matches_cpu():
     cfg = {
         "steps": 100, "replicates": 4, "c": 0.1, "angle_deg": 30, "init_scale": 1e-4, "dtype": "float64",

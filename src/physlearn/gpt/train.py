@@ -95,7 +95,7 @@ class TrainConfig:
     # Runtime
     device: str = "auto"
     precision: str = "auto"  # auto (bf16 on a GPU that has it, else fp32) | fp32 | bf16 | fp16
-    compile: bool = False
+    compile: bool = False  # torch.compile the model; FOCUS and Signum then take their fused update
     threads: int = 1
     seed: int = 0
 
@@ -182,8 +182,9 @@ def _adamw(groups, cfg, device):
 
 OPTIMIZERS = {
     "adamw": _adamw,
-    "signum": lambda groups, cfg, device: Signum(groups, lr=cfg.lr, betas=cfg.betas),
-    "focus": lambda groups, cfg, device: FOCUS(groups, lr=cfg.lr, betas=cfg.betas, gamma=cfg.gamma),
+    # compile: true compiles the model and fuses the sign optimizers' update (one kernel per tensor)
+    "signum": lambda groups, cfg, device: Signum(groups, lr=cfg.lr, betas=cfg.betas, fused=cfg.compile),
+    "focus": lambda groups, cfg, device: FOCUS(groups, lr=cfg.lr, betas=cfg.betas, gamma=cfg.gamma, fused=cfg.compile),
 }
 
 
