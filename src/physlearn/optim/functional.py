@@ -189,16 +189,17 @@ def _focus_update(tensor_lists: list[list[Tensor]], steps: list[int], *, lr: Sca
 
 
 def _focus_fused_body(params: list[Tensor], grads: list[Tensor], exp_avgs: list[Tensor],
-                      param_avgs: list[Tensor] | None, lr: Tensor, bias_correction: Tensor, *, beta1: float,
+                      param_avgs: list[Tensor] | None, lr: Tensor, bias_corrections: Tensor, *, beta1: float,
                       beta2: float, gamma: float, weight_decay: float, decay_to_ema: bool) -> None:
     """:func:`_focus_update` written tensor by tensor, for ``torch.compile`` to fuse each
-    tensor's update into one pass over memory. ``lr`` and ``bias_correction`` are 0-d
-    tensors, so a learning-rate schedule and the step count do not trigger recompiles."""
+    tensor's update into one pass over memory. ``lr`` (0-d) and ``bias_corrections`` (one
+    per tensor) are tensors, so a learning-rate schedule and the step count do not trigger
+    recompiles."""
     for i, (p, g, m) in enumerate(zip(params, grads, exp_avgs)):
         m.lerp_(g, 1.0 - beta1)
         update = torch.sign(m)
         if param_avgs is not None:
-            pbar = param_avgs[i]
+            pbar, bias_correction = param_avgs[i], bias_corrections[i]
             pbar.lerp_(p, 1.0 - beta2)
             if gamma != 0.0:
                 update = update + gamma * torch.sign(p * bias_correction - pbar)
@@ -230,7 +231,9 @@ def focus_fused(
 
     The result equals :func:`focus` up to float rounding (the fused code may order and
     contract operations differently), not bit for bit. The first call for a new set of
-    shapes compiles (tens of seconds on a CPU; cached on disk across processes).
+    shapes compiles (tens of seconds on a CPU; cached on disk across processes), and so does
+    a new value of beta1, beta2, gamma or weight_decay (constants in the compiled code);
+    after torch's recompile limit (8 variants) torch runs the rest eagerly, with a warning.
     Hyperparameters are floats here; per-trajectory tensors use :func:`focus`.
     """
     global _focus_fused_compiled
@@ -243,19 +246,18 @@ def focus_fused(
     if _focus_fused_compiled is None:
         _focus_fused_compiled = torch.compile(_focus_fused_body, fullgraph=True, dynamic=False)
     device = params[0].device
-    # Tensors are grouped by step count (in an optimizer they normally share one).
-    for step in sorted(set(steps)):
-        idx = [i for i, t in enumerate(steps) if t == step]
-        try:
-            _focus_fused_compiled(
-                [params[i] for i in idx], [grads[i] for i in idx], [exp_avgs[i] for i in idx],
-                [param_avgs[i] for i in idx] if needs_ema else None,
-                torch.tensor(lr, dtype=torch.float32, device=device),
-                torch.tensor(1.0 - beta2**step, dtype=torch.float32, device=device),
-                beta1=beta1, beta2=beta2, gamma=gamma, weight_decay=weight_decay, decay_to_ema=decay_to_ema)
-        except Exception as err:  # a missing C++ compiler or Triton surfaces here
-            raise RuntimeError(f"the fused FOCUS update could not be compiled with torch.compile on {device} "
-                               f"({type(err).__name__}: {err}); use fused=False for the multi-tensor path") from err
+    # float64 parameters get float64 scalars (a float32 bias correction would make the
+    # attraction's sign nonzero at t=1); lower precisions compute them in float32.
+    scalar_dtype = torch.promote_types(params[0].dtype, torch.float32)
+    try:
+        _focus_fused_compiled(
+            params, grads, exp_avgs, param_avgs if needs_ema else None,
+            torch.tensor(lr, dtype=scalar_dtype, device=device),
+            torch.tensor([1.0 - beta2**t for t in steps], dtype=scalar_dtype, device=device),
+            beta1=beta1, beta2=beta2, gamma=gamma, weight_decay=weight_decay, decay_to_ema=decay_to_ema)
+    except Exception as err:  # a missing C++ compiler or Triton surfaces here
+        raise RuntimeError(f"the fused FOCUS update failed under torch.compile on {device} "
+                           f"({type(err).__name__}: {err}); fused=False takes the multi-tensor path") from err
 
 
 def signum(
