@@ -71,6 +71,14 @@ CPU_PIECE_NUMEL = 1 << 18
 CPU_SERIAL_SLICE_NUMEL = 1 << 15
 
 
+def _needs_ema(gamma: float, weight_decay: Scale, decay_to_ema: bool, param_avgs) -> bool:
+    """Whether the update reads the parameter EMA; raises if it does and none is given."""
+    needs_ema = gamma != 0.0 or (decay_to_ema and not _is_zero(weight_decay))
+    if needs_ema and param_avgs is None:
+        raise ValueError("param_avgs is required when gamma != 0 or the decay pulls toward the EMA")
+    return needs_ema
+
+
 def _step_list(steps: int | Sequence[int], n: int) -> list[int]:
     """One step count per tensor, checked as :func:`_bias_corrections` does."""
     steps = [steps] * n if isinstance(steps, int) else list(steps)
@@ -136,9 +144,7 @@ def focus(
     ``decay_to_ema=False`` it needs no parameter EMA, so ``param_avgs`` may be ``None``.
     ``sign(0) = 0`` (torch semantics), so at t=1, where phat == theta, the attraction is 0.
     """
-    needs_ema = gamma != 0.0 or (decay_to_ema and not _is_zero(weight_decay))
-    if needs_ema and param_avgs is None:
-        raise ValueError("param_avgs is required when gamma != 0 or the decay pulls toward the EMA")
+    needs_ema = _needs_ema(gamma, weight_decay, decay_to_ema, param_avgs)
     if not params:
         return
     steps = _step_list(steps, len(params))
@@ -237,9 +243,7 @@ def focus_fused(
     Hyperparameters are floats here; per-trajectory tensors use :func:`focus`.
     """
     global _focus_fused_compiled
-    needs_ema = gamma != 0.0 or (decay_to_ema and weight_decay != 0.0)
-    if needs_ema and param_avgs is None:
-        raise ValueError("param_avgs is required when gamma != 0 or the decay pulls toward the EMA")
+    needs_ema = _needs_ema(gamma, weight_decay, decay_to_ema, param_avgs)
     if not params:
         return
     steps = _step_list(steps, len(params))
