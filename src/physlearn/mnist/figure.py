@@ -74,7 +74,7 @@ def plot_improvement(imp: pd.DataFrame, title: str):
     if large:
         ax.vlines(large, *A.LARGE_RANGE, color="k", lw=3, alpha=0.35, zorder=1)
     _log2_axis(ax, batch_sizes)
-    ax.set_ylabel("improvement $I$ over AdamW (%)")
+    ax.set_ylabel("improvement over AdamW (%)")
     ax.set_title(title, fontsize=10)
     ax.legend(frameon=False, fontsize=8)
     return fig
