@@ -73,3 +73,26 @@ def test_layer_scale_and_tied_centres():
     torch.testing.assert_close(layer(x), expected, rtol=1e-5, atol=1e-5)
     with pytest.raises(ValueError, match="shape"):
         HarmonicLayer(5, 10, exponent=1, centres=emb)
+
+
+@pytest.mark.parametrize("n", [28, 768])
+def test_float32_matmul_path_at_large_exponent_matches_float64_log_space(n):
+    """The GPT-2 head's path: float32, distances by the matmul expansion, d^2 / D, large n;
+    against the published formula in float64 log space (log p_i = -n log d2_i - logsumexp)."""
+    rng = np.random.default_rng(2)
+    D = 64
+    x, w = rng.normal(size=(6, D)).astype(np.float32), rng.normal(size=(300, D)).astype(np.float32)
+    # each row gets two near-tied centres: distances r and r (1 + eps) with eps ~ 1 / (2 n), so
+    # that (d_a^2 / d_b^2)^-n is of order 1 and the probabilities are not one-hot
+    for i in range(6):
+        for j, stretch in enumerate((1.0, 1.0 + (0.5 + 0.2 * i) / n)):
+            direction = rng.normal(size=D)
+            w[2 * i + j] = x[i] + 2.0 * stretch * direction / np.linalg.norm(direction)
+    d2 = ((x[:, None, :].astype(np.float64) - w[None].astype(np.float64)) ** 2).sum(-1) / D
+    logits = -n * np.log(d2)
+    ref = logits - logits.max(-1, keepdims=True)
+    ref = ref - np.log(np.exp(ref).sum(-1, keepdims=True))
+    ours = harmonic_log_probs(torch.tensor(x), torch.tensor(w), n, scale=float(D), method="matmul")
+    assert ours.dtype == torch.float32 and torch.isfinite(ours).all()
+    assert (np.exp(ref).max(-1) < 0.97).all()  # two classes share the mass in every row (0.73-0.95)
+    np.testing.assert_allclose(ours.exp().numpy(), np.exp(ref), atol=2e-3)

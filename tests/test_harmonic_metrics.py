@@ -125,3 +125,36 @@ def test_config_check_names_the_key(edit, key):
     edit(bad)
     with pytest.raises(ValueError, match=key.replace(".", r"\.")):
         check(bad)
+
+
+def _fake_result(embeddings, train_acc, test_acc, rows):
+    """Two tracked runs (standard, harmonic) of one seed, as algorithmic_results.load gives them."""
+    n = len(embeddings)
+    return {"track": np.ones(n, bool), "diverged": np.zeros(n, bool), "harmonic": np.arange(n) % 2 == 1,
+            "seed": np.zeros(n, int), "final_train_acc": np.ones(n), "final_test_acc": np.ones(n),
+            "embeddings": np.asarray(embeddings), "train_acc": np.asarray(train_acc), "test_acc": np.asarray(test_acc),
+            "meta": {"embedding_rows": list(rows), "family": "mlp", "settings": {"epochs": len(train_acc[0])}}}
+
+
+def test_ev_uses_only_the_task_embedding_rows():
+    """Genealogy's EV is over rows 1..126: there they lie on a circle (EV 1); rows 0 and 127-129
+    (the relation tokens and the answer-only node) are far off that plane and must not count."""
+    rng = np.random.default_rng(0)
+    angle = np.linspace(0, 2 * np.pi, 126, endpoint=False)
+    E = np.zeros((130, 16))
+    E[1:127, 0], E[1:127, 1] = np.cos(angle), np.sin(angle)
+    E[[0, 127, 128, 129], 2:] = 20 * rng.standard_normal((4, 14))
+    flat = np.ones((2, 30))
+    table = A.ev_table({"genealogy": _fake_result([E, E], flat, flat, (1, 127))})
+    np.testing.assert_allclose(table["ev_top2"], 1.0, atol=1e-9)
+    assert metrics.ev_top2(E) < 0.9  # the whole matrix is not 2-D (0.74 here)
+
+
+def test_grokking_table_keeps_train_and_test_apart():
+    epochs = np.arange(1, 61)
+    train = np.where(epochs >= 5, 1.0, 0.0)  # memorised from epoch 5
+    test = np.where(epochs >= 30, 1.0, 0.0)  # generalises from epoch 30
+    E = np.zeros((31, 16))
+    table = A.grokking_table({("modular_addition", "mlp"): _fake_result([E, E], [train, train], [test, test], (0, 31))})
+    by_split = table.groupby("split")["epoch"].unique()
+    assert by_split["train"].tolist() == [5.0] and by_split["test"].tolist() == [30.0]

@@ -14,15 +14,13 @@ from physlearn.harmonic import datasets as D
 from physlearn.harmonic import models as M
 from physlearn.harmonic import train as T
 
-EPS = 1e-4
-
 
 # ----- independent per-run reference models -----
 
 class ReferenceMLP(nn.Module):
     def __init__(self, cfg: M.ModelConfig, harmonic: bool):
         super().__init__()
-        self.harmonic, self.eps = harmonic, cfg.eps
+        self.harmonic, self.eps, self.exponent = harmonic, cfg.eps, cfg.exponent
         self.embedding = nn.Embedding(cfg.vocab, cfg.d_model)
         self.l1 = nn.Linear(cfg.n_inputs * cfg.d_model, cfg.hidden)
         self.l2 = nn.Linear(cfg.hidden, cfg.d_model)
@@ -41,15 +39,15 @@ class ReferenceMLP(nn.Module):
     def forward(self, tokens):
         h = self.l2(F.silu(self.l1(self.embedding(tokens).flatten(1))))
         E = self.embedding.weight
-        if self.harmonic:  # p ∝ (d^2 + eps)^-1, straight from the differences
-            return -torch.log(((h[:, None, :] - E[None]) ** 2).sum(-1) + self.eps)
+        if self.harmonic:  # p ∝ (d^2 + eps)^-n, straight from the differences
+            return -self.exponent * torch.log(((h[:, None, :] - E[None]) ** 2).sum(-1) + self.eps)
         return h @ E.T
 
 
 class ReferenceTransformer(nn.Module):
     def __init__(self, cfg: M.ModelConfig, harmonic: bool):
         super().__init__()
-        self.harmonic, self.eps = harmonic, cfg.eps
+        self.harmonic, self.eps, self.exponent = harmonic, cfg.eps, cfg.exponent
         self.embedding = nn.Embedding(cfg.vocab, cfg.d_model)
         self.positions = nn.Parameter(torch.zeros(cfg.n_inputs, cfg.d_model))
         self.centres = nn.Parameter(torch.zeros(cfg.vocab, cfg.d_model))
@@ -86,7 +84,7 @@ class ReferenceTransformer(nn.Module):
             h = layer(h)
         h = (x + h)[:, -1]
         if self.harmonic:
-            return -torch.log(((h[:, None, :] - self.centres[None]) ** 2).sum(-1) + self.eps)
+            return -self.exponent * torch.log(((h[:, None, :] - self.centres[None]) ** 2).sum(-1) + self.eps)
         return h @ self.embedding.weight.T
 
 
@@ -127,11 +125,12 @@ def test_embedding_regulariser_by_hand():
     assert M.embedding_regulariser(E).item() == pytest.approx(expected)
 
 
+@pytest.mark.parametrize("exponent", [1.0, 3.0])
 @pytest.mark.parametrize("family", M.FAMILIES)
 @pytest.mark.parametrize("task_name", ["lattice", "genealogy"])
-def test_forward_matches_reference_modules(family, task_name):
+def test_forward_matches_reference_modules(family, task_name, exponent):
     task = D.make_task(task_name)
-    cfg = T.model_config(task, family, dropout=0.0)
+    cfg = T.model_config(task, family, dropout=0.0, exponent=exponent)
     flat = M.init_runs(cfg, [1, 2, 3])
     p = M.unflatten(flat, cfg.shapes())
     g = torch.Generator().manual_seed(0)
@@ -154,10 +153,11 @@ def test_init_is_pytorch_default_shaped():
     assert not torch.equal(M.init_runs(cfg, [0]), M.init_runs(cfg, [1]))
 
 
+@pytest.mark.parametrize("exponent", [1.0, 3.0])
 @pytest.mark.parametrize("harmonic", [[False] * 3, [True] * 3, [False, True, True]])
-def test_handwritten_mlp_gradient_equals_autograd(harmonic):
+def test_handwritten_mlp_gradient_equals_autograd(harmonic, exponent):
     task = D.make_task("lattice")
-    cfg = T.model_config(task, "mlp")
+    cfg = T.model_config(task, "mlp", exponent=exponent)
     flat = M.init_runs(cfg, range(3)).double()
     g = torch.Generator().manual_seed(0)
     tokens = torch.randint(0, task.vocab, (3, 7, 3), generator=g)

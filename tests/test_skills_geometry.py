@@ -326,6 +326,28 @@ def test_scaling_exponents_from_synthetic_curves():
     np.testing.assert_allclose(ex["alpha_S"], [0.5, 1.0], atol=0.01)  # (1 + t) is nearly t over 80..200
 
 
+def test_scaling_exponents_use_the_last_step_the_named_n_and_the_seed_median():
+    """A loss whose N slope exists only at the last step, whose step slope differs per N and
+    whose seeds differ in slope: alpha_N must come from the last step, alpha_S from the curve
+    at steps_n_params, both from the median over seeds (here the middle seed)."""
+    from physlearn.skills import geometry_experiments as E
+
+    section = {"fit_n_params": [40, 220], "fit_steps": [80, 200], "steps_n_params": 100}
+    n_params, steps, alphas = np.array([20, 40, 100, 220]), np.arange(0, 301), np.array([1.0, 2.0])
+    step_slope = {20: 0.3, 40: 0.6, 100: 0.9, 220: 1.2}  # alpha_S at N = 100: 0.9
+    n_slope = {1.0: 0.25, 2.0: 0.8}  # alpha_N per alpha, at the last step only
+    seed_factor = [0.5, 1.0, 2.0]  # slopes x factor: the median seed has the plain slopes
+    loss = np.empty((4, 2, 3, len(steps)))  # [N, alpha, seed, R]
+    for i, n in enumerate(n_params):
+        for a, alpha in enumerate(alphas):
+            for k, f in enumerate(seed_factor):
+                loss[i, a, k] = (1.0 + steps) ** (-step_slope[n] * f)
+                loss[i, a, k, -1] = n ** (-n_slope[alpha] * f)
+    ex = E.scaling_exponents(n_params, steps, loss, alphas, section)
+    np.testing.assert_allclose(ex["alpha_N"], [0.25, 0.8], atol=1e-9)
+    np.testing.assert_allclose(ex["alpha_S"], [0.9, 0.9], atol=0.01)
+
+
 def test_ratio_claims_on_a_made_up_summary():
     from physlearn.skills import geometry_experiments as E
 

@@ -153,6 +153,25 @@ def test_frequency_and_compositional_experiments_are_paired_and_deterministic():
     assert torch.equal(hc.accuracy[0, 0, :2], hc.accuracy[0, 2, :2])  # shared parts, shared init
 
 
+def test_frequency_experiment_masks_task_2_only(monkeypatch):
+    """Task 1 keeps its loss on every row; task 2 on exactly round(p2 n) rows, nested across p2."""
+    seen = {}
+
+    def capture(x, y, w, seeds, **kwargs):
+        seen["w"] = w
+        return None, None
+
+    monkeypatch.setattr(P, "train_parity", capture)
+    cfg = {"p2": [1.0, 0.5, 0.1], "seeds": 2, "independent_tasks": ["x1^x2", "x3^x4"], "n_samples": 200,
+           "n_bits": 10, "hidden": 6, "lr": 0.01, "steps": 3, "dtype": "float64", "threshold": 0.99,
+           "stop_when_learned": False}
+    p2, _, _ = P.frequency_experiment(cfg, 0)
+    w = seen["w"]  # [models, rows, tasks]
+    assert (w[..., 0] == 1).all()
+    assert w[..., 1].sum(1).tolist() == [round(p * 200) for p in p2]
+    assert ((w[1, :, 1] <= w[0, :, 1]) & (w[2, :, 1] <= w[1, :, 1])).all()  # nested: paired across p2
+
+
 def test_batched_silu_mlp_with_masks_equals_a_per_network_loop():
     widths = [2, 6, 6, 2]
     masks = M.tower_masks(widths, 2)

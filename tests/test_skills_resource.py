@@ -75,6 +75,9 @@ def test_overlap_step_by_hand():
     # C = [[1, .5], [.5, 1]], p = (.5, .5), eta 0.2, N0 0: c = (.5, .5), share_i = (c_i + .5 c_j) / 1 = .75.
     out = R.simulate([0.5, 0.5], 0.2, 0.0, 1, overlap=[[1.0, 0.5], [0.5, 1.0]])
     assert 1 - out["s"][1] == pytest.approx([1 - 0.2 * 0.75] * 2)
+    # p = (.8, .2): c = (.8, .2), pull_i = sum_j C_ij c_j = (.9, .6), total 1 (p_j inside the sum, not p_i).
+    out = R.simulate([0.8, 0.2], 0.2, 0.0, 1, overlap=[[1.0, 0.5], [0.5, 1.0]])
+    assert 1 - out["s"][1] == pytest.approx([1 - 0.2 * 0.9, 1 - 0.2 * 0.6], abs=1e-12)
 
 
 def test_ce_step_by_hand():
