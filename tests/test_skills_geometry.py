@@ -241,6 +241,31 @@ def test_configs_with_other_n_share_draws_and_match_single_runs():
         np.testing.assert_allclose(many["loss"][c], one["loss"], atol=1e-12)
 
 
+def test_configs_with_other_optimizers_share_products_and_match_single_runs():
+    # optimizers interleaved across two N: each run equals its own single run
+    base = GeometryConfig(n_skills=30, loss="ce", task_vectors="gaussian", lr=0.01, batch_size=32, steps=CHUNK + 5,
+                          noise=0.05)
+    settings = [(20, "signgd", None, 1.0), (20, "adam", (0.9, 0.95), 1.0), (7, "lion", None, 2.0),
+                (20, "signgd", None, 2.0), (7, "adam", None, 1.5), (20, "ademamix", None, 1.5)]
+    configs = [GeometryConfig(**{**base.__dict__, "n_params": n, "optimizer": o, "betas": b, "alpha": a})
+               for n, o, b, a in settings]
+    many = simulate_many(configs, [1, 2], record_steps=[3, 100], n_align=True, dtype=torch.float64)
+    for c, config in enumerate(configs):
+        one = simulate(config, [1, 2], record_steps=[3, 100], n_align=True, dtype=torch.float64)
+        np.testing.assert_allclose(many["s"][c], one["s"], atol=1e-12)
+        np.testing.assert_allclose(many["loss"][c], one["loss"], atol=1e-12)
+        np.testing.assert_array_equal(many["n_align"][c], one["n_align"])
+    # Fig. 10's layout: per N, each optimizer over the same alphas (their counts are broadcast),
+    # alphas ascending (the draws a slice of the counts) or not
+    for alphas in ((1.0, 1.5, 2.0), (1.0, 2.0, 1.5)):
+        configs = [GeometryConfig(**{**base.__dict__, "n_params": n, "optimizer": o, "alpha": a})
+                   for n in (7, 20) for o in ("signgd", "adam") for a in alphas]
+        many = simulate_many(configs, [1, 2], record_steps=[3, 100], dtype=torch.float64)
+        for c, config in enumerate(configs):
+            one = simulate(config, [1, 2], record_steps=[3, 100], dtype=torch.float64)
+            np.testing.assert_allclose(many["s"][c], one["s"], atol=1e-12)
+
+
 def test_skills_learned_in_frequency_order():
     # A sanity check on the defaults (N 1000, 10 skills, alpha 2, SignGD): every skill is
     # learned within 3000 steps, frequent skills first, and the total loss falls.
@@ -310,6 +335,32 @@ def test_scaling_grid_and_shards():
     assert set(range(80, 201)) <= set(record.tolist()) and record[-1] == 1000
     assert E.scaling_n_params({"n_params": [40, 20], "steps_n_params": 100}) == [20, 40, 100]
     assert E.derive_seeds(0, "x", 3) == E.derive_seeds(0, "x", 3) != E.derive_seeds(1, "x", 3)
+
+
+def test_scaling_shard_runs_every_optimizer_in_one_program_with_one_file_each(tmp_path):
+    """The shard job writes one file per optimizer; each optimizer's curves equal a shard run
+    with that optimizer alone (the optimizers only share draws and products)."""
+    import json
+
+    from physlearn.skills import geometry_experiments as E
+    from physlearn.skills import geometry_scaling_shard
+
+    section = {"seeds": 2, "n_skills": 40, "n_params": [20, 40], "steps_n_params": 40, "alphas": [1.0, 2.0],
+               "optimizers": ["signgd", "adam"], "lr": 0.01, "batch_size": 64, "steps": 60, "records": 5,
+               "fit_steps": [10, 30], "shards": 1}
+    cfg = {"seed": 0, "device": "cpu", "skills_geometry": {"threads": 1, "scaling": section}}
+    outputs = [tmp_path / "signgd.npz", tmp_path / "adam.npz"]
+    geometry_scaling_shard.main(["--config", json.dumps(cfg), "--shard", "0", "--optimizers", "signgd", "adam",
+                                 "--outputs", *map(str, outputs)])
+    for optimizer, path in zip(["signgd", "adam"], outputs):
+        with np.load(path) as f:
+            assert json.loads(str(f["meta"]))["optimizer"] == optimizer
+            alone = E.run_scaling_shard(section, 0, [optimizer], [20, 40])[optimizer]
+            np.testing.assert_array_equal(f["n_params"], [20, 40])
+            np.testing.assert_allclose(f["loss"], alone["loss"], rtol=1e-5, atol=1e-7)
+    with pytest.raises(SystemExit):  # one output per optimizer
+        geometry_scaling_shard.main(["--config", json.dumps(cfg), "--shard", "0", "--optimizers", "signgd", "adam",
+                                     "--outputs", str(outputs[0])])
 
 
 def test_scaling_exponents_from_synthetic_curves():

@@ -497,6 +497,11 @@ SKILLS_GEOMETRY_CODE = [
 SKILLS_GEOMETRY_SMALL = ["ratio", "sequence", "optimizers"]
 SKILLS_GEOMETRY_SCALING = config["skills_geometry"]["scaling"]
 SKILLS_GEOMETRY_OPTIMIZERS = list(SKILLS_GEOMETRY_SCALING["optimizers"])
+# one scaling-shard job writes one file per optimizer, in this order
+SKILLS_GEOMETRY_SHARD_OUTPUTS = [
+    f"{SKILLS_GEOMETRY_DIR}/scaling/{optimizer}-shard-{{shard}}-of-{{n}}.npz"
+    for optimizer in SKILLS_GEOMETRY_OPTIMIZERS
+]
 
 from physlearn.skills.geometry_experiments import scaling_n_params, scaling_shards
 
@@ -524,21 +529,24 @@ def skills_geometry_figure_config(wildcards):
 
 def skills_geometry_shard_files(wildcards):
     return expand(
-        f"{SKILLS_GEOMETRY_DIR}/scaling/{{geometry_optimizer}}-shard-{{shard}}-of-{{n}}.npz",
-        geometry_optimizer=SKILLS_GEOMETRY_OPTIMIZERS,
+        SKILLS_GEOMETRY_SHARD_OUTPUTS,
         shard=range(SKILLS_GEOMETRY_SCALING["shards"]),
         n=SKILLS_GEOMETRY_SCALING["shards"],
     )
 
 
 def skills_geometry_shard_cost(wildcards):
-    """(FLOPs, bytes) of one scaling shard: two products of [alphas, N] x [N, skills] per seed
-    and step, and the skill draws (counted as 50 FLOPs each); the task vectors in float32.
+    """(FLOPs, bytes) of one scaling shard: two products of [optimizers x alphas, N] x
+    [N, skills] per seed and step, and the skill draws (counted as 50 FLOPs each, shared by
+    the optimizers); the task vectors in float32.
     """
     s = SKILLS_GEOMETRY_SCALING
     n_sum = sum(scaling_shards(s)[int(wildcards.shard)])
-    runs = s["seeds"] * len(s["alphas"])
-    flops = s["steps"] * runs * (4 * s["n_skills"] * n_sum + 50 * s["batch_size"])
+    draws = s["seeds"] * len(s["alphas"])
+    runs = draws * len(SKILLS_GEOMETRY_OPTIMIZERS)
+    flops = s["steps"] * (
+        4 * runs * s["n_skills"] * n_sum + 50 * draws * s["batch_size"]
+    )
     memory = (
         4 * s["seeds"] * s["n_skills"] * n_sum * 4 + 16 * runs * 256 * s["n_skills"]
     )

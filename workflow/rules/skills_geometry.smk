@@ -1,11 +1,11 @@
 # Skills spec section 2: the Geometry model. Figs. 4, 5 and 15 are one job each (seconds);
-# Fig. 10's scaling sweep runs one job per (optimizer, shard of N values), each a single
-# tensor program over its N values x alphas x seeds, and a figure job joins them.
+# Fig. 10's scaling sweep runs one job per shard of N values, each a single tensor program
+# over its N values x optimizers x alphas x seeds (they share skill draws and matrix
+# products) that writes one file per optimizer, and a figure job joins them.
 
 
 wildcard_constraints:
     geometry_figure="|".join(SKILLS_GEOMETRY_SMALL),
-    geometry_optimizer="|".join(SKILLS_GEOMETRY_OPTIMIZERS),
 
 
 rule skills_geometry_figure:
@@ -40,9 +40,9 @@ rule skills_geometry_scaling_shard:
     input:
         code=package_sources(*SKILLS_GEOMETRY_CODE, "skills/geometry_scaling_shard.py"),
     output:
-        f"{SKILLS_GEOMETRY_DIR}/scaling/{{geometry_optimizer}}-shard-{{shard}}-of-{{n}}.npz",
+        SKILLS_GEOMETRY_SHARD_OUTPUTS,
     log:
-        "logs/skills/geometry/scaling-{geometry_optimizer}-shard-{shard}-of-{n}.log",
+        "logs/skills/geometry/scaling-shard-{shard}-of-{n}.log",
     conda:
         "../../environment.yml"
     threads: config["skills_geometry"]["threads"]
@@ -52,9 +52,10 @@ rule skills_geometry_scaling_shard:
         gpu=config["skills_geometry"]["gpu"],
     params:
         config=skills_geometry_json("scaling"),
+        optimizers=SKILLS_GEOMETRY_OPTIMIZERS,
     shell:
         "python -m physlearn.skills.geometry_scaling_shard --config {params.config:q}"
-        " --optimizer {wildcards.geometry_optimizer} --shard {wildcards.shard} --output {output} 2> {log}"
+        " --shard {wildcards.shard} --optimizers {params.optimizers} --outputs {output} 2> {log}"
 
 
 rule skills_geometry_scaling_figure:

@@ -12,9 +12,11 @@ with SGD, SignGD (= Adam with betas (0, 0)), Adam, Lion or AdEMAMix.
 Everything runs as one tensor program over runs = configs x seeds: theta is [S, C, N] (seed,
 config, parameter), so the two products per step (s = T theta and g = coef . T) are batched
 matrix-matrix products, one per seed, shared by every config of that seed. Configs in one
-batch may differ only in their frequencies (alpha), learning rate, noise and N; configs with
-another N form another group with its own theta and task vectors, stepped in the same loop,
-and every group reuses the same skill draws (drawing them costs more than a step at small N).
+batch may differ only in their frequencies (alpha), learning rate, noise, optimizer and N;
+configs with another N form another group with its own theta and task vectors, stepped in
+the same loop, and every group reuses the same skill draws (drawing them costs more than a
+step at small N). Within a group, configs with different optimizers share the products
+(more rows per product run faster per row) and each optimizer updates its own rows.
 
 Randomness: a seed fixes its task vectors, its skill draws and its gradient noise, each from
 its own stream, so a run's numbers do not depend on what else is in the batch. Skill ids come
@@ -41,7 +43,10 @@ OPTIMIZERS = ("sgd", "signgd", "adam", "lion", "ademamix")
 DEFAULT_BETAS = {"sgd": (), "signgd": (0.0, 0.0), "adam": (0.9, 0.999), "lion": (0.9, 0.99),
                  "ademamix": (0.9, 0.999, 0.9999)}
 # Configs batched together may differ only in these fields.
-BATCHABLE = ("alpha", "frequencies", "lr", "noise", "n_params")
+BATCHABLE = ("alpha", "frequencies", "lr", "noise", "n_params", "optimizer", "betas", "eps", "ademamix_alpha")
+# The fields that make an optimizer: configs of one N with different ones share theta's
+# products (one larger matrix product per seed) and each updates its own slice.
+_OPTIMIZER_FIELDS = ("optimizer", "betas", "eps", "ademamix_alpha")
 # Skill ids and noise are drawn this many steps at a time (fixed: the draws must not depend
 # on how often a run records).
 CHUNK = 256
@@ -283,10 +288,18 @@ def _group_task_vectors(config, seeds, task_vectors, dtype, device):
     return T.to(device).contiguous()  # [S, n, N]
 
 
+def _optimizer_key(config: GeometryConfig) -> tuple:
+    return tuple(getattr(config, f) for f in _OPTIMIZER_FIELDS)
+
+
 class _Group:
-    """The runs of one N: theta [S, C_g, N], task vectors [S, n, N], optimizer state."""
+    """The runs of one N: theta [S, C_g, N], task vectors [S, n, N], and per optimizer the
+    slice of configs it updates, with its state."""
 
     def __init__(self, configs, index, seeds, task_vectors, dtype, device):
+        # configs of one optimizer next to each other (in order of first appearance)
+        keys = list(dict.fromkeys(_optimizer_key(configs[i]) for i in index))
+        index = sorted(index, key=lambda i: keys.index(_optimizer_key(configs[i])))
         self.index = index  # positions of this group's configs in the batch
         self.config = configs[index[0]]
         shape = (1, len(index), 1)
@@ -295,9 +308,28 @@ class _Group:
         self.noisy = any(configs[i].noise > 0 for i in index)
         self.T = _group_task_vectors(self.config, seeds, task_vectors, dtype, device)
         self.theta = torch.zeros(len(seeds), len(index), self.config.n_params, dtype=dtype, device=device)
-        self.opt = _Optimizer(self.config, self.lr, self.theta)
+        self.opts = []  # (slice of configs, optimizer)
+        for key in keys:
+            rows = [k for k, i in enumerate(index) if _optimizer_key(configs[i]) == key]
+            part = slice(rows[0], rows[-1] + 1)
+            self.opts.append((part, _Optimizer(configs[index[rows[0]]], self.lr[:, part], self.theta[:, part])))
         self.noise_streams = [_noise_chunks(s, self.config.n_params, self.config.steps + 1) for s in seeds]
         self.noise = None
+
+    def step(self, grad: torch.Tensor) -> None:
+        if len(self.opts) == 1:
+            self.theta -= self.opts[0][1].step(grad)
+            return
+        for part, opt in self.opts:
+            self.theta[:, part] -= opt.step(grad[:, part])
+
+
+def _as_slice(index: torch.Tensor) -> slice | torch.Tensor:
+    """index = a, a + 1, ..., b - 1 as slice(a, b); other indices as they are."""
+    first = int(index[0])
+    if bool((index == torch.arange(first, first + len(index), device=index.device)).all()):
+        return slice(first, first + len(index))
+    return index
 
 
 def _simulate_many(configs, base, seeds, device, record_every, n_align, task_vectors, skill_ids, record_steps,
@@ -316,8 +348,12 @@ def _simulate_many(configs, base, seeds, device, record_every, n_align, task_vec
     groups = [_Group(configs, index, seeds, task_vectors, dtype, device) for index in by_n.values()]
     for g in groups:
         draws = draw_of[g.index]  # which distinct frequencies each config of the group draws from
-        contiguous = bool((draws == torch.arange(int(draws[0]), int(draws[0]) + len(draws), device=device)).all())
-        g.draws = slice(int(draws[0]), int(draws[0]) + len(draws)) if contiguous else draws  # a view if it can
+        g.repeats = 1
+        if len(g.opts) > 1 and len(draws) % len(g.opts) == 0:  # each optimizer's configs: the same draws?
+            size = len(draws) // len(g.opts)
+            if bool((draws.view(len(g.opts), size) == draws[:size]).all()):
+                draws, g.repeats = draws[:size], len(g.opts)
+        g.draws = _as_slice(draws)  # a view of the counts if it can
     order = np.argsort(np.concatenate([g.index for g in groups]))
     in_order = bool((order == np.arange(n_configs)).all())
     order = torch.as_tensor(order, device=device)
@@ -367,7 +403,11 @@ def _simulate_many(configs, base, seeds, device, record_every, n_align, task_vec
             s = torch.sigmoid(z) if base.loss == "ce" else z
             # The spec's stochastic gradient, the same formula for MSE and CE: exact for CE
             # (d/dz -log sigmoid z = -(1 - s)); for MSE it omits the factor 2 of d(1 - s)^2/ds.
-            coef = counts[g.draws, j].transpose(0, 1) * (1 - s) / batch  # [S, C_g, n]
+            drawn = counts[g.draws, j].transpose(0, 1)  # [S, C_g / repeats, n]
+            if g.repeats == 1:
+                coef = drawn * (1 - s) / batch  # [S, C_g, n]
+            else:  # the same counts for every optimizer's block of configs, by broadcasting
+                coef = (drawn.unsqueeze(1) * (1 - s).view(s.shape[0], g.repeats, -1, s.shape[2])).view(s.shape) / batch
             grad = -torch.bmm(coef, g.T)  # [S, C_g, N]
             if g.noisy:
                 grad = grad + g.sigma * g.noise[:, :, k]
@@ -377,7 +417,7 @@ def _simulate_many(configs, base, seeds, device, record_every, n_align, task_vec
                 if n_align:  # n_align_i = #{k : t_ik * (-g_k) > 0}
                     parts["n_align"].append(((g.T.unsqueeze(1) * (-grad).unsqueeze(2)) > 0).sum(-1))
             if t < steps:
-                g.theta -= g.opt.step(grad)
+                g.step(grad)
         if recording:  # back to the batch's config order: [S, C, n]
             z = joined(parts["z"])
             skill_loss = torch.nn.functional.softplus(-z) if base.loss == "ce" else (1 - z) ** 2

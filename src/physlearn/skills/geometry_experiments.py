@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import zlib
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -238,19 +239,24 @@ def scaling_configs(section: dict, optimizer: str, n_params: int) -> list[Geomet
                            batch_size=section["batch_size"], steps=section["steps"]) for a in section["alphas"]]
 
 
-def run_scaling_shard(section: dict, root_seed: int, optimizer: str, n_values, device="cpu", log=None) -> dict:
-    """Loss curves [N, alpha, seed, R] of one optimizer over some N values, all in one
-    tensor program (the N values share their skill draws)."""
+def run_scaling_shard(section: dict, root_seed: int, optimizers: Sequence[str], n_values, device="cpu",
+                      log=None) -> dict[str, dict]:
+    """Per optimizer, loss curves [N, alpha, seed, R] over some N values, all in one tensor
+    program: the N values and optimizers share their skill draws, and the optimizers of one
+    N share its matrix products. A run's numbers do not depend on what else is in the shard."""
     seeds = derive_seeds(root_seed, "geometry-scaling", section["seeds"])
-    configs = [c for n in n_values for c in scaling_configs(section, optimizer, n)]
+    configs = [c for n in n_values for o in optimizers for c in scaling_configs(section, o, n)]
     out = simulate_many(configs, seeds, device=device, record_steps=scaling_record_steps(section), record_skills=False)
-    loss = out["loss"].reshape(len(n_values), len(section["alphas"]), len(seeds), -1)
-    if log:
-        for n, curves in zip(n_values, loss):
-            log.info(f"scaling {optimizer} N={n}: final median loss per alpha "
-                     f"{np.round(np.median(curves[:, :, -1], axis=1), 4).tolist()}")
-    return {"n_params": np.asarray(n_values), "alpha": np.asarray(section["alphas"], dtype=np.float64),
-            "seed": np.asarray(seeds), "step": out["step"], "loss": loss}
+    loss = out["loss"].reshape(len(n_values), len(optimizers), len(section["alphas"]), len(seeds), -1)
+    results = {}
+    for k, optimizer in enumerate(optimizers):
+        if log:
+            for n, curves in zip(n_values, loss[:, k]):
+                log.info(f"scaling {optimizer} N={n}: final median loss per alpha "
+                         f"{np.round(np.median(curves[:, :, -1], axis=1), 4).tolist()}")
+        results[optimizer] = {"n_params": np.asarray(n_values), "alpha": np.asarray(section["alphas"], dtype=np.float64),
+                              "seed": np.asarray(seeds), "step": out["step"], "loss": np.ascontiguousarray(loss[:, k])}
+    return results
 
 
 def scaling_exponents(n_params, steps, loss, alphas, section: dict) -> pd.DataFrame:
