@@ -17,8 +17,10 @@ wall times, the batched program's run-steps per second and its speed-up. A last 
 compares with the straightforward per-run numpy loop (one step at a time, ``rng.choice``
 for the skill ids), timed on one run of the slice's last config. The slices:
 
-- Fig. 4: 2 skills (MSE), N 1000, B 128, SignGD; 5 frequency ratios x 8 seeds;
-- Fig. 15: CE, N 10, 40 skills, B 128, Adam; 3 noise levels x 4 seeds;
+- Fig. 4: 2 skills (MSE), N 1000, B 128; SGD, SignGD and Adam x 5 frequency ratios x 8 seeds
+  (120 runs, one program, as the workflow runs them);
+- Fig. 15: CE, N 10, 40 skills, B 128; Adam, AdEMAMix and Lion x 3 noise levels x 4 seeds
+  (36 runs, one program);
 - Fig. 10: CE, 1000 skills, B 1024, SignGD and Adam (one program, as the workflow's shard
   jobs run them), 7 Zipf exponents x 4 seeds at N = 40 (56 runs); and at N = 20, 40, 100,
   220 in one program (224 runs). Each run here multiplies a 1000 x N matrix twice per step
@@ -46,9 +48,13 @@ ALPHAS = (0.5, 1.0, 1.2, 1.4, 1.6, 1.8, 2.0)
 def slices(steps: int, fig10_steps: int) -> list[tuple[str, list[GeometryConfig], list[int]]]:
     """(name, configs, seeds) per slice; every config x seed is one run."""
     ratio = [GeometryConfig(n_params=1000, n_skills=2, frequencies=(r / (r + 1), 1 / (r + 1)), loss="mse",
-                            optimizer="signgd", lr=3e-4, batch_size=128, steps=steps) for r in (1, 3, 9, 19, 49)]
-    noise = [GeometryConfig(n_params=10, n_skills=40, alpha=2.0, loss="ce", task_vectors="gaussian", optimizer="adam",
-                            betas=(0.9, 0.95), lr=0.01, batch_size=128, noise=z, steps=steps) for z in (0.0, 0.2, 1.0)]
+                            optimizer=o, lr=lr, batch_size=128, steps=steps)
+             for o, lr in (("sgd", 0.03), ("signgd", 3e-4), ("adam", 3e-4)) for r in (1, 3, 9, 19, 49)]
+    fig15 = {"adam": {"betas": (0.9, 0.95)}, "ademamix": {"betas": (0.9, 0.999, 0.9999), "ademamix_alpha": 2.0},
+             "lion": {"betas": (0.9, 0.99)}}
+    noise = [GeometryConfig(n_params=10, n_skills=40, alpha=2.0, loss="ce", task_vectors="gaussian", optimizer=o,
+                            lr=0.01, batch_size=128, noise=z, steps=steps, **extra)
+             for o, extra in fig15.items() for z in (0.0, 0.2, 1.0)]
 
     def scaling(n_values):
         return [GeometryConfig(n_params=n, n_skills=1000, alpha=a, loss="ce", task_vectors="gaussian",
@@ -56,8 +62,8 @@ def slices(steps: int, fig10_steps: int) -> list[tuple[str, list[GeometryConfig]
                 for n in n_values for o in ("signgd", "adam") for a in ALPHAS]
 
     return [
-        ("Fig. 4: 5 p1/p2 x 8 seeds (2 skills, N 1000, B 128, SignGD)", ratio, list(range(8))),
-        ("Fig. 15: 3 noise x 4 seeds (CE, N 10, 40 skills, B 128, Adam)", noise, list(range(4))),
+        ("Fig. 4: 3 optimizers x 5 p1/p2 x 8 seeds (2 skills, N 1000, B 128)", ratio, list(range(8))),
+        ("Fig. 15: 3 optimizers x 3 noise x 4 seeds (CE, N 10, 40 skills, B 128)", noise, list(range(4))),
         ("Fig. 10: 2 optimizers x 7 alpha x 4 seeds at N = 40 (CE, 1000 skills, B 1024)", scaling([40]),
          list(range(4))),
         ("Fig. 10: N 20, 40, 100, 220 x 2 optimizers x 7 alpha x 4 seeds in one program", scaling([20, 40, 100, 220]),

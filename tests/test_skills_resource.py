@@ -256,8 +256,8 @@ def test_study_settings_and_batch_groups():
     freq = next(s for s in ablations if s["panel"] == "p ~ 3^-i")["config"].skill_frequencies
     assert freq == pytest.approx(3.0 ** -np.arange(1, 5) / np.sum(3.0 ** -np.arange(1, 5)))
     groups = resource_fit.batch_groups([s["config"] for s in ablations])
-    # default, alpha, lr, noise and 3^-i share one program; N 100 is the default's N here
-    assert sorted(len(g) for g in groups) == [1, 1, 1, 6]
+    # default, alpha, lr, noise, Adam and 3^-i share one program; N 100 is the default's N here
+    assert sorted(len(g) for g in groups) == [1, 1, 7]
     sweeps = resource_fit.study_settings(section, "sweeps")
     assert [(s["variable"], s["value"]) for s in sweeps] == [("lr", 1e-4), ("lr", 1e-3), ("noise", 1e-3),
                                                               ("batch_size", 16), ("batch_size", 64)]

@@ -395,6 +395,7 @@ def _simulate_many(configs, base, seeds, device, record_every, n_align, task_vec
                 counts = _counts(ids, base.n_skills, dtype).unsqueeze(0)
             else:
                 counts = _block_counts(u[k:k + COUNTS_BLOCK], inverse_cdfs, base.n_skills, dtype)
+            counts = counts.mul_(-1 / batch)  # -(count / B): the gradient's weights, once per block
 
         recording = t in record_set
         parts = {"s": [], "z": [], "n_align": []}
@@ -403,12 +404,14 @@ def _simulate_many(configs, base, seeds, device, record_every, n_align, task_vec
             s = torch.sigmoid(z) if base.loss == "ce" else z
             # The spec's stochastic gradient, the same formula for MSE and CE: exact for CE
             # (d/dz -log sigmoid z = -(1 - s)); for MSE it omits the factor 2 of d(1 - s)^2/ds.
-            drawn = counts[g.draws, j].transpose(0, 1)  # [S, C_g / repeats, n]
+            # coef = -(count / B) (1 - s) in one op: w - w s with w = -count / B.
+            w = counts[g.draws, j].transpose(0, 1)  # [S, C_g / repeats, n]
             if g.repeats == 1:
-                coef = drawn * (1 - s) / batch  # [S, C_g, n]
+                coef = torch.addcmul(w, w, s, value=-1)  # [S, C_g, n]
             else:  # the same counts for every optimizer's block of configs, by broadcasting
-                coef = (drawn.unsqueeze(1) * (1 - s).view(s.shape[0], g.repeats, -1, s.shape[2])).view(s.shape) / batch
-            grad = -torch.bmm(coef, g.T)  # [S, C_g, N]
+                w = w.unsqueeze(1)
+                coef = torch.addcmul(w, w, s.view(s.shape[0], g.repeats, -1, s.shape[2]), value=-1).view(s.shape)
+            grad = torch.bmm(coef, g.T)  # [S, C_g, N]
             if g.noisy:
                 grad = grad + g.sigma * g.noise[:, :, k]
             if recording:

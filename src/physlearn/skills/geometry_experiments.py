@@ -48,18 +48,18 @@ def two_skill_frequencies(ratio: float) -> tuple[float, float]:
 def run_ratio(section: dict, root_seed: int, device="cpu") -> pd.DataFrame:
     """One row per (optimizer, p1/p2, seed): steps for each skill to reach the threshold."""
     seeds = derive_seeds(root_seed, "geometry-ratio", section["seeds"])
+    settings = [(optimizer, lr, r) for optimizer, lr in section["lr"].items() for r in section["frequency_ratios"]]
+    configs = [GeometryConfig(n_params=section["n_params"], n_skills=2, frequencies=two_skill_frequencies(r),
+                              loss="mse", optimizer=optimizer, lr=lr, batch_size=section["batch_size"],
+                              steps=section["steps"]) for optimizer, lr, r in settings]
+    out = simulate_many(configs, seeds, device=device, record_every=1)  # every optimizer in one program
+    reach = steps_to_reach(out["s"], out["step"], section["threshold"])  # [C, S, 2]
     rows = []
-    for optimizer, lr in section["lr"].items():
-        configs = [GeometryConfig(n_params=section["n_params"], n_skills=2, frequencies=two_skill_frequencies(r),
-                                  loss="mse", optimizer=optimizer, lr=lr, batch_size=section["batch_size"],
-                                  steps=section["steps"]) for r in section["frequency_ratios"]]
-        out = simulate_many(configs, seeds, device=device, record_every=1)
-        reach = steps_to_reach(out["s"], out["step"], section["threshold"])  # [C, S, 2]
-        for c, ratio in enumerate(section["frequency_ratios"]):
-            for k, seed in enumerate(seeds):
-                t1, t2 = reach[c, k]
-                rows.append({"optimizer": optimizer, "lr": lr, "p1_over_p2": ratio, "seed": seed, "t1": t1, "t2": t2,
-                             "t2_over_t1": t2 / t1})
+    for c, (optimizer, lr, ratio) in enumerate(settings):
+        for k, seed in enumerate(seeds):
+            t1, t2 = reach[c, k]
+            rows.append({"optimizer": optimizer, "lr": lr, "p1_over_p2": ratio, "seed": seed, "t1": t1, "t2": t2,
+                         "t2_over_t1": t2 / t1})
     return pd.DataFrame(rows)
 
 
@@ -349,18 +349,18 @@ def run_optimizers(section: dict, root_seed: int, device="cpu") -> pd.DataFrame:
     steps = section["steps"]
     start = int(round(steps * (1 - section["final_window"])))
     rows = []
-    for n_skills in section["n_skills"]:
-        for optimizer in FIG15_OPTIMIZERS:
-            configs = [optimizer_config(section, optimizer, n_skills, noise) for noise in section["noise"]]
-            out = simulate_many(configs, seeds, device=device, record_steps=np.arange(start, steps + 1))
-            window = out["step"] >= start
-            level = out["s"][:, :, window].mean(axis=2)  # [C, S, n]
-            for c, noise in enumerate(section["noise"]):
-                for k, seed in enumerate(seeds):
-                    for i in range(n_skills):
-                        rows.append({"optimizer": optimizer, "n_skills": n_skills, "noise": noise, "seed": seed,
-                                     "skill": i + 1, "frequency": out["frequencies"][c, i],
-                                     "final_s": level[c, k, i], "last_s": out["s"][c, k, -1, i]})
+    for n_skills in section["n_skills"]:  # every optimizer and noise level in one program
+        settings = [(optimizer, noise) for optimizer in FIG15_OPTIMIZERS for noise in section["noise"]]
+        configs = [optimizer_config(section, optimizer, n_skills, noise) for optimizer, noise in settings]
+        out = simulate_many(configs, seeds, device=device, record_steps=np.arange(start, steps + 1))
+        window = out["step"] >= start
+        level = out["s"][:, :, window].mean(axis=2)  # [C, S, n]
+        for c, (optimizer, noise) in enumerate(settings):
+            for k, seed in enumerate(seeds):
+                for i in range(n_skills):
+                    rows.append({"optimizer": optimizer, "n_skills": n_skills, "noise": noise, "seed": seed,
+                                 "skill": i + 1, "frequency": out["frequencies"][c, i],
+                                 "final_s": level[c, k, i], "last_s": out["s"][c, k, -1, i]})
     return pd.DataFrame(rows)
 
 
