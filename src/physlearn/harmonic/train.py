@@ -153,9 +153,11 @@ def _epoch_plan(n_train, steps_max, batch_size, order_gens, dropout_gens, cfg, d
 
 
 def _gather_examples(table: torch.Tensor, idx: torch.Tensor) -> torch.Tensor:
-    """table [R, N, ...], idx [R, B] -> [R, B, ...]."""
-    R = table.shape[0]
-    return table[torch.arange(R, device=idx.device).unsqueeze(1), idx]
+    """table [R, N, ...], idx [..., R, B] -> [..., R, B, ...] (one flat index_select: a whole
+    epoch's batches at once, where per-step advanced indexing cost more than a step's matmuls)."""
+    R, N = table.shape[:2]
+    flat = idx + torch.arange(R, device=idx.device).unsqueeze(1) * N
+    return table.reshape(R * N, *table.shape[2:]).index_select(0, flat.reshape(-1)).view(*idx.shape, *table.shape[2:])
 
 
 @torch.no_grad()
@@ -228,11 +230,11 @@ def _train_sorted(task, cfg, runs, settings, root_seed, device, init) -> TrainRe
     start = time.perf_counter()
     for epoch in range(E):
         idx, weight, dropout = _epoch_plan(n_train, steps_max, B, order_gens, dropout_gens, cfg, device)
+        epoch_tokens, epoch_targets = _gather_examples(inputs, idx), _gather_examples(answers, idx)  # [S, R, B, ...]
         train_correct = torch.zeros(R, device=device)
         for s in range(steps_max):
             active = steps_t > s
-            tokens = _gather_examples(inputs, idx[s])
-            targets = _gather_examples(answers, idx[s])
+            tokens, targets = epoch_tokens[s], epoch_targets[s]
             w = weight[s]
             if cfg.family == "mlp":  # hand-written backward: half the tensor operations
                 loss, grad, correct = M.mlp_loss_and_grad(cfg, leaves, tokens, targets, w, n_standard)
