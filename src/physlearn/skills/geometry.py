@@ -262,7 +262,8 @@ def simulate_many(configs: Sequence[GeometryConfig], seeds: Sequence[int], *, de
                   skill_ids: np.ndarray | None = None, record_steps: Sequence[int] | None = None,
                   record_skills: bool = True, dtype=torch.float32) -> dict[str, np.ndarray]:
     """Every config x seed in one tensor program. Configs may differ only in alpha (or
-    frequencies), lr, noise and N (a group per N, sharing the skill draws). Arrays are
+    frequencies), lr, noise, optimizer (with its betas, eps and AdEMAMix alpha) and N (a
+    group per N, sharing the skill draws; within it, the optimizers share the products). Arrays are
     config-first: "s" is [C, S, R, n_skills] etc., "frequencies" [C, n_skills]; see
     :func:`simulate` for the keys and the options (skill_ids needs one frequency vector,
     task_vectors one N)."""
