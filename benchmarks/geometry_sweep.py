@@ -12,6 +12,12 @@ thread on the CPU):
 - batched: every config x seed of the slice in one call, one tensor program (configs with
   another N form another group in the same loop and share the seed's skill draws).
 
+Every slice runs 1000 steps. A call's time includes its setup (task vectors, inverse-CDF
+tables), which one-run-at-a-time pays per run: 4-7 ms a run at Fig. 10's sizes, under a
+tenth of a 1000-step run. Shorter runs would flatter the speed-up (Fig. 10 at 300 steps:
+7.0x and 7.4x instead of 6.1x and 7.0x); the workflow's runs are longer (3000 steps at
+laptop scale), so their speed-up is the per-step one, at or a little below this table's.
+
 For each slice it checks that both give the same final losses, then prints a table: runs,
 wall times, the batched program's run-steps per second and its speed-up. A last column
 compares with the straightforward per-run numpy loop (one step at a time, ``rng.choice``
@@ -45,7 +51,7 @@ from physlearn.skills.geometry import GeometryConfig, simulate_many
 ALPHAS = (0.5, 1.0, 1.2, 1.4, 1.6, 1.8, 2.0)
 
 
-def slices(steps: int, fig10_steps: int) -> list[tuple[str, list[GeometryConfig], list[int]]]:
+def slices(steps: int) -> list[tuple[str, list[GeometryConfig], list[int]]]:
     """(name, configs, seeds) per slice; every config x seed is one run."""
     ratio = [GeometryConfig(n_params=1000, n_skills=2, frequencies=(r / (r + 1), 1 / (r + 1)), loss="mse",
                             optimizer=o, lr=lr, batch_size=128, steps=steps)
@@ -58,7 +64,7 @@ def slices(steps: int, fig10_steps: int) -> list[tuple[str, list[GeometryConfig]
 
     def scaling(n_values):
         return [GeometryConfig(n_params=n, n_skills=1000, alpha=a, loss="ce", task_vectors="gaussian",
-                               optimizer=o, lr=0.01, batch_size=1024, steps=fig10_steps)
+                               optimizer=o, lr=0.01, batch_size=1024, steps=steps)
                 for n in n_values for o in ("signgd", "adam") for a in ALPHAS]
 
     return [
@@ -111,13 +117,13 @@ def main(argv=None) -> None:
     ap.add_argument("--device", default="cpu")
     ap.add_argument("--repeats", type=int, default=3, help="measurements per side, best kept (default 3)")
     args = ap.parse_args(argv)
-    steps, fig10_steps = (200, 60) if args.quick else (1000, 300)
+    steps = 100 if args.quick else 1000
     torch.set_num_threads(1)
     load = os.getloadavg()[0]
-    timed(slices(10, 10)[0][1][:1], [0], args.device)  # warm-up (CUDA context, allocator)
+    timed(slices(10)[0][1][:1], [0], args.device)  # warm-up (CUDA context, allocator)
 
     rows = []
-    for name, configs, seeds in slices(steps, fig10_steps):
+    for name, configs, seeds in slices(steps):
         # The sides take turns, best of --repeats each: the machine is shared, and its load
         # comes and goes within a run.
         t_single = t_batched = float("inf")
