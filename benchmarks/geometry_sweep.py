@@ -14,9 +14,9 @@ thread on the CPU):
 
 Every slice runs 1000 steps. A call's time includes its setup (task vectors, inverse-CDF
 tables), which one-run-at-a-time pays per run: 4-7 ms a run at Fig. 10's sizes, under a
-tenth of a 1000-step run. Shorter runs would flatter the speed-up (Fig. 10 at 300 steps:
-7.0x and 7.4x instead of 6.1x and 7.0x); the workflow's runs are longer (3000 steps at
-laptop scale), so their speed-up is the per-step one, at or a little below this table's.
+tenth of a 1000-step run. Shorter runs flatter the speed-up (--quick's 100 steps do); the
+workflow's runs are longer (3000 steps at laptop scale), so what they get is the per-step
+speed-up, at or a little below the table's (docs/benchmarks.md has both).
 
 For each slice it checks that both give the same final losses, then prints a table: runs,
 wall times, the batched program's run-steps per second and its speed-up. A last column
