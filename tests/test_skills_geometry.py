@@ -312,6 +312,7 @@ def test_reference_exponents_and_crossing():
     q, d = scaling.quanta_exponents([1.0, 2.0]), scaling.domino_exponents([1.0, 2.0])
     np.testing.assert_allclose(q["alpha_N"], [0, 1])
     np.testing.assert_allclose(q["alpha_S"], [0, 0.5])
+    np.testing.assert_allclose(d["alpha_N"], [0, 1])  # spec: Domino alpha_N = alpha_S = alpha - 1
     np.testing.assert_allclose(d["alpha_S"], [0, 1])
     assert scaling.CHINCHILLA == {"alpha_N": 0.34, "alpha_S": 0.28}
     assert scaling.crossing([0.5, 1.0, 1.5], [0.1, 0.3, 0.5], 0.34) == pytest.approx(1.1)

@@ -233,6 +233,18 @@ def test_modularity_train_pairs_variants_and_finds_learning_steps():
     np.testing.assert_allclose(rows[0, 0, 0], [err2[w[:, k] > 0, k].mean().item() for k in range(2)], rtol=1e-10)
 
 
+def test_modularity_loss_weights_each_row_by_its_task():
+    # No rows of task 2: its loss weight is 0 everywhere, so the modular network's tower 2
+    # (which feeds only output 2) gets no gradient and its output-2 MSE never moves, while
+    # output 1 learns.
+    cfg = {"n_samples": 100, "rare_fraction": 0.0, "hidden": [8, 8], "lr": 0.01, "steps": 5, "inits": 2,
+           "threshold": 0.05, "dtype": "float64", "stop_when_learned": False, "measure_on": "all_samples"}
+    mse = M.train(cfg, 0)["task_mse"]["all_samples"]  # [steps, variant, init, output]
+    modular_output_2 = mse[:, 1, :, 1]
+    assert np.ptp(modular_output_2, axis=0).max() == 0
+    assert np.ptp(mse[:, 1, :, 0], axis=0).min() > 0
+
+
 # ----- grokking -----
 
 
@@ -288,6 +300,15 @@ def test_signgd_is_adamw_with_zero_betas():
         (p * torch.tensor([3.0, 0.5, -2.0], dtype=torch.float64)).sum().backward()
         opt.step()
     np.testing.assert_allclose(p.detach().numpy(), [1.0 - 0.2, -2.0 - 0.2, 3.0 + 0.2], atol=1e-7)
+    # a gradient that changes sign (+3, then -1): SignGD steps by lr * sign(g) each time, back
+    # to 1.0; Adam's moments would carry the first gradient (0.86)
+    q = torch.nn.Parameter(torch.tensor([1.0], dtype=torch.float64))
+    opt = G.make_optimizer([q], "signgd", cfg)
+    for grad in (3.0, -1.0):
+        opt.zero_grad()
+        (q * grad).sum().backward()
+        opt.step()
+    assert q.item() == pytest.approx(1.0, abs=1e-7)
 
 
 # ----- Domino and quanta models, by hand -----
@@ -337,6 +358,10 @@ def test_quadratic_gradient_and_steps_by_hand():
     num = [(Q.skill_losses(theta + eps * e, c, r).sum() - Q.skill_losses(theta - eps * e, c, r).sum()) / (2 * eps)
            for e in np.eye(4)]
     np.testing.assert_allclose(Q.gradient(theta, c, r), num, rtol=1e-6)
+    # a rotation that is not symmetric (R^T != R): x = R (1, 0) = (0, 1), gradient
+    # R^T (2 c x) = R^T (0, 0.2) = (0.2, 0)
+    quarter_turn = np.array([[0.0, -1.0], [1.0, 0.0]])
+    np.testing.assert_allclose(Q.gradient(np.array([1.0, 0.0]), np.array([1.0, 0.1]), quarter_turn), [0.2, 0.0])
 
 
 def test_quadratic_run_matches_a_per_run_loop_and_claims_hold_at_the_paper_settings():

@@ -238,11 +238,15 @@ def test_curve_distance_is_rms():
     b = np.full((4, 2, 3), 0.5)
     b[1] = 0.1
     assert R.curve_distance(a, b).tolist() == pytest.approx([0.5, 0.1, 0.5, 0.5])
+    # unequal differences, where RMS and mean absolute differ: sqrt((0 + 1) / 2)
+    assert R.curve_distance(np.zeros((1, 2)), np.array([[0.0, 1.0]])) == pytest.approx(math.sqrt(0.5))
 
 
 def test_first_step():
     s = np.array([[0.0, 0.0], [0.5, 0.0], [0.95, 0.2]])
     assert R.first_step(s, np.array([0, 10, 20]), 0.9).tolist() == [20, np.inf]
+    # reaching the threshold exactly counts (clamped MSE skills sit at s = 1 exactly)
+    assert R.first_step(np.array([[0.0], [0.9], [1.0]]), np.array([0, 10, 20]), 0.9).tolist() == [10]
 
 
 # ---- the steps' analyses ----
@@ -261,6 +265,40 @@ def test_study_settings_and_batch_groups():
     sweeps = resource_fit.study_settings(section, "sweeps")
     assert [(s["variable"], s["value"]) for s in sweeps] == [("lr", 1e-4), ("lr", 1e-3), ("noise", 1e-3),
                                                               ("batch_size", 16), ("batch_size", 64)]
+
+
+def test_resource_fit_uses_each_panels_learning_rate_and_n(monkeypatch):
+    # Figs. 6-7: every panel's Resource model runs at eta_eff = 2 eta sqrt(N) of its own
+    # Geometry config (N parameters, not skills)
+    seen = []
+    simulate = R.simulate
+
+    def recording(frequencies, eta_eff, *args, **kwargs):
+        seen.append(eta_eff)
+        return simulate(frequencies, eta_eff, *args, **kwargs)
+
+    monkeypatch.setattr(R, "simulate", recording)
+    section = SMALL["skills_resource"]
+    resource_fit.run_study(section, "ablations", [0], log=lambda *a: None)
+    settings = resource_fit.study_settings(section, "ablations")
+    expected = {s["panel"]: 2 * s["config"].lr * math.sqrt(s["config"].n_params) for s in settings}
+    assert dict(zip(resource_fit.PANELS, seen)) == pytest.approx(expected)
+    assert expected["default"] == pytest.approx(2 * 3e-4 * 10)  # N 100
+
+
+def test_underparam_resource_model_by_hand():
+    # Fig. 8 with one skill (C = [[1]], p = 1), N 4, one step: MSE eta_eff = 2 * 1e-3 * 2,
+    # u = 1 - eta_eff / (1 + N0 0.01); CE eta_eff = 4 * 0.01 * 2 = 0.08 and the logit moves by
+    # eta_eff * c / (c + N0 0), so the loss is softplus(-0.08)
+    from physlearn.skills import resource_underparam
+
+    section = json.loads(json.dumps(SMALL["skills_resource"]))
+    section["record_every"] = 1
+    section["underparam"].update(n_skills=[1], steps=2)
+    table = resource_underparam.run(section, [0], log=lambda *a: None)
+    at_1 = table[(table["model"] == "resource") & (table["step"] == 1)].set_index("loss")["total_loss"]
+    assert at_1["mse"] == pytest.approx((1 - 0.004 / 1.01) ** 2, rel=1e-9)
+    assert at_1["ce"] == pytest.approx(math.log1p(math.exp(-0.08)), rel=1e-9)
 
 
 def test_sweep_fits():
