@@ -5,6 +5,7 @@ and optimizers, the early stopping, the prototype measures, and the figure steps
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -138,6 +139,39 @@ def test_early_stopping_bookkeeping():
     np.testing.assert_array_equal(stop.stopped_epoch, [10, 2])
     np.testing.assert_array_equal(stop.best_score, [30.0, 0.0])
     np.testing.assert_array_equal(stop.active, [True, False])
+    # a validation loss that only ties the best is no improvement: the best epoch stays, and
+    # patience runs out
+    tie = M.EarlyStopping((1,), patience=2, max_epochs=10)
+    improved = [tie.update(e, np.array([1.0]), np.array([0.5 + e / 10])) for e in range(3)]
+    np.testing.assert_array_equal(improved, [[True], [False], [False]])
+    assert (tie.best_epoch.tolist(), tie.best_score.tolist(), tie.stopped_epoch.tolist(), tie.active.tolist()) == \
+        ([0], [0.5], [2], [False])
+
+
+def test_mnist_exponent_and_init_follow_the_pixels_by_default():
+    # spec section 4: MNIST n = 28, weights N(0, 1/28) read as a std; the 8x8 digits n = 8
+    settings = M.MnistSettings()
+    assert (settings.exponent_for(784), settings.init_std_for(784)) == (28, pytest.approx(1 / 28))
+    assert (settings.exponent_for(64), settings.init_std_for(64)) == (8, 0.125)
+    assert M.MnistSettings(exponent=3.0, init_std=0.2).exponent_for(784) == 3.0
+
+
+def test_paper_config_has_the_spec_settings():
+    import yaml
+    from snakemake.utils import validate
+
+    from physlearn.harmonic.algorithmic_config import AlgorithmicConfig
+
+    repo = Path(__file__).resolve().parents[1]
+    paper = yaml.safe_load((repo / "config/paper.yaml").read_text())
+    validate(paper, str(repo / "workflow/schemas/config.schema.yaml"), set_default=True)
+    toy = T.ToySettings.from_config(paper["harmonic_toy"])  # spec section 3: n 1, eps 1e-6, Adam 1e-2, 10k steps
+    assert (toy.exponent, toy.eps, toy.lr, toy.steps) == (1, 1e-6, 1e-2, 10_000)
+    mnist = M.MnistSettings.from_config(paper["harmonic_mnist"])  # spec section 4
+    assert (mnist.exponent_for(784), mnist.init_std_for(784)) == (28, pytest.approx(1 / 28))
+    assert (mnist.lr, mnist.weight_decay, mnist.batch_size, mnist.max_epochs, mnist.patience) == (1e-3, 0.01, 64, 100, 10)
+    model = AlgorithmicConfig.from_config(paper["harmonic_algorithmic"], 0).model("mlp", "modular_addition")
+    assert model.embedding_reg == 0.01 and model.d_model == 16  # spec section 2
 
 
 def test_mnist_stacked_training_equals_separate_runs():

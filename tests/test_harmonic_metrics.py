@@ -27,6 +27,10 @@ def test_ev_of_flat_and_isotropic_embeddings():
     np.testing.assert_allclose(metrics.explained_variance(pts, 2), [5 / 6, 1 / 6])
     cube = np.eye(16)  # 16 orthogonal unit rows: every direction equal
     assert metrics.cumulative_ev(cube, 10)[-1] == pytest.approx(10 / 15, rel=1e-6)  # 15 nonzero PCs after centring
+    assert metrics.ev_top2(cube) == pytest.approx(2 / 15, rel=1e-6)  # exactly two of the 15
+    # three orthogonal centred directions with variances 20, 4 and 5 (over 4 rows): top 2 = (20 + 5) / 29
+    pts3 = np.stack([[-3, -1, 1, 3], [1, -1, -1, 1], [-0.5, 1.5, -1.5, 0.5]], 1)
+    assert metrics.ev_top2(pts3) == pytest.approx(25 / 29)
     assert math.isnan(metrics.ev_top2(np.full((5, 4), np.nan)))
 
 
@@ -53,6 +57,7 @@ def test_censored_median_and_fraction_to_reach():
     assert metrics.censored_median(np.array([10.0, np.nan, 30.0]), 100) == 30.0
     assert math.isinf(metrics.censored_median(np.array([10.0, np.nan, np.nan]), 100))
     assert metrics.fraction_to_reach([0.2, 0.4, 0.8], [0.5, 0.95, 0.9], 0.9) == 0.4
+    assert metrics.fraction_to_reach([0.1, 0.2, 0.4], [0.5, 0.9, 0.95], 0.9) == 0.2  # reaching it exactly counts
     assert math.isinf(metrics.fraction_to_reach([0.2, 0.4], [0.5, 0.6], 0.9))
 
 
