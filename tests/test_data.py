@@ -172,6 +172,16 @@ def test_token_files_round_trip_with_a_document_split(tmp_path):
     meta = prepare(cfg, out, None, Log())
     meta2, train, val = K.read_tokens(out, verify=True)
     assert meta2 == meta and meta["format"] == K.FORMAT and meta["dtype"] == "uint16"
+    # verify=True re-hashes: a file changed in place (same length) is refused
+    (tmp_path / "changed").mkdir()
+    for name in ("meta.json", "train.bin", "val.bin"):
+        (tmp_path / "changed" / name).write_bytes((out / name).read_bytes())
+    changed = np.fromfile(out / "train.bin", dtype=np.uint16)
+    changed[0] = changed[0] ^ 1
+    changed.tofile(tmp_path / "changed" / "train.bin")
+    K.read_tokens(tmp_path / "changed")  # without verify: only the token counts are checked
+    with pytest.raises(ValueError, match="sha256 differs"):
+        K.read_tokens(tmp_path / "changed", verify=True)
     assert meta["split"]["mode"] == "documents" and meta["documents"] == {"train": 6, "val": 2}
     assert len(train) == meta["tokens"]["train"] and len(val) == meta["tokens"]["val"]
     assert train.dtype == np.uint16 and int(max(train.max(), val.max())) < meta["vocab_size"] <= 300

@@ -22,7 +22,7 @@ import torch
 import torch.nn as nn
 
 from physlearn.gpt import batches, checkpoint
-from physlearn.gpt.model import GPT, GPTConfig, MODEL_SIZES, flops_per_token, model_config, pad_vocab
+from physlearn.gpt.model import GPT, Block, GPTConfig, MODEL_SIZES, flops_per_token, model_config, pad_vocab
 from physlearn.gpt.resources import peak_flops, training_flops, training_resources
 from physlearn.gpt.train import DivergenceMonitor, TrainConfig, Trainer, lr_at, main, param_groups
 
@@ -101,6 +101,27 @@ def test_token_embedding_and_output_weight_are_one_tensor():
     idx = torch.randint(64, (2, 16))
     model(idx, idx)[1].backward()
     assert model.lm_head.weight.grad is model.transformer.wte.weight.grad
+
+
+def test_blocks_normalise_before_the_residual_add():
+    # Pre-LN (GPT-2): x + attn(ln_1(x)) + mlp(ln_2(.)). With both output projections zero
+    # the block is exactly the identity, whatever x's scale; a post-LN block would normalise x.
+    block = Block(tiny_config(), 0).eval()
+    with torch.no_grad():
+        for proj in (block.attn.c_proj, block.mlp.c_proj):
+            proj.weight.zero_()
+    x = torch.cat([torch.ones(1, 1, 16), torch.full((1, 1, 16), 3.0)], -1)
+    assert torch.equal(block(x), x)
+
+
+def test_the_head_reads_the_final_layer_norm():
+    model = GPT(tiny_config()).eval()
+    seen = []
+    model.lm_head.register_forward_hook(lambda module, args, out: seen.append(args[0]))
+    model(torch.randint(0, 64, (2, 16)), torch.randint(0, 64, (2, 16)))
+    h = seen[0]  # ln_f at init (weight 1, no bias): zero mean, unit variance per position
+    torch.testing.assert_close(h.mean(-1), torch.zeros(2, 16), atol=1e-5, rtol=0)
+    assert h.var(-1, unbiased=False).min() > 0.9
 
 
 def test_gpt2_small_size_and_flops():
@@ -234,6 +255,12 @@ def test_windows_and_fixed_eval_batches(token_dir):
     x, y = windows.next_batch(4, torch.device("cpu"))
     assert x.shape == y.shape == (4, 32) and x.dtype == torch.int64
     assert torch.equal(x[:, 1:], y[:, :-1])  # targets are the next tokens
+    # the first and the last window, token for token
+    tokens = torch.from_numpy(np.fromfile(token_dir / "train.bin", dtype=np.uint16).astype(np.int64))
+    n = batches.window_count(token_dir / "train.bin", 32)
+    ends_x, ends_y = batches.read_windows(token_dir / "train.bin", torch.tensor([0, n - 1]), 32, torch.device("cpu"))
+    assert torch.equal(ends_x[0], tokens[:32]) and torch.equal(ends_y[0], tokens[1:33])
+    assert torch.equal(ends_x[1], tokens[-33:-1]) and torch.equal(ends_y[1], tokens[-32:])
     windows.load_state_dict(state)
     x2, _ = windows.next_batch(4, torch.device("cpu"))
     assert torch.equal(x, x2)  # the data position is the generator state
@@ -265,6 +292,46 @@ def test_divergence_monitor():
     reasons = [rising.update(3.0 + 0.2 * k) for k in range(60)]  # a steady climb
     first = next(k for k, r in enumerate(reasons) if r)
     assert "rose" in reasons[first] and 5 < first < 20
+    # one low batch lowers the running mean only by a tenth of its dip: 5, 1, 5 is no rise
+    noisy = DivergenceMonitor(100.0, 1.0)
+    assert [noisy.update(v) for v in (5.0, 1.0, 5.0)] == [None, None, None]
+    assert noisy.state_dict() == pytest.approx({"running": 4.64, "lowest": 4.6})
+
+
+def test_trainer_step_clips_accumulates_and_evaluates_on_val(token_dir, tmp_path, monkeypatch):
+    settings = run_settings(token_dir, grad_clip=0.01, model={"size": "tiny", "block_size": 32, "dropout": 0.5})
+    trainer = Trainer(TrainConfig.from_dict(settings), tmp_path)
+    assert trainer.monitor.max_loss == pytest.approx(1.5 * math.log(VOCAB))  # the default ceiling
+    # clipping: the optimizer sees the gradient scaled to norm grad_clip
+    norms = []
+    trainer.optimizer.register_step_pre_hook(lambda opt, args, kwargs: norms.append(
+        torch.linalg.vector_norm(torch.stack([p.grad.norm() for p in trainer.model.parameters() if p.grad is not None]))
+        .item()))
+    _, grad_norm = trainer.train_step(0)
+    assert grad_norm > 0.01 and norms == [pytest.approx(0.01, rel=1e-4)]
+    # evaluation: the validation windows, dropout off (twice the same), training mode after
+    read = []
+    read_windows = batches.read_windows
+    monkeypatch.setattr(batches, "read_windows", lambda path, *a: read.append(Path(path).name) or read_windows(path, *a))
+    assert trainer.evaluate() == trainer.evaluate()
+    assert read == ["val.bin"] * 4 and trainer.model.training
+
+
+def test_gradient_accumulation_is_one_big_batch(token_dir, tmp_path):
+    # 2 micro-batches of 4 draw the same 8 windows as one batch of 8: the same step
+    big = Trainer(TrainConfig.from_dict(run_settings(token_dir, batch_size=8)), tmp_path / "big")
+    accumulated = Trainer(TrainConfig.from_dict(run_settings(token_dir, batch_size=4, grad_accum=2)), tmp_path / "acc")
+    assert accumulated.tokens_per_step == big.tokens_per_step
+    for it in range(2):
+        assert accumulated.train_step(it) == pytest.approx(big.train_step(it), rel=1e-5)
+
+
+def test_resume_restores_the_divergence_monitor(token_dir, tmp_path):
+    first = Trainer(TrainConfig.from_dict(run_settings(token_dir, max_iters=20)), tmp_path)
+    first.run()
+    again = Trainer(TrainConfig.from_dict(run_settings(token_dir, max_iters=30)), tmp_path)
+    assert again.try_resume() and again.monitor.state_dict() == first.monitor.state_dict()
+    assert first.monitor.running is not None
 
 
 # --------------------------------------------------------------------------------------

@@ -204,6 +204,14 @@ def test_the_opposite_fails_every_claim():
     assert not any(c.passed for c in claims), [c.id for c in claims if c.passed]
 
 
+def test_falling_improvement_needs_a_deficit_at_large_batches():
+    # Signum ahead at both ends (+10%, +3%): its advantage does not turn into a deficit
+    claims = {c.id: c for c in A.improvement_claims(A.improvement(paper_like({2: 10, 128: 3})))}
+    assert not claims["improvement-falls-with-batch-size"].passed
+    claims = {c.id: c for c in A.improvement_claims(A.improvement(paper_like({2: 10, 128: -3})))}
+    assert claims["improvement-falls-with-batch-size"].passed
+
+
 def test_claims_cover_only_the_scanned_batch_sizes():
     claims = A.improvement_claims(A.improvement(paper_like({2: 19, 32: 0})))
     assert [c.id for c in claims] == ["improvement-batch-2", "improvement-near-zero-16-64"]

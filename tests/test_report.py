@@ -75,6 +75,9 @@ def test_counts_name_every_paper_even_without_figures(results):
     assert list(counts.index) == list(PAPERS)
     assert counts.loc["focus"].to_dict() == {"figures": 2, "claims": 3, "PASS": 2, "FAIL": 1, "scale": "laptop"}
     assert counts.loc["skills", "figures"] == 0 and counts.loc["skills", "claims"] == 0
+    assert [scoreboard.status(counts.loc[p]) for p in ("focus", "skills")] == ["1 of 3 claims fail",
+                                                                             "no figures produced yet"]
+    assert scoreboard.status({"claims": 2, "PASS": 2, "FAIL": 0}) == "every claim holds"
 
 
 def test_label_order_is_natural():
