@@ -136,7 +136,7 @@ def adam_claims(curves, summaries, adam_runs: list[str], focus: str) -> list[Cla
         ours=", ".join(f"{n}: {'diverged at step ' + str(summaries[n]['diverged_step']) if summaries[n]['diverged'] else 'no divergence'}"
                        for n in adam_runs),
         criterion="every Adam run but the lowest-lr one diverges, and the lowest does not",
-        passed=len(diverged) == len(high) and not summaries[adam_runs[0]]["diverged"],
+        passed=bool(high) and len(diverged) == len(high) and not summaries[adam_runs[0]]["diverged"],
         measured={"diverged_step": {n: summaries[n]["diverged_step"] for n in adam_runs}},
     ))
     return claims

@@ -80,7 +80,7 @@ def claims_for(g: pd.DataFrame, section: dict) -> list[Claim]:
             paper_value=f"dashed on solid (Fig. 8), eta {setting['lr']:g}, N0 {setting['n0']:g}",
             ours=f"largest gap / initial loss per skill count: {per} ({int(ok.sum())} of {len(rows)} within)",
             criterion=f"max over steps of |L_resource - L_geometry| <= {MAX_GAP} L(0), for every skill count",
-            passed=bool(ok.all()),
+            passed=bool(len(rows)) and bool(ok.all()),
             measured={int(r.n_skills): {"max_gap": r.max_gap, "mean_gap": r.mean_gap,
                                         "final_geometry": r.final_geometry, "final_resource": r.final_resource}
                       for r in rows.itertuples()}))
