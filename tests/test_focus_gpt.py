@@ -122,6 +122,23 @@ def test_adam_and_signum_claims():
     assert not s["signum-less-stable"].passed and not s["focus-beats-signum-same-lr"].passed
 
 
+def test_adam_high_lr_diverges_fails():
+    # the paper's picture (as in test_adam_and_signum_claims) passes ...
+    runs = ["adam-low", "adam-mid", "adam-high"]
+    summaries = {"adam-low": _summary(1e-4, 3.1), "adam-mid": _summary(3e-4, 3.0, div=40),
+                 "adam-high": _summary(6e-4, None, div=20), "focus": _summary(6e-4, 2.95, optimizer="focus")}
+    assert {c.id: c for c in A.adam_claims(None, summaries, runs, "focus")}["adam-high-lr-diverges"].passed
+    # ... but not when a higher-lr Adam run trained to the end,
+    summaries["adam-mid"] = _summary(3e-4, 3.0)
+    assert not {c.id: c for c in A.adam_claims(None, summaries, runs, "focus")}["adam-high-lr-diverges"].passed
+    # nor when the lowest-lr run diverged too,
+    summaries["adam-mid"], summaries["adam-low"] = _summary(3e-4, None, div=40), _summary(1e-4, None, div=60)
+    assert not {c.id: c for c in A.adam_claims(None, summaries, runs, "focus")}["adam-high-lr-diverges"].passed
+    # nor with a single Adam run: no higher learning rate that could have diverged
+    summaries["adam-low"] = _summary(1e-4, 3.1)
+    assert not {c.id: c for c in A.adam_claims(None, summaries, ["adam-low"], "focus")}["adam-high-lr-diverges"].passed
+
+
 def _write_run(folder, optimizer, lr, total, losses, diverged_step=None):
     folder.mkdir(parents=True)
     steps = np.linspace(0, total if diverged_step is None else diverged_step, len(losses)).astype(int)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 
 import numpy as np
+import pandas as pd
 import pytest
 import torch
 
@@ -180,6 +181,23 @@ def test_last_token_ids():
     np.testing.assert_array_equal(counts, [2, 1])
     ids, counts = last_token_ids(encode, ["Paris"], prefix=" ")
     np.testing.assert_array_equal(ids, [9])
+
+
+# ----- the claim -----
+
+
+@pytest.mark.parametrize("harmonic_lower, passed", [(3, True), (2, False), (0, False)])
+def test_parallelogram_claim_needs_harmonic_lower_on_most_tasks(harmonic_lower, passed):
+    """Harmonic below standard on 3 of 4 tasks passes; on exactly half, or on none, fails."""
+    from physlearn.harmonic import parallelogram_figure as PG
+
+    tasks = ("capitals", "plurals", "gender", "antonyms")
+    table = pd.DataFrame([{"model": m, "task": t, "sem_loss": 0.1,
+                           "mean_loss": (1.0 if i < harmonic_lower else 2.0) if m == "harmonic" else 1.5}
+                          for i, t in enumerate(tasks) for m in ("standard", "harmonic")])
+    runs = {m: {"summary": {"final_val_loss": 3.0}} for m in ("standard", "harmonic")}
+    (claim,) = PG.claims(table, runs, pd.DataFrame({"tokens": [1, 2]}), "", (" ", table))
+    assert claim.id == "harmonic-better-parallelograms" and claim.passed == passed
 
 
 # ----- the figure step, end to end on two tiny trained models -----

@@ -100,6 +100,36 @@ def test_separated_counts_ties_as_failures():
     np.testing.assert_array_equal(T.separated(probs), [[False, True]])
 
 
+TOY_IDS = ["harmonic-centres-on-points", "standard-norm-about-10", "standard-norm-keeps-growing",
+           "harmonic-separates-centre"]
+
+
+@pytest.mark.parametrize("paper_like", [True, False])
+def test_toy_claims_pass_and_fail(paper_like):
+    """Fig. 1's claims on hand-made results (2 seeds, snapshots at steps 0, 50, 100): the
+    paper's picture passes every claim; the same picture with the two models swapped (centres
+    off their points, flat standard norms, unseparated harmonic points) fails every one."""
+    from physlearn.harmonic import toy_points_figure
+
+    # per model: (centre-to-point distance, norm at each snapshot, every point separated)
+    paper = {"harmonic": (0.001, [1.0, 1.0, 1.0], True), "standard": (0.5, [1.0, 5.0, 10.0], False)}
+    if not paper_like:
+        paper = {"harmonic": paper["standard"], "standard": paper["harmonic"]}
+    results = {}
+    for name, pts in T.POINT_SETS.items():
+        n = len(pts)
+        for model, (distance, norms, separated) in paper.items():
+            results[(name, model)] = {
+                "points": np.array(pts), "steps": np.array([0, 50, 100]),
+                "norms": np.broadcast_to(np.array(norms)[None, :, None], (2, 3, n)),
+                "distance": np.full((2, n), distance), "probs": np.full((2, n, n), 1 / n),
+                "separated": np.full((2, n), separated)}
+    claims = {c.id: c for c in toy_points_figure.claims(results, T.ToySettings(steps=100, seeds=2))}
+    assert sorted(claims) == sorted(TOY_IDS)
+    for cid in TOY_IDS:
+        assert claims[cid].passed == paper_like, cid
+
+
 # ----- Fig. 5: one-layer classifiers -----
 
 
@@ -220,6 +250,30 @@ def test_prototype_measures_by_hand():
     data = {"x_train": np.array([[0, 5], [0, 16]], dtype=np.uint8), "pixel_max": np.uint8(16), "y_train": np.array([0, 1])}
     np.testing.assert_array_equal(M.background_pixels(data), [True, False])
     np.testing.assert_allclose(M.class_means(data), [[0, 5 / 16], [0, 1]])
+
+
+@pytest.mark.parametrize("paper_like", [True, False])
+def test_mnist_claims_pass_and_fail(paper_like):
+    """Fig. 5's claims on hand-made measures (2 replicates, 3 classes; harmonic first): equal
+    accuracies, prototype-like centres on a clean background pass; a 10-point accuracy gap,
+    centres less like the class means and noisier backgrounds than the linear weights fail."""
+    from physlearn.harmonic import mnist_figure
+
+    assert M.MODELS == ("harmonic", "linear")
+    good, bad = (0.8, 0.05), (0.1, 0.9)  # (correlation with the class mean, background ratio)
+    harmonic, linear = (good, bad) if paper_like else (bad, good)
+    runs = {"test_accuracy": np.array([[0.95, 0.95], [0.952, 0.948] if paper_like else [0.85, 0.85]])}
+    m = {"correlation": np.array([np.full((2, 3), harmonic[0]), np.full((2, 3), linear[0])]),
+         "background_ratio": np.array([np.full((2, 3), harmonic[1]), np.full((2, 3), linear[1])]),
+         "background": np.array([True, False, False])}
+    ids = ["same-test-accuracy", "centres-are-prototypes", "clean-background"]
+    claims = {c.id: c for c in mnist_figure.claims(runs, m, "x")}
+    assert sorted(claims) == sorted(ids)
+    for cid in ids:
+        assert claims[cid].passed == paper_like, cid
+    if paper_like:  # no always-blank pixel: the background claim cannot be tested, and fails
+        m["background"] = np.zeros(3, bool)
+        assert not {c.id: c for c in mnist_figure.claims(runs, m, "x")}["clean-background"].passed
 
 
 # ----- the figure steps, end to end on small inputs -----

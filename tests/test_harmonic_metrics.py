@@ -93,6 +93,37 @@ def test_data_efficiency_and_ev_claims():
     assert [c.id for c in A.ev_claims(ev, "transformer")] == ["harmonic-ev-higher-lattice"]
 
 
+
+@pytest.mark.parametrize("harmonic, passed", [
+    ([0.3, 0.5, 0.6], False),  # harmonic never reaches 0.9
+    ([0.3, 0.5, 0.95], False),  # harmonic reaches it at 0.8, standard already at 0.4
+])
+def test_data_efficiency_claim_fails_when_harmonic_needs_more_data(harmonic, passed):
+    rows = []
+    for model, accs in (("standard", [0.3, 0.95, 0.97]), ("harmonic", harmonic)):
+        for f, acc in zip((0.2, 0.4, 0.8), accs):
+            rows += [{"task": "lattice", "model": model, "seed": s, "train_fraction": f, "test_acc": acc} for s in (0, 1)]
+    (claim,) = A.data_efficiency_claims(pd.DataFrame(rows))
+    assert claim.id == "data-efficiency-lattice" and claim.passed == passed
+
+
+@pytest.mark.parametrize("standard, harmonic, passed", [
+    (0.1, 0.5, True),  # harmonic reaches 90% at 2 PCs, standard at 9
+    (0.5, 0.5, True),  # the same number of PCs counts
+    (0.5, 0.1, False),  # harmonic needs more PCs (9 vs 2)
+    (0.05, 0.05, False),  # neither reaches 90% within 10 PCs
+])
+def test_cumulative_ev_claims(standard, harmonic, passed):
+    # cumulative EV of the first k PCs: min(1, slope * k), one seed; the median over the other
+    # seed (an exact copy) is the same curve
+    table = pd.DataFrame([{"task": "lattice", "family": "mlp", "model": model, "seed": seed, "components": k,
+                           "cumulative_ev": min(1.0, slope * k)}
+                          for model, slope in (("standard", standard), ("harmonic", harmonic))
+                          for seed in (0, 1) for k in range(1, A.PCS + 1)])
+    (claim,) = A.cumulative_ev_claims(table)
+    assert claim.id == "lower-dimension-mlp" and claim.passed == passed
+
+
 SECTION = {
     "threads": 1, "tasks": ["lattice", "genealogy"], "seeds": [0, 52, 105], "samples": 1000, "train_fraction": 0.8,
     "batch_size": 32, "embedding_dim": 16, "exponent": 1.0, "eps": 1e-4, "embedding_reg": 0.01,
@@ -163,3 +194,32 @@ def test_grokking_table_keeps_train_and_test_apart():
     table = A.grokking_table({("modular_addition", "mlp"): _fake_result([E, E], [train, train], [test, test], (0, 31))})
     by_split = table.groupby("split")["epoch"].unique()
     assert by_split["train"].tolist() == [5.0] and by_split["test"].tolist() == [30.0]
+
+
+def _case_rows(runs: dict) -> pd.DataFrame:
+    """run -> (EV of the top 2 PCs, final test accuracy, test grokking epoch), as case_table's rows."""
+    return pd.DataFrame([{"run": run, "quantity": q, "x": math.nan, "value": v}
+                         for run, values in runs.items()
+                         for q, v in zip(("ev_top2", "final_test_acc", "test_grokking_epoch"), values)])
+
+
+def test_modular_case_claims_pass_and_fail():
+    from physlearn.harmonic.modular_case_figure import PAPER, case_claims
+
+    ids = ["ev-standard-wd0", "standard-wd0-test-acc", "ev-standard-wd0.5", "groks-standard-wd0.5",
+           "ev-harmonic-wd0", "groks-harmonic-wd0", "harmonic-generalises-first"]
+    # the paper's numbers pass every claim
+    paper = _case_rows({"standard, wd 0": (0.26, 0.5, math.nan), "standard, wd 0.5": (0.58, 1.0, 1000.0),
+                        "harmonic, wd 0": (1.0, 1.0, 450.0)})
+    claims = {c.id: c for c in case_claims(paper, 3000)}
+    assert sorted(claims) == sorted(ids) and all(c.passed for c in claims.values())
+    # no 2-D structure anywhere, every run at test accuracy 1 but none grokking by the rule: all fail
+    flat = _case_rows({run: (0.0, 1.0, math.nan) for run in PAPER})
+    claims = {c.id: c for c in case_claims(flat, 3000)}
+    assert sorted(claims) == sorted(ids) and not any(c.passed for c in claims.values())
+    # each run groks within a factor 2 of the paper, but the harmonic one after the standard one
+    late = _case_rows({"standard, wd 0": (0.26, 0.5, math.nan), "standard, wd 0.5": (0.58, 1.0, 500.0),
+                       "harmonic, wd 0": (1.0, 1.0, 900.0)})
+    claims = {c.id: c for c in case_claims(late, 3000)}
+    assert claims["groks-harmonic-wd0"].passed and claims["groks-standard-wd0.5"].passed
+    assert not claims["harmonic-generalises-first"].passed

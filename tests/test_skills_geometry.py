@@ -400,6 +400,27 @@ def test_scaling_exponents_use_the_last_step_the_named_n_and_the_seed_median():
     np.testing.assert_allclose(ex["alpha_S"], [0.9, 0.9], atol=0.01)
 
 
+def test_scaling_claims_pass_on_the_rerun_exponents_and_fail_on_flat_ones():
+    """Fig. 10's headline (alpha_N about 0.34 at alpha = 1): the spec's re-run exponents pass
+    every claim; flat exponents (alpha_N = 0 whatever alpha, SignGD's alpha_S 0) fail each."""
+    from physlearn.skills import geometry_experiments as E
+
+    section = {"fit_n_params": [10, 100], "fit_steps": [100, 1000], "steps_n_params": 100}
+    ids = {"alpha-n-signgd", "alpha-n-adam", "chinchilla-alpha-n-at-alpha-1", "alpha-s-signgd",
+           "alpha-s-signgd-above-adam"}
+    rerun = pd.DataFrame([{"optimizer": o, "alpha": a, "alpha_N": E.RERUN_ALPHA_N[a],
+                           "alpha_S": E.RERUN_ALPHA_S_SIGNGD[a] if o == "signgd" else E.RERUN_ALPHA_S_ADAM_AT_2}
+                          for o in ("signgd", "adam") for a in E.RERUN_ALPHA_N])
+    verdicts = {c.id: c.passed for c in E.scaling_claims(rerun, section)}
+    assert verdicts == dict.fromkeys(ids, True)
+    # alpha_N 0 is 0.35 and 1.0 off the re-run at alpha 1 and 2 and never reaches 0.34;
+    # SignGD's alpha_S 0 is off the re-run and below Adam's 0.68
+    flat = pd.DataFrame([{"optimizer": o, "alpha": a, "alpha_N": 0.0, "alpha_S": 0.0 if o == "signgd" else 0.68}
+                         for o in ("signgd", "adam") for a in (1.0, 1.5, 2.0)])
+    verdicts = {c.id: c.passed for c in E.scaling_claims(flat, section)}
+    assert verdicts == dict.fromkeys(ids, False)
+
+
 def test_ratio_claims_on_a_made_up_summary():
     from physlearn.skills import geometry_experiments as E
 
@@ -413,6 +434,27 @@ def test_ratio_claims_on_a_made_up_summary():
     summary.loc[(summary.optimizer == "signgd") & (summary.p1_over_p2 == 49), "t2_over_t1"] = 12.0  # SGD-like
     verdicts = {c.id: c.passed for c in E.ratio_claims(summary)}
     assert not verdicts["signgd-saturates-near-2"] and not verdicts["signgd-matches-rerun"]
+
+
+def test_ratio_claims_fail_off_the_rerun_and_off_its_grid():
+    """SGD twice as slow as its re-run (t2/t1 = 2 p1/p2), Adam no faster than SignGD: the
+    SGD and Adam re-run comparisons and "Adam between" fail. With no p1/p2 on the re-run grid
+    nothing is compared, and that must not count as a match."""
+    from physlearn.skills import geometry_experiments as E
+
+    sign = {1: 1.0, 3: 1.35, 9: 1.73, 19: 1.90, 49: 2.06}
+    rows = [("sgd", r, v) for r, v in {1: 1.0, 3: 6.0, 9: 18.0, 19: 38.0}.items()]
+    rows += [(o, r, v) for o in ("signgd", "adam") for r, v in sign.items()]  # Adam = SignGD
+    summary = pd.DataFrame(rows, columns=["optimizer", "p1_over_p2", "t2_over_t1"])
+    verdicts = {c.id: c.passed for c in E.ratio_claims(summary)}
+    assert not verdicts["sgd-matches-rerun"] and not verdicts["adam-matches-rerun"]
+    assert not verdicts["adam-between"]
+    assert verdicts["signgd-matches-rerun"]  # SignGD is the re-run itself
+    off_grid = pd.DataFrame([(o, 100, v) for o, v in (("sgd", 100.0), ("signgd", 2.0), ("adam", 8.0))],
+                            columns=["optimizer", "p1_over_p2", "t2_over_t1"])
+    verdicts = {c.id: c.passed for c in E.ratio_claims(off_grid)}
+    for o in ("sgd", "signgd", "adam"):
+        assert not verdicts[f"{o}-matches-rerun"]
 
 
 def test_sequence_checks_by_hand():
@@ -451,6 +493,21 @@ def test_optimizer_summary_and_claims():
     verdicts = {c.id: c.passed for c in E.optimizer_claims(summary)}
     assert verdicts == {"ademamix-keeps-rare-skills": True, "lion-learns-evenly": True,
                         "noise-lowers-skill-levels": True}
+
+
+def test_optimizer_claims_fail_when_the_expectations_are_reversed():
+    """AdEMAMix forgets the rare skills (0.3 < Adam's 0.5), Lion is less even than Adam
+    (spread 0.6 > 0.2) and noise raises every level: each of the three claims fails."""
+    from physlearn.skills import geometry_experiments as E
+
+    rows = []
+    for optimizer, rare, spread in (("adam", 0.5, 0.2), ("ademamix", 0.3, 0.2), ("lion", 0.5, 0.6)):
+        for noise, mean in ((0.0, 0.5), (1.0, 0.6)):
+            rows.append({"optimizer": optimizer, "n_skills": 4, "noise": noise, "mean_s": mean, "rare_half_s": rare,
+                         "spread": spread})
+    verdicts = {c.id: c.passed for c in E.optimizer_claims(pd.DataFrame(rows))}
+    assert verdicts == {"ademamix-keeps-rare-skills": False, "lion-learns-evenly": False,
+                        "noise-lowers-skill-levels": False}
 
 
 @pytest.mark.gpu

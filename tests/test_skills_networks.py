@@ -17,9 +17,12 @@ from physlearn.skills import parity as P
 from physlearn.skills import quadratic as Q
 from physlearn.skills.domino_figure import claims as domino_claims
 from physlearn.skills.domino_figure import curves as domino_curves
+from physlearn.skills.grokking_figure import claims as grokking_claims
 from physlearn.skills.grokking_figure import reach_steps
+from physlearn.skills.modularity_figure import claims as modularity_claims
 from physlearn.skills.modularity_figure import ratios as modularity_ratios
-from physlearn.skills.parity_figure import frequency_ratios, learning_steps
+from physlearn.skills.parity_figure import (compositional_claims, frequency_claims, frequency_ratios,
+                                            learning_steps)
 from physlearn.skills.quadratic_figure import claims as quadratic_claims
 from physlearn.skills.quadratic_figure import runs as quadratic_runs
 
@@ -330,6 +333,17 @@ def test_domino_claims_hold_for_the_closed_forms():
     assert all(c.passed for c in domino_claims(t, skills, cfg))
 
 
+def test_domino_claims_fail_with_the_domino_and_quanta_curves_swapped():
+    """Quanta curves under the Domino label learn all skills at once and never reach s = 1;
+    Domino curves under the quanta label learn one at a time: every claim fails."""
+    cfg = {"skills": 5, "t0": 100, "quanta_scale": 30, "steps": 1000, "level": 0.9}
+    t, skills = domino_curves(cfg)
+    swapped = {"domino": skills["quanta"], "quanta": skills["domino"]}
+    verdicts = {c.id: c.passed for c in domino_claims(t, swapped, cfg)}
+    assert verdicts == {"domino-one-at-a-time": False, "domino-time-linear-in-rank": False,
+                        "quanta-in-parallel": False}
+
+
 # ----- quadratic, by hand -----
 
 
@@ -380,6 +394,17 @@ def test_quadratic_run_matches_a_per_run_loop_and_claims_hold_at_the_paper_setti
     assert verdicts == {"sgd-basis-independent": True, "signgd-basis-dependent": True}
 
 
+def test_quadratic_claims_fail_when_sgd_depends_on_the_basis_and_signgd_does_not():
+    """Skill losses 1 everywhere except run 1 (SGD, Hadamard) at 2: SGD's two bases differ by 2x
+    and SignGD's agree exactly, the opposite of both claims."""
+    specs = quadratic_runs({"sgd_lr": 0.1, "signgd_lr": 0.001})
+    assert [(s["optimizer"], s["basis"]) for s in specs][1] == ("sgd", "hadamard")
+    losses = np.ones((3, 4, 2))  # [steps + 1, runs, skills]
+    losses[:, 1] = 2.0
+    verdicts = {claim.id: claim.passed for claim in quadratic_claims(specs, losses)}
+    assert verdicts == {"sgd-basis-independent": False, "signgd-basis-dependent": False}
+
+
 # ----- figure analyses on hand-made tables -----
 
 
@@ -402,6 +427,63 @@ def test_grokking_reach_steps_and_modularity_ratios():
     assert reached["train_step"] == 1 and reached["test_step"] == 3 and reached["steps_run"] == 4
     runs = pd.DataFrame({"variant": ["modular"] * 2, "init": [0, 0], "skill": [1, 2], "learning_step": [100.0, 150.0]})
     assert modularity_ratios(runs)["ratio"].tolist() == [1.5]
+
+
+def test_parity_frequency_claims_pass_at_the_rerun_ratios_and_fail_when_proportional():
+    # the re-run's t2/t1 per p2 pass; t2/t1 = p1/p2 = 10 (the rare task 10x later) fails both
+    rerun = {1.0: 1.16, 0.5: 1.36, 0.2: 1.83, 0.1: 2.1, 0.05: 2.7}
+    ok = pd.DataFrame({"p2": list(rerun) * 2, "seed": [0] * 5 + [1] * 5, "ratio": list(rerun.values()) * 2})
+    assert {c.id: c.passed for c in frequency_claims(ok)} == {"ratio-vs-frequency": True,
+                                                               "not-proportional-to-frequency": True}
+    proportional = pd.DataFrame({"p2": [1.0, 0.1], "seed": [0, 0], "ratio": [1.0, 10.0]})
+    assert {c.id: c.passed for c in frequency_claims(proportional)} == {"ratio-vs-frequency": False,
+                                                                         "not-proportional-to-frequency": False}
+
+
+def test_parity_compositional_claims_pass_at_the_rerun_steps_and_fail_when_all_tasks_tie():
+    cfg = {"compositional_tasks": ["x3^x4", "x1^x2", "x1^x2^x3^x4"], "control_tasks": ["x3^x4", "x1^x2", "x5^x6^x7^x8"]}
+
+    def learned(comp_steps, ctrl_steps):
+        rows = [{"experiment": experiment, "seed": seed, "task": task, "learning_step": step, "steps_run": 5000}
+                for experiment, tasks, steps in (("compositional", cfg["compositional_tasks"], comp_steps),
+                                                 ("control", cfg["control_tasks"], ctrl_steps))
+                for seed in (0, 1) for task, step in zip(tasks, steps)]
+        return pd.DataFrame(rows)
+
+    ids = ("parts-learning-steps", "composite-right-after-parts", "control-third-task-much-later")
+    # the re-run: parts at 300 and 280, composite at 580 (1.9x the later part), control at 2400 (4.1x)
+    ok = learned([300.0, 280.0, 580.0], [300.0, 280.0, 2400.0])
+    assert {c.id: c.passed for c in compositional_claims(ok, cfg)} == dict.fromkeys(ids, True)
+    # every task at 3000: parts 10x late, composite not after its parts, control no slower
+    tie = learned([3000.0] * 3, [3000.0] * 3)
+    assert {c.id: c.passed for c in compositional_claims(tie, cfg)} == dict.fromkeys(ids, False)
+
+
+def test_grokking_claims_pass_at_the_rerun_steps_and_fail_when_signgd_is_slower():
+    def reached(signgd, adam):
+        return pd.DataFrame({"optimizer": ["signgd", "signgd", "adam", "adam"], "seed": [0, 1, 0, 1],
+                             "train_step": 10.0, "test_step": [signgd, signgd, adam, adam], "steps_run": 5000})
+
+    ids = ("signgd-removes-grokking-delay", "signgd-steps", "adam-steps")
+    assert {c.id: c.passed for c in grokking_claims(reached(322.0, 2878.0), 0.9)} == dict.fromkeys(ids, True)
+    # SignGD 30x slower than Adam, both far from the re-run's 322 and 2878
+    assert {c.id: c.passed for c in grokking_claims(reached(3000.0, 100.0), 0.9)} == dict.fromkeys(ids, False)
+
+
+def test_modularity_claims_pass_at_the_paper_ratios_and_fail_when_modularity_hurts():
+    def per_init(t1, t2):
+        out = pd.DataFrame({"variant": ["non-modular", "modular"], "init": [0, 0], "t1": t1, "t2": t2})
+        return out.assign(ratio=out["t2"] / out["t1"])
+
+    ids = ("non-modular-ratio", "modular-ratio", "modular-rare-skill-sooner")
+    # the paper: t2/t1 2.8 and 1.14, the rare skill 1.4x sooner with modularity (280 / 200)
+    ok = per_init([100.0, 175.0], [280.0, 200.0])
+    verdicts = {c.id: c.passed for c in modularity_claims(ok, "task_rows", ok, "all_samples")}
+    assert verdicts == dict.fromkeys(ids, True)
+    # t2/t1 1 and 5, and the modular rare skill twice as late
+    bad = per_init([100.0, 40.0], [100.0, 200.0])
+    verdicts = {c.id: c.passed for c in modularity_claims(bad, "task_rows", bad, "all_samples")}
+    assert verdicts == dict.fromkeys(ids, False)
 
 
 # ----- the workflow steps, end to end at a tiny scale (no Snakemake) -----

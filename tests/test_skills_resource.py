@@ -301,6 +301,45 @@ def test_underparam_resource_model_by_hand():
     assert at_1["ce"] == pytest.approx(math.log1p(math.exp(-0.08)), rel=1e-9)
 
 
+# ---- the claims' verdicts: each criterion must be able to FAIL, not only PASS ----
+
+
+def passed_by_id(claims) -> dict[str, bool]:
+    return {c.id: c.passed for c in claims}
+
+
+def test_figure_8_claims_fail_on_large_gaps_and_on_a_missing_loss():
+    # Fig. 8: a gap of half the initial loss fails; so does a loss with no rows at all (an
+    # empty table must not pass vacuously); gaps of 1% pass.
+    from physlearn.skills import resource_underparam
+
+    def gaps(max_gap, losses=("mse", "ce")):
+        return pd.DataFrame([{"loss": loss, "n_skills": n, "max_gap": max_gap, "mean_gap": max_gap / 2,
+                              "final_geometry": 0.1, "final_resource": 0.1} for loss in losses for n in (5, 100)])
+
+    section = SMALL["skills_resource"]
+    assert passed_by_id(resource_underparam.claims_for(gaps(0.5), section)) == {"reproduces-mse": False,
+                                                                               "reproduces-ce": False}
+    assert passed_by_id(resource_underparam.claims_for(gaps(0.01, ["mse"]), section)) == {"reproduces-mse": True,
+                                                                                         "reproduces-ce": False}
+    assert passed_by_id(resource_underparam.claims_for(gaps(0.01), section)) == {"reproduces-mse": True,
+                                                                                "reproduces-ce": True}
+
+
+def test_figure_6_claims_fail_far_from_the_papers_n0():
+    # Fig. 6: a best N0 a factor 10 off the paper's, with an RMS distance of 0.2, fails both
+    # claims; the paper's N0 at RMS 0.01 passes both.
+    from physlearn.skills import resource_n0
+
+    grid = np.geomspace(1e-4, 1, 9)
+    best = lambda n0, distance: pd.DataFrame({"panel": ["default"], "n0": [n0], "paper_n0": [0.01],  # noqa: E731
+                                              "distance": [distance]})
+    assert passed_by_id(resource_n0.claims_for(best(0.1, 0.2), grid)) == {"best-n0-default": False,
+                                                                          "fit-quality": False}
+    assert passed_by_id(resource_n0.claims_for(best(0.01, 0.01), grid)) == {"best-n0-default": True,
+                                                                            "fit-quality": True}
+
+
 def test_sweep_fits():
     best = pd.DataFrame({"variable": ["lr"] * 3 + ["noise"] * 3 + ["batch_size"] * 3,
                          "value": [1e-4, 1e-3, 1e-2, 1e-3, 1e-2, 1e-1, 16, 64, 256],
@@ -325,12 +364,43 @@ def test_collapse_window_and_spread():
     assert resource_collapse.spread(table) > 0.2
 
 
+def sweep_best(lr_coefficient, noise_coefficient, batch_exponent) -> pd.DataFrame:
+    """Best-N0 rows for the three sweeps: N0 = 0.01 + c eta, N0 = 1 + c sigma, N0 = 1e-3 B^k."""
+    lr, noise, batch = np.array([1e-4, 1e-3, 1e-2]), np.array([1e-3, 1e-2, 1e-1]), np.array([16, 64, 256])
+    return pd.DataFrame({"variable": ["lr"] * 3 + ["noise"] * 3 + ["batch_size"] * 3,
+                         "value": [*lr, *noise, *batch],
+                         "n0": [*(0.01 + lr_coefficient * lr), *(1 + noise_coefficient * noise),
+                                *(1e-3 * batch.astype(float) ** batch_exponent)]})
+
+
+def test_figure_7_claims_fail_on_a_spread_or_wrong_trends():
+    # Fig. 7: spreads of 0.2 (> 0.05), N0 ~ 100 eta (factor 50 off 2), N0 falling with sigma,
+    # and N0 rising as B (slope +1, not -1) fail all five claims; the paper's trends
+    # (2 eta, 20 sigma, 1/B) with no spread pass all five.
+    ids = ["collapse", "collapse-resource", "n0-vs-lr", "n0-vs-noise", "n0-vs-batch-size"]
+    bad = resource_collapse.sweep_summary(sweep_best(100.0, -5.0, 1.0))
+    assert bad["batch_size"]["loglog_slope"] == pytest.approx(1.0)
+    assert passed_by_id(resource_collapse.claims_for(0.2, bad, 0.2)) == dict.fromkeys(ids, False)
+    good = resource_collapse.sweep_summary(sweep_best(2.0, 20.0, -1.0))
+    assert passed_by_id(resource_collapse.claims_for(0.01, good, 0.0)) == dict.fromkeys(ids, True)
+
+
 def test_graph_checks_catch_an_early_child():
     run = {"graph": TREE_OR, "start": np.array([0, 0, 50, 0, 75.0]), "learned": np.array([30, 40, 70, 90, 80.0])}
     assert [c["ok"] for c in resource_graphs.graph_checks(run)] == [True, True]
     run["start"][2] = 35  # before parent 1 is learned
     run["start"][4] = 95  # after both OR parents
     assert [c["ok"] for c in resource_graphs.graph_checks(run)] == [False, False]
+
+
+def test_figure_17_claim_fails_on_an_early_child():
+    # Fig. 17: the AND child (skill 3) starting at step 5, before its parents are learned at
+    # 30 and 40, fails its graph's claim; starting at 50 passes.
+    learned = np.array([30, 40, 70, 90, 80.0])
+    runs = {"good": {"graph": TREE_OR, "start": np.array([0, 0, 50, 0, 75.0]), "learned": learned},
+            "early": {"graph": TREE_OR, "start": np.array([0, 0, 5, 0, 75.0]), "learned": learned}}
+    assert passed_by_id(resource_graphs.claims_for(runs, SMALL["skills_resource"])) == {"gated-order-good": True,
+                                                                                       "gated-order-early": False}
 
 
 def synthetic_parity(parts=(200, 190), composite=480, control=2300, seeds=2) -> pd.DataFrame:
@@ -355,10 +425,33 @@ def test_network_times_from_the_parity_table():
     assert net["control_time"] > 4 * max(net["part_times"])
 
 
+@pytest.mark.parametrize("control, passed", [(580.0, False), (2400.0, True)])
+def test_figure_16_control_claim(control, passed):
+    # Fig. 16: a control learned with the composite (ratio 1 < 2400/580/2) is not "much
+    # later"; the paper's 2400 is. The other inputs are the paper's times.
+    net = {"part_times": [300.0, 280.0], "composite_time": 580.0, "control_time": control,
+           "control_task": "x5^x6^x7^x8"}
+    claims = resource_parity.claims_for(net, {"learned": [300.0, 280.0, 580.0]}, 1.0)
+    assert passed_by_id(claims)["control-much-later"] is passed
+
+
 def test_modular_vectors():
     T = resource_modular.modular_vectors(5, 3)
     assert T.tolist() == [[1, 0, 0], [0, 1, 0], [0, 0, 1], [0, 0, 0], [0, 0, 0]]
     assert resource_modular.modular_vectors(2, 4).tolist() == [[1, 0, 0, 0], [0, 1, 0, 0]]
+
+
+def test_figure_18_claims_fail_on_a_shrinking_speed_up():
+    # Fig. 18: a ratio below 1 that falls after step 0 and falls with N fails all three claims;
+    # a ratio 1 + N t / 100 (above 1, rising with steps and with N) passes all three.
+    ids = ["modular-faster", "speed-up-grows-with-steps", "speed-up-grows-with-n"]
+    steps, Ns = np.arange(0, 101, 10), (1, 2, 4)
+    table = lambda f: pd.DataFrame([{"n_params": n, "step": t, "ratio": f(n, t)}  # noqa: E731
+                                    for n in Ns for t in steps])
+    bad = table(lambda n, t: (0.9 if t == 0 else 0.5) / n)
+    assert passed_by_id(resource_modular.claims_for(bad)) == dict.fromkeys(ids, False)
+    good = table(lambda n, t: 1 + n * t / 100)
+    assert passed_by_id(resource_modular.claims_for(good)) == dict.fromkeys(ids, True)
 
 
 # ---- the steps end to end (small) ----

@@ -17,6 +17,8 @@ from snakemake.utils import validate
 
 from physlearn.claims import Claim, read_claims, write_claims
 from physlearn.config import check_config, schema_errors
+from physlearn.focus import valley_figure as VF
+from physlearn.focus import valley_pairs as VP
 from physlearn.focus.valley_analysis import DIVERGED, adam_boundary, best_over_lr, spearman, winners
 
 REPO = Path(__file__).resolve().parents[1]
@@ -180,6 +182,75 @@ def test_spearman():
     # dx = [-1.5, 0, 0, 1.5], dy = [-1.5, -0.5, 0.5, 1.5]: r = 4.5 / sqrt(4.5 * 5) = 0.9486833
     assert spearman(np.array([1, 2, 2, 3]), np.array([1, 2, 3, 4])) == pytest.approx(0.9486832980505138)
     assert math.isnan(spearman(np.array([1, 1, 1]), np.array([1, 2, 3])))
+
+
+# --------------------------------------------------------------------------------------
+# The figures' claims: each verdict must come out PASS on the paper's picture and FAIL on
+# its opposite, or a criterion that is always True would go unnoticed.
+
+
+def _win_map(scanned: str, values, sigmas, winner) -> pd.DataFrame:
+    """A winners table with winner(value, sigma) at every pixel."""
+    return pd.DataFrame([{scanned: v, "sigma": s, "winner": winner(v, s)} for v in values for s in sigmas])
+
+
+SHARPNESS_IDS = ["adam-wins-noiseless", "sign-wins-high-noise", "boundary-grows-with-sharpness", "checkpoint-a0.1",
+                 "checkpoint-a1000"]
+
+
+@pytest.mark.parametrize("paper_like", [True, False])
+def test_sharpness_claims_pass_and_fail(paper_like):
+    sigmas = np.arange(7) * 0.5  # 0 .. 3
+    if paper_like:
+        # Adam wins below the paper's boundary: 0.5 at a = 0.1, 1.5 at a = 10, 2.5 at a = 1000
+        edge = {0.1: 0.5, 10.0: 1.5, 1000.0: 2.5}
+        win = _win_map("sharpness", edge, sigmas, lambda a, s: "adam" if s < edge[a] - 1e-9 else "signum")
+    else:
+        # the mirror image: Signum wins at low noise, Adam at high, and Adam's region shrinks
+        # as a grows (boundary 3, 2, 1 from a = 0.1 to 1000)
+        start = {0.1: 0.5, 10.0: 1.5, 1000.0: 2.5}
+        win = _win_map("sharpness", start, sigmas, lambda a, s: "adam" if s >= start[a] - 1e-9 else "signum")
+    claims = {c.id: c for c in VF.sharpness_claims(win)}
+    assert sorted(claims) == sorted(SHARPNESS_IDS)
+    for cid in SHARPNESS_IDS:
+        assert claims[cid].passed == paper_like, cid
+
+
+@pytest.mark.parametrize("paper_like", [True, False])
+def test_weight_decay_claims_pass_and_fail(paper_like):
+    wds, sigmas = (0.01, 0.1, 1.0), np.arange(7) * 0.5
+    if paper_like:  # Adam wins below sigma 1.5 (boundary 1.5); the paper's losses at the checkpoints
+        win = _win_map("weight_decay", wds, sigmas, lambda w, s: "adam" if s < 1.5 - 1e-9 else "focus")
+        loss = lambda s, o: VF.CHECKPOINTS.get(s, {}).get(o, 0.0)
+    else:  # Signum wins only at sigma 0, Adam everywhere else (boundary 3); every loss 0
+        win = _win_map("weight_decay", wds, sigmas, lambda w, s: "signum" if s == 0 else "adam")
+        loss = lambda s, o: 0.0
+    best = pd.DataFrame([{"weight_decay": w, "sigma": s, "optimizer": o, "mean_final_loss": loss(s, o)}
+                         for w in wds for s in sigmas for o in ("adam", "signum", "focus")])
+    claims = {c.id: c for c in VF.weight_decay_claims(win, best)}
+    ids = ["checkpoint-a10-sigma0", "checkpoint-a10-sigma3", "checkpoint-a10-boundary", "adam-wins-noiseless",
+           "sign-wins-high-noise"]
+    assert sorted(claims) == sorted(ids)
+    for cid in ids:
+        assert claims[cid].passed == paper_like, cid
+
+
+@pytest.mark.parametrize("paper_like", [True, False])
+def test_pair_claims_pass_and_fail(paper_like):
+    sigmas = np.arange(6) * 0.5
+    clean = lambda a, s: "adam" if s < 1.5 else "signum"  # one boundary per row
+    speckle = lambda a, s: ("signum", "focus")[int(round(2 * s)) % 2]  # the winner flips at every step
+    if paper_like:  # Signum/FOCUS speckled with small margins, Adam/Signum clean with large ones
+        pairs = {"signum/focus": (speckle, 0.01), "adam/signum": (clean, 0.1), "adam/focus": (clean, 0.1)}
+    else:  # the other way round: FOCUS wins everywhere by a lot, Adam/Signum flips at every step
+        alternating = lambda a, s: ("adam", "signum")[int(round(2 * s)) % 2]
+        pairs = {"signum/focus": (lambda a, s: "focus", 1.0), "adam/signum": (alternating, 0.1),
+                 "adam/focus": (clean, 0.1)}
+    table = pd.concat([_win_map("sharpness", (0.1, 10.0), sigmas, winner).assign(margin=margin, pair=pair)
+                       for pair, (winner, margin) in pairs.items()], ignore_index=True)
+    claims = {c.id: c for c in VP.pair_claims(table, "sharpness")}
+    for cid in ("signum-focus-small-margins", "signum-focus-speckle"):
+        assert claims[cid].passed == paper_like, cid
 
 
 # --------------------------------------------------------------------------------------
