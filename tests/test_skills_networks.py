@@ -333,6 +333,15 @@ def test_domino_claims_hold_for_the_closed_forms():
     assert all(c.passed for c in domino_claims(t, skills, cfg))
 
 
+def test_domino_claims_with_no_time_step_before_t0():
+    # t0 below the time grid's step: no step lies in (0, t0], so "in parallel early on" has
+    # nothing to show and fails, instead of passing on an empty set (or crashing)
+    cfg = {"skills": 3, "t0": 0.5, "quanta_scale": 30, "steps": 10, "level": 0.9}
+    t, skills = domino_curves(cfg)
+    verdicts = {c.id: c.passed for c in domino_claims(t, skills, cfg)}
+    assert verdicts["quanta-in-parallel"] is False
+
+
 def test_domino_claims_fail_with_the_domino_and_quanta_curves_swapped():
     """Quanta curves under the Domino label learn all skills at once and never reach s = 1;
     Domino curves under the quanta label learn one at a time: every claim fails."""

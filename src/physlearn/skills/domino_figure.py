@@ -38,8 +38,9 @@ def claims(t: np.ndarray, skills: dict[str, np.ndarray], cfg: dict) -> list[Clai
     # Domino: skill i starts when skill i-1 is done (within one time step)
     hand_over = np.abs(dom_starts[1:] - dom_done[:-1])
     sequential = bool(in_progress["domino"].max() == 1 and np.all(hand_over <= 1.0))
-    early = t <= t0
-    parallel = bool(np.all(in_progress["quanta"][early & (t > 0)] == n))
+    early = in_progress["quanta"][(t > 0) & (t <= t0)]  # empty if the time grid has no step in (0, t0]
+    parallel = bool(len(early) and np.all(early == n))
+    early_range = f"{early.min()} to {early.max()}" if len(early) else "no step"
     return [
         Claim(id="domino-one-at-a-time",
               claim="In the Domino model skills are learned one after another: each starts when the previous one is done.",
@@ -59,8 +60,7 @@ def claims(t: np.ndarray, skills: dict[str, np.ndarray], cfg: dict) -> list[Clai
         Claim(id="quanta-in-parallel",
               claim="In the quanta model every skill improves from the start, in parallel.",
               paper_value="all skills partly learned at once; s_i = 1 - exp(-t / (30 i))",
-              ours=f"skills partly learned for 0 < t <= t0: {in_progress['quanta'][early & (t > 0)].min()} to "
-                   f"{in_progress['quanta'][early & (t > 0)].max()} of {n}; steps to s_i >= {level}: "
+              ours=f"skills partly learned for 0 < t <= t0: {early_range} of {n}; steps to s_i >= {level}: "
                    + ", ".join(f"{v:.0f}" for v in quanta_times),
               criterion=f"all {n} skills strictly between 0 and 1 at every 0 < t <= t0",
               passed=parallel, measured={f"t_{level}": quanta_times.tolist()}),
