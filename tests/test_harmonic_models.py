@@ -2,6 +2,7 @@
 per-run PyTorch: nn.Embedding / nn.Linear / nn.TransformerEncoderLayer modules trained one
 at a time with torch.optim.AdamW; and a stack of runs against each run trained alone."""
 
+import logging
 import math
 
 import numpy as np
@@ -292,3 +293,61 @@ def test_divergence_is_recorded_not_raised():
     assert result.diverged.tolist() == [True, False]
     alone = T.train(task, cfg, runs[1:], settings)
     torch.testing.assert_close(result.params[1], alone.params[0], rtol=1e-5, atol=1e-6)
+
+
+class Interrupted(Exception):
+    pass
+
+
+@pytest.mark.parametrize("family", M.FAMILIES)
+def test_interrupted_training_resumes_to_the_same_numbers(family, tmp_path, monkeypatch):
+    """Killed after its second epoch (checkpoint after every epoch), then called again: the
+    same parameters and records as a run never interrupted, bit for bit. The transformer
+    draws dropout, so its generators' states must come back too; the uneven runs test the
+    AdamW step counts."""
+    task = D.make_task("modular_addition")
+    cfg = T.model_config(task, family)
+    settings = T.TrainSettings(epochs=4, samples=100)
+    whole = T.train(task, cfg, RUNS, settings)
+
+    path = tmp_path / "train.pt"
+    plan, calls = T._epoch_plan, []
+
+    def plan_then_die(*args, **kwargs):  # the third epoch's plan: the process "dies"
+        calls.append(1)
+        if len(calls) == 3:
+            raise Interrupted
+        return plan(*args, **kwargs)
+
+    monkeypatch.setattr(T, "_epoch_plan", plan_then_die)
+    with pytest.raises(Interrupted):
+        T.train(task, cfg, RUNS, settings, checkpoint=path, checkpoint_every=0)
+    monkeypatch.setattr(T, "_epoch_plan", plan)
+    assert ckpt_epoch(path) == 2
+
+    resumed = T.train(task, cfg, RUNS, settings, checkpoint=path, checkpoint_every=0)
+    assert torch.equal(resumed.params, whole.params)
+    for name in ("train_acc", "test_acc", "train_loss", "final_train_acc", "final_test_acc"):
+        np.testing.assert_array_equal(getattr(resumed, name), getattr(whole, name), err_msg=name)
+    assert ckpt_epoch(path) == 4
+    # a finished checkpoint gives the result without training again
+    monkeypatch.setattr(T, "_epoch_plan", plan_then_die)
+    again = T.train(task, cfg, RUNS, settings, checkpoint=path)
+    assert torch.equal(again.params, whole.params)
+
+
+def ckpt_epoch(path) -> int:
+    return torch.load(path, weights_only=True)["epoch"]
+
+
+def test_checkpoint_of_other_training_is_not_resumed(tmp_path, caplog):
+    task = D.make_task("modular_addition")
+    cfg = T.model_config(task, "mlp")
+    path = tmp_path / "train.pt"
+    T.train(task, cfg, RUNS, T.TrainSettings(epochs=2, samples=100), checkpoint=path)
+    longer = T.TrainSettings(epochs=3, samples=100)
+    with caplog.at_level(logging.WARNING, logger="physlearn.harmonic"):
+        resumed = T.train(task, cfg, RUNS, longer, checkpoint=path)
+    assert "checkpoint of other training" in caplog.text
+    fresh = T.train(task, cfg, RUNS, longer)
+    assert torch.equal(resumed.params, fresh.params)

@@ -581,6 +581,8 @@ HARMONIC_ALGO_TRAIN_CODE = [
     "harmonic/datasets.py",
     "harmonic/models.py",
     "harmonic/train.py",
+    "gpt/__init__.py",
+    "gpt/checkpoint.py",
     "harmonic/algorithmic_config.py",
     "harmonic/algorithmic_results.py",
     "harmonic/algorithmic_train.py",

@@ -5,6 +5,11 @@ spec section 2), task after task, each task's runs at once, and save what the fi
         --outputs lattice.npz modular_addition.npz ...
 
 One .npz per task of the config's ``tasks``, in that order.
+
+Training checkpoints to ``checkpoints/<task>.pt`` beside the outputs (every 5 minutes and
+at a task's end), so a job killed or timed out goes on, when run again, from where it was:
+finished tasks are not trained again, the current one resumes after its last saved epoch.
+The checkpoints are removed once every task's .npz is written.
 Each .npz holds, per run (one row each): seed, harmonic, train fraction, weight decay, lr,
 whether it was tracked, its train-set size, train and test accuracy after every epoch
 (NaN for untracked runs), the mean training loss of every epoch, final accuracies,
@@ -16,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -54,14 +60,18 @@ def main(argv=None) -> None:
         raise SystemExit(f"{len(args.outputs)} outputs for {len(exp.tasks)} tasks {exp.tasks}")
     device = runtime.pick_device(cfg["device"])
     runs = exp.runs(args.family)
+    checkpoints = args.outputs[0].parent / "checkpoints"
+    checkpoints.mkdir(parents=True, exist_ok=True)
     for name, output in zip(exp.tasks, args.outputs):
         task = D.make_task(name)
         model = exp.model(args.family, task)
         settings = exp.settings(args.family, name, log_every=max(1, exp.epochs(args.family, name) // 5))
         log.info("%s %s: %d runs x %d epochs on %s", name, args.family, len(runs), settings.epochs, device)
-        result = train(task, model, runs, settings, root_seed=exp.root_seed, device=device)
+        result = train(task, model, runs, settings, root_seed=exp.root_seed, device=device,
+                       checkpoint=checkpoints / f"{name}.pt")
         log.info("%s done in %.1f s; diverged: %d", name, result.seconds, int(result.diverged.sum()))
         save_result(output, task, model, result, {"provenance": runtime.provenance(), "scale": cfg["scale"]})
+    shutil.rmtree(checkpoints)
 
 
 if __name__ == "__main__":

@@ -26,15 +26,18 @@ learning rate, weight decay and step count differ per run.
 
 from __future__ import annotations
 
+import json
 import logging
 import math
 import time
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
+from physlearn.gpt import checkpoint as ckpt
 from physlearn.harmonic import datasets as D
 from physlearn.harmonic import models as M
 
@@ -121,6 +124,13 @@ class BatchedAdamW:
             groups.setdefault(key, []).append(r)
         self.groups = [(group_lr, decay, runs, self._tensors(runs)) for (group_lr, decay), runs in groups.items()]
 
+    def state_dict(self) -> dict[str, torch.Tensor]:
+        return {"exp_avg": self.exp_avg, "exp_avg_sq": self.exp_avg_sq, "step_count": self.step_count}
+
+    def load_state_dict(self, state: dict[str, torch.Tensor]) -> None:
+        for name, value in state.items():  # in place: the per-run views stay valid
+            getattr(self, name).copy_(value)
+
     def _tensors(self, runs: list[int]) -> list[list[torch.Tensor]]:
         """[params, grads, exp_avgs, exp_avg_sqs, steps] of these runs, as the kernel takes them."""
         return [list(column) for column in zip(*(self.rows[r] for r in runs))]
@@ -192,13 +202,21 @@ def accuracy(cfg, params, inputs, answers, harmonic, is_train, start: int = 0, c
 
 
 def train(task: D.Task, cfg: M.ModelConfig, runs: list[Run], settings: TrainSettings, *, root_seed: int = 0,
-          device: torch.device | str = "cpu", init: torch.Tensor | None = None) -> TrainResult:
+          device: torch.device | str = "cpu", init: torch.Tensor | None = None,
+          checkpoint: str | Path | None = None, checkpoint_every: float = 300.0) -> TrainResult:
     """Train every run for ``settings.epochs`` epochs, all at once. ``init`` [R, P]
-    overrides the initial parameters (tests). Results come in the order of ``runs``."""
+    overrides the initial parameters (tests). Results come in the order of ``runs``.
+
+    With ``checkpoint`` (a file path), the whole training state (parameters, AdamW moments
+    and counts, every run's random generators, the records so far) is written there at the
+    end of an epoch once ``checkpoint_every`` seconds have passed since the last write, and
+    after the last epoch; a call that finds a checkpoint of the same training (task, model,
+    runs, settings, root seed) goes on from it, to the numbers an uninterrupted call gives.
+    A checkpoint of other training is ignored, with a warning."""
     # standard runs first: the MLP step computes each output layer on its own block of runs
     order = sorted(range(len(runs)), key=lambda i: runs[i].harmonic)
     result = _train_sorted(task, cfg, [runs[i] for i in order], settings, root_seed, torch.device(device),
-                           None if init is None else init[order])
+                           None if init is None else init[order], checkpoint, checkpoint_every)
     back = np.argsort(order)
     for name in ("params", "train_acc", "test_acc", "train_loss", "final_train_acc", "final_test_acc", "diverged",
                  "n_train"):
@@ -207,7 +225,29 @@ def train(task: D.Task, cfg: M.ModelConfig, runs: list[Run], settings: TrainSett
     return result
 
 
-def _train_sorted(task, cfg, runs, settings, root_seed, device, init) -> TrainResult:
+def _fingerprint(task, cfg, runs, settings, root_seed, init) -> str:
+    """What determines a training's numbers (not its progress logging), as a string."""
+    training = {"task": task.name, "model": asdict(cfg), "runs": [asdict(r) for r in runs],
+                "settings": {k: v for k, v in asdict(settings).items() if k != "log_every"}, "root_seed": root_seed,
+                "init": None if init is None else float(init.double().sum())}
+    return json.dumps(training, sort_keys=True, default=str)
+
+
+def _resume_state(path, fingerprint: str) -> dict | None:
+    if path is None or not Path(path).exists():
+        return None
+    state = ckpt.load(path)  # on the CPU: generator states are CPU tensors; copy_ moves the rest
+    if state.get("fingerprint") != fingerprint:
+        log.warning("%s is the checkpoint of other training (task, model, runs or settings differ); "
+                    "starting from epoch 0", path)
+        return None
+    log.info("%s: resuming after epoch %d", path, state["epoch"])
+    return state
+
+
+def _train_sorted(task, cfg, runs, settings, root_seed, device, init, checkpoint=None,
+                  checkpoint_every=300.0) -> TrainResult:
+    fingerprint = _fingerprint(task, cfg, runs, settings, root_seed, init)
     R, B, N = len(runs), settings.batch_size, settings.samples
     seeds = [r.seed for r in runs]
     data = [run_data(task, root_seed, s, N) for s in seeds]
@@ -243,8 +283,21 @@ def _train_sorted(task, cfg, runs, settings, root_seed, device, init) -> TrainRe
     all_tracked = len(track_idx) == R
     tracked = lambda t: t if all_tracked else t[track_idx]  # no per-epoch copy when every run is tracked
     track_data = [tracked(t) for t in (inputs, answers, harmonic, is_train)]  # the tracked runs' data, once
-    start = time.perf_counter()
-    for epoch in range(E):
+    records = {"train_acc": train_acc, "test_acc": test_acc, "train_loss": train_loss}
+    gens = order_gens + dropout_gens
+    first_epoch, seconds_before = 0, 0.0
+    state = _resume_state(checkpoint, fingerprint)
+    if state is not None:
+        params.copy_(state["params"])
+        opt.load_state_dict(state["optimizer"])
+        for name, value in state["records"].items():
+            records[name].copy_(value)
+        for gen, gen_state in zip(gens, state["generators"]):
+            gen.set_state(gen_state)
+        first_epoch, seconds_before = state["epoch"], state["seconds"]
+    start = last_save = time.perf_counter()
+    start -= seconds_before  # seconds count the training, not the interruption
+    for epoch in range(first_epoch, E):
         idx, weight, dropout = _epoch_plan(n_train, steps_max, B, order_gens, dropout_gens, cfg, device)
         epoch_tokens, epoch_targets = _gather_examples(inputs, idx), _gather_examples(answers, idx)  # [S, R, B, ...]
         train_correct = torch.zeros(R, device=device)
@@ -276,6 +329,11 @@ def _train_sorted(task, cfg, runs, settings, root_seed, device, init) -> TrainRe
         if settings.log_every and (epoch + 1) % settings.log_every == 0:
             log.info("%s %s: epoch %d/%d, %.1f s, median train loss %.4f", task.name, cfg.family, epoch + 1, E,
                      time.perf_counter() - start, float((train_loss[:, epoch] / steps_t).median()))
+        if checkpoint is not None and (epoch + 1 == E or time.perf_counter() - last_save >= checkpoint_every):
+            ckpt.save_atomic({"fingerprint": fingerprint, "epoch": epoch + 1, "seconds": time.perf_counter() - start,
+                              "params": params, "optimizer": opt.state_dict(), "records": records,
+                              "generators": [gen.get_state() for gen in gens]}, checkpoint)
+            last_save = time.perf_counter()
     train_loss /= steps_t.unsqueeze(1)
     final_train, final_test = accuracy(cfg, params, inputs, answers, harmonic, is_train)
     diverged = ~torch.isfinite(params).all(1) | ~torch.isfinite(train_loss).all(1)
