@@ -5,6 +5,8 @@ and noise."""
 
 from __future__ import annotations
 
+import dataclasses
+import logging
 import math
 
 import numpy as np
@@ -12,6 +14,7 @@ import pandas as pd
 import pytest
 import torch
 
+from physlearn.skills import geometry as G
 from physlearn.skills.geometry import (
     CHUNK,
     GeometryConfig,
@@ -520,3 +523,52 @@ def test_cuda_matches_cpu():
                  for d in ("cpu", "cuda"))
     np.testing.assert_allclose(cuda["s"], cpu["s"], atol=1e-9)
     np.testing.assert_allclose(cuda["loss"], cpu["loss"], atol=1e-9)
+
+
+class Interrupted(Exception):
+    pass
+
+
+def test_interrupted_simulation_resumes_to_the_same_numbers(tmp_path, monkeypatch, caplog):
+    """Killed at step 608 of 700 (checkpoints at every chunk boundary: 256, 512), then called
+    again: every record equals an uninterrupted run's, bit for bit. Two N (two groups), two
+    optimizers with moments, gradient noise (the noise streams), n_align and per-skill records."""
+    configs = [GeometryConfig(n_params=n, n_skills=12, alpha=a, loss="ce", task_vectors="gaussian", optimizer=o,
+                              lr=0.01, batch_size=32, noise=0.1, steps=700)
+               for n in (6, 9) for o in ("adam", "ademamix") for a in (1.0, 2.0)]
+    kwargs = dict(record_every=50, n_align=True)
+    whole = G.simulate_many(configs, [3, 4], **kwargs)
+
+    path = tmp_path / "sim.pt"
+    counts, calls = G._block_counts, []
+
+    def counts_then_die(*args, **kw):  # each call makes 16 steps' counts; the 39th is step 608's
+        calls.append(1)
+        if len(calls) == 39:
+            raise Interrupted
+        return counts(*args, **kw)
+
+    monkeypatch.setattr(G, "_block_counts", counts_then_die)
+    with pytest.raises(Interrupted):
+        G.simulate_many(configs, [3, 4], checkpoint=path, checkpoint_every=0, **kwargs)
+    monkeypatch.setattr(G, "_block_counts", counts)
+    assert torch.load(path, weights_only=True)["step"] == 512
+
+    with caplog.at_level(logging.INFO, logger="physlearn.skills"):
+        resumed = G.simulate_many(configs, [3, 4], checkpoint=path, checkpoint_every=0, **kwargs)
+    assert "resuming at step 512" in caplog.text
+    assert resumed.keys() == whole.keys()
+    for key in whole:
+        np.testing.assert_array_equal(resumed[key], whole[key], err_msg=key)
+
+
+def test_checkpoint_of_another_simulation_is_not_resumed(tmp_path, caplog):
+    config = GeometryConfig(n_params=5, n_skills=4, steps=600, batch_size=8)
+    path = tmp_path / "sim.pt"
+    G.simulate_many([config], [0], checkpoint=path, checkpoint_every=0)
+    assert torch.load(path, weights_only=True)["step"] == 512
+    other = dataclasses.replace(config, lr=1e-3)
+    with caplog.at_level(logging.WARNING, logger="physlearn.skills"):
+        resumed = G.simulate_many([other], [0], checkpoint=path)
+    assert "checkpoint of another simulation" in caplog.text
+    np.testing.assert_array_equal(resumed["loss"], G.simulate_many([other], [0])["loss"])

@@ -405,6 +405,8 @@ SKILLS_RESOURCE_CODE = [
     "claims.py",
     "skills/__init__.py",
     "skills/geometry.py",
+    "gpt/__init__.py",
+    "gpt/checkpoint.py",
     "skills/resource_steps.py",
 ]
 # Figure name -> the config parts its step reads (so editing one part reruns only its figures).
@@ -490,6 +492,8 @@ SKILLS_GEOMETRY_CODE = [
     "claims.py",
     "skills/__init__.py",
     "skills/geometry.py",
+    "gpt/__init__.py",
+    "gpt/checkpoint.py",
     "skills/scaling.py",
     "skills/geometry_experiments.py",
 ]

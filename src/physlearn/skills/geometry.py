@@ -28,12 +28,21 @@ exactly the draws that :func:`simulate` uses, for checking it against a plain lo
 from __future__ import annotations
 
 import dataclasses
+import json
+import logging
 import math
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import torch
+
+from physlearn.gpt.checkpoint import load as load_checkpoint
+from physlearn.gpt.checkpoint import save_atomic
+
+log = logging.getLogger("physlearn.skills")
 
 LOSSES = ("mse", "ce")
 TASK_VECTORS = ("orthonormal", "gaussian")
@@ -126,16 +135,38 @@ def make_task_vectors(config: GeometryConfig, seed: int, dtype=torch.float64) ->
     return vectors.to(dtype).contiguous()
 
 
-def _uniform_chunks(seed: int, batch_size: int, n_steps: int) -> Iterator[torch.Tensor]:
-    gen = _generator(seed, _SKILLS)
-    for start in range(0, n_steps, CHUNK):
-        yield torch.rand(min(CHUNK, n_steps - start), batch_size, generator=gen, dtype=torch.float64)
+class _Chunks:
+    """One seed's stream of draws [rows, width], CHUNK steps at a time (float64). Its state,
+    the generator's and the next step's, is what a checkpoint keeps of it."""
+
+    def __init__(self, seed: int, stream: int, width: int, n_steps: int):
+        self.draw = torch.rand if stream == _SKILLS else torch.randn
+        self.gen, self.width, self.n_steps, self.start = _generator(seed, stream), width, n_steps, 0
+
+    def __iter__(self) -> Iterator[torch.Tensor]:
+        return self
+
+    def __next__(self) -> torch.Tensor:
+        if self.start >= self.n_steps:
+            raise StopIteration
+        rows = min(CHUNK, self.n_steps - self.start)
+        self.start += rows
+        return self.draw(rows, self.width, generator=self.gen, dtype=torch.float64)
+
+    def state(self) -> list:
+        return [self.gen.get_state(), self.start]
+
+    def restore(self, state: list) -> None:
+        self.gen.set_state(state[0])
+        self.start = int(state[1])
 
 
-def _noise_chunks(seed: int, n_params: int, n_steps: int) -> Iterator[torch.Tensor]:
-    gen = _generator(seed, _NOISE)
-    for start in range(0, n_steps, CHUNK):
-        yield torch.randn(min(CHUNK, n_steps - start), n_params, generator=gen, dtype=torch.float64)
+def _uniform_chunks(seed: int, batch_size: int, n_steps: int) -> _Chunks:
+    return _Chunks(seed, _SKILLS, batch_size, n_steps)
+
+
+def _noise_chunks(seed: int, n_params: int, n_steps: int) -> _Chunks:
+    return _Chunks(seed, _NOISE, n_params, n_steps)
 
 
 class _InverseCdf:
@@ -194,6 +225,18 @@ def recorded_steps(steps: int, record_every: int) -> np.ndarray:
     return np.unique(np.r_[np.arange(0, steps + 1, max(1, record_every)), steps])
 
 
+def _resume_state(path, fingerprint: str) -> dict | None:
+    if path is None or not Path(path).exists():
+        return None
+    state = load_checkpoint(path)
+    if state.get("fingerprint") != fingerprint:
+        log.warning("%s is the checkpoint of another simulation (configs, seeds or records differ); "
+                    "starting from step 0", path)
+        return None
+    log.info("%s: resuming at step %d", path, state["step"])
+    return state
+
+
 def _check_batch(configs: Sequence[GeometryConfig]) -> GeometryConfig:
     first = configs[0]
     for other in configs[1:]:
@@ -216,6 +259,15 @@ class _Optimizer:
         self.m = zeros() if self.kind in ("adam", "lion", "ademamix") else None
         self.v = zeros() if self.kind in ("adam", "ademamix") else None
         self.m_slow = zeros() if self.kind == "ademamix" else None
+
+    def state(self) -> dict:
+        return {"t": self.t, **{k: getattr(self, k) for k in ("m", "v", "m_slow") if getattr(self, k) is not None}}
+
+    def restore(self, state: dict) -> None:
+        self.t = int(state["t"])
+        for k in ("m", "v", "m_slow"):
+            if k in state:
+                getattr(self, k).copy_(state[k])
 
     def step(self, g: torch.Tensor) -> torch.Tensor:
         self.t += 1
@@ -260,20 +312,30 @@ def _block_counts(uniforms: torch.Tensor, inverse_cdfs: list[_InverseCdf], n_ski
 def simulate_many(configs: Sequence[GeometryConfig], seeds: Sequence[int], *, device="cpu",
                   record_every: int = 1, n_align: bool = False, task_vectors: torch.Tensor | None = None,
                   skill_ids: np.ndarray | None = None, record_steps: Sequence[int] | None = None,
-                  record_skills: bool = True, dtype=torch.float32) -> dict[str, np.ndarray]:
+                  record_skills: bool = True, dtype=torch.float32, checkpoint: str | Path | None = None,
+                  checkpoint_every: float = 300.0) -> dict[str, np.ndarray]:
     """Every config x seed in one tensor program. Configs may differ only in alpha (or
     frequencies), lr, noise, optimizer (with its betas, eps and AdEMAMix alpha) and N (a
     group per N, sharing the skill draws; within it, the optimizers share the products). Arrays are
     config-first: "s" is [C, S, R, n_skills] etc., "frequencies" [C, n_skills]; see
     :func:`simulate` for the keys and the options (skill_ids needs one frequency vector,
-    task_vectors one N)."""
+    task_vectors one N).
+
+    With ``checkpoint`` (a file path), the state (theta, optimizer moments, the random
+    streams' positions, the records so far) is written there at the first chunk boundary
+    (every CHUNK steps) after ``checkpoint_every`` seconds, atomically, with a progress line;
+    a call that finds the checkpoint of the same simulation goes on from it, to the numbers
+    an uninterrupted call gives. The file is left in place; the caller removes it."""
     base = _check_batch(configs)
+    if checkpoint is not None and (task_vectors is not None or skill_ids is not None):
+        raise ValueError("checkpoint works with drawn task vectors and skill ids only")
     # Adam's second moment and CE's (1 - s) underflow into float32 subnormals, which make
     # elementwise ops ~100x slower on x86; flushing them to zero changes nothing we record.
     torch.set_flush_denormal(True)
     try:
         return _simulate_many(configs, base, [int(s) for s in seeds], torch.device(device), record_every, n_align,
-                              task_vectors, skill_ids, record_steps, record_skills, dtype)
+                              task_vectors, skill_ids, record_steps, record_skills, dtype, checkpoint,
+                              checkpoint_every)
     finally:
         torch.set_flush_denormal(False)
 
@@ -317,6 +379,17 @@ class _Group:
         self.noise_streams = [_noise_chunks(s, self.config.n_params, self.config.steps + 1) for s in seeds]
         self.noise = None
 
+    def state(self) -> dict:
+        return {"theta": self.theta, "opts": [opt.state() for _, opt in self.opts],
+                "noise": [stream.state() for stream in self.noise_streams]}
+
+    def restore(self, state: dict) -> None:
+        self.theta.copy_(state["theta"])
+        for (_, opt), opt_state in zip(self.opts, state["opts"]):
+            opt.restore(opt_state)
+        for stream, stream_state in zip(self.noise_streams, state["noise"]):
+            stream.restore(stream_state)
+
     def step(self, grad: torch.Tensor) -> None:
         if len(self.opts) == 1:
             self.theta -= self.opts[0][1].step(grad)
@@ -334,7 +407,7 @@ def _as_slice(index: torch.Tensor) -> slice | torch.Tensor:
 
 
 def _simulate_many(configs, base, seeds, device, record_every, n_align, task_vectors, skill_ids, record_steps,
-                   record_skills, dtype):
+                   record_skills, dtype, checkpoint=None, checkpoint_every=300.0):
     n_configs, n_seeds, steps, batch = len(configs), len(seeds), base.steps, base.batch_size
     freqs = np.stack([c.skill_frequencies for c in configs])  # [C, n]
     p = torch.as_tensor(freqs, dtype=dtype, device=device)
@@ -381,8 +454,27 @@ def _simulate_many(configs, base, seeds, device, record_every, n_align, task_vec
     uniforms = [_uniform_chunks(s, batch, steps + 1) for s in seeds]
     inverse_cdfs = [_InverseCdf(f, device) for f in unique_freqs]
     counts = u = None
-    for t in range(steps + 1):
+    fingerprint = json.dumps({"configs": [dataclasses.asdict(c) for c in configs], "seeds": seeds,
+                              "record": record.tolist(), "n_align": n_align, "record_skills": record_skills,
+                              "dtype": str(dtype)}, sort_keys=True)
+    first_step, started = 0, time.perf_counter()
+    state = _resume_state(checkpoint, fingerprint)
+    if state is not None:
+        first_step = state["step"]
+        for g, group_state in zip(groups, state["groups"]):
+            g.restore(group_state)
+        for stream, stream_state in zip(uniforms, state["uniforms"]):
+            stream.restore(stream_state)
+        out = {name: list(values) for name, values in state["out"].items()}
+    last_save = time.perf_counter()
+    for t in range(first_step, steps + 1):
         k = t % CHUNK
+        if k == 0 and checkpoint is not None and t > first_step and time.perf_counter() - last_save >= checkpoint_every:
+            # at a chunk boundary the draws and counts start afresh: the state is all that matters
+            save_atomic({"fingerprint": fingerprint, "step": t, "groups": [g.state() for g in groups],
+                         "uniforms": [stream.state() for stream in uniforms], "out": out}, checkpoint)
+            last_save = time.perf_counter()
+            log.info("step %d of %d, %.0f s; checkpoint %s", t, steps, last_save - started, checkpoint)
         if k == 0:  # the next chunk of draws
             if skill_ids is None:
                 u = torch.stack([next(it) for it in uniforms], dim=1).to(device)  # [chunk, S, B]

@@ -241,13 +241,15 @@ def scaling_configs(section: dict, optimizer: str, n_params: int) -> list[Geomet
 
 
 def run_scaling_shard(section: dict, root_seed: int, optimizers: Sequence[str], n_values, device="cpu",
-                      log=None) -> dict[str, dict]:
+                      log=None, checkpoint=None) -> dict[str, dict]:
     """Per optimizer, loss curves [N, alpha, seed, R] over some N values, all in one tensor
     program: the N values and optimizers share their skill draws, and the optimizers of one
-    N share its matrix products. A run's numbers do not depend on what else is in the shard."""
+    N share its matrix products. A run's numbers do not depend on what else is in the shard.
+    ``checkpoint``: see :func:`simulate_many`."""
     seeds = derive_seeds(root_seed, "geometry-scaling", section["seeds"])
     configs = [c for n in n_values for o in optimizers for c in scaling_configs(section, o, n)]
-    out = simulate_many(configs, seeds, device=device, record_steps=scaling_record_steps(section), record_skills=False)
+    out = simulate_many(configs, seeds, device=device, record_steps=scaling_record_steps(section), record_skills=False,
+                        checkpoint=checkpoint)
     loss = out["loss"].reshape(len(n_values), len(optimizers), len(section["alphas"]), len(seeds), -1)
     results = {}
     for k, optimizer in enumerate(optimizers):

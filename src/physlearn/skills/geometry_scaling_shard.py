@@ -3,6 +3,10 @@ every optimizer, alpha and seed in one tensor program; saves each optimizer's lo
 
     python -m physlearn.skills.geometry_scaling_shard --config JSON --shard I \
         --optimizers signgd adam --outputs SIGNGD.npz ADAM.npz
+
+The simulation checkpoints to ``checkpoints/shard-I-of-N.pt`` beside the outputs every 5 minutes
+(with a progress line), so a job killed or timed out goes on from there when run again; the
+checkpoint is removed once the outputs are written.
 """
 
 from __future__ import annotations
@@ -38,7 +42,9 @@ def main(argv=None) -> None:
     log.info(f"scaling shard {args.shard + 1}/{section['shards']}: N {n_values} x {args.optimizers} x "
              f"{len(section['alphas'])} alpha x {section['seeds']} seeds x {section['steps']} steps on {device}")
     started = time.perf_counter()
-    results = E.run_scaling_shard(section, cfg["seed"], args.optimizers, n_values, device, log)
+    checkpoint = args.outputs[0].parent / "checkpoints" / f"shard-{args.shard}-of-{section['shards']}.pt"
+    checkpoint.parent.mkdir(parents=True, exist_ok=True)
+    results = E.run_scaling_shard(section, cfg["seed"], args.optimizers, n_values, device, log, checkpoint)
     log.info(f"done in {time.perf_counter() - started:.1f} s")
     for (optimizer, arrays), output in zip(results.items(), args.outputs):
         n_bad = int((~np.isfinite(arrays["loss"][..., -1])).sum())
@@ -46,6 +52,7 @@ def main(argv=None) -> None:
             log.warning(f"{optimizer}: {n_bad} runs diverged (recorded as non-finite loss)")
         meta = {"optimizer": optimizer, "shard": args.shard, **runtime.provenance()}
         runtime.save_npz(output, meta, **arrays)
+    checkpoint.unlink(missing_ok=True)
 
 
 if __name__ == "__main__":
