@@ -18,6 +18,25 @@ TINY = REPO / "tests/data/tiny.yaml"
 os.environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
 
 
+class Interrupted(Exception):
+    """A process killed in mid-run, as the resume tests simulate it."""
+
+
+def dies_on_call(monkeypatch, owner, name: str, n: int):
+    """Make ``owner.name`` raise Interrupted on its n-th call (the process "dies" there);
+    returns a function that puts the original back."""
+    original, calls = getattr(owner, name), []
+
+    def dying(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == n:
+            raise Interrupted
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, dying)
+    return lambda: monkeypatch.setattr(owner, name, original)
+
+
 def copy_tiny_corpus(workdir: Path) -> None:
     """The tiny config's text files (data.text.files, relative to the work folder)."""
     shutil.copytree(REPO / "tests/data/corpus", workdir / "corpus", dirs_exist_ok=True)

@@ -11,6 +11,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from conftest import Interrupted, dies_on_call
 from physlearn.harmonic import datasets as D
 from physlearn.harmonic import models as M
 from physlearn.harmonic import train as T
@@ -295,10 +296,6 @@ def test_divergence_is_recorded_not_raised():
     torch.testing.assert_close(result.params[1], alone.params[0], rtol=1e-5, atol=1e-6)
 
 
-class Interrupted(Exception):
-    pass
-
-
 @pytest.mark.parametrize("family", M.FAMILIES)
 def test_interrupted_training_resumes_to_the_same_numbers(family, tmp_path, monkeypatch):
     """Killed after its second epoch (checkpoint after every epoch), then called again: the
@@ -311,18 +308,10 @@ def test_interrupted_training_resumes_to_the_same_numbers(family, tmp_path, monk
     whole = T.train(task, cfg, RUNS, settings)
 
     path = tmp_path / "train.pt"
-    plan, calls = T._epoch_plan, []
-
-    def plan_then_die(*args, **kwargs):  # the third epoch's plan: the process "dies"
-        calls.append(1)
-        if len(calls) == 3:
-            raise Interrupted
-        return plan(*args, **kwargs)
-
-    monkeypatch.setattr(T, "_epoch_plan", plan_then_die)
+    restore = dies_on_call(monkeypatch, T, "_epoch_plan", 3)  # the third epoch's plan
     with pytest.raises(Interrupted):
         T.train(task, cfg, RUNS, settings, checkpoint=path, checkpoint_every=0)
-    monkeypatch.setattr(T, "_epoch_plan", plan)
+    restore()
     assert ckpt_epoch(path) == 2
 
     resumed = T.train(task, cfg, RUNS, settings, checkpoint=path, checkpoint_every=0)
@@ -331,7 +320,7 @@ def test_interrupted_training_resumes_to_the_same_numbers(family, tmp_path, monk
         np.testing.assert_array_equal(getattr(resumed, name), getattr(whole, name), err_msg=name)
     assert ckpt_epoch(path) == 4
     # a finished checkpoint gives the result without training again
-    monkeypatch.setattr(T, "_epoch_plan", plan_then_die)
+    dies_on_call(monkeypatch, T, "_epoch_plan", 1)
     again = T.train(task, cfg, RUNS, settings, checkpoint=path)
     assert torch.equal(again.params, whole.params)
 
@@ -346,8 +335,8 @@ def test_checkpoint_of_other_training_is_not_resumed(tmp_path, caplog):
     path = tmp_path / "train.pt"
     T.train(task, cfg, RUNS, T.TrainSettings(epochs=2, samples=100), checkpoint=path)
     longer = T.TrainSettings(epochs=3, samples=100)
-    with caplog.at_level(logging.WARNING, logger="physlearn.harmonic"):
+    with caplog.at_level(logging.WARNING, logger="physlearn.checkpoint"):
         resumed = T.train(task, cfg, RUNS, longer, checkpoint=path)
-    assert "checkpoint of other training" in caplog.text
+    assert "train.pt is the checkpoint of other work" in caplog.text
     fresh = T.train(task, cfg, RUNS, longer)
     assert torch.equal(resumed.params, fresh.params)

@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 import torch
 
+from conftest import Interrupted, dies_on_call
 from physlearn.skills import geometry as G
 from physlearn.skills.geometry import (
     CHUNK,
@@ -525,10 +526,6 @@ def test_cuda_matches_cpu():
     np.testing.assert_allclose(cuda["loss"], cpu["loss"], atol=1e-9)
 
 
-class Interrupted(Exception):
-    pass
-
-
 def test_interrupted_simulation_resumes_to_the_same_numbers(tmp_path, monkeypatch, caplog):
     """Killed at step 608 of 700 (checkpoints at every chunk boundary: 256, 512), then called
     again: every record equals an uninterrupted run's, bit for bit. Two N (two groups), two
@@ -540,18 +537,10 @@ def test_interrupted_simulation_resumes_to_the_same_numbers(tmp_path, monkeypatc
     whole = G.simulate_many(configs, [3, 4], **kwargs)
 
     path = tmp_path / "sim.pt"
-    counts, calls = G._block_counts, []
-
-    def counts_then_die(*args, **kw):  # each call makes 16 steps' counts; the 39th is step 608's
-        calls.append(1)
-        if len(calls) == 39:
-            raise Interrupted
-        return counts(*args, **kw)
-
-    monkeypatch.setattr(G, "_block_counts", counts_then_die)
+    restore = dies_on_call(monkeypatch, G, "_block_counts", 39)  # 16 steps a call: the 39th is step 608's
     with pytest.raises(Interrupted):
         G.simulate_many(configs, [3, 4], checkpoint=path, checkpoint_every=0, **kwargs)
-    monkeypatch.setattr(G, "_block_counts", counts)
+    restore()
     assert torch.load(path, weights_only=True)["step"] == 512
 
     with caplog.at_level(logging.INFO, logger="physlearn.skills"):
@@ -568,7 +557,7 @@ def test_checkpoint_of_another_simulation_is_not_resumed(tmp_path, caplog):
     G.simulate_many([config], [0], checkpoint=path, checkpoint_every=0)
     assert torch.load(path, weights_only=True)["step"] == 512
     other = dataclasses.replace(config, lr=1e-3)
-    with caplog.at_level(logging.WARNING, logger="physlearn.skills"):
+    with caplog.at_level(logging.WARNING, logger="physlearn.checkpoint"):
         resumed = G.simulate_many([other], [0], checkpoint=path)
-    assert "checkpoint of another simulation" in caplog.text
+    assert "sim.pt is the checkpoint of other work" in caplog.text
     np.testing.assert_array_equal(resumed["loss"], G.simulate_many([other], [0])["loss"])

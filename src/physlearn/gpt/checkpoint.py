@@ -7,12 +7,15 @@ checkpoint intact, never a truncated one.
 
 from __future__ import annotations
 
+import logging
 import os
 import random
 from pathlib import Path
 
 import numpy as np
 import torch
+
+log = logging.getLogger("physlearn.checkpoint")
 
 
 def save_atomic(obj, path: str | Path) -> None:
@@ -38,6 +41,19 @@ def save_atomic(obj, path: str | Path) -> None:
 def load(path: str | Path, device: torch.device | str = "cpu") -> dict:
     # weights_only: a checkpoint holds tensors, numbers, strings and containers only.
     return torch.load(path, map_location=device, weights_only=True)
+
+
+def load_matching(path: str | Path | None, fingerprint: str, what: str) -> dict | None:
+    """The checkpoint at ``path`` (on the CPU) if there is one and the same work wrote it
+    (its "fingerprint" equals ``fingerprint``); else None. Another work's checkpoint is
+    ignored with a warning; ``what`` names what would differ."""
+    if path is None or not Path(path).exists():
+        return None
+    state = load(path)
+    if state.get("fingerprint") != fingerprint:
+        log.warning("%s is the checkpoint of other work (%s differ); starting afresh", path, what)
+        return None
+    return state
 
 
 def rng_states() -> dict:

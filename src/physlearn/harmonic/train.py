@@ -233,18 +233,6 @@ def _fingerprint(task, cfg, runs, settings, root_seed, init) -> str:
     return json.dumps(training, sort_keys=True, default=str)
 
 
-def _resume_state(path, fingerprint: str) -> dict | None:
-    if path is None or not Path(path).exists():
-        return None
-    state = ckpt.load(path)  # on the CPU: generator states are CPU tensors; copy_ moves the rest
-    if state.get("fingerprint") != fingerprint:
-        log.warning("%s is the checkpoint of other training (task, model, runs or settings differ); "
-                    "starting from epoch 0", path)
-        return None
-    log.info("%s: resuming after epoch %d", path, state["epoch"])
-    return state
-
-
 def _train_sorted(task, cfg, runs, settings, root_seed, device, init, checkpoint=None,
                   checkpoint_every=300.0) -> TrainResult:
     fingerprint = _fingerprint(task, cfg, runs, settings, root_seed, init)
@@ -286,8 +274,10 @@ def _train_sorted(task, cfg, runs, settings, root_seed, device, init, checkpoint
     records = {"train_acc": train_acc, "test_acc": test_acc, "train_loss": train_loss}
     gens = order_gens + dropout_gens
     first_epoch, seconds_before = 0, 0.0
-    state = _resume_state(checkpoint, fingerprint)
+    # on the CPU: generator states are CPU tensors; copy_ moves the rest
+    state = ckpt.load_matching(checkpoint, fingerprint, "task, model, runs or settings")
     if state is not None:
+        log.info("%s: resuming after epoch %d", checkpoint, state["epoch"])
         params.copy_(state["params"])
         opt.load_state_dict(state["optimizer"])
         for name, value in state["records"].items():

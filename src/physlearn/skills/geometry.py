@@ -39,8 +39,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from physlearn.gpt.checkpoint import load as load_checkpoint
-from physlearn.gpt.checkpoint import save_atomic
+from physlearn.gpt.checkpoint import load_matching, save_atomic
 
 log = logging.getLogger("physlearn.skills")
 
@@ -223,18 +222,6 @@ def draw_noise(config: GeometryConfig, seed: int) -> np.ndarray:
 def recorded_steps(steps: int, record_every: int) -> np.ndarray:
     """0, record_every, 2 record_every, ..., and always the last step."""
     return np.unique(np.r_[np.arange(0, steps + 1, max(1, record_every)), steps])
-
-
-def _resume_state(path, fingerprint: str) -> dict | None:
-    if path is None or not Path(path).exists():
-        return None
-    state = load_checkpoint(path)
-    if state.get("fingerprint") != fingerprint:
-        log.warning("%s is the checkpoint of another simulation (configs, seeds or records differ); "
-                    "starting from step 0", path)
-        return None
-    log.info("%s: resuming at step %d", path, state["step"])
-    return state
 
 
 def _check_batch(configs: Sequence[GeometryConfig]) -> GeometryConfig:
@@ -458,8 +445,9 @@ def _simulate_many(configs, base, seeds, device, record_every, n_align, task_vec
                               "record": record.tolist(), "n_align": n_align, "record_skills": record_skills,
                               "dtype": str(dtype)}, sort_keys=True)
     first_step, started = 0, time.perf_counter()
-    state = _resume_state(checkpoint, fingerprint)
+    state = load_matching(checkpoint, fingerprint, "configs, seeds or records")
     if state is not None:
+        log.info("%s: resuming at step %d", checkpoint, state["step"])
         first_step = state["step"]
         for g, group_state in zip(groups, state["groups"]):
             g.restore(group_state)
