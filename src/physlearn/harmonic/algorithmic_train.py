@@ -5,16 +5,16 @@ spec section 2), task after task, each task's runs at once, and save what the fi
         --outputs lattice.npz modular_addition.npz ...
 
 One .npz per task of the config's ``tasks``, in that order.
-
-Training checkpoints to ``checkpoints/<task>.pt`` beside the outputs (every 5 minutes and
-at a task's end), so a job killed or timed out goes on, when run again, from where it was:
-finished tasks are not trained again, the current one resumes after its last saved epoch.
-The checkpoints are removed once every task's .npz is written.
 Each .npz holds, per run (one row each): seed, harmonic, train fraction, weight decay, lr,
 whether it was tracked, its train-set size, train and test accuracy after every epoch
 (NaN for untracked runs), the mean training loss of every epoch, final accuracies,
 divergence, and the final token embedding [V, 16]; ``meta`` is a JSON string (task,
 family, model, settings, seconds, provenance).
+
+Training checkpoints to ``checkpoints/<task>.pt`` beside the outputs (every 5 minutes and
+at a task's end), so a job killed or timed out goes on, when run again, from where it was:
+finished tasks are not trained again, the current one resumes after its last saved epoch.
+The checkpoints are removed once every task's .npz is written.
 """
 
 from __future__ import annotations
