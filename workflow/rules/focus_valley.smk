@@ -3,7 +3,7 @@
 
 rule valley_shard:
     input:
-        package_sources(*VALLEY_CODE, "focus/valley_shard.py"),
+        code=package_sources("physlearn.focus.valley_shard"),
     output:
         "results/focus/valley/{scan}/shard-{shard}-of-{n}.npz",
     log:
@@ -24,7 +24,7 @@ rule valley_shard:
 rule valley_merge:
     input:
         shards=valley_shards,
-        code=package_sources(*VALLEY_CODE, "focus/valley_merge.py"),
+        code=package_sources("physlearn.focus.valley_merge"),
     output:
         "results/focus/valley/{scan}/summary.csv",
     log:
@@ -41,7 +41,7 @@ rule valley_merge:
 rule valley_figure:
     input:
         summary="results/focus/valley/{scan}/summary.csv",
-        code=package_sources(*VALLEY_FIGURE_CODE),
+        code=package_sources("physlearn.focus.valley_figure"),
     output:
         pdf="results/figures/focus/valley_{scan}.pdf",
         png=report(
@@ -67,7 +67,7 @@ rule valley_figure:
 rule valley_pairs_figure:
     input:
         summary="results/focus/valley/{scan}/summary.csv",
-        code=package_sources(*VALLEY_FIGURE_CODE, "focus/valley_pairs.py"),
+        code=package_sources("physlearn.focus.valley_pairs"),
     output:
         pdf="results/figures/focus/valley_{scan}_pairs.pdf",
         png=report(

@@ -14,7 +14,7 @@ wildcard_constraints:
 rule gpt_train:
     input:
         **gpt_token_inputs(),
-        code=package_sources(*GPT_CODE),
+        code=package_sources("physlearn.gpt.train"),
     output:
         log="results/gpt/{experiment}/{run}/log.csv",
         summary="results/gpt/{experiment}/{run}/summary.json",

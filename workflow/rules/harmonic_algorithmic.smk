@@ -5,7 +5,7 @@
 
 rule harmonic_algorithmic_train:
     input:
-        code=package_sources(*HARMONIC_ALGO_TRAIN_CODE),
+        code=package_sources("physlearn.harmonic.algorithmic_train"),
     output:
         expand(
             "results/harmonic/algorithmic/{{family}}/{task}.npz",
@@ -32,11 +32,7 @@ rule harmonic_algorithmic_train:
 rule harmonic_algorithmic_figure:
     input:
         runs=harmonic_algo_runs,
-        code=package_sources(
-            *HARMONIC_ALGO_FIGURE_CODE,
-            "harmonic/algorithmic_analysis.py",
-            "harmonic/algorithmic_figure.py",
-        ),
+        code=package_sources("physlearn.harmonic.algorithmic_figure"),
     output:
         pdf="results/figures/harmonic/algorithmic_{figure}.pdf",
         png=report(
@@ -63,9 +59,7 @@ rule harmonic_algorithmic_figure:
 
 rule harmonic_modular_case_train:
     input:
-        code=package_sources(
-            *HARMONIC_ALGO_TRAIN_CODE, "harmonic/modular_case_train.py"
-        ),
+        code=package_sources("physlearn.harmonic.modular_case_train"),
     output:
         "results/harmonic/modular_case/runs.npz",
     log:
@@ -86,14 +80,7 @@ rule harmonic_modular_case_train:
 rule harmonic_modular_case_figure:
     input:
         runs="results/harmonic/modular_case/runs.npz",
-        code=package_sources(
-            "plotting.py",
-            "claims.py",
-            "harmonic/__init__.py",
-            "harmonic/metrics.py",
-            "harmonic/algorithmic_results.py",
-            "harmonic/modular_case_figure.py",
-        ),
+        code=package_sources("physlearn.harmonic.modular_case_figure"),
     output:
         pdf="results/figures/harmonic/modular_case.pdf",
         png=report(

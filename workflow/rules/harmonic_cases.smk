@@ -6,7 +6,7 @@
 
 rule harmonic_toy_points:
     input:
-        code=package_sources(*HARMONIC_TOY_CODE),
+        code=package_sources("physlearn.harmonic.toy_points_figure"),
     output:
         pdf="results/figures/harmonic/toy_points.pdf",
         png=report(
@@ -35,9 +35,7 @@ rule harmonic_toy_points:
 rule harmonic_mnist_train:
     input:
         data=vision_dataset(),
-        code=package_sources(
-            *HARMONIC_MNIST_CODE, "runtime.py", "harmonic/mnist_train.py"
-        ),
+        code=package_sources("physlearn.harmonic.mnist_train"),
     output:
         HARMONIC_MNIST_RUNS,
     log:
@@ -60,12 +58,7 @@ rule harmonic_mnist_figure:
     input:
         data=vision_dataset(),
         runs=HARMONIC_MNIST_RUNS,
-        code=package_sources(
-            *HARMONIC_MNIST_CODE,
-            "plotting.py",
-            "claims.py",
-            "harmonic/mnist_figure.py",
-        ),
+        code=package_sources("physlearn.harmonic.mnist_figure"),
     output:
         pdf="results/figures/harmonic/mnist_weights.pdf",
         png=report(
@@ -94,7 +87,7 @@ rule harmonic_gpt_figure:
         harmonic=harmonic_gpt_run_files("harmonic"),
         tokenizer=token_files()["tokenizer"],
         meta=token_files()["meta"],
-        code=package_sources(*HARMONIC_GPT_FIGURE_CODE),
+        code=package_sources("physlearn.harmonic.parallelogram_figure"),
     output:
         pdf="results/figures/harmonic/gpt_parallelogram.pdf",
         png=report(

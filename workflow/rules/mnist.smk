@@ -11,7 +11,7 @@ wildcard_constraints:
 rule mnist_shard:
     input:
         data=vision_dataset(),
-        code=package_sources(*MNIST_CODE, "mnist/shard.py"),
+        code=package_sources("physlearn.mnist.shard"),
     output:
         f"{MNIST_RUNS}/batch-{{batch}}.npz",
     log:
@@ -33,7 +33,7 @@ rule mnist_shard:
 rule mnist_merge:
     input:
         shards=mnist_shards,
-        code=package_sources("mnist/__init__.py", "mnist/scan.py", "mnist/merge.py"),
+        code=package_sources("physlearn.mnist.merge"),
     output:
         f"{MNIST_RUNS}/runs.csv",
     log:
@@ -49,7 +49,7 @@ rule mnist_merge:
 rule mnist_figure:
     input:
         runs=f"{MNIST_RUNS}/runs.csv",
-        code=package_sources(*MNIST_FIGURE_CODE, "mnist/figure.py"),
+        code=package_sources("physlearn.mnist.figure"),
     output:
         pdf="results/figures/focus/mnist_{panel}.pdf",
         png=report(

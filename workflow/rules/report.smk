@@ -13,7 +13,7 @@ rule scoreboard:
     input:
         claims=figure_claims,
         figures=figure_pngs,
-        code=package_sources(*SCOREBOARD_CODE),
+        code=package_sources("physlearn.report.scoreboard"),
     output:
         csv=report(
             "results/claims.csv",
@@ -36,7 +36,7 @@ rule paper:
         notebook=paper_notebook,
         claims=paper_claims,
         figures=paper_figures,
-        code=package_sources(*NOTEBOOK_CODE),
+        code=paper_sources,
     output:
         report(
             "results/paper/{paper}.html",

@@ -10,7 +10,7 @@ wildcard_constraints:
 
 rule skills_geometry_figure:
     input:
-        code=package_sources(*SKILLS_GEOMETRY_CODE, "skills/geometry_figure.py"),
+        code=package_sources("physlearn.skills.geometry_figure"),
     output:
         pdf="results/figures/skills/geometry_{geometry_figure}.pdf",
         png=report(
@@ -38,7 +38,7 @@ rule skills_geometry_figure:
 
 rule skills_geometry_scaling_shard:
     input:
-        code=package_sources(*SKILLS_GEOMETRY_CODE, "skills/geometry_scaling_shard.py"),
+        code=package_sources("physlearn.skills.geometry_scaling_shard"),
     output:
         SKILLS_GEOMETRY_SHARD_OUTPUTS,
     log:
@@ -61,7 +61,7 @@ rule skills_geometry_scaling_shard:
 rule skills_geometry_scaling_figure:
     input:
         shards=skills_geometry_shard_files,
-        code=package_sources(*SKILLS_GEOMETRY_CODE, "skills/geometry_scaling_figure.py"),
+        code=package_sources("physlearn.skills.geometry_scaling_figure"),
     output:
         pdf="results/figures/skills/geometry_scaling.pdf",
         png=report(

@@ -9,7 +9,7 @@ wildcard_constraints:
 
 rule skills_parity_runs:
     input:
-        code=package_sources(*SKN_PARITY_CODE, "skills/parity_runs.py"),
+        code=package_sources("physlearn.skills.parity_runs"),
     output:
         f"{SKN_DIR}/parity/{{parity_experiment}}.csv",
     log:
@@ -32,7 +32,7 @@ rule skills_parity_figure:
     input:
         frequency=f"{SKN_DIR}/parity/frequency.csv",
         compositional=f"{SKN_DIR}/parity/compositional.csv",
-        code=package_sources(*SKN_PARITY_CODE, "skills/parity_figure.py"),
+        code=package_sources("physlearn.skills.parity_figure"),
     output:
         pdf="results/figures/skills/parity.pdf",
         png=report(
@@ -57,7 +57,7 @@ rule skills_parity_figure:
 
 rule skills_domino_figure:
     input:
-        code=package_sources(*SKN_CLI, "skills/domino.py", "skills/domino_figure.py"),
+        code=package_sources("physlearn.skills.domino_figure"),
     output:
         pdf="results/figures/skills/domino.pdf",
         png=report(
@@ -81,9 +81,7 @@ rule skills_domino_figure:
 
 rule skills_quadratic_figure:
     input:
-        code=package_sources(
-            *SKN_CLI, "skills/quadratic.py", "skills/quadratic_figure.py"
-        ),
+        code=package_sources("physlearn.skills.quadratic_figure"),
     output:
         pdf="results/figures/skills/quadratic_basis.pdf",
         png=report(
@@ -107,9 +105,7 @@ rule skills_quadratic_figure:
 
 rule skills_grokking_runs:
     input:
-        code=package_sources(
-            *SKN_PARITY_CODE, "skills/grokking.py", "skills/grokking_runs.py"
-        ),
+        code=package_sources("physlearn.skills.grokking_runs"),
     output:
         f"{SKN_DIR}/grokking/curves.csv",
     log:
@@ -130,7 +126,7 @@ rule skills_grokking_runs:
 rule skills_grokking_figure:
     input:
         curves=f"{SKN_DIR}/grokking/curves.csv",
-        code=package_sources(*SKN_PARITY_CODE, "skills/grokking_figure.py"),
+        code=package_sources("physlearn.skills.grokking_figure"),
     output:
         pdf="results/figures/skills/grokking.pdf",
         png=report(
@@ -154,9 +150,7 @@ rule skills_grokking_figure:
 
 rule skills_modularity_runs:
     input:
-        code=package_sources(
-            *SKN_PARITY_CODE, "skills/modularity.py", "skills/modularity_runs.py"
-        ),
+        code=package_sources("physlearn.skills.modularity_runs"),
     output:
         runs=f"{SKN_DIR}/modularity/runs.csv",
         curves=f"{SKN_DIR}/modularity/curves.csv",
@@ -180,7 +174,7 @@ rule skills_modularity_figure:
     input:
         runs=f"{SKN_DIR}/modularity/runs.csv",
         curves=f"{SKN_DIR}/modularity/curves.csv",
-        code=package_sources(*SKN_CLI, "skills/modularity_figure.py"),
+        code=package_sources("physlearn.skills.modularity_figure"),
     output:
         pdf="results/figures/skills/modularity.pdf",
         png=report(

@@ -9,9 +9,7 @@ wildcard_constraints:
 
 rule skills_resource_fit:
     input:
-        code=package_sources(
-            *SKILLS_RESOURCE_CODE, "skills/resource.py", "skills/resource_fit.py"
-        ),
+        code=package_sources("physlearn.skills.resource_fit"),
     output:
         fits=f"{SKILLS_RESOURCE_DIR}/fits_{{study}}.csv",
         curves=f"{SKILLS_RESOURCE_DIR}/curves_{{study}}.csv",
@@ -34,12 +32,7 @@ rule skills_resource_n0:
     input:
         fits=f"{SKILLS_RESOURCE_DIR}/fits_ablations.csv",
         curves=f"{SKILLS_RESOURCE_DIR}/curves_ablations.csv",
-        code=package_sources(
-            *SKILLS_RESOURCE_CODE,
-            "skills/resource.py",
-            "skills/resource_fit.py",
-            "skills/resource_n0.py",
-        ),
+        code=package_sources("physlearn.skills.resource_n0"),
     output:
         pdf="results/figures/skills/resource_n0.pdf",
         png=report(
@@ -66,9 +59,7 @@ rule skills_resource_collapse:
     input:
         curves=f"{SKILLS_RESOURCE_DIR}/curves_ablations.csv",
         sweeps=f"{SKILLS_RESOURCE_DIR}/fits_sweeps.csv",
-        code=package_sources(
-            *SKILLS_RESOURCE_CODE, "skills/resource.py", "skills/resource_collapse.py"
-        ),
+        code=package_sources("physlearn.skills.resource_collapse"),
     output:
         pdf="results/figures/skills/resource_collapse.pdf",
         png=report(
@@ -93,11 +84,7 @@ rule skills_resource_collapse:
 
 rule skills_resource_underparam:
     input:
-        code=package_sources(
-            *SKILLS_RESOURCE_CODE,
-            "skills/resource.py",
-            "skills/resource_underparam.py",
-        ),
+        code=package_sources("physlearn.skills.resource_underparam"),
     output:
         pdf="results/figures/skills/resource_underparam.pdf",
         png=report(
@@ -126,9 +113,7 @@ rule skills_resource_underparam:
 rule skills_resource_parity:
     input:
         parity=SKILLS_PARITY_COMPOSITIONAL,
-        code=package_sources(
-            *SKILLS_RESOURCE_CODE, "skills/resource.py", "skills/resource_parity.py"
-        ),
+        code=package_sources("physlearn.skills.resource_parity"),
     output:
         pdf="results/figures/skills/resource_parity.pdf",
         png=report(
@@ -152,9 +137,7 @@ rule skills_resource_parity:
 
 rule skills_resource_graphs:
     input:
-        code=package_sources(
-            *SKILLS_RESOURCE_CODE, "skills/resource.py", "skills/resource_graphs.py"
-        ),
+        code=package_sources("physlearn.skills.resource_graphs"),
     output:
         pdf="results/figures/skills/resource_graphs.pdf",
         png=report(
@@ -178,7 +161,7 @@ rule skills_resource_graphs:
 
 rule skills_resource_modular:
     input:
-        code=package_sources(*SKILLS_RESOURCE_CODE, "skills/resource_modular.py"),
+        code=package_sources("physlearn.skills.resource_modular"),
     output:
         pdf="results/figures/skills/resource_modular.pdf",
         png=report(
