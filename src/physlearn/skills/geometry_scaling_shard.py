@@ -4,7 +4,7 @@ every optimizer, alpha and seed in one tensor program; saves each optimizer's lo
     python -m physlearn.skills.geometry_scaling_shard --config JSON --shard I \
         --optimizers signgd adam --outputs SIGNGD.npz ADAM.npz
 
-The simulation checkpoints to ``checkpoints/shard-I-of-N.pt`` beside the outputs every 5 minutes
+The simulation checkpoints to ``shard-I-of-N.checkpoint.pt`` beside the outputs every 5 minutes
 (with a progress line), so a job killed or timed out goes on from there when run again; the
 checkpoint is removed once the outputs are written.
 """
@@ -42,7 +42,8 @@ def main(argv=None) -> None:
     log.info(f"scaling shard {args.shard + 1}/{section['shards']}: N {n_values} x {args.optimizers} x "
              f"{len(section['alphas'])} alpha x {section['seeds']} seeds x {section['steps']} steps on {device}")
     started = time.perf_counter()
-    checkpoint = args.outputs[0].parent / "checkpoints" / f"shard-{args.shard}-of-{section['shards']}.pt"
+    # a file, not a directory, per shard: shards run at once, and each removes only its own
+    checkpoint = args.outputs[0].parent / f"shard-{args.shard}-of-{section['shards']}.checkpoint.pt"
     checkpoint.parent.mkdir(parents=True, exist_ok=True)
     results = E.run_scaling_shard(section, cfg["seed"], args.optimizers, n_values, device, log, checkpoint)
     log.info(f"done in {time.perf_counter() - started:.1f} s")
