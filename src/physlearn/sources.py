@@ -9,6 +9,7 @@ through another one, and steps that listed files they never import).
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterable
 from pathlib import Path
 
 PACKAGE = "physlearn"
@@ -75,10 +76,11 @@ def _with_packages(name: str, src: Path) -> list[Path]:
     return [f for f in files if f is not None]
 
 
-def package_files(modules: list[str] = (), scripts: list[Path] = (), src: Path = SRC) -> list[str]:
+def package_files(modules: Iterable[str] = (), scripts: Iterable[str | Path] = (), src: Path = SRC) -> list[str]:
     """Every package file that running these modules (dotted names, ``physlearn.x.y``) or
     these scripts (paths; notebooks) executes, sorted: the modules with their packages'
     ``__init__.py``, and the same for everything they import, to any depth."""
+    modules = list(modules)
     missing = [name for name in modules if module_file(name, src) is None]
     if missing:
         raise FileNotFoundError(f"no module {missing} under {src}")
