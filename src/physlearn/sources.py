@@ -9,6 +9,7 @@ through another one, and steps that listed files they never import).
 from __future__ import annotations
 
 import ast
+import functools
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -57,7 +58,8 @@ class _Imports(ast.NodeVisitor):
         self.names += [module] + [f"{module}.{alias.name}" for alias in node.names]
 
 
-def imported_modules(path: Path, src: Path = SRC) -> list[str]:
+@functools.cache  # a DAG build asks for the same shared files (runtime, claims, ...) dozens of times
+def imported_modules(path: Path, src: Path = SRC) -> tuple[str, ...]:
     """The package's modules that the file imports directly (dotted names)."""
     package = None
     if path.is_relative_to(src):
@@ -65,8 +67,8 @@ def imported_modules(path: Path, src: Path = SRC) -> list[str]:
         package = parts[:-1]  # a package's __init__ sits in the package it starts
     visitor = _Imports(package or [])
     visitor.visit(ast.parse(path.read_text(), filename=str(path)))
-    return [name for name in visitor.names
-            if name.split(".")[0] == PACKAGE and module_file(name, src) is not None]
+    return tuple(name for name in visitor.names
+                 if name.split(".")[0] == PACKAGE and module_file(name, src) is not None)
 
 
 def _with_packages(name: str, src: Path) -> list[Path]:
