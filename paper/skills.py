@@ -67,6 +67,13 @@ views.show(views.section_html(figures, SECTIONS["parity"]))
 # Skills as unit directions in parameter space with Zipfian frequencies: skills are learned
 # in sequence (Fig. 4, 5), the model gives Chinchilla-like scaling exponents (Fig. 10), and it
 # explains how optimizers differ (Fig. 12, 15) and why modular models learn faster (Fig. 18).
+#
+# Reading Fig. 18: under SignGD every parameter moves by lr a step, so the non-modular
+# model's step has norm lr sqrt(N) and serves every skill at once, while a modular skill moves
+# by lr only on the steps it is drawn. The non-modular model therefore leads early, the more
+# so the larger N, and the modular one overtakes once its frequent skills are learned (about
+# 1/lr steps). The ratio at the last step weighs these two effects, so it depends on where
+# the run ends.
 
 # %%
 views.show(views.section_html(figures, SECTIONS["geometry"]))
