@@ -17,6 +17,7 @@ import logging
 import time
 
 import matplotlib.pyplot as plt
+from matplotlib.ticker import NullFormatter, StrMethodFormatter
 import numpy as np
 import pandas as pd
 import torch
@@ -123,6 +124,10 @@ def plot(table: pd.DataFrame, r: pd.DataFrame, title: str):
     axes[2].set_xscale("log")
     axes[2].set_xticks(Ns, [str(n) for n in Ns], minor=False)
     axes[2].set_xticks([], minor=True)
+    # plain numbers ("3", not "3x10^0"); minor ticks labelled only where no decade is
+    axes[2].yaxis.set_major_formatter(StrMethodFormatter("{x:g}"))
+    within_decade = last["ratio"].max() < 10 * last["ratio"].min()
+    axes[2].yaxis.set_minor_formatter(StrMethodFormatter("{x:g}") if within_decade else NullFormatter())
     axes[2].set_xlabel("parameters N")
     axes[2].set_title(f"at the last step ({int(last['step'].max())})", fontsize=9)
     fig.suptitle(title, fontsize=11)
