@@ -124,7 +124,8 @@ def plot(table: pd.DataFrame, r: pd.DataFrame, title: str):
     axes[2].set_xscale("log")
     axes[2].set_xticks(Ns, [str(n) for n in Ns], minor=False)
     axes[2].set_xticks([], minor=True)
-    # plain numbers ("3", not "3x10^0"); minor ticks labelled only where no decade is
+    # plain numbers ("3", not "3x10^0"); minor ticks labelled only when the ratios span under
+    # a decade (one major tick or none), where a wider span would crowd the axis
     axes[2].yaxis.set_major_formatter(StrMethodFormatter("{x:g}"))
     within_decade = last["ratio"].max() < 10 * last["ratio"].min()
     axes[2].yaxis.set_minor_formatter(StrMethodFormatter("{x:g}") if within_decade else NullFormatter())
