@@ -5,7 +5,7 @@ sweeps behind Figs. 4, 15 and 10 (skills spec section 2).
     python benchmarks/geometry_sweep.py --quick      # fewer steps (seconds)
     python benchmarks/geometry_sweep.py --device cuda
 
-Both sides run the same code (``physlearn.skills.geometry.simulate_many``, float32, one torch
+Both sides run the same code (``physlearn.skills.geometry.model.simulate_many``, float32, one torch
 thread on the CPU):
 
 - one run at a time: one call per (config, seed), as a per-run script would do it;
@@ -46,7 +46,7 @@ import numpy as np
 import torch
 
 from physlearn.runtime import cpu_name
-from physlearn.skills.geometry import GeometryConfig, simulate_many
+from physlearn.skills.geometry.model import GeometryConfig, simulate_many
 
 ALPHAS = (0.5, 1.0, 1.2, 1.4, 1.6, 1.8, 2.0)
 

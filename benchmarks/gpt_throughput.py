@@ -43,7 +43,7 @@ import numpy as np
 import torch
 
 from physlearn.gpt.model import GPT, flops_per_token
-from physlearn.gpt.resources import peak_flops
+from physlearn.runtime import peak_flops
 from physlearn.gpt.train import TrainConfig, Trainer, autocast_context
 from physlearn.runtime import cpu_name
 

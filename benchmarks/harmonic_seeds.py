@@ -8,7 +8,7 @@ Measures, in one run, on the same work (every seed of one (task, model): its own
 initialisation and batch order; batch 32, 25 steps per epoch, the running train accuracy
 and the test accuracy of every epoch):
 
-- batched: ``physlearn.harmonic.train.train`` with all seeds in one stack (one tensor
+- batched: ``physlearn.harmonic.algorithmic.loop.train`` with all seeds in one stack (one tensor
   program: parameters [seeds, P], one step = a few batched matmuls for every seed);
 - one seed at a time, ours: the same function called once per seed;
 - one seed at a time, plain PyTorch: an ``nn.Module`` per seed with ``torch.optim.AdamW``
@@ -31,9 +31,9 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from physlearn.harmonic import datasets as D
-from physlearn.harmonic import models as M
-from physlearn.harmonic import train as T
+from physlearn.harmonic.algorithmic import datasets as D
+from physlearn.harmonic.algorithmic import models as M
+from physlearn.harmonic.algorithmic import loop as T
 from physlearn.runtime import cpu_name
 
 TARGET_SPEEDUP = 8.0

@@ -6,11 +6,11 @@ style of code, and the projected cost of full-resolution Fig. 2a on this machine
 
 Measures, in one run:
 
-- our vectorised sweep (``physlearn.focus.valley.iter_shard``: one chunk of 64 pixels x 20
+- our vectorised sweep (``physlearn.focus.valley.sweep.iter_shard``: one chunk of 64 pixels x 20
   learning rates x 50 replicates x 3 optimizers advanced as one tensor program, float32) with
   torch threads = 1 and = 2;
 - the per-trajectory Python loop, "the way the authors ran it"
-  (``physlearn.focus.valley_loop``: numpy, one trajectory and one step at a time,
+  (``physlearn.focus.valley.loop``: numpy, one trajectory and one step at a time,
   ``np.random.randn`` per step), on a few trajectories of every optimizer, single-threaded;
 
 and prints trajectory-steps per second, the single-thread speed-up, and the projected wall
@@ -28,8 +28,8 @@ import time
 import numpy as np
 import torch
 
-from physlearn.focus import valley_loop
-from physlearn.focus.valley import OPTIMIZERS, ValleyScan, iter_shard
+from physlearn.focus.valley import loop as valley_loop
+from physlearn.focus.valley.sweep import OPTIMIZERS, ValleyScan, iter_shard
 from physlearn.runtime import cpu_name
 
 FIG2A_TRAJECTORY_STEPS = 96 * 100 * 20 * 50 * 1000 * 3

@@ -7,8 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from physlearn.focus import gpt_analysis as A
-from physlearn.focus import gpt_figure
+from physlearn.focus.gpt import analysis as A
+from physlearn.focus.gpt import figure as gpt_figure
 from physlearn.gpt.runs import check_runs, deep_merge, run_settings
 
 

@@ -21,9 +21,11 @@ import pytest
 import torch
 import torch.nn as nn
 
-from physlearn.gpt import batches, checkpoint
+from physlearn.gpt import batches
+from physlearn import checkpoint
 from physlearn.gpt.model import GPT, Block, GPTConfig, MODEL_SIZES, flops_per_token, model_config, pad_vocab
-from physlearn.gpt.resources import peak_flops, training_flops, training_resources
+from physlearn.runtime import peak_flops
+from physlearn.gpt.resources import training_flops, training_resources
 from physlearn.gpt.train import DivergenceMonitor, TrainConfig, Trainer, lr_at, main, param_groups
 
 SRC = Path(__file__).resolve().parents[1] / "src"

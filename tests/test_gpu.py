@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from physlearn.focus.valley import ValleyScan, chunk_inputs, run_valley_trajectories
+from physlearn.focus.valley.sweep import ValleyScan, chunk_inputs, run_valley_trajectories
 from physlearn.optim import FOCUS
 
 pytestmark = [

@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 import torch
 
-from physlearn.harmonic.analogies import MONTHS, TASKS, WEEKDAYS
-from physlearn.harmonic.parallelogram import (last_token_ids, parallelogram_losses, pca_projection, sample_quadruples,
+from physlearn.harmonic.gpt.analogies import MONTHS, TASKS, WEEKDAYS
+from physlearn.harmonic.gpt.parallelogram import (last_token_ids, parallelogram_losses, pca_projection, sample_quadruples,
                                               task_losses)
 
 # ----- the word pairs -----
@@ -189,7 +189,7 @@ def test_last_token_ids():
 @pytest.mark.parametrize("harmonic_lower, passed", [(3, True), (2, False), (0, False)])
 def test_parallelogram_claim_needs_harmonic_lower_on_most_tasks(harmonic_lower, passed):
     """Harmonic below standard on 3 of 4 tasks passes; on exactly half, or on none, fails."""
-    from physlearn.harmonic import parallelogram_figure as PG
+    from physlearn.harmonic.gpt import figure as PG
 
     tasks = ("capitals", "plurals", "gender", "antonyms")
     table = pd.DataFrame([{"model": m, "task": t, "sem_loss": 0.1,
@@ -207,7 +207,7 @@ def test_parallelogram_figure_step(tmp_path):
     from physlearn.claims import read_claims
     from physlearn.data.tokens import train_bpe
     from physlearn.gpt.train import TrainConfig, Trainer
-    from physlearn.harmonic import parallelogram_figure
+    from physlearn.harmonic.gpt import figure as parallelogram_figure
 
     words = " ".join(w for pairs in TASKS.values() for pair in pairs for w in pair)
     tokenizer = train_bpe([words * 3], vocab_size=400)

@@ -12,8 +12,8 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from physlearn.harmonic import mnist as M
-from physlearn.harmonic import toy_points as T
+from physlearn.harmonic.mnist import model as M
+from physlearn.harmonic.toy import points as T
 from physlearn.harmonic.layer import harmonic_loss
 
 
@@ -109,7 +109,7 @@ def test_toy_claims_pass_and_fail(paper_like):
     """Fig. 1's claims on hand-made results (2 seeds, snapshots at steps 0, 50, 100): the
     paper's picture passes every claim; the same picture with the two models swapped (centres
     off their points, flat standard norms, unseparated harmonic points) fails every one."""
-    from physlearn.harmonic import toy_points_figure
+    from physlearn.harmonic.toy import figure as toy_points_figure
 
     # per model: (centre-to-point distance, norm at each snapshot, every point separated)
     paper = {"harmonic": (0.001, [1.0, 1.0, 1.0], True), "standard": (0.5, [1.0, 5.0, 10.0], False)}
@@ -190,7 +190,7 @@ def test_paper_config_has_the_spec_settings():
     import yaml
     from snakemake.utils import validate
 
-    from physlearn.harmonic.algorithmic_config import AlgorithmicConfig
+    from physlearn.harmonic.algorithmic.settings import AlgorithmicConfig
 
     repo = Path(__file__).resolve().parents[1]
     paper = yaml.safe_load((repo / "config/paper.yaml").read_text())
@@ -257,7 +257,7 @@ def test_mnist_claims_pass_and_fail(paper_like):
     """Fig. 5's claims on hand-made measures (2 replicates, 3 classes; harmonic first): equal
     accuracies, prototype-like centres on a clean background pass; a 10-point accuracy gap,
     centres less like the class means and noisier backgrounds than the linear weights fail."""
-    from physlearn.harmonic import mnist_figure
+    from physlearn.harmonic.mnist import figure as mnist_figure
 
     assert M.MODELS == ("harmonic", "linear")
     good, bad = (0.8, 0.05), (0.1, 0.9)  # (correlation with the class mean, background ratio)
@@ -282,7 +282,9 @@ def test_mnist_claims_pass_and_fail(paper_like):
 def test_figure_steps(tmp_path):
     from physlearn.claims import read_claims
     from physlearn.data.vision import save_dataset
-    from physlearn.harmonic import mnist_figure, mnist_train, toy_points_figure
+    from physlearn.harmonic.mnist import figure as mnist_figure
+    from physlearn.harmonic.mnist import train as mnist_train
+    from physlearn.harmonic.toy import figure as toy_points_figure
 
     out = {k: tmp_path / f"toy.{k}" for k in ("pdf", "png", "csv", "claims.json")}
     toy = {"seed": 0, "scale": "laptop", "harmonic_toy": {"steps": 300, "seeds": 2, "log_points": 8}}

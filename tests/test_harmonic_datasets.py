@@ -6,8 +6,8 @@ import itertools
 import numpy as np
 import pytest
 
-from physlearn.harmonic import datasets as D
-from physlearn.harmonic.train import run_data
+from physlearn.harmonic.algorithmic import datasets as D
+from physlearn.harmonic.algorithmic.loop import run_data
 
 SPEC = {  # task: (inputs, vocab, facts or None)
     "lattice": (3, 25, None),

@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from physlearn.harmonic import algorithmic_analysis as A
-from physlearn.harmonic import metrics
-from physlearn.harmonic.algorithmic_config import AlgorithmicConfig, check
+from physlearn.harmonic.algorithmic import analysis as A
+from physlearn.harmonic.algorithmic import metrics
+from physlearn.harmonic.algorithmic.settings import AlgorithmicConfig, check
 
 
 def test_ev_of_flat_and_isotropic_embeddings():
@@ -204,7 +204,7 @@ def _case_rows(runs: dict) -> pd.DataFrame:
 
 
 def test_modular_case_claims_pass_and_fail():
-    from physlearn.harmonic.modular_case_figure import PAPER, case_claims
+    from physlearn.harmonic.algorithmic.modular_case_figure import PAPER, case_claims
 
     ids = ["ev-standard-wd0", "standard-wd0-test-acc", "ev-standard-wd0.5", "groks-standard-wd0.5",
            "ev-harmonic-wd0", "groks-harmonic-wd0", "harmonic-generalises-first"]

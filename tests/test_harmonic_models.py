@@ -12,9 +12,9 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from conftest import Interrupted, dies_on_call
-from physlearn.harmonic import datasets as D
-from physlearn.harmonic import models as M
-from physlearn.harmonic import train as T
+from physlearn.harmonic.algorithmic import datasets as D
+from physlearn.harmonic.algorithmic import models as M
+from physlearn.harmonic.algorithmic import loop as T
 
 
 # ----- independent per-run reference models -----

@@ -16,9 +16,9 @@ import torch.nn as nn
 from snakemake.utils import validate
 
 from physlearn.claims import read_claims
-from physlearn.mnist import analysis as A
-from physlearn.mnist.model import BatchedMLP
-from physlearn.mnist.scan import MnistScan, Optimizers, batch_indices, check_scan_config, train_batch_size
+from physlearn.focus.mnist import analysis as A
+from physlearn.focus.mnist.model import BatchedMLP
+from physlearn.focus.mnist.scan import MnistScan, Optimizers, batch_indices, check_scan_config, train_batch_size
 from physlearn.optim import FOCUS
 
 REPO = Path(__file__).resolve().parents[1]

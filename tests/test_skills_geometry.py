@@ -15,8 +15,8 @@ import pytest
 import torch
 
 from conftest import Interrupted, dies_on_call
-from physlearn.skills import geometry as G
-from physlearn.skills.geometry import (
+from physlearn.skills.geometry import model as G
+from physlearn.skills.geometry.model import (
     CHUNK,
     GeometryConfig,
     draw_noise,
@@ -281,7 +281,7 @@ def test_skills_learned_in_frequency_order():
 
 
 def test_inverse_cdf_table_matches_searchsorted():
-    from physlearn.skills.geometry import _InverseCdf
+    from physlearn.skills.geometry.model import _InverseCdf
 
     p = zipf_frequencies(1000, 1.2)
     cdf = torch.as_tensor(np.cumsum(p))
@@ -293,10 +293,10 @@ def test_inverse_cdf_table_matches_searchsorted():
     np.testing.assert_array_equal(_InverseCdf(p)(u).numpy(), expected.numpy())
 
 
-# ----- scaling-law fits (physlearn.skills.scaling) -----
+# ----- scaling-law fits (physlearn.skills.geometry.scaling) -----
 
 def test_log_slope_of_power_laws():
-    from physlearn.skills import scaling
+    from physlearn.skills.geometry import scaling
 
     n = np.array([20, 40, 70, 100, 220, 500])
     loss = 3.0 * n**-0.75
@@ -311,7 +311,7 @@ def test_log_slope_of_power_laws():
 
 
 def test_reference_exponents_and_crossing():
-    from physlearn.skills import scaling
+    from physlearn.skills.geometry import scaling
 
     q, d = scaling.quanta_exponents([1.0, 2.0]), scaling.domino_exponents([1.0, 2.0])
     np.testing.assert_allclose(q["alpha_N"], [0, 1])
@@ -323,10 +323,10 @@ def test_reference_exponents_and_crossing():
     assert math.isnan(scaling.crossing([0.5, 1.0], [0.1, 0.3], 0.34))  # never reaches it
 
 
-# ----- the experiments' bookkeeping (physlearn.skills.geometry_experiments) -----
+# ----- the experiments' bookkeeping (physlearn.skills.geometry.experiments) -----
 
 def test_scaling_grid_and_shards():
-    from physlearn.skills import geometry_experiments as E
+    from physlearn.skills.geometry import experiments as E
 
     section = {"n_params": {"start": 20, "stop": 1000, "num": 50, "scale": "log"}, "steps_n_params": 100,
                "shards": 10, "steps": 1000, "records": 20, "fit_steps": [80, 200]}
@@ -347,8 +347,8 @@ def test_scaling_shard_runs_every_optimizer_in_one_program_with_one_file_each(tm
     with that optimizer alone (the optimizers only share draws and products)."""
     import json
 
-    from physlearn.skills import geometry_experiments as E
-    from physlearn.skills import geometry_scaling_shard
+    from physlearn.skills.geometry import experiments as E
+    from physlearn.skills.geometry import scaling_shard as geometry_scaling_shard
 
     section = {"seeds": 2, "n_skills": 40, "n_params": [20, 40], "steps_n_params": 40, "alphas": [1.0, 2.0],
                "optimizers": ["signgd", "adam"], "lr": 0.01, "batch_size": 64, "steps": 60, "records": 5,
@@ -369,7 +369,7 @@ def test_scaling_shard_runs_every_optimizer_in_one_program_with_one_file_each(tm
 
 
 def test_scaling_exponents_from_synthetic_curves():
-    from physlearn.skills import geometry_experiments as E
+    from physlearn.skills.geometry import experiments as E
 
     section = {"fit_n_params": [40, 220], "fit_steps": [80, 200], "steps_n_params": 100}
     n_params, steps, alphas = np.array([20, 40, 100, 220]), np.arange(0, 301), np.array([1.0, 2.0])
@@ -386,7 +386,7 @@ def test_scaling_exponents_use_the_last_step_the_named_n_and_the_seed_median():
     """A loss whose N slope exists only at the last step, whose step slope differs per N and
     whose seeds differ in slope: alpha_N must come from the last step, alpha_S from the curve
     at steps_n_params, both from the median over seeds (here the middle seed)."""
-    from physlearn.skills import geometry_experiments as E
+    from physlearn.skills.geometry import experiments as E
 
     section = {"fit_n_params": [40, 220], "fit_steps": [80, 200], "steps_n_params": 100}
     n_params, steps, alphas = np.array([20, 40, 100, 220]), np.arange(0, 301), np.array([1.0, 2.0])
@@ -407,7 +407,7 @@ def test_scaling_exponents_use_the_last_step_the_named_n_and_the_seed_median():
 def test_scaling_claims_pass_on_the_rerun_exponents_and_fail_on_flat_ones():
     """Fig. 10's headline (alpha_N about 0.34 at alpha = 1): the spec's re-run exponents pass
     every claim; flat exponents (alpha_N = 0 whatever alpha, SignGD's alpha_S 0) fail each."""
-    from physlearn.skills import geometry_experiments as E
+    from physlearn.skills.geometry import experiments as E
 
     section = {"fit_n_params": [10, 100], "fit_steps": [100, 1000], "steps_n_params": 100}
     ids = {"alpha-n-signgd", "alpha-n-adam", "chinchilla-alpha-n-at-alpha-1", "alpha-s-signgd",
@@ -426,7 +426,7 @@ def test_scaling_claims_pass_on_the_rerun_exponents_and_fail_on_flat_ones():
 
 
 def test_ratio_claims_on_a_made_up_summary():
-    from physlearn.skills import geometry_experiments as E
+    from physlearn.skills.geometry import experiments as E
 
     rows = [("sgd", r, v) for r, v in {1: 1.0, 3: 3.1, 9: 8.8, 19: 19.5, 49: math.nan}.items()]
     rows += [("signgd", r, v) for r, v in {1: 1.0, 3: 1.3, 9: 1.7, 19: 1.95, 49: 2.1}.items()]
@@ -444,7 +444,7 @@ def test_ratio_claims_fail_off_the_rerun_and_off_its_grid():
     """SGD twice as slow as its re-run (t2/t1 = 2 p1/p2), Adam no faster than SignGD: the
     SGD and Adam re-run comparisons and "Adam between" fail. With no p1/p2 on the re-run grid
     nothing is compared, and that must not count as a match."""
-    from physlearn.skills import geometry_experiments as E
+    from physlearn.skills.geometry import experiments as E
 
     sign = {1: 1.0, 3: 1.35, 9: 1.73, 19: 1.90, 49: 2.06}
     rows = [("sgd", r, v) for r, v in {1: 1.0, 3: 6.0, 9: 18.0, 19: 38.0}.items()]
@@ -462,7 +462,7 @@ def test_ratio_claims_fail_off_the_rerun_and_off_its_grid():
 
 
 def test_sequence_checks_by_hand():
-    from physlearn.skills import geometry_experiments as E
+    from physlearn.skills.geometry import experiments as E
 
     steps = np.array([0, 10, 20, 30])
     # one panel (alpha 2), 3 skills: skill 1 halfway at step 10, skill 2 at 20, skill 3 at 10 (too early)
@@ -480,7 +480,7 @@ def test_sequence_checks_by_hand():
 
 
 def test_optimizer_summary_and_claims():
-    from physlearn.skills import geometry_experiments as E
+    from physlearn.skills.geometry import experiments as E
 
     rows = []
     for optimizer, levels in {"adam": [1.0, 0.8, 0.4, 0.2], "ademamix": [1.0, 0.9, 0.6, 0.5],
@@ -502,7 +502,7 @@ def test_optimizer_summary_and_claims():
 def test_optimizer_claims_fail_when_the_expectations_are_reversed():
     """AdEMAMix forgets the rare skills (0.3 < Adam's 0.5), Lion is less even than Adam
     (spread 0.6 > 0.2) and noise raises every level: each of the three claims fails."""
-    from physlearn.skills import geometry_experiments as E
+    from physlearn.skills.geometry import experiments as E
 
     rows = []
     for optimizer, rare, spread in (("adam", 0.5, 0.2), ("ademamix", 0.3, 0.2), ("lion", 0.5, 0.6)):

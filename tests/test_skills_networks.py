@@ -10,21 +10,21 @@ import pandas as pd
 import pytest
 import torch
 
-from physlearn.skills import domino as D
-from physlearn.skills import grokking as G
-from physlearn.skills import modularity as M
-from physlearn.skills import parity as P
-from physlearn.skills import quadratic as Q
-from physlearn.skills.domino_figure import claims as domino_claims
-from physlearn.skills.domino_figure import curves as domino_curves
-from physlearn.skills.grokking_figure import claims as grokking_claims
-from physlearn.skills.grokking_figure import reach_steps
-from physlearn.skills.modularity_figure import claims as modularity_claims
-from physlearn.skills.modularity_figure import ratios as modularity_ratios
-from physlearn.skills.parity_figure import (compositional_claims, frequency_claims, frequency_ratios,
+from physlearn.skills.domino import model as D
+from physlearn.skills.domino import grokking as G
+from physlearn.skills.domino import modularity as M
+from physlearn.skills.parity import model as P
+from physlearn.skills.geometry import quadratic as Q
+from physlearn.skills.domino.figure import claims as domino_claims
+from physlearn.skills.domino.figure import curves as domino_curves
+from physlearn.skills.domino.grokking_figure import claims as grokking_claims
+from physlearn.skills.domino.grokking_figure import reach_steps
+from physlearn.skills.domino.modularity_figure import claims as modularity_claims
+from physlearn.skills.domino.modularity_figure import ratios as modularity_ratios
+from physlearn.skills.parity.figure import (compositional_claims, frequency_claims, frequency_ratios,
                                             learning_steps)
-from physlearn.skills.quadratic_figure import claims as quadratic_claims
-from physlearn.skills.quadratic_figure import runs as quadratic_runs
+from physlearn.skills.geometry.quadratic_figure import claims as quadratic_claims
+from physlearn.skills.geometry.quadratic_figure import runs as quadratic_runs
 
 # ----- sparse parity data -----
 
@@ -502,8 +502,14 @@ def test_steps_write_figures_tables_and_claims(tmp_path):
     import json
 
     from physlearn.claims import read_claims
-    from physlearn.skills import (domino_figure, grokking_figure, grokking_runs, modularity_figure, modularity_runs,
-                                  parity_figure, parity_runs, quadratic_figure)
+    from physlearn.skills.domino import figure as domino_figure
+    from physlearn.skills.domino import grokking_figure
+    from physlearn.skills.domino import grokking_runs
+    from physlearn.skills.domino import modularity_figure
+    from physlearn.skills.domino import modularity_runs
+    from physlearn.skills.parity import figure as parity_figure
+    from physlearn.skills.parity import runs as parity_runs
+    from physlearn.skills.geometry import quadratic_figure
 
     section = {
         "threads": 1,

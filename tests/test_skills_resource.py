@@ -11,8 +11,12 @@ import pytest
 import torch
 
 from physlearn.claims import read_claims
-from physlearn.skills import resource as R
-from physlearn.skills import resource_collapse, resource_fit, resource_graphs, resource_modular, resource_parity
+from physlearn.skills.resource import model as R
+from physlearn.skills.resource import collapse_figure as resource_collapse
+from physlearn.skills.resource import fit as resource_fit
+from physlearn.skills.resource import graphs_figure as resource_graphs
+from physlearn.skills.geometry import modular_figure as resource_modular
+from physlearn.skills.resource import parity_figure as resource_parity
 
 CHAIN = R.SkillGraph(((), (0,), (1,)), ("and", "and", "and"))
 TREE_OR = R.SkillGraph(((), (), (0, 1), (), (2, 3)), ("and", "and", "and", "and", "or"))
@@ -290,7 +294,7 @@ def test_underparam_resource_model_by_hand():
     # Fig. 8 with one skill (C = [[1]], p = 1), N 4, one step: MSE eta_eff = 2 * 1e-3 * 2,
     # u = 1 - eta_eff / (1 + N0 0.01); CE eta_eff = 4 * 0.01 * 2 = 0.08 and the logit moves by
     # eta_eff * c / (c + N0 0), so the loss is softplus(-0.08)
-    from physlearn.skills import resource_underparam
+    from physlearn.skills.resource import underparam_figure as resource_underparam
 
     section = json.loads(json.dumps(SMALL["skills_resource"]))
     section["record_every"] = 1
@@ -311,7 +315,7 @@ def passed_by_id(claims) -> dict[str, bool]:
 def test_figure_8_claims_fail_on_large_gaps_and_on_a_missing_loss():
     # Fig. 8: a gap of half the initial loss fails; so does a loss with no rows at all (an
     # empty table must not pass vacuously); gaps of 1% pass.
-    from physlearn.skills import resource_underparam
+    from physlearn.skills.resource import underparam_figure as resource_underparam
 
     def gaps(max_gap, losses=("mse", "ce")):
         return pd.DataFrame([{"loss": loss, "n_skills": n, "max_gap": max_gap, "mean_gap": max_gap / 2,
@@ -329,7 +333,7 @@ def test_figure_8_claims_fail_on_large_gaps_and_on_a_missing_loss():
 def test_figure_6_claims_fail_far_from_the_papers_n0():
     # Fig. 6: a best N0 a factor 10 off the paper's, with an RMS distance of 0.2, fails both
     # claims; the paper's N0 at RMS 0.01 passes both.
-    from physlearn.skills import resource_n0
+    from physlearn.skills.resource import n0_figure as resource_n0
 
     grid = np.geomspace(1e-4, 1, 9)
     best = lambda n0, distance: pd.DataFrame({"panel": ["default"], "n0": [n0], "paper_n0": [0.01],  # noqa: E731
@@ -481,7 +485,7 @@ def check_figure(tmp_path, name, figure):
 
 
 def test_fit_and_figures_6_7(tmp_path):
-    from physlearn.skills import resource_n0
+    from physlearn.skills.resource import n0_figure as resource_n0
 
     cfg = json.dumps(SMALL)
     for study in ("ablations", "sweeps"):
@@ -499,7 +503,7 @@ def test_fit_and_figures_6_7(tmp_path):
 
 
 def test_figures_8_17_18(tmp_path):
-    from physlearn.skills import resource_underparam
+    from physlearn.skills.resource import underparam_figure as resource_underparam
 
     cfg = json.dumps(SMALL)
     resource_underparam.main(["--config", cfg, *figure_args(tmp_path, "under")])

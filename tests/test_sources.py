@@ -92,9 +92,9 @@ def test_an_unknown_module_is_named(src: Path):
 def test_the_real_package():
     """Spot checks on the project itself: a training step and a figure step."""
     src = Path(__file__).resolve().parents[1] / "src"
-    train = names(package_files(["physlearn.harmonic.algorithmic_train"]), src)
-    assert {"physlearn/harmonic/train.py", "physlearn/harmonic/models.py", "physlearn/harmonic/layer.py",
-            "physlearn/gpt/checkpoint.py", "physlearn/runtime.py"} <= train
+    train = names(package_files(["physlearn.harmonic.algorithmic.train"]), src)
+    assert {"physlearn/harmonic/algorithmic/loop.py", "physlearn/harmonic/algorithmic/models.py", "physlearn/harmonic/layer.py",
+            "physlearn/checkpoint.py", "physlearn/runtime.py"} <= train
     assert "physlearn/plotting.py" not in train
-    merge = names(package_files(["physlearn.mnist.merge"]), src)
-    assert "physlearn/mnist/model.py" in merge  # through mnist.scan, which the merge imports
+    merge = names(package_files(["physlearn.focus.mnist.merge"]), src)
+    assert "physlearn/focus/mnist/model.py" in merge  # through mnist.scan, which the merge imports

@@ -1,5 +1,5 @@
 """The narrowing valley (FOCUS spec section 2): loss, gradient, noise, and the vectorised
-sweep checked against the per-trajectory reference loop (physlearn.focus.valley_loop, which
+sweep checked against the per-trajectory reference loop (physlearn.focus.valley.loop, which
 shares no code with physlearn.optim), plus divergence, determinism and sharding."""
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ import pytest
 import torch
 from snakemake.utils import validate
 
-from physlearn.focus import valley_loop
-from physlearn.focus.valley import (
+from physlearn.focus.valley import loop as valley_loop
+from physlearn.focus.valley.sweep import (
     METRICS,
     OPTIMIZERS,
     ValleyScan,

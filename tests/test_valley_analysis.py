@@ -17,9 +17,9 @@ from snakemake.utils import validate
 
 from physlearn.claims import Claim, read_claims, write_claims
 from physlearn.config import check_config, schema_errors
-from physlearn.focus import valley_figure as VF
-from physlearn.focus import valley_pairs as VP
-from physlearn.focus.valley_analysis import DIVERGED, adam_boundary, best_over_lr, spearman, winners
+from physlearn.focus.valley import figure as VF
+from physlearn.focus.valley import pairs_figure as VP
+from physlearn.focus.valley.analysis import DIVERGED, adam_boundary, best_over_lr, spearman, winners
 
 REPO = Path(__file__).resolve().parents[1]
 SCHEMA = REPO / "workflow" / "schemas" / "config.schema.yaml"

@@ -80,7 +80,7 @@ def test_rerun_is_a_no_op_and_code_changes_rerun_what_they_touch(tiny_run: Path)
     args = ("--configfile", str(TINY), "--directory", str(tiny_run))
     assert planned_jobs(*args) == {}
     # Snakemake reruns a job when an input is newer and its checksum changed: edit a module.
-    module = REPO / "src/physlearn/focus/valley_pairs.py"
+    module = REPO / "src/physlearn/focus/valley/pairs_figure.py"
     text, stat = module.read_text(), module.stat()
     try:
         module.write_text(text + "# edited by a test\n")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from physlearn.focus.valley import ValleyScan
+from physlearn.focus.valley.sweep import ValleyScan
 
 
 def _check_axes(section: dict, where: str) -> None:
@@ -49,7 +49,7 @@ def check_config(config: dict) -> None:
                 f"config key focus_valley.shards: {valley['shards']} shards for scan {name!r}, "
                 f"which has only {scan.n_chunks} chunks of {valley['pixels_per_chunk']} pixels"
             )
-    from physlearn.mnist.scan import check_scan_config
+    from physlearn.focus.mnist.scan import check_scan_config
 
     check_scan_config(config["focus_mnist"])
     from physlearn.gpt.runs import check_focus_panels, check_runs

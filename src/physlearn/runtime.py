@@ -28,6 +28,24 @@ def setup(threads: int) -> logging.Logger:
     return logging.getLogger("physlearn")
 
 
+# Dense peak FLOP/s per device by precision (vendor datasheets; fp32 means TF32 tensor cores).
+# The first name that occurs in torch.cuda.get_device_name() wins, so specific names come first.
+PEAK_FLOPS = {
+    "H100 PCIe": {"bf16": 756e12, "fp16": 756e12, "fp32": 378e12},
+    "H100": {"bf16": 989e12, "fp16": 989e12, "fp32": 495e12},  # SXM
+    "H200": {"bf16": 989e12, "fp16": 989e12, "fp32": 495e12},
+    "A100": {"bf16": 312e12, "fp16": 312e12, "fp32": 156e12},
+}
+
+
+def peak_flops(device_name: str, precision: str) -> float | None:
+    """Peak FLOP/s of a known GPU at ``precision`` (bf16, fp16, fp32); None if unknown."""
+    for name, peaks in PEAK_FLOPS.items():
+        if name in device_name:
+            return peaks.get(precision)
+    return None
+
+
 def cpu_name() -> str:
     """The processor's model name, for benchmark tables and provenance."""
     try:

@@ -445,7 +445,7 @@ SKILLS_GEOMETRY_SHARD_OUTPUTS = [
     for optimizer in SKILLS_GEOMETRY_OPTIMIZERS
 ]
 
-from physlearn.skills.geometry_experiments import scaling_n_params, scaling_shards
+from physlearn.skills.geometry.experiments import scaling_n_params, scaling_shards
 
 if SKILLS_GEOMETRY_SCALING["shards"] > len(scaling_n_params(SKILLS_GEOMETRY_SCALING)):
     raise WorkflowError(

@@ -9,7 +9,7 @@ wildcard_constraints:
 rule focus_gpt_figure:
     input:
         runs=focus_gpt_runs,
-        code=package_sources("physlearn.focus.gpt_figure"),
+        code=package_sources("physlearn.focus.gpt.figure"),
     output:
         pdf="results/figures/focus/gpt_{gpt_panel}.pdf",
         png=report(
@@ -28,6 +28,6 @@ rule focus_gpt_figure:
         config=focus_gpt_config(),
         run_dirs=focus_gpt_run_dirs(),
     shell:
-        "python -m physlearn.focus.gpt_figure --config {params.config:q} --panel {wildcards.gpt_panel}"
+        "python -m physlearn.focus.gpt.figure --config {params.config:q} --panel {wildcards.gpt_panel}"
         " --runs {params.run_dirs} --pdf {output.pdf} --png {output.png}"
         " --table {output.table} --claims {output.claims} 2> {log}"

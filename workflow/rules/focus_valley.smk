@@ -3,7 +3,7 @@
 
 rule valley_shard:
     input:
-        code=package_sources("physlearn.focus.valley_shard"),
+        code=package_sources("physlearn.focus.valley.shard"),
     output:
         "results/focus/valley/{scan}/shard-{shard}-of-{n}.npz",
     log:
@@ -17,14 +17,14 @@ rule valley_shard:
     params:
         config=valley_config,
     shell:
-        "python -m physlearn.focus.valley_shard --config {params.config:q}"
+        "python -m physlearn.focus.valley.shard --config {params.config:q}"
         " --scan {wildcards.scan} --shard {wildcards.shard} --output {output} 2> {log}"
 
 
 rule valley_merge:
     input:
         shards=valley_shards,
-        code=package_sources("physlearn.focus.valley_merge"),
+        code=package_sources("physlearn.focus.valley.merge"),
     output:
         "results/focus/valley/{scan}/summary.csv",
     log:
@@ -34,14 +34,14 @@ rule valley_merge:
     params:
         config=valley_config,
     shell:
-        "python -m physlearn.focus.valley_merge --config {params.config:q}"
+        "python -m physlearn.focus.valley.merge --config {params.config:q}"
         " --scan {wildcards.scan} --output {output} {input.shards} 2> {log}"
 
 
 rule valley_figure:
     input:
         summary="results/focus/valley/{scan}/summary.csv",
-        code=package_sources("physlearn.focus.valley_figure"),
+        code=package_sources("physlearn.focus.valley.figure"),
     output:
         pdf="results/figures/focus/valley_{scan}.pdf",
         png=report(
@@ -59,7 +59,7 @@ rule valley_figure:
     params:
         config=valley_config,
     shell:
-        "python -m physlearn.focus.valley_figure --config {params.config:q} --scan {wildcards.scan}"
+        "python -m physlearn.focus.valley.figure --config {params.config:q} --scan {wildcards.scan}"
         " --summary {input.summary} --pdf {output.pdf} --png {output.png}"
         " --table {output.table} --claims {output.claims} 2> {log}"
 
@@ -67,7 +67,7 @@ rule valley_figure:
 rule valley_pairs_figure:
     input:
         summary="results/focus/valley/{scan}/summary.csv",
-        code=package_sources("physlearn.focus.valley_pairs"),
+        code=package_sources("physlearn.focus.valley.pairs_figure"),
     output:
         pdf="results/figures/focus/valley_{scan}_pairs.pdf",
         png=report(
@@ -85,6 +85,6 @@ rule valley_pairs_figure:
     params:
         config=valley_config,
     shell:
-        "python -m physlearn.focus.valley_pairs --config {params.config:q} --scan {wildcards.scan}"
+        "python -m physlearn.focus.valley.pairs_figure --config {params.config:q} --scan {wildcards.scan}"
         " --summary {input.summary} --pdf {output.pdf} --png {output.png}"
         " --table {output.table} --claims {output.claims} 2> {log}"

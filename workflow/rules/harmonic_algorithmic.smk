@@ -5,7 +5,7 @@
 
 rule harmonic_algorithmic_train:
     input:
-        code=package_sources("physlearn.harmonic.algorithmic_train"),
+        code=package_sources("physlearn.harmonic.algorithmic.train"),
     output:
         expand(
             "results/harmonic/algorithmic/{{family}}/{task}.npz",
@@ -25,14 +25,14 @@ rule harmonic_algorithmic_train:
     params:
         config=harmonic_algo_train_config,
     shell:
-        "python -m physlearn.harmonic.algorithmic_train --config {params.config:q}"
+        "python -m physlearn.harmonic.algorithmic.train --config {params.config:q}"
         " --family {wildcards.family} --outputs {output} 2> {log}"
 
 
 rule harmonic_algorithmic_figure:
     input:
         runs=harmonic_algo_runs,
-        code=package_sources("physlearn.harmonic.algorithmic_figure"),
+        code=package_sources("physlearn.harmonic.algorithmic.figure"),
     output:
         pdf="results/figures/harmonic/algorithmic_{figure}.pdf",
         png=report(
@@ -52,14 +52,14 @@ rule harmonic_algorithmic_figure:
     params:
         config=harmonic_algo_figure_config(),
     shell:
-        "python -m physlearn.harmonic.algorithmic_figure --config {params.config:q} --figure {wildcards.figure}"
+        "python -m physlearn.harmonic.algorithmic.figure --config {params.config:q} --figure {wildcards.figure}"
         " --pdf {output.pdf} --png {output.png} --table {output.table} --claims {output.claims}"
         " {input.runs} 2> {log}"
 
 
 rule harmonic_modular_case_train:
     input:
-        code=package_sources("physlearn.harmonic.modular_case_train"),
+        code=package_sources("physlearn.harmonic.algorithmic.modular_case_train"),
     output:
         "results/harmonic/modular_case/runs.npz",
     log:
@@ -74,13 +74,13 @@ rule harmonic_modular_case_train:
     params:
         config=harmonic_algo_case_config(),
     shell:
-        "python -m physlearn.harmonic.modular_case_train --config {params.config:q} --output {output} 2> {log}"
+        "python -m physlearn.harmonic.algorithmic.modular_case_train --config {params.config:q} --output {output} 2> {log}"
 
 
 rule harmonic_modular_case_figure:
     input:
         runs="results/harmonic/modular_case/runs.npz",
-        code=package_sources("physlearn.harmonic.modular_case_figure"),
+        code=package_sources("physlearn.harmonic.algorithmic.modular_case_figure"),
     output:
         pdf="results/figures/harmonic/modular_case.pdf",
         png=report(
@@ -98,5 +98,5 @@ rule harmonic_modular_case_figure:
     params:
         config=harmonic_algo_case_config(),
     shell:
-        "python -m physlearn.harmonic.modular_case_figure --config {params.config:q} --runs {input.runs}"
+        "python -m physlearn.harmonic.algorithmic.modular_case_figure --config {params.config:q} --runs {input.runs}"
         " --pdf {output.pdf} --png {output.png} --table {output.table} --claims {output.claims} 2> {log}"

@@ -6,7 +6,7 @@
 
 rule harmonic_toy_points:
     input:
-        code=package_sources("physlearn.harmonic.toy_points_figure"),
+        code=package_sources("physlearn.harmonic.toy.figure"),
     output:
         pdf="results/figures/harmonic/toy_points.pdf",
         png=report(
@@ -28,14 +28,14 @@ rule harmonic_toy_points:
     params:
         config=harmonic_toy_config(),
     shell:
-        "python -m physlearn.harmonic.toy_points_figure --config {params.config:q} --pdf {output.pdf}"
+        "python -m physlearn.harmonic.toy.figure --config {params.config:q} --pdf {output.pdf}"
         " --png {output.png} --table {output.table} --claims {output.claims} 2> {log}"
 
 
 rule harmonic_mnist_train:
     input:
         data=vision_dataset(),
-        code=package_sources("physlearn.harmonic.mnist_train"),
+        code=package_sources("physlearn.harmonic.mnist.train"),
     output:
         HARMONIC_MNIST_RUNS,
     log:
@@ -50,7 +50,7 @@ rule harmonic_mnist_train:
     params:
         config=harmonic_mnist_config(),
     shell:
-        "python -m physlearn.harmonic.mnist_train --config {params.config:q} --data {input.data}"
+        "python -m physlearn.harmonic.mnist.train --config {params.config:q} --data {input.data}"
         " --output {output} 2> {log}"
 
 
@@ -58,7 +58,7 @@ rule harmonic_mnist_figure:
     input:
         data=vision_dataset(),
         runs=HARMONIC_MNIST_RUNS,
-        code=package_sources("physlearn.harmonic.mnist_figure"),
+        code=package_sources("physlearn.harmonic.mnist.figure"),
     output:
         pdf="results/figures/harmonic/mnist_weights.pdf",
         png=report(
@@ -76,7 +76,7 @@ rule harmonic_mnist_figure:
     params:
         config=harmonic_mnist_config(),
     shell:
-        "python -m physlearn.harmonic.mnist_figure --config {params.config:q} --data {input.data}"
+        "python -m physlearn.harmonic.mnist.figure --config {params.config:q} --data {input.data}"
         " --runs {input.runs} --pdf {output.pdf} --png {output.png} --table {output.table}"
         " --claims {output.claims} 2> {log}"
 
@@ -87,7 +87,7 @@ rule harmonic_gpt_figure:
         harmonic=harmonic_gpt_run_files("harmonic"),
         tokenizer=token_files()["tokenizer"],
         meta=token_files()["meta"],
-        code=package_sources("physlearn.harmonic.parallelogram_figure"),
+        code=package_sources("physlearn.harmonic.gpt.figure"),
     output:
         pdf="results/figures/harmonic/gpt_parallelogram.pdf",
         png=report(
@@ -111,6 +111,6 @@ rule harmonic_gpt_figure:
         standard=harmonic_gpt_standard_arg,
         harmonic=harmonic_gpt_harmonic_arg,
     shell:
-        "python -m physlearn.harmonic.parallelogram_figure --config {params.config:q}"
+        "python -m physlearn.harmonic.gpt.figure --config {params.config:q}"
         " --tokens {params.tokens} --standard {params.standard} --harmonic {params.harmonic}"
         " --pdf {output.pdf} --png {output.png} --table {output.table} --claims {output.claims} 2> {log}"

@@ -11,7 +11,7 @@ wildcard_constraints:
 rule mnist_shard:
     input:
         data=vision_dataset(),
-        code=package_sources("physlearn.mnist.shard"),
+        code=package_sources("physlearn.focus.mnist.shard"),
     output:
         f"{MNIST_RUNS}/batch-{{batch}}.npz",
     log:
@@ -26,14 +26,14 @@ rule mnist_shard:
     params:
         config=mnist_config(),
     shell:
-        "python -m physlearn.mnist.shard --config {params.config:q} --data {input.data}"
+        "python -m physlearn.focus.mnist.shard --config {params.config:q} --data {input.data}"
         " --batch {wildcards.batch} --output {output} 2> {log}"
 
 
 rule mnist_merge:
     input:
         shards=mnist_shards,
-        code=package_sources("physlearn.mnist.merge"),
+        code=package_sources("physlearn.focus.mnist.merge"),
     output:
         f"{MNIST_RUNS}/runs.csv",
     log:
@@ -43,13 +43,13 @@ rule mnist_merge:
     params:
         config=mnist_config(),
     shell:
-        "python -m physlearn.mnist.merge --config {params.config:q} --output {output} {input.shards} 2> {log}"
+        "python -m physlearn.focus.mnist.merge --config {params.config:q} --output {output} {input.shards} 2> {log}"
 
 
 rule mnist_figure:
     input:
         runs=f"{MNIST_RUNS}/runs.csv",
-        code=package_sources("physlearn.mnist.figure"),
+        code=package_sources("physlearn.focus.mnist.figure"),
     output:
         pdf="results/figures/focus/mnist_{panel}.pdf",
         png=report(
@@ -67,6 +67,6 @@ rule mnist_figure:
     params:
         config=mnist_config(),
     shell:
-        "python -m physlearn.mnist.figure --config {params.config:q} --panel {wildcards.panel}"
+        "python -m physlearn.focus.mnist.figure --config {params.config:q} --panel {wildcards.panel}"
         " --runs {input.runs} --pdf {output.pdf} --png {output.png}"
         " --table {output.table} --claims {output.claims} 2> {log}"

@@ -10,7 +10,7 @@ wildcard_constraints:
 
 rule skills_geometry_figure:
     input:
-        code=package_sources("physlearn.skills.geometry_figure"),
+        code=package_sources("physlearn.skills.geometry.figure"),
     output:
         pdf="results/figures/skills/geometry_{geometry_figure}.pdf",
         png=report(
@@ -32,13 +32,13 @@ rule skills_geometry_figure:
     params:
         config=skills_geometry_figure_config,
     shell:
-        "python -m physlearn.skills.geometry_figure --config {params.config:q} --figure {wildcards.geometry_figure}"
+        "python -m physlearn.skills.geometry.figure --config {params.config:q} --figure {wildcards.geometry_figure}"
         " --pdf {output.pdf} --png {output.png} --table {output.table} --claims {output.claims} 2> {log}"
 
 
 rule skills_geometry_scaling_shard:
     input:
-        code=package_sources("physlearn.skills.geometry_scaling_shard"),
+        code=package_sources("physlearn.skills.geometry.scaling_shard"),
     output:
         SKILLS_GEOMETRY_SHARD_OUTPUTS,
     log:
@@ -54,14 +54,14 @@ rule skills_geometry_scaling_shard:
         config=skills_geometry_json("scaling"),
         optimizers=SKILLS_GEOMETRY_OPTIMIZERS,
     shell:
-        "python -m physlearn.skills.geometry_scaling_shard --config {params.config:q}"
+        "python -m physlearn.skills.geometry.scaling_shard --config {params.config:q}"
         " --shard {wildcards.shard} --optimizers {params.optimizers} --outputs {output} 2> {log}"
 
 
 rule skills_geometry_scaling_figure:
     input:
         shards=skills_geometry_shard_files,
-        code=package_sources("physlearn.skills.geometry_scaling_figure"),
+        code=package_sources("physlearn.skills.geometry.scaling_figure"),
     output:
         pdf="results/figures/skills/geometry_scaling.pdf",
         png=report(
@@ -79,6 +79,6 @@ rule skills_geometry_scaling_figure:
     params:
         config=skills_geometry_json("scaling"),
     shell:
-        "python -m physlearn.skills.geometry_scaling_figure --config {params.config:q}"
+        "python -m physlearn.skills.geometry.scaling_figure --config {params.config:q}"
         " --pdf {output.pdf} --png {output.png} --table {output.table} --claims {output.claims}"
         " {input.shards} 2> {log}"

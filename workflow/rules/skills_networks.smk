@@ -9,7 +9,7 @@ wildcard_constraints:
 
 rule skills_parity_runs:
     input:
-        code=package_sources("physlearn.skills.parity_runs"),
+        code=package_sources("physlearn.skills.parity.runs"),
     output:
         f"{SKN_DIR}/parity/{{parity_experiment}}.csv",
     log:
@@ -24,7 +24,7 @@ rule skills_parity_runs:
     params:
         config=skills_networks_config("parity"),
     shell:
-        "python -m physlearn.skills.parity_runs --config {params.config:q}"
+        "python -m physlearn.skills.parity.runs --config {params.config:q}"
         " --experiment {wildcards.parity_experiment} --output {output} 2> {log}"
 
 
@@ -32,7 +32,7 @@ rule skills_parity_figure:
     input:
         frequency=f"{SKN_DIR}/parity/frequency.csv",
         compositional=f"{SKN_DIR}/parity/compositional.csv",
-        code=package_sources("physlearn.skills.parity_figure"),
+        code=package_sources("physlearn.skills.parity.figure"),
     output:
         pdf="results/figures/skills/parity.pdf",
         png=report(
@@ -50,14 +50,14 @@ rule skills_parity_figure:
     params:
         config=skills_networks_config("parity"),
     shell:
-        "python -m physlearn.skills.parity_figure --config {params.config:q}"
+        "python -m physlearn.skills.parity.figure --config {params.config:q}"
         " --frequency {input.frequency} --compositional {input.compositional}"
         " --pdf {output.pdf} --png {output.png} --table {output.table} --claims {output.claims} 2> {log}"
 
 
 rule skills_domino_figure:
     input:
-        code=package_sources("physlearn.skills.domino_figure"),
+        code=package_sources("physlearn.skills.domino.figure"),
     output:
         pdf="results/figures/skills/domino.pdf",
         png=report(
@@ -75,13 +75,13 @@ rule skills_domino_figure:
     params:
         config=skills_networks_config("domino"),
     shell:
-        "python -m physlearn.skills.domino_figure --config {params.config:q}"
+        "python -m physlearn.skills.domino.figure --config {params.config:q}"
         " --pdf {output.pdf} --png {output.png} --table {output.table} --claims {output.claims} 2> {log}"
 
 
 rule skills_quadratic_figure:
     input:
-        code=package_sources("physlearn.skills.quadratic_figure"),
+        code=package_sources("physlearn.skills.geometry.quadratic_figure"),
     output:
         pdf="results/figures/skills/quadratic_basis.pdf",
         png=report(
@@ -99,13 +99,13 @@ rule skills_quadratic_figure:
     params:
         config=skills_networks_config("quadratic"),
     shell:
-        "python -m physlearn.skills.quadratic_figure --config {params.config:q}"
+        "python -m physlearn.skills.geometry.quadratic_figure --config {params.config:q}"
         " --pdf {output.pdf} --png {output.png} --table {output.table} --claims {output.claims} 2> {log}"
 
 
 rule skills_grokking_runs:
     input:
-        code=package_sources("physlearn.skills.grokking_runs"),
+        code=package_sources("physlearn.skills.domino.grokking_runs"),
     output:
         f"{SKN_DIR}/grokking/curves.csv",
     log:
@@ -120,13 +120,13 @@ rule skills_grokking_runs:
     params:
         config=skills_networks_config("grokking"),
     shell:
-        "python -m physlearn.skills.grokking_runs --config {params.config:q} --output {output} 2> {log}"
+        "python -m physlearn.skills.domino.grokking_runs --config {params.config:q} --output {output} 2> {log}"
 
 
 rule skills_grokking_figure:
     input:
         curves=f"{SKN_DIR}/grokking/curves.csv",
-        code=package_sources("physlearn.skills.grokking_figure"),
+        code=package_sources("physlearn.skills.domino.grokking_figure"),
     output:
         pdf="results/figures/skills/grokking.pdf",
         png=report(
@@ -144,13 +144,13 @@ rule skills_grokking_figure:
     params:
         config=skills_networks_config("grokking"),
     shell:
-        "python -m physlearn.skills.grokking_figure --config {params.config:q} --curves {input.curves}"
+        "python -m physlearn.skills.domino.grokking_figure --config {params.config:q} --curves {input.curves}"
         " --pdf {output.pdf} --png {output.png} --table {output.table} --claims {output.claims} 2> {log}"
 
 
 rule skills_modularity_runs:
     input:
-        code=package_sources("physlearn.skills.modularity_runs"),
+        code=package_sources("physlearn.skills.domino.modularity_runs"),
     output:
         runs=f"{SKN_DIR}/modularity/runs.csv",
         curves=f"{SKN_DIR}/modularity/curves.csv",
@@ -166,7 +166,7 @@ rule skills_modularity_runs:
     params:
         config=skills_networks_config("modularity"),
     shell:
-        "python -m physlearn.skills.modularity_runs --config {params.config:q}"
+        "python -m physlearn.skills.domino.modularity_runs --config {params.config:q}"
         " --runs {output.runs} --curves {output.curves} 2> {log}"
 
 
@@ -174,7 +174,7 @@ rule skills_modularity_figure:
     input:
         runs=f"{SKN_DIR}/modularity/runs.csv",
         curves=f"{SKN_DIR}/modularity/curves.csv",
-        code=package_sources("physlearn.skills.modularity_figure"),
+        code=package_sources("physlearn.skills.domino.modularity_figure"),
     output:
         pdf="results/figures/skills/modularity.pdf",
         png=report(
@@ -192,6 +192,6 @@ rule skills_modularity_figure:
     params:
         config=skills_networks_config("modularity"),
     shell:
-        "python -m physlearn.skills.modularity_figure --config {params.config:q}"
+        "python -m physlearn.skills.domino.modularity_figure --config {params.config:q}"
         " --runs {input.runs} --curves {input.curves}"
         " --pdf {output.pdf} --png {output.png} --table {output.table} --claims {output.claims} 2> {log}"

@@ -9,7 +9,7 @@ wildcard_constraints:
 
 rule skills_resource_fit:
     input:
-        code=package_sources("physlearn.skills.resource_fit"),
+        code=package_sources("physlearn.skills.resource.fit"),
     output:
         fits=f"{SKILLS_RESOURCE_DIR}/fits_{{study}}.csv",
         curves=f"{SKILLS_RESOURCE_DIR}/curves_{{study}}.csv",
@@ -24,7 +24,7 @@ rule skills_resource_fit:
     params:
         config=skills_resource_fit_config,
     shell:
-        "python -m physlearn.skills.resource_fit --config {params.config:q} --study {wildcards.study}"
+        "python -m physlearn.skills.resource.fit --config {params.config:q} --study {wildcards.study}"
         " --fits {output.fits} --curves {output.curves} 2> {log}"
 
 
@@ -32,7 +32,7 @@ rule skills_resource_n0:
     input:
         fits=f"{SKILLS_RESOURCE_DIR}/fits_ablations.csv",
         curves=f"{SKILLS_RESOURCE_DIR}/curves_ablations.csv",
-        code=package_sources("physlearn.skills.resource_n0"),
+        code=package_sources("physlearn.skills.resource.n0_figure"),
     output:
         pdf="results/figures/skills/resource_n0.pdf",
         png=report(
@@ -50,7 +50,7 @@ rule skills_resource_n0:
     params:
         config=skills_resource_figure_config("resource_n0"),
     shell:
-        "python -m physlearn.skills.resource_n0 --config {params.config:q} --fits {input.fits}"
+        "python -m physlearn.skills.resource.n0_figure --config {params.config:q} --fits {input.fits}"
         " --curves {input.curves} --pdf {output.pdf} --png {output.png} --table {output.table}"
         " --claims {output.claims} 2> {log}"
 
@@ -59,7 +59,7 @@ rule skills_resource_collapse:
     input:
         curves=f"{SKILLS_RESOURCE_DIR}/curves_ablations.csv",
         sweeps=f"{SKILLS_RESOURCE_DIR}/fits_sweeps.csv",
-        code=package_sources("physlearn.skills.resource_collapse"),
+        code=package_sources("physlearn.skills.resource.collapse_figure"),
     output:
         pdf="results/figures/skills/resource_collapse.pdf",
         png=report(
@@ -77,14 +77,14 @@ rule skills_resource_collapse:
     params:
         config=skills_resource_figure_config("resource_collapse"),
     shell:
-        "python -m physlearn.skills.resource_collapse --config {params.config:q} --curves {input.curves}"
+        "python -m physlearn.skills.resource.collapse_figure --config {params.config:q} --curves {input.curves}"
         " --sweeps {input.sweeps} --pdf {output.pdf} --png {output.png} --table {output.table}"
         " --claims {output.claims} 2> {log}"
 
 
 rule skills_resource_underparam:
     input:
-        code=package_sources("physlearn.skills.resource_underparam"),
+        code=package_sources("physlearn.skills.resource.underparam_figure"),
     output:
         pdf="results/figures/skills/resource_underparam.pdf",
         png=report(
@@ -106,14 +106,14 @@ rule skills_resource_underparam:
     params:
         config=skills_resource_figure_config("resource_underparam"),
     shell:
-        "python -m physlearn.skills.resource_underparam --config {params.config:q} --pdf {output.pdf}"
+        "python -m physlearn.skills.resource.underparam_figure --config {params.config:q} --pdf {output.pdf}"
         " --png {output.png} --table {output.table} --claims {output.claims} 2> {log}"
 
 
 rule skills_resource_parity:
     input:
         parity=SKILLS_PARITY_COMPOSITIONAL,
-        code=package_sources("physlearn.skills.resource_parity"),
+        code=package_sources("physlearn.skills.resource.parity_figure"),
     output:
         pdf="results/figures/skills/resource_parity.pdf",
         png=report(
@@ -131,13 +131,13 @@ rule skills_resource_parity:
     params:
         config=skills_resource_figure_config("resource_parity"),
     shell:
-        "python -m physlearn.skills.resource_parity --config {params.config:q} --parity {input.parity}"
+        "python -m physlearn.skills.resource.parity_figure --config {params.config:q} --parity {input.parity}"
         " --pdf {output.pdf} --png {output.png} --table {output.table} --claims {output.claims} 2> {log}"
 
 
 rule skills_resource_graphs:
     input:
-        code=package_sources("physlearn.skills.resource_graphs"),
+        code=package_sources("physlearn.skills.resource.graphs_figure"),
     output:
         pdf="results/figures/skills/resource_graphs.pdf",
         png=report(
@@ -155,13 +155,13 @@ rule skills_resource_graphs:
     params:
         config=skills_resource_figure_config("resource_graphs"),
     shell:
-        "python -m physlearn.skills.resource_graphs --config {params.config:q} --pdf {output.pdf}"
+        "python -m physlearn.skills.resource.graphs_figure --config {params.config:q} --pdf {output.pdf}"
         " --png {output.png} --table {output.table} --claims {output.claims} 2> {log}"
 
 
 rule skills_resource_modular:
     input:
-        code=package_sources("physlearn.skills.resource_modular"),
+        code=package_sources("physlearn.skills.geometry.modular_figure"),
     output:
         pdf="results/figures/skills/resource_modular.pdf",
         png=report(
@@ -183,5 +183,5 @@ rule skills_resource_modular:
     params:
         config=skills_resource_figure_config("resource_modular"),
     shell:
-        "python -m physlearn.skills.resource_modular --config {params.config:q} --pdf {output.pdf}"
+        "python -m physlearn.skills.geometry.modular_figure --config {params.config:q} --pdf {output.pdf}"
         " --png {output.png} --table {output.table} --claims {output.claims} 2> {log}"

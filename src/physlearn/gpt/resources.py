@@ -23,24 +23,7 @@ import math
 import torch
 
 from physlearn.gpt.model import GPT, GPTConfig, flops_per_token, model_config
-
-# Dense peak FLOP/s per device by precision (vendor datasheets; fp32 means TF32 tensor cores).
-# The first name that occurs in torch.cuda.get_device_name() wins, so specific names come first.
-PEAK_FLOPS = {
-    "H100 PCIe": {"bf16": 756e12, "fp16": 756e12, "fp32": 378e12},
-    "H100": {"bf16": 989e12, "fp16": 989e12, "fp32": 495e12},  # SXM
-    "H200": {"bf16": 989e12, "fp16": 989e12, "fp32": 495e12},
-    "A100": {"bf16": 312e12, "fp16": 312e12, "fp32": 156e12},
-}
-
-
-def peak_flops(device_name: str, precision: str) -> float | None:
-    """Peak FLOP/s of a known GPU at ``precision`` (bf16, fp16, fp32); None if unknown."""
-    for name, peaks in PEAK_FLOPS.items():
-        if name in device_name:
-            return peaks.get(precision)
-    return None
-
+from physlearn.gpt.train import TrainConfig
 
 def _model(run: dict, vocab_size: int | None) -> tuple[GPTConfig, int, int]:
     """Model config, parameters without the position embedding (for FLOPs), all parameters."""
@@ -52,8 +35,6 @@ def _model(run: dict, vocab_size: int | None) -> tuple[GPTConfig, int, int]:
 
 def training_flops(run: dict, vocab_size: int | None = None) -> float:
     """Model FLOPs of a whole run: training steps plus evaluations (forward only: 1/3)."""
-    from physlearn.gpt.train import TrainConfig
-
     cfg = TrainConfig.from_dict(run)
     config, n_params, _ = _model(run, vocab_size)
     per_token = flops_per_token(config, n_params)
@@ -69,8 +50,6 @@ def training_memory_mb(run: dict, vocab_size: int | None = None) -> float:
     activations of one micro-batch (Korthikanti et al. 2022: about 34 bytes x width per token
     and layer in 16-bit, without the attention-matrix term thanks to fused attention; twice
     that in fp32) and its logits (fp32 logits, softmax and gradient)."""
-    from physlearn.gpt.train import TrainConfig
-
     cfg = TrainConfig.from_dict(run)
     config, _, n_all = _model(run, vocab_size)
     state_bytes = 16 * n_all

@@ -45,9 +45,10 @@ import torch
 import torch.nn as nn
 
 from physlearn import runtime
-from physlearn.gpt import batches, checkpoint
+from physlearn.gpt import batches
+from physlearn import checkpoint
 from physlearn.gpt.model import GPT, GPTConfig, flops_per_token, model_config
-from physlearn.gpt.resources import peak_flops
+from physlearn.runtime import peak_flops
 from physlearn.optim import FOCUS, Signum
 
 LOG_COLUMNS = ("step", "tokens", "train_loss", "val_loss", "lr", "grad_norm", "time", "diverged")

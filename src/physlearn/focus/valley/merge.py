@@ -1,0 +1,80 @@
+"""Workflow step: join a scan's shards into one tidy table, one row per
+(optimizer, pixel, learning rate), aggregated over replicates.
+
+    python -m physlearn.focus.valley.merge --config JSON --scan NAME --output summary.csv SHARD.npz...
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from physlearn.focus.valley.sweep import METRICS, ValleyScan
+
+
+def load_shards(paths: list[Path], scan: ValleyScan) -> dict[str, np.ndarray]:
+    """Concatenate shards along the pixel axis and check that together they cover the grid."""
+    shards = []
+    for path in paths:
+        with np.load(path) as data:
+            meta = json.loads(str(data["meta"]))
+            if meta["scan"] != scan.name:
+                raise ValueError(f"{path}: holds scan {meta['scan']!r}, expected {scan.name!r}")
+            if not np.allclose(data["lr"], scan.lr):
+                raise ValueError(f"{path}: learning rates differ from the config; rerun the shard")
+            shards.append({k: data[k] for k in ("pixel", "diverged", *METRICS)})
+    merged = {k: np.concatenate([s[k] for s in shards], axis=0 if k == "pixel" else 2) for k in shards[0]}
+    expected = np.arange(scan.n_pixels)
+    if not np.array_equal(np.sort(merged["pixel"]), expected):
+        raise ValueError(f"shards of scan {scan.name} cover {len(merged['pixel'])} of {scan.n_pixels} pixels")
+    return merged
+
+
+def summarise(scan: ValleyScan, merged: dict[str, np.ndarray], optimizers: list[str]) -> pd.DataFrame:
+    """Mean and standard error over replicates. A cell with any diverged replicate keeps its
+    divergence count and NaN means: a divergence is a result, not a missing value."""
+    n_opt, n_lr, n_pix, n_rep = merged["final_loss"].shape
+    diverged = merged["diverged"]
+    a, wd, sigma = scan.pixel_values(merged["pixel"])
+    index = pd.MultiIndex.from_product([optimizers, range(n_lr), range(n_pix)], names=["optimizer", "lr_index", "p"])
+    table = pd.DataFrame(index=index).reset_index()
+    table["sharpness"] = np.tile(a, n_opt * n_lr)
+    table["weight_decay"] = np.tile(wd, n_opt * n_lr)
+    table["sigma"] = np.tile(sigma, n_opt * n_lr)
+    table["lr"] = np.repeat(np.tile(scan.lr, n_opt), n_pix)
+    clean = ~diverged.any(axis=-1)
+    for metric in METRICS:
+        values = merged[metric].astype(np.float64)
+        mean = np.where(clean, values.mean(-1), np.nan)
+        sem = np.where(clean, values.std(-1, ddof=1) / np.sqrt(n_rep) if n_rep > 1 else 0.0, np.nan)
+        table[f"mean_{metric}"] = mean.reshape(-1)
+        table[f"sem_{metric}"] = sem.reshape(-1)
+    table["replicates"] = n_rep
+    table["diverged"] = diverged.sum(-1).reshape(-1)
+    return table.drop(columns=["lr_index", "p"]).sort_values(
+        ["optimizer", scan.scanned, "sigma", "lr"], kind="stable", ignore_index=True
+    )
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--config", required=True)
+    ap.add_argument("--scan", required=True)
+    ap.add_argument("--output", type=Path, required=True)
+    ap.add_argument("shards", type=Path, nargs="+")
+    args = ap.parse_args(argv)
+    cfg = json.loads(args.config)
+    scan = ValleyScan.from_config(args.scan, cfg["focus_valley"], cfg["seed"])
+    with np.load(args.shards[0]) as first:
+        optimizers = json.loads(str(first["meta"]))["optimizers"]
+    table = summarise(scan, load_shards(args.shards, scan), optimizers)
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    table.to_csv(args.output, index=False, float_format="%.6g")
+
+
+if __name__ == "__main__":
+    main()
