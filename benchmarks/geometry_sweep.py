@@ -53,27 +53,74 @@ ALPHAS = (0.5, 1.0, 1.2, 1.4, 1.6, 1.8, 2.0)
 
 def slices(steps: int) -> list[tuple[str, list[GeometryConfig], list[int]]]:
     """(name, configs, seeds) per slice; every config x seed is one run."""
-    ratio = [GeometryConfig(n_params=1000, n_skills=2, frequencies=(r / (r + 1), 1 / (r + 1)), loss="mse",
-                            optimizer=o, lr=lr, batch_size=128, steps=steps)
-             for o, lr in (("sgd", 0.03), ("signgd", 3e-4), ("adam", 3e-4)) for r in (1, 3, 9, 19, 49)]
-    fig15 = {"adam": {"betas": (0.9, 0.95)}, "ademamix": {"betas": (0.9, 0.999, 0.9999), "ademamix_alpha": 2.0},
-             "lion": {"betas": (0.9, 0.99)}}
-    noise = [GeometryConfig(n_params=10, n_skills=40, alpha=2.0, loss="ce", task_vectors="gaussian", optimizer=o,
-                            lr=0.01, batch_size=128, noise=z, steps=steps, **extra)
-             for o, extra in fig15.items() for z in (0.0, 0.2, 1.0)]
+    ratio = [
+        GeometryConfig(
+            n_params=1000,
+            n_skills=2,
+            frequencies=(r / (r + 1), 1 / (r + 1)),
+            loss="mse",
+            optimizer=o,
+            lr=lr,
+            batch_size=128,
+            steps=steps,
+        )
+        for o, lr in (("sgd", 0.03), ("signgd", 3e-4), ("adam", 3e-4))
+        for r in (1, 3, 9, 19, 49)
+    ]
+    fig15 = {
+        "adam": {"betas": (0.9, 0.95)},
+        "ademamix": {"betas": (0.9, 0.999, 0.9999), "ademamix_alpha": 2.0},
+        "lion": {"betas": (0.9, 0.99)},
+    }
+    noise = [
+        GeometryConfig(
+            n_params=10,
+            n_skills=40,
+            alpha=2.0,
+            loss="ce",
+            task_vectors="gaussian",
+            optimizer=o,
+            lr=0.01,
+            batch_size=128,
+            noise=z,
+            steps=steps,
+            **extra,
+        )
+        for o, extra in fig15.items()
+        for z in (0.0, 0.2, 1.0)
+    ]
 
     def scaling(n_values):
-        return [GeometryConfig(n_params=n, n_skills=1000, alpha=a, loss="ce", task_vectors="gaussian",
-                               optimizer=o, lr=0.01, batch_size=1024, steps=steps)
-                for n in n_values for o in ("signgd", "adam") for a in ALPHAS]
+        return [
+            GeometryConfig(
+                n_params=n,
+                n_skills=1000,
+                alpha=a,
+                loss="ce",
+                task_vectors="gaussian",
+                optimizer=o,
+                lr=0.01,
+                batch_size=1024,
+                steps=steps,
+            )
+            for n in n_values
+            for o in ("signgd", "adam")
+            for a in ALPHAS
+        ]
 
     return [
         ("Fig. 4: 3 optimizers x 5 p1/p2 x 8 seeds (2 skills, N 1000, B 128)", ratio, list(range(8))),
         ("Fig. 15: 3 optimizers x 3 noise x 4 seeds (CE, N 10, 40 skills, B 128)", noise, list(range(4))),
-        ("Fig. 10: 2 optimizers x 7 alpha x 4 seeds at N = 40 (CE, 1000 skills, B 1024)", scaling([40]),
-         list(range(4))),
-        ("Fig. 10: N 20, 40, 100, 220 x 2 optimizers x 7 alpha x 4 seeds in one program", scaling([20, 40, 100, 220]),
-         list(range(4))),
+        (
+            "Fig. 10: 2 optimizers x 7 alpha x 4 seeds at N = 40 (CE, 1000 skills, B 1024)",
+            scaling([40]),
+            list(range(4)),
+        ),
+        (
+            "Fig. 10: N 20, 40, 100, 220 x 2 optimizers x 7 alpha x 4 seeds in one program",
+            scaling([20, 40, 100, 220]),
+            list(range(4)),
+        ),
     ]
 
 
@@ -147,13 +194,17 @@ def main(argv=None) -> None:
     device = torch.cuda.get_device_name() if args.device.startswith("cuda") else f"{cpu_name()}, 1 torch thread"
     print(f"Geometry model sweeps, batched vs one run at a time; torch {torch.__version__}, {platform.system()}")
     print(f"device: {device}; load average before the run {load:.2f}; best of {args.repeats}\n")
-    print("| slice | runs | steps | one run at a time (s) | batched (s) | batched run-steps/s | speed-up "
-          "| numpy loop run-steps/s | speed-up vs loop |")
+    print(
+        "| slice | runs | steps | one run at a time (s) | batched (s) | batched run-steps/s | speed-up "
+        "| numpy loop run-steps/s | speed-up vs loop |"
+    )
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for name, runs, n_steps, t_single, t_batched, loop_rate in rows:
         rate = runs * n_steps / t_batched
-        print(f"| {name} | {runs} | {n_steps} | {t_single:.2f} | {t_batched:.2f} | {rate:,.0f} | "
-              f"{t_single / t_batched:.1f}x | {loop_rate:,.0f} | {rate / loop_rate:,.0f}x |")
+        print(
+            f"| {name} | {runs} | {n_steps} | {t_single:.2f} | {t_batched:.2f} | {rate:,.0f} | "
+            f"{t_single / t_batched:.1f}x | {loop_rate:,.0f} | {rate / loop_rate:,.0f}x |"
+        )
 
 
 if __name__ == "__main__":

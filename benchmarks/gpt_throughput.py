@@ -43,9 +43,8 @@ import numpy as np
 import torch
 
 from physlearn.gpt.model import GPT, flops_per_token
-from physlearn.runtime import peak_flops
 from physlearn.gpt.train import TrainConfig, Trainer, autocast_context
-from physlearn.runtime import cpu_name
+from physlearn.runtime import cpu_name, peak_flops
 
 # (model size, sequences per step) per device; the block size comes with the model size.
 DEFAULT_RUNS = {"cpu": [("tiny", 16), ("mini", 8)], "cuda": [("gpt2", 16)]}
@@ -69,8 +68,13 @@ class PlainLoop:
         self.model.load_state_dict(trainer.model.state_dict())
         decay = [p for p in self.model.parameters() if p.dim() >= 2]
         no_decay = [p for p in self.model.parameters() if p.dim() < 2]
-        self.optimizer = torch.optim.AdamW([{"params": decay, "weight_decay": 0.1}, {"params": no_decay, "weight_decay": 0.0}],
-                                           lr=6e-4, betas=(0.9, 0.95), foreach=False, fused=False)
+        self.optimizer = torch.optim.AdamW(
+            [{"params": decay, "weight_decay": 0.1}, {"params": no_decay, "weight_decay": 0.0}],
+            lr=6e-4,
+            betas=(0.9, 0.95),
+            foreach=False,
+            fused=False,
+        )
         self.autocast = autocast_context(trainer.precision, trainer.device)
         self.scaler = torch.amp.GradScaler(trainer.device.type, enabled=trainer.precision == "fp16")
 
@@ -132,11 +136,22 @@ def measure(size: str, batch_size: int, args, device: str, threads: int, workdir
         data.mkdir()
         write_random_tokens(data, vocab)
     compile_ours = args.compile if args.compile is not None else device == "cuda"
-    cfg = TrainConfig.from_dict({
-        "data_dir": str(data), "model": {"size": size}, "batch_size": batch_size, "grad_accum": 1,
-        "max_iters": 10**6, "warmup_iters": 10, "lr_decay_iters": 10**6, "device": device, "threads": threads,
-        "compile": compile_ours, "precision": args.precision, "eval_batches": 1,
-    })
+    cfg = TrainConfig.from_dict(
+        {
+            "data_dir": str(data),
+            "model": {"size": size},
+            "batch_size": batch_size,
+            "grad_accum": 1,
+            "max_iters": 10**6,
+            "warmup_iters": 10,
+            "lr_decay_iters": 10**6,
+            "device": device,
+            "threads": threads,
+            "compile": compile_ours,
+            "precision": args.precision,
+            "eval_batches": 1,
+        }
+    )
     ours = Trainer(cfg, workdir / "out")
     baseline = PlainLoop(ours)
     dev = ours.device
@@ -158,12 +173,22 @@ def measure(size: str, batch_size: int, args, device: str, threads: int, workdir
     rows = []
     for name in ("ours", "baseline"):
         tokens_per_s = tokens / statistics.median(times[name])
-        rows.append({
-            "implementation": name, "size": size, "params": ours.n_params, "device": str(dev), "threads": threads,
-            "precision": ours.precision, "compiled": compile_ours and name == "ours", "tokens_per_step": ours.tokens_per_step,
-            "tokens_per_s": tokens_per_s, "model_flops": per_token * tokens_per_s,
-            "mfu": per_token * tokens_per_s / peak if peak else math.nan, "peak": peak,
-        })
+        rows.append(
+            {
+                "implementation": name,
+                "size": size,
+                "params": ours.n_params,
+                "device": str(dev),
+                "threads": threads,
+                "precision": ours.precision,
+                "compiled": compile_ours and name == "ours",
+                "tokens_per_step": ours.tokens_per_step,
+                "tokens_per_s": tokens_per_s,
+                "model_flops": per_token * tokens_per_s,
+                "mfu": per_token * tokens_per_s / peak if peak else math.nan,
+                "peak": peak,
+            }
+        )
     del ours, baseline
     if dev.type == "cuda":
         torch.cuda.empty_cache()
@@ -176,15 +201,21 @@ def main(argv=None) -> int:
     ap.add_argument("--sizes", nargs="+", help="model sizes, each optionally SIZE:BATCH (default: per device)")
     ap.add_argument("--threads", type=int, nargs="+", help="torch threads (CPU default: 1 2; --quick: 2)")
     ap.add_argument("--precision", default="auto", choices=["auto", "fp32", "bf16", "fp16"])
-    ap.add_argument("--compile", action=argparse.BooleanOptionalAction, default=None,
-                    help="torch.compile our step (default: on CUDA only)")
+    ap.add_argument(
+        "--compile",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="torch.compile our step (default: on CUDA only)",
+    )
     ap.add_argument("--vocab", type=int, help="vocabulary (default 50304 for gpt2 sizes, 4096 otherwise)")
     ap.add_argument("--steps", type=int, help="steps per round (default 20 CPU, 10 CUDA)")
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--warmup", type=int, help="untimed steps first (default 3 CPU, 10 CUDA: compilation)")
     ap.add_argument("--cpu-peak-gflops", type=float, help="CPU peak for MFU (default: measured 4096^2 fp32 matmul)")
     ap.add_argument("--quick", action="store_true")
-    ap.add_argument("--check", action="store_true", help=f"exit 1 when GPU MFU is below {TARGET_GPU_MFU * 100:.0f}%%")  # %% for argparse
+    ap.add_argument(
+        "--check", action="store_true", help=f"exit 1 when GPU MFU is below {TARGET_GPU_MFU * 100:.0f}%%"
+    )  # %% for argparse
     args = ap.parse_args(argv)
     if args.device == "cuda" and not torch.cuda.is_available():
         print("--device cuda: no CUDA device here; nothing measured", file=sys.stderr)
@@ -210,29 +241,41 @@ def main(argv=None) -> int:
     print("# GPT training throughput: our trainer step vs a plain nanoGPT-equivalent loop\n")
     if cuda:
         name = torch.cuda.get_device_name()
-        print(f"device: {name}; peak {rows[0]['peak'] or float('nan'):.3g} FLOP/s ({rows[0]['precision']}, datasheet); "
-              f"a 2048^2 bf16 matmul runs at {matmul_flops(device) / 1e12:.0f} TFLOP/s")
+        print(
+            f"device: {name}; peak {rows[0]['peak'] or float('nan'):.3g} FLOP/s ({rows[0]['precision']}, datasheet); "
+            f"a 2048^2 bf16 matmul runs at {matmul_flops(device) / 1e12:.0f} TFLOP/s"
+        )
     else:
         peaks = ", ".join(f"{t} thread(s): {p / 1e9:.0f} GFLOP/s" for t, p in sorted(_CPU_PEAKS.items())) or "given"
-        print(f"device: {cpu_name()}, {os.cpu_count()} logical CPUs; CPU peak for MFU = measured 4096^2 fp32 "
-              f"matmul rate: {peaks}")
-    print(f"load average {load:.2f} at the end; python {platform.python_version()}, torch {torch.__version__}; "
-          f"median of {args.rounds} rounds of {args.steps} steps after {args.warmup} warm-up steps\n")
-    print("| implementation | model | params | device | threads | precision | compiled | tokens/step | tokens/s "
-          "| model FLOP/s | MFU | ours / baseline |")
+        print(
+            f"device: {cpu_name()}, {os.cpu_count()} logical CPUs; CPU peak for MFU = measured 4096^2 fp32 "
+            f"matmul rate: {peaks}"
+        )
+    print(
+        f"load average {load:.2f} at the end; python {platform.python_version()}, torch {torch.__version__}; "
+        f"median of {args.rounds} rounds of {args.steps} steps after {args.warmup} warm-up steps\n"
+    )
+    print(
+        "| implementation | model | params | device | threads | precision | compiled | tokens/step | tokens/s "
+        "| model FLOP/s | MFU | ours / baseline |"
+    )
     print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     ok = True
     for ours, base in zip(rows[::2], rows[1::2]):
         for row in (ours, base):
             speedup = f"{ours['tokens_per_s'] / base['tokens_per_s']:.2f}x" if row is ours else ""
-            print(f"| {row['implementation']} | {row['size']} | {row['params'] / 1e6:.2f}M | {row['device']} "
-                  f"| {row['threads']} | {row['precision']} | {'yes' if row['compiled'] else 'no'} "
-                  f"| {row['tokens_per_step']:,} | {row['tokens_per_s']:,.0f} | {row['model_flops'] / 1e9:,.1f} G "
-                  f"| {row['mfu']:.1%} | {speedup} |")
+            print(
+                f"| {row['implementation']} | {row['size']} | {row['params'] / 1e6:.2f}M | {row['device']} "
+                f"| {row['threads']} | {row['precision']} | {'yes' if row['compiled'] else 'no'} "
+                f"| {row['tokens_per_step']:,} | {row['tokens_per_s']:,.0f} | {row['model_flops'] / 1e9:,.1f} G "
+                f"| {row['mfu']:.1%} | {speedup} |"
+            )
         if cuda and ours["size"] == "gpt2":
             hit = ours["mfu"] >= TARGET_GPU_MFU
             ok &= hit
-            print(f"\nGPT-2 small, ours: MFU {ours['mfu']:.1%} (target >= {TARGET_GPU_MFU:.0%}: {'met' if hit else 'MISSED'})")
+            print(
+                f"\nGPT-2 small, ours: MFU {ours['mfu']:.1%} (target >= {TARGET_GPU_MFU:.0%}: {'met' if hit else 'MISSED'})"
+            )
     return 0 if ok or not args.check else 1
 
 

@@ -32,8 +32,8 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from physlearn.harmonic.algorithmic import datasets as D
-from physlearn.harmonic.algorithmic import models as M
 from physlearn.harmonic.algorithmic import loop as T
+from physlearn.harmonic.algorithmic import models as M
 from physlearn.runtime import cpu_name
 
 TARGET_SPEEDUP = 8.0
@@ -71,7 +71,7 @@ def plain_train(task, cfg, run: T.Run, settings: T.TrainSettings):
         perm = torch.randperm(n, generator=order)
         correct = 0
         for start in range(0, n, settings.batch_size):
-            batch = perm[start:start + settings.batch_size]
+            batch = perm[start : start + settings.batch_size]
             logits = model(inputs[batch])
             loss = F.cross_entropy(logits, answers[batch])
             loss = loss + cfg.embedding_reg * model.embedding.square().mean(0).sqrt().mean()
@@ -119,27 +119,40 @@ def main(argv=None) -> int:
     runs = [T.Run(seed=s, harmonic=args.model == "harmonic") for s in PAPER_SEEDS[: args.seeds]]
     settings = T.TrainSettings(epochs=epochs)
     work = len(runs) * epochs
-    print(f"{len(runs)} seeds x {epochs} epochs of the {args.model} MLP on {args.task} "
-          f"({-(-D.n_train(settings.samples, 0.8) // settings.batch_size)} steps per epoch), {args.threads} thread(s)")
+    print(
+        f"{len(runs)} seeds x {epochs} epochs of the {args.model} MLP on {args.task} "
+        f"({-(-D.n_train(settings.samples, 0.8) // settings.batch_size)} steps per epoch), {args.threads} thread(s)"
+    )
 
     T.train(task, cfg, runs[:2], T.TrainSettings(epochs=1))  # warm-up
-    times = best_times({
-        "batched (ours, one tensor program)": lambda: T.train(task, cfg, runs, settings),
-        "one seed at a time (ours)": lambda: [T.train(task, cfg, [r], settings) for r in runs],
-        "one seed at a time (plain nn.Module + AdamW)": lambda: [plain_train(task, cfg, r, settings) for r in runs],
-    }, repeats)
+    times = best_times(
+        {
+            "batched (ours, one tensor program)": lambda: T.train(task, cfg, runs, settings),
+            "one seed at a time (ours)": lambda: [T.train(task, cfg, [r], settings) for r in runs],
+            "one seed at a time (plain nn.Module + AdamW)": lambda: [plain_train(task, cfg, r, settings) for r in runs],
+        },
+        repeats,
+    )
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    print(f"machine: {cpu_name()}, {os.cpu_count()} logical CPUs, load average {load:.2f} at the end; "
-          f"Python {platform.python_version()}, torch {torch.__version__}; best of {repeats}\n")
-    print("| implementation | seeds x epochs | CPU time | wall time | seed-epochs per CPU second | batched speed-up (CPU) |")
+    print(
+        f"machine: {cpu_name()}, {os.cpu_count()} logical CPUs, load average {load:.2f} at the end; "
+        f"Python {platform.python_version()}, torch {torch.__version__}; best of {repeats}\n"
+    )
+    print(
+        "| implementation | seeds x epochs | CPU time | wall time | seed-epochs per CPU second | batched speed-up (CPU) |"
+    )
     print("|---|---|---|---|---|---|")
     batched = times["batched (ours, one tensor program)"][0]
     for name, (cpu, wall) in times.items():
-        print(f"| {name} | {len(runs)} x {epochs} | {cpu:.2f} s | {wall:.2f} s | {work / cpu:.1f} | {cpu / batched:.1f}x |")
+        print(
+            f"| {name} | {len(runs)} x {epochs} | {cpu:.2f} s | {wall:.2f} s | {work / cpu:.1f} | {cpu / batched:.1f}x |"
+        )
     speedup = times["one seed at a time (ours)"][0] / batched
     plain = times["one seed at a time (plain nn.Module + AdamW)"][0] / batched
-    print(f"\nbatched vs one seed at a time (ours): {speedup:.1f}x (target >= {TARGET_SPEEDUP:g}x); "
-          f"vs plain PyTorch: {plain:.1f}x")
+    print(
+        f"\nbatched vs one seed at a time (ours): {speedup:.1f}x (target >= {TARGET_SPEEDUP:g}x); "
+        f"vs plain PyTorch: {plain:.1f}x"
+    )
     return 1 if args.check and speedup < TARGET_SPEEDUP else 0
 
 

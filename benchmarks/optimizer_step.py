@@ -96,11 +96,14 @@ OPTIMIZERS = {
     "FOCUS (ours, fused)": lambda ps: FOCUS(ps, lr=LR, betas=BETAS, gamma=GAMMA, weight_decay=WEIGHT_DECAY, fused=True),
     "FOCUS (ours, foreach)": lambda ps: FOCUS(ps, lr=LR, betas=BETAS, gamma=GAMMA, weight_decay=WEIGHT_DECAY),
     "Signum (ours, foreach)": lambda ps: Signum(ps, lr=LR, betas=BETAS, weight_decay=WEIGHT_DECAY),
-    "FOCUS (ours, foreach, whole tensors)": lambda ps: UncutFOCUS(ps, lr=LR, betas=BETAS, gamma=GAMMA,
-                                                                  weight_decay=WEIGHT_DECAY),
+    "FOCUS (ours, foreach, whole tensors)": lambda ps: UncutFOCUS(
+        ps, lr=LR, betas=BETAS, gamma=GAMMA, weight_decay=WEIGHT_DECAY
+    ),
     "FOCUS, per-parameter loop (authors' style)": lambda ps: LoopFOCUS(ps, LR, BETAS, GAMMA, WEIGHT_DECAY),
     "AdamW (torch, fused)": lambda ps: torch.optim.AdamW(ps, lr=LR, betas=(0.9, 0.95), weight_decay=0.1, fused=True),
-    "AdamW (torch, foreach)": lambda ps: torch.optim.AdamW(ps, lr=LR, betas=(0.9, 0.95), weight_decay=0.1, foreach=True),
+    "AdamW (torch, foreach)": lambda ps: torch.optim.AdamW(
+        ps, lr=LR, betas=(0.9, 0.95), weight_decay=0.1, foreach=True
+    ),
 }
 
 
@@ -125,8 +128,10 @@ def time_round_robin(names: list[str], params: list[torch.Tensor], rounds: int) 
         optimizers[name] = OPTIMIZERS[name](params)
         start = time.perf_counter()
         optimizers[name].step()  # allocates the state (and compiles the fused FOCUS)
-        print(f"{torch.get_num_threads()} thread(s), {name}: first step {time.perf_counter() - start:.1f} s",
-              file=sys.stderr)
+        print(
+            f"{torch.get_num_threads()} thread(s), {name}: first step {time.perf_counter() - start:.1f} s",
+            file=sys.stderr,
+        )
     times = {name: [] for name in names}
     faults = {name: 0 for name in names}
     for _ in range(rounds):
@@ -143,7 +148,9 @@ def time_round_robin(names: list[str], params: list[torch.Tensor], rounds: int) 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--quick", action="store_true", help="1 round at 2 threads, skip AdamW foreach and whole-tensor FOCUS")
+    ap.add_argument(
+        "--quick", action="store_true", help="1 round at 2 threads, skip AdamW foreach and whole-tensor FOCUS"
+    )
     ap.add_argument("--rounds", type=int, help="timed steps per optimizer (default 3; 1 with --quick)")
     ap.add_argument("--threads", type=int, nargs="+", help="torch thread counts (default 1 2; 2 with --quick)")
     ap.add_argument("--only", nargs="+", help="time only optimizers whose name contains one of these words")
@@ -151,8 +158,11 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     rounds = args.rounds or (1 if args.quick else 3)
     thread_counts = args.threads or ([2] if args.quick else [1, 2])
-    names = [n for n in OPTIMIZERS if not (args.quick and n in ("AdamW (torch, foreach)",
-                                                                 "FOCUS (ours, foreach, whole tensors)"))]
+    names = [
+        n
+        for n in OPTIMIZERS
+        if not (args.quick and n in ("AdamW (torch, foreach)", "FOCUS (ours, foreach, whole tensors)"))
+    ]
     if args.only:
         names = [n for n in names if any(word.lower() in n.lower() for word in args.only)]
 
@@ -165,19 +175,27 @@ def main(argv=None) -> int:
 
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print("# One optimizer step over GPT-2 small's parameters\n")
-    print(f"machine: {cpu_name()}, {os.cpu_count()} logical CPUs, load average {load:.2f} at the end; "
-          f"python {platform.python_version()}, torch {torch.__version__}")
-    print(f"parameters: {n_numbers:,} float32 numbers in {len(params)} tensors; {rounds} timed step(s) per "
-          f"optimizer and thread count, after one untimed step\n")
-    print("| optimizer | threads | median step | best step | ns per parameter | page faults per step | vs fused AdamW |")
+    print(
+        f"machine: {cpu_name()}, {os.cpu_count()} logical CPUs, load average {load:.2f} at the end; "
+        f"python {platform.python_version()}, torch {torch.__version__}"
+    )
+    print(
+        f"parameters: {n_numbers:,} float32 numbers in {len(params)} tensors; {rounds} timed step(s) per "
+        f"optimizer and thread count, after one untimed step\n"
+    )
+    print(
+        "| optimizer | threads | median step | best step | ns per parameter | page faults per step | vs fused AdamW |"
+    )
     print("|---|---|---|---|---|---|---|")
     for threads, times_by_name in results.items():
         fused = times_by_name.get("AdamW (torch, fused)")
         for name, times in times_by_name.items():
             med = statistics.median(times)
             ratio = f"{med / statistics.median(fused):.2f}x" if fused else "-"
-            print(f"| {name} | {threads} | {med:.3f} s | {min(times):.3f} s | {1e9 * med / n_numbers:.2f} "
-                  f"| {page_faults[threads][name]:,.0f} | {ratio} |")
+            print(
+                f"| {name} | {threads} | {med:.3f} s | {min(times):.3f} s | {1e9 * med / n_numbers:.2f} "
+                f"| {page_faults[threads][name]:,.0f} | {ratio} |"
+            )
 
     ok = True
     print()
@@ -189,14 +207,18 @@ def main(argv=None) -> int:
             ratio = statistics.median(ours) / statistics.median(fused)
             hit = ratio <= TARGET_VS_FUSED_ADAMW
             ok &= hit
-            print(f"{threads} thread(s): our FOCUS / fused AdamW: {ratio:.2f}x "
-                  f"(target <= {TARGET_VS_FUSED_ADAMW}x: {'met' if hit else 'MISSED'})")
+            print(
+                f"{threads} thread(s): our FOCUS / fused AdamW: {ratio:.2f}x "
+                f"(target <= {TARGET_VS_FUSED_ADAMW}x: {'met' if hit else 'MISSED'})"
+            )
         if ours and loop:
             speedup = statistics.median(loop) / statistics.median(ours)
             hit = speedup >= TARGET_VS_LOOP
             ok &= hit
-            print(f"{threads} thread(s): per-parameter loop / our FOCUS: {speedup:.1f}x "
-                  f"(target >= {TARGET_VS_LOOP:.0f}x: {'met' if hit else 'MISSED'})")
+            print(
+                f"{threads} thread(s): per-parameter loop / our FOCUS: {speedup:.1f}x "
+                f"(target >= {TARGET_VS_LOOP:.0f}x: {'met' if hit else 'MISSED'})"
+            )
     return 0 if ok or not args.check else 1
 
 

@@ -59,8 +59,9 @@ def sweep_scan(steps: int, pixels: int, pixels_per_chunk: int, replicates: int, 
             "signum": {"beta1": 0.9},
             "focus": {"beta1": 0.9, "beta2": 0.9, "gamma": 0.2},
         },
-        "scans": {"sharpness": {"sharpness": {"start": 0.1, "stop": 1000.0, "num": 2, "scale": "log"},
-                                "weight_decay": 0.1}},
+        "scans": {
+            "sharpness": {"sharpness": {"start": 0.1, "stop": 1000.0, "num": 2, "scale": "log"}, "weight_decay": 0.1}
+        },
     }
     return ValleyScan.from_config("sharpness", section, seed=0)
 
@@ -116,7 +117,9 @@ def main(argv=None) -> int:
     ap.add_argument("--lrs", type=int, default=20, help="learning rates")
     ap.add_argument("--dtype", default="float32", choices=["float32", "float64"])
     ap.add_argument("--threads", type=int, nargs="+", default=[1, 2], help="torch thread counts to time")
-    ap.add_argument("--loop-trajectories", type=int, help="per-optimizer trajectories of the loop (default 8; 1 with --quick)")
+    ap.add_argument(
+        "--loop-trajectories", type=int, help="per-optimizer trajectories of the loop (default 8; 1 with --quick)"
+    )
     ap.add_argument("--repeats", type=int, help="sweep repeats, best time kept (default 2; 1 with --quick)")
     ap.add_argument("--device", default="cpu", choices=["cpu", "cuda"], help="also time the sweep on this device")
     ap.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
@@ -134,13 +137,20 @@ def main(argv=None) -> int:
 
     rows = []  # (implementation, threads, trajectory-steps, seconds)
     for threads in args.threads:
-        rows.append(("vectorised sweep (ours)", str(threads), scan.trajectory_steps,
-                     time_sweep(scan, threads, repeats, "cpu")))
+        rows.append(
+            ("vectorised sweep (ours)", str(threads), scan.trajectory_steps, time_sweep(scan, threads, repeats, "cpu"))
+        )
     if args.device == "cuda":
         if torch.cuda.is_available():
             time_sweep(warm, 1, 1, "cuda")
-            rows.append((f"vectorised sweep, {torch.cuda.get_device_name()}", "gpu", scan.trajectory_steps,
-                         time_sweep(scan, 1, repeats, "cuda")))
+            rows.append(
+                (
+                    f"vectorised sweep, {torch.cuda.get_device_name()}",
+                    "gpu",
+                    scan.trajectory_steps,
+                    time_sweep(scan, 1, repeats, "cuda"),
+                )
+            )
         else:
             print("note: --device cuda asked for, but no CUDA device is available", file=sys.stderr)
     torch.set_num_threads(1)
@@ -149,42 +159,58 @@ def main(argv=None) -> int:
 
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"# Narrowing-valley sweep throughput ({'quick' if args.quick else 'full'} run)\n")
-    print(f"machine: {cpu_name()}, {os.cpu_count()} logical CPUs, load average {load:.2f} at the end; "
-          f"python {platform.python_version()}, torch {torch.__version__}, numpy {np.__version__}")
-    print(f"sweep: {scan.n_pixels} pixels (chunks of {scan.pixels_per_chunk}) x {len(scan.lr)} lr x "
-          f"{scan.replicates} replicates x {len(OPTIMIZERS)} optimizers x {steps} steps, {scan.dtype}, "
-          f"best of {repeats}")
-    print(f"loop: {loop_traj} trajectories x {len(OPTIMIZERS)} optimizers x {steps} steps, float64, "
-          f"np.random.randn per step\n")
-    print("| implementation | threads | trajectory-steps | wall time | trajectory-steps/s | ns per trajectory-step "
-          "| full Fig. 2a (2.88e10), wall |")
+    print(
+        f"machine: {cpu_name()}, {os.cpu_count()} logical CPUs, load average {load:.2f} at the end; "
+        f"python {platform.python_version()}, torch {torch.__version__}, numpy {np.__version__}"
+    )
+    print(
+        f"sweep: {scan.n_pixels} pixels (chunks of {scan.pixels_per_chunk}) x {len(scan.lr)} lr x "
+        f"{scan.replicates} replicates x {len(OPTIMIZERS)} optimizers x {steps} steps, {scan.dtype}, "
+        f"best of {repeats}"
+    )
+    print(
+        f"loop: {loop_traj} trajectories x {len(OPTIMIZERS)} optimizers x {steps} steps, float64, "
+        f"np.random.randn per step\n"
+    )
+    print(
+        "| implementation | threads | trajectory-steps | wall time | trajectory-steps/s | ns per trajectory-step "
+        "| full Fig. 2a (2.88e10), wall |"
+    )
     print("|---|---|---|---|---|---|---|")
     rates = {}
     for name, threads, n, seconds in rows:
         rate = n / seconds
         rates[(name, threads)] = rate
-        print(f"| {name} | {threads} | {n:.3g} | {seconds:.2f} s | {rate / 1e6:.3g} M | {1e9 / rate:.3g} "
-              f"| {human_time(FIG2A_TRAJECTORY_STEPS / rate)} |")
+        print(
+            f"| {name} | {threads} | {n:.3g} | {seconds:.2f} s | {rate / 1e6:.3g} M | {1e9 / rate:.3g} "
+            f"| {human_time(FIG2A_TRAJECTORY_STEPS / rate)} |"
+        )
 
     loop_rate = loop_steps / loop_seconds
     sweep_1 = rates.get(("vectorised sweep (ours)", "1"))
     sweep_2 = rates.get(("vectorised sweep (ours)", "2"))
     print()
-    print(f"per-trajectory loop: {1e6 / loop_rate:.1f} us per trajectory-step "
-          f"(the spec quotes ~25 us for the authors' code); full Fig. 2a: "
-          f"{FIG2A_TRAJECTORY_STEPS / loop_rate / 3600:.0f} CPU-hours")
+    print(
+        f"per-trajectory loop: {1e6 / loop_rate:.1f} us per trajectory-step "
+        f"(the spec quotes ~25 us for the authors' code); full Fig. 2a: "
+        f"{FIG2A_TRAJECTORY_STEPS / loop_rate / 3600:.0f} CPU-hours"
+    )
     ok = True
     if sweep_1:
         speedup = sweep_1 / loop_rate
         hit = speedup >= TARGET_SPEEDUP
         ok &= hit
-        print(f"speed-up, single-threaded sweep vs single-threaded loop: {speedup:,.0f}x "
-              f"(target >= {TARGET_SPEEDUP:.0f}x: {'met' if hit else 'MISSED'})")
+        print(
+            f"speed-up, single-threaded sweep vs single-threaded loop: {speedup:,.0f}x "
+            f"(target >= {TARGET_SPEEDUP:.0f}x: {'met' if hit else 'MISSED'})"
+        )
     if sweep_2:
         hit = sweep_2 >= TARGET_RATE_2_THREADS
         ok &= hit
-        print(f"sweep with 2 threads: {sweep_2 / 1e6:.1f} M trajectory-steps/s "
-              f"(target >= {TARGET_RATE_2_THREADS / 1e6:.0f} M: {'met' if hit else 'MISSED'})")
+        print(
+            f"sweep with 2 threads: {sweep_2 / 1e6:.1f} M trajectory-steps/s "
+            f"(target >= {TARGET_RATE_2_THREADS / 1e6:.0f} M: {'met' if hit else 'MISSED'})"
+        )
         if sweep_1:
             print(f"2 threads vs 1 thread: {sweep_2 / sweep_1:.2f}x")
     return 0 if ok or not args.check else 1

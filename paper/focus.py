@@ -40,13 +40,10 @@ PAPER = "focus"
 CLAIMS = None  # the workflow sets the claims files of its figures; None: all under results/figures/focus/
 
 # %%
+from physlearn import figures as registry
 from physlearn.report import views
 
-SECTIONS = {
-    "valley": ["Fig. 2a", "Fig. 2b"],
-    "mnist": ["Fig. 2c", "Fig. 2d"],
-    "gpt2": ["Fig. 3a", "Fig. 3b", "Fig. 3c", "Fig. 3d"],
-}
+SECTIONS = registry.sections(PAPER)  # experiment -> its figures, from physlearn.figures
 EXPECTED = [label for labels in SECTIONS.values() for label in labels]
 
 figures = views.load_paper(PAPER, CLAIMS)
@@ -84,7 +81,7 @@ views.show(views.section_html(figures, SECTIONS["mnist"]))
 # learning rate, and is more stable than Signum.
 
 # %%
-views.show(views.section_html(figures, SECTIONS["gpt2"]))
+views.show(views.section_html(figures, SECTIONS["gpt"]))
 
 # %% [markdown]
 # ## Other figures

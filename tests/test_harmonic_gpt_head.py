@@ -41,7 +41,9 @@ def test_harmonic_head_matches_the_formula(exponent, mix):
     assert head.exponent == n and head.scale == config.n_embd
     h = torch.randn(2, 3, config.n_embd) * 0.5
     ours = head(h).detach().exp().double().numpy()
-    expected = direct_harmonic_probs(h.double().numpy(), wte.weight.detach().double().numpy(), n, config.n_embd, 0.0, mix)
+    expected = direct_harmonic_probs(
+        h.double().numpy(), wte.weight.detach().double().numpy(), n, config.n_embd, 0.0, mix
+    )
     np.testing.assert_allclose(ours, expected, rtol=2e-4, atol=1e-7)
     np.testing.assert_allclose(ours.sum(-1), 1.0, rtol=1e-5)
     if mix:  # no token below the uniform floor
@@ -117,12 +119,25 @@ def test_a_harmonic_gpt_trains(tmp_path):
     tokens[:5000].tofile(tmp_path / "train.bin")
     tokens[5000:].tofile(tmp_path / "val.bin")
     (tmp_path / "meta.json").write_text(json.dumps({"vocab_size": vocab, "dtype": "uint16", "source": "test"}))
-    cfg = TrainConfig.from_dict({
-        "data_dir": str(tmp_path), "model": {"size": "tiny", "block_size": 16, "n_embd": 32, "n_layer": 1,
-                                             "head": "harmonic"},
-        "max_iters": 60, "warmup_iters": 5, "lr_decay_iters": 60, "lr": 6e-3, "min_lr": 3e-4, "weight_decay": 0.0,
-        "batch_size": 8, "eval_interval": 30, "eval_batches": 2, "log_interval": 10, "checkpoint_interval": 30,
-        "threads": 1, "device": "cpu"})
+    cfg = TrainConfig.from_dict(
+        {
+            "data_dir": str(tmp_path),
+            "model": {"size": "tiny", "block_size": 16, "n_embd": 32, "n_layer": 1, "head": "harmonic"},
+            "max_iters": 60,
+            "warmup_iters": 5,
+            "lr_decay_iters": 60,
+            "lr": 6e-3,
+            "min_lr": 3e-4,
+            "weight_decay": 0.0,
+            "batch_size": 8,
+            "eval_interval": 30,
+            "eval_batches": 2,
+            "log_interval": 10,
+            "checkpoint_interval": 30,
+            "threads": 1,
+            "device": "cpu",
+        }
+    )
     summary = Trainer(cfg, tmp_path / "run").run()
     assert summary["status"] == "completed"
     assert summary["final_val_loss"] < 0.6 * math.log(vocab)  # the next token is one of two

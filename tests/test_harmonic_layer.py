@@ -35,7 +35,7 @@ def test_large_exponent_stays_finite_and_exact():
     with np.errstate(all="ignore"):
         assert np.isnan(published_probabilities(x * 1e3, w * 1e3, n)).any()
     d2 = [Fraction(1), Fraction(121, 100), Fraction(4)]
-    numer = [d ** -n for d in d2]
+    numer = [d**-n for d in d2]
     exact = [float(v / sum(numer)) for v in numer]
     ours = harmonic_log_probs(torch.tensor(x * 1e3), torch.tensor(w * 1e3), n).exp()
     assert torch.isfinite(ours).all()
@@ -48,7 +48,10 @@ def test_large_exponent_stays_finite_and_exact():
 
 def test_matmul_and_direct_distances_agree_and_broadcast_over_seeds():
     g = torch.Generator().manual_seed(0)
-    x, w = torch.randn(3, 6, 8, generator=g, dtype=torch.float64), torch.randn(3, 5, 8, generator=g, dtype=torch.float64)
+    x, w = (
+        torch.randn(3, 6, 8, generator=g, dtype=torch.float64),
+        torch.randn(3, 5, 8, generator=g, dtype=torch.float64),
+    )
     direct = squared_distances(x, w, "direct")
     torch.testing.assert_close(squared_distances(x, w, "matmul"), direct)
     for s in range(3):  # each seed's slice is that seed's own computation

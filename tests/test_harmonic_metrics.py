@@ -41,13 +41,16 @@ def test_pca_2d_keeps_distances_of_a_flat_embedding():
     np.testing.assert_allclose(np.linalg.norm(xy, axis=1), 1.0, atol=1e-12)
 
 
-@pytest.mark.parametrize("curve, expected", [
-    ([0.5] * 10 + [0.95] * 30, 11.0),  # after 10 epochs at 0.5: epoch 11 starts the run of 20
-    ([0.95] * 19 + [0.5] + [0.95] * 20, 21.0),  # 19 above, a dip, then 20 above
-    ([0.95] * 19, math.nan),  # never 20 in a row
-    ([0.9] * 40, math.nan),  # "> 0.9", strictly
-    ([0.5] * 20 + [0.91] * 19, math.nan),  # the run is cut by the end of training
-])
+@pytest.mark.parametrize(
+    "curve, expected",
+    [
+        ([0.5] * 10 + [0.95] * 30, 11.0),  # after 10 epochs at 0.5: epoch 11 starts the run of 20
+        ([0.95] * 19 + [0.5] + [0.95] * 20, 21.0),  # 19 above, a dip, then 20 above
+        ([0.95] * 19, math.nan),  # never 20 in a row
+        ([0.9] * 40, math.nan),  # "> 0.9", strictly
+        ([0.5] * 20 + [0.91] * 19, math.nan),  # the run is cut by the end of training
+    ],
+)
 def test_grokking_epoch(curve, expected):
     got = metrics.grokking_epoch(np.array(curve))
     assert (math.isnan(got) and math.isnan(expected)) or got == expected
@@ -62,14 +65,28 @@ def test_censored_median_and_fraction_to_reach():
 
 
 def grok_rows(task, model, epochs, run=100):
-    return [{"task": task, "family": "mlp", "model": model, "seed": i, "split": "test", "epoch": e,
-             "epochs_run": run, "diverged": False} for i, e in enumerate(epochs)]
+    return [
+        {
+            "task": task,
+            "family": "mlp",
+            "model": model,
+            "seed": i,
+            "split": "test",
+            "epoch": e,
+            "epochs_run": run,
+            "diverged": False,
+        }
+        for i, e in enumerate(epochs)
+    ]
 
 
 def test_grokking_claims_count_not_reached_as_later():
-    table = pd.DataFrame(grok_rows("modular_addition", "standard", [np.nan, np.nan, 50])
-                         + grok_rows("modular_addition", "harmonic", [30, 40, np.nan])
-                         + grok_rows("lattice", "standard", [np.nan] * 3) + grok_rows("lattice", "harmonic", [np.nan] * 3))
+    table = pd.DataFrame(
+        grok_rows("modular_addition", "standard", [np.nan, np.nan, 50])
+        + grok_rows("modular_addition", "harmonic", [30, 40, np.nan])
+        + grok_rows("lattice", "standard", [np.nan] * 3)
+        + grok_rows("lattice", "harmonic", [np.nan] * 3)
+    )
     claims = {c.id: c for c in A.grokking_claims(table)}
     assert claims["faster-generalisation-modular_addition"].passed  # 40 < inf
     assert not claims["faster-generalisation-lattice"].passed  # neither got there
@@ -80,11 +97,17 @@ def test_data_efficiency_and_ev_claims():
     rows = []
     for model, accs in (("standard", [0.3, 0.5, 0.95]), ("harmonic", [0.3, 0.92, 0.97])):
         for f, acc in zip((0.2, 0.4, 0.8), accs):
-            rows += [{"task": "lattice", "model": model, "seed": s, "train_fraction": f, "test_acc": acc} for s in (0, 1)]
+            rows += [
+                {"task": "lattice", "model": model, "seed": s, "train_fraction": f, "test_acc": acc} for s in (0, 1)
+            ]
     (claim,) = A.data_efficiency_claims(pd.DataFrame(rows))
     assert claim.passed and claim.measured == {"standard": 0.8, "harmonic": 0.4}
-    ev = pd.DataFrame([{"task": "lattice", "model": "standard", "seed": 0, "ev_top2": 0.9},
-                       {"task": "lattice", "model": "harmonic", "seed": 0, "ev_top2": 0.99}])
+    ev = pd.DataFrame(
+        [
+            {"task": "lattice", "model": "standard", "seed": 0, "ev_top2": 0.9},
+            {"task": "lattice", "model": "harmonic", "seed": 0, "ev_top2": 0.99},
+        ]
+    )
     claims = {c.id: c for c in A.ev_claims(ev, "mlp")}
     assert claims["harmonic-ev-higher-lattice"].passed and claims["ev-range-lattice"].passed
     ev.loc[1, "ev_top2"] = 0.85
@@ -93,46 +116,85 @@ def test_data_efficiency_and_ev_claims():
     assert [c.id for c in A.ev_claims(ev, "transformer")] == ["harmonic-ev-higher-lattice"]
 
 
-
-@pytest.mark.parametrize("harmonic, passed", [
-    ([0.3, 0.5, 0.6], False),  # harmonic never reaches 0.9
-    ([0.3, 0.5, 0.95], False),  # harmonic reaches it at 0.8, standard already at 0.4
-])
+@pytest.mark.parametrize(
+    "harmonic, passed",
+    [
+        ([0.3, 0.5, 0.6], False),  # harmonic never reaches 0.9
+        ([0.3, 0.5, 0.95], False),  # harmonic reaches it at 0.8, standard already at 0.4
+    ],
+)
 def test_data_efficiency_claim_fails_when_harmonic_needs_more_data(harmonic, passed):
     rows = []
     for model, accs in (("standard", [0.3, 0.95, 0.97]), ("harmonic", harmonic)):
         for f, acc in zip((0.2, 0.4, 0.8), accs):
-            rows += [{"task": "lattice", "model": model, "seed": s, "train_fraction": f, "test_acc": acc} for s in (0, 1)]
+            rows += [
+                {"task": "lattice", "model": model, "seed": s, "train_fraction": f, "test_acc": acc} for s in (0, 1)
+            ]
     (claim,) = A.data_efficiency_claims(pd.DataFrame(rows))
     assert claim.id == "data-efficiency-lattice" and claim.passed == passed
 
 
-@pytest.mark.parametrize("standard, harmonic, passed", [
-    (0.1, 0.5, True),  # harmonic reaches 90% at 2 PCs, standard at 9
-    (0.5, 0.5, True),  # the same number of PCs counts
-    (0.5, 0.1, False),  # harmonic needs more PCs (9 vs 2)
-    (0.05, 0.05, False),  # neither reaches 90% within 10 PCs
-])
+@pytest.mark.parametrize(
+    "standard, harmonic, passed",
+    [
+        (0.1, 0.5, True),  # harmonic reaches 90% at 2 PCs, standard at 9
+        (0.5, 0.5, True),  # the same number of PCs counts
+        (0.5, 0.1, False),  # harmonic needs more PCs (9 vs 2)
+        (0.05, 0.05, False),  # neither reaches 90% within 10 PCs
+    ],
+)
 def test_cumulative_ev_claims(standard, harmonic, passed):
     # cumulative EV of the first k PCs: min(1, slope * k), one seed; the median over the other
     # seed (an exact copy) is the same curve
-    table = pd.DataFrame([{"task": "lattice", "family": "mlp", "model": model, "seed": seed, "components": k,
-                           "cumulative_ev": min(1.0, slope * k)}
-                          for model, slope in (("standard", standard), ("harmonic", harmonic))
-                          for seed in (0, 1) for k in range(1, A.PCS + 1)])
+    table = pd.DataFrame(
+        [
+            {
+                "task": "lattice",
+                "family": "mlp",
+                "model": model,
+                "seed": seed,
+                "components": k,
+                "cumulative_ev": min(1.0, slope * k),
+            }
+            for model, slope in (("standard", standard), ("harmonic", harmonic))
+            for seed in (0, 1)
+            for k in range(1, A.PCS + 1)
+        ]
+    )
     (claim,) = A.cumulative_ev_claims(table)
     assert claim.id == "lower-dimension-mlp" and claim.passed == passed
 
 
 SECTION = {
-    "threads": 1, "tasks": ["lattice", "genealogy"], "seeds": [0, 52, 105], "samples": 1000, "train_fraction": 0.8,
-    "batch_size": 32, "embedding_dim": 16, "exponent": 1.0, "eps": 1e-4, "embedding_reg": 0.01,
+    "threads": 1,
+    "tasks": ["lattice", "genealogy"],
+    "seeds": [0, 52, 105],
+    "samples": 1000,
+    "train_fraction": 0.8,
+    "batch_size": 32,
+    "embedding_dim": 16,
+    "exponent": 1.0,
+    "eps": 1e-4,
+    "embedding_reg": 0.01,
     "mlp": {"seeds": 3, "hidden": 100, "lr": 2e-3, "weight_decay": 0.01, "epochs": {"lattice": 5, "genealogy": 6}},
-    "transformer": {"seeds": 2, "heads": 2, "layers": 2, "ff": 64, "dropout": 0.1, "lr": 2e-3, "weight_decay": 0.005,
-                    "epochs": {"lattice": 5, "genealogy": 6}},
+    "transformer": {
+        "seeds": 2,
+        "heads": 2,
+        "layers": 2,
+        "ff": 64,
+        "dropout": 0.1,
+        "lr": 2e-3,
+        "weight_decay": 0.005,
+        "epochs": {"lattice": 5, "genealogy": 6},
+    },
     "data_efficiency": {"fractions": [0.2, 0.8], "seeds": 2},
-    "modular_case": {"seed": 50, "lr": 1e-3, "epochs": 20, "standard_weight_decays": [0.0, 0.5],
-                     "harmonic_weight_decays": [0.0]},
+    "modular_case": {
+        "seed": 50,
+        "lr": 1e-3,
+        "epochs": 20,
+        "standard_weight_decays": [0.0, 0.5],
+        "harmonic_weight_decays": [0.0],
+    },
 }
 
 
@@ -149,13 +211,16 @@ def test_runs_of_a_job():
     assert exp.model("transformer", "genealogy").vocab == 130
 
 
-@pytest.mark.parametrize("edit, key", [
-    (lambda s: s["mlp"].update(seeds=4), "harmonic_algorithmic.mlp.seeds"),
-    (lambda s: s["data_efficiency"].update(seeds=4), "harmonic_algorithmic.data_efficiency.seeds"),
-    (lambda s: s["transformer"]["epochs"].pop("genealogy"), "harmonic_algorithmic.transformer.epochs"),
-    (lambda s: s["data_efficiency"].update(fractions=[0.0001]), "harmonic_algorithmic"),
-    (lambda s: s.update(seeds=[0, 0, 1]), "harmonic_algorithmic.seeds"),
-])
+@pytest.mark.parametrize(
+    "edit, key",
+    [
+        (lambda s: s["mlp"].update(seeds=4), "harmonic_algorithmic.mlp.seeds"),
+        (lambda s: s["data_efficiency"].update(seeds=4), "harmonic_algorithmic.data_efficiency.seeds"),
+        (lambda s: s["transformer"]["epochs"].pop("genealogy"), "harmonic_algorithmic.transformer.epochs"),
+        (lambda s: s["data_efficiency"].update(fractions=[0.0001]), "harmonic_algorithmic"),
+        (lambda s: s.update(seeds=[0, 0, 1]), "harmonic_algorithmic.seeds"),
+    ],
+)
 def test_config_check_names_the_key(edit, key):
     bad = copy.deepcopy(SECTION)
     edit(bad)
@@ -166,10 +231,18 @@ def test_config_check_names_the_key(edit, key):
 def _fake_result(embeddings, train_acc, test_acc, rows):
     """Two tracked runs (standard, harmonic) of one seed, as algorithmic_results.load gives them."""
     n = len(embeddings)
-    return {"track": np.ones(n, bool), "diverged": np.zeros(n, bool), "harmonic": np.arange(n) % 2 == 1,
-            "seed": np.zeros(n, int), "final_train_acc": np.ones(n), "final_test_acc": np.ones(n),
-            "embeddings": np.asarray(embeddings), "train_acc": np.asarray(train_acc), "test_acc": np.asarray(test_acc),
-            "meta": {"embedding_rows": list(rows), "family": "mlp", "settings": {"epochs": len(train_acc[0])}}}
+    return {
+        "track": np.ones(n, bool),
+        "diverged": np.zeros(n, bool),
+        "harmonic": np.arange(n) % 2 == 1,
+        "seed": np.zeros(n, int),
+        "final_train_acc": np.ones(n),
+        "final_test_acc": np.ones(n),
+        "embeddings": np.asarray(embeddings),
+        "train_acc": np.asarray(train_acc),
+        "test_acc": np.asarray(test_acc),
+        "meta": {"embedding_rows": list(rows), "family": "mlp", "settings": {"epochs": len(train_acc[0])}},
+    }
 
 
 def test_ev_uses_only_the_task_embedding_rows():
@@ -198,19 +271,35 @@ def test_grokking_table_keeps_train_and_test_apart():
 
 def _case_rows(runs: dict) -> pd.DataFrame:
     """run -> (EV of the top 2 PCs, final test accuracy, test grokking epoch), as case_table's rows."""
-    return pd.DataFrame([{"run": run, "quantity": q, "x": math.nan, "value": v}
-                         for run, values in runs.items()
-                         for q, v in zip(("ev_top2", "final_test_acc", "test_grokking_epoch"), values)])
+    return pd.DataFrame(
+        [
+            {"run": run, "quantity": q, "x": math.nan, "value": v}
+            for run, values in runs.items()
+            for q, v in zip(("ev_top2", "final_test_acc", "test_grokking_epoch"), values)
+        ]
+    )
 
 
 def test_modular_case_claims_pass_and_fail():
     from physlearn.harmonic.algorithmic.modular_case_figure import PAPER, case_claims
 
-    ids = ["ev-standard-wd0", "standard-wd0-test-acc", "ev-standard-wd0.5", "groks-standard-wd0.5",
-           "ev-harmonic-wd0", "groks-harmonic-wd0", "harmonic-generalises-first"]
+    ids = [
+        "ev-standard-wd0",
+        "standard-wd0-test-acc",
+        "ev-standard-wd0.5",
+        "groks-standard-wd0.5",
+        "ev-harmonic-wd0",
+        "groks-harmonic-wd0",
+        "harmonic-generalises-first",
+    ]
     # the paper's numbers pass every claim
-    paper = _case_rows({"standard, wd 0": (0.26, 0.5, math.nan), "standard, wd 0.5": (0.58, 1.0, 1000.0),
-                        "harmonic, wd 0": (1.0, 1.0, 450.0)})
+    paper = _case_rows(
+        {
+            "standard, wd 0": (0.26, 0.5, math.nan),
+            "standard, wd 0.5": (0.58, 1.0, 1000.0),
+            "harmonic, wd 0": (1.0, 1.0, 450.0),
+        }
+    )
     claims = {c.id: c for c in case_claims(paper, 3000)}
     assert sorted(claims) == sorted(ids) and all(c.passed for c in claims.values())
     # no 2-D structure anywhere, every run at test accuracy 1 but none grokking by the rule: all fail
@@ -218,8 +307,13 @@ def test_modular_case_claims_pass_and_fail():
     claims = {c.id: c for c in case_claims(flat, 3000)}
     assert sorted(claims) == sorted(ids) and not any(c.passed for c in claims.values())
     # each run groks within a factor 2 of the paper, but the harmonic one after the standard one
-    late = _case_rows({"standard, wd 0": (0.26, 0.5, math.nan), "standard, wd 0.5": (0.58, 1.0, 500.0),
-                       "harmonic, wd 0": (1.0, 1.0, 900.0)})
+    late = _case_rows(
+        {
+            "standard, wd 0": (0.26, 0.5, math.nan),
+            "standard, wd 0.5": (0.58, 1.0, 500.0),
+            "harmonic, wd 0": (1.0, 1.0, 900.0),
+        }
+    )
     claims = {c.id: c for c in case_claims(late, 3000)}
     assert claims["groks-harmonic-wd0"].passed and claims["groks-standard-wd0.5"].passed
     assert not claims["harmonic-generalises-first"].passed

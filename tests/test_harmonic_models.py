@@ -10,14 +10,14 @@ import pytest
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-
 from conftest import Interrupted, dies_on_call
-from physlearn.harmonic.algorithmic import datasets as D
-from physlearn.harmonic.algorithmic import models as M
-from physlearn.harmonic.algorithmic import loop as T
 
+from physlearn.harmonic.algorithmic import datasets as D
+from physlearn.harmonic.algorithmic import loop as T
+from physlearn.harmonic.algorithmic import models as M
 
 # ----- independent per-run reference models -----
+
 
 class ReferenceMLP(nn.Module):
     def __init__(self, cfg: M.ModelConfig, harmonic: bool):
@@ -35,8 +35,12 @@ class ReferenceMLP(nn.Module):
         return self
 
     def flat(self):
-        return torch.cat([t.detach().reshape(-1) for t in (self.embedding.weight, self.l1.weight.T, self.l1.bias,
-                                                             self.l2.weight.T, self.l2.bias)])
+        return torch.cat(
+            [
+                t.detach().reshape(-1)
+                for t in (self.embedding.weight, self.l1.weight.T, self.l1.bias, self.l2.weight.T, self.l2.bias)
+            ]
+        )
 
     def forward(self, tokens):
         h = self.l2(F.silu(self.l1(self.embedding(tokens).flatten(1))))
@@ -54,20 +58,34 @@ class ReferenceTransformer(nn.Module):
         self.positions = nn.Parameter(torch.zeros(cfg.n_inputs, cfg.d_model))
         self.centres = nn.Parameter(torch.zeros(cfg.vocab, cfg.d_model))
         self.layers = nn.ModuleList(
-            nn.TransformerEncoderLayer(cfg.d_model, cfg.heads, cfg.ff, cfg.dropout, activation="relu",
-                                       batch_first=True, norm_first=False) for _ in range(cfg.layers))
+            nn.TransformerEncoderLayer(
+                cfg.d_model, cfg.heads, cfg.ff, cfg.dropout, activation="relu", batch_first=True, norm_first=False
+            )
+            for _ in range(cfg.layers)
+        )
 
     def pairs(self):
         """(module tensor, our name, transposed?) in our flat order."""
-        out = [(self.embedding.weight, "embedding", False), (self.positions, "positions", False),
-               (self.centres, "centres", False)]
+        out = [
+            (self.embedding.weight, "embedding", False),
+            (self.positions, "positions", False),
+            (self.centres, "centres", False),
+        ]
         for i, layer in enumerate(self.layers):
-            out += [(layer.self_attn.in_proj_weight, f"l{i}.qkv_w", True), (layer.self_attn.in_proj_bias, f"l{i}.qkv_b", False),
-                    (layer.self_attn.out_proj.weight, f"l{i}.out_w", True), (layer.self_attn.out_proj.bias, f"l{i}.out_b", False),
-                    (layer.norm1.weight, f"l{i}.norm1_w", False), (layer.norm1.bias, f"l{i}.norm1_b", False),
-                    (layer.linear1.weight, f"l{i}.ff1_w", True), (layer.linear1.bias, f"l{i}.ff1_b", False),
-                    (layer.linear2.weight, f"l{i}.ff2_w", True), (layer.linear2.bias, f"l{i}.ff2_b", False),
-                    (layer.norm2.weight, f"l{i}.norm2_w", False), (layer.norm2.bias, f"l{i}.norm2_b", False)]
+            out += [
+                (layer.self_attn.in_proj_weight, f"l{i}.qkv_w", True),
+                (layer.self_attn.in_proj_bias, f"l{i}.qkv_b", False),
+                (layer.self_attn.out_proj.weight, f"l{i}.out_w", True),
+                (layer.self_attn.out_proj.bias, f"l{i}.out_b", False),
+                (layer.norm1.weight, f"l{i}.norm1_w", False),
+                (layer.norm1.bias, f"l{i}.norm1_b", False),
+                (layer.linear1.weight, f"l{i}.ff1_w", True),
+                (layer.linear1.bias, f"l{i}.ff1_b", False),
+                (layer.linear2.weight, f"l{i}.ff2_w", True),
+                (layer.linear2.bias, f"l{i}.ff2_b", False),
+                (layer.norm2.weight, f"l{i}.norm2_w", False),
+                (layer.norm2.bias, f"l{i}.norm2_b", False),
+            ]
         return out
 
     def load(self, p, r):
@@ -106,7 +124,7 @@ def reference_train(task, cfg, run: T.Run, settings: T.TrainSettings, root_seed=
     for _ in range(settings.epochs):
         perm = torch.randperm(n, generator=order)
         for start in range(0, n, settings.batch_size):
-            batch = perm[start:start + settings.batch_size]
+            batch = perm[start : start + settings.batch_size]
             E = model.embedding.weight
             loss = F.cross_entropy(model(inputs[batch]), answers[batch])
             loss = loss + cfg.embedding_reg * E.pow(2).mean(0).sqrt().mean()
@@ -120,6 +138,7 @@ def reference_train(task, cfg, run: T.Run, settings: T.TrainSettings, root_seed=
 
 
 # ----- pieces -----
+
 
 def test_embedding_regulariser_by_hand():
     E = torch.tensor([[[3.0, 0.0], [4.0, 1.0]]])  # column RMS: sqrt(25/2), sqrt(1/2)
@@ -168,12 +187,14 @@ def test_handwritten_mlp_gradient_equals_autograd(harmonic, exponent):
     weights[1, 4:] = 0  # a short batch
     n_standard = harmonic.count(False)  # standard runs come first
     harmonic = torch.tensor(harmonic)
-    loss, grad, correct = M.mlp_loss_and_grad(cfg, M.unflatten(flat, cfg.shapes()), tokens, targets, weights,
-                                              n_standard)
+    loss, grad, correct = M.mlp_loss_and_grad(
+        cfg, M.unflatten(flat, cfg.shapes()), tokens, targets, weights, n_standard
+    )
     leaf = flat.clone().requires_grad_(True)
     nll = F.cross_entropy(M.forward(cfg, leaf, tokens, harmonic).flatten(0, 1), targets.flatten(), reduction="none")
     ref = (nll.view(3, 7) * weights).sum(1) / weights.sum(1) + cfg.embedding_reg * M.embedding_regulariser(
-        M.embeddings(cfg, leaf))
+        M.embeddings(cfg, leaf)
+    )
     (ref_grad,) = torch.autograd.grad(ref.sum(), leaf)
     torch.testing.assert_close(loss, ref.detach(), rtol=1e-12, atol=1e-12)
     torch.testing.assert_close(grad, ref_grad, rtol=1e-10, atol=1e-12)
@@ -202,6 +223,7 @@ def test_batched_adamw_matches_torch_per_run():
 
 # ----- training: a stack of runs = each run alone = the plain reference -----
 
+
 def comparable(cfg, run):
     """The parameters whose values are determined: the attention's key biases get a gradient
     of exactly 0 in exact arithmetic (softmax ignores a shift shared by all keys), i.e.
@@ -212,7 +234,7 @@ def comparable(cfg, run):
     if cfg.family == "transformer":
         view = M.unflatten(keep[None], cfg.shapes())
         for i in range(cfg.layers):
-            view[f"l{i}.qkv_b"][0, cfg.d_model:2 * cfg.d_model] = False
+            view[f"l{i}.qkv_b"][0, cfg.d_model : 2 * cfg.d_model] = False
         if not run.harmonic:
             view["centres"][:] = False
     return keep
@@ -340,3 +362,33 @@ def test_checkpoint_of_other_training_is_not_resumed(tmp_path, caplog):
     assert "train.pt is the checkpoint of other work" in caplog.text
     fresh = T.train(task, cfg, RUNS, longer)
     assert torch.equal(resumed.params, fresh.params)
+
+
+def test_training_runtime_estimates_grow_with_runs_epochs_and_family():
+    from physlearn.harmonic.algorithmic.resources import job_runs, modular_case_runtime, train_runtime
+
+    section = {
+        "samples": 1000,
+        "train_fraction": 0.8,
+        "batch_size": 128,
+        "tasks": ["lattice", "genealogy"],
+        "data_efficiency": {"fractions": [0.2, 0.8], "seeds": 2},
+        "mlp": {"seeds": 5, "epochs": {"lattice": 7000, "genealogy": 7000}},
+        "transformer": {"seeds": 5, "epochs": {"lattice": 7000, "genealogy": 7000}},
+        "modular_case": {"epochs": 2000},
+    }
+    assert job_runs(section, "mlp") == 2 * 5 + 2 * 1 * 2  # standard + harmonic per seed, and fraction 0.2
+    assert job_runs(section, "transformer") == 2 * 5
+    # 7 steps an epoch (800 / 128); MLP: 2 tasks x 7000 x 7 x (1 ms + 14 x 0.1 ms) = 235 s, doubled
+    assert train_runtime(section, "mlp") == 10 + int(2 * 2 * 7000 * 7 * (1e-3 + 14 * 1e-4) / 60)
+    assert train_runtime(section, "transformer") > train_runtime(section, "mlp")
+    assert modular_case_runtime(section) == 10 + int(2 * 2000 * 8 * 1.5e-3 / 60)
+
+
+def test_mnist_runtime_estimate_counts_every_batch_step():
+    from physlearn.harmonic.mnist.resources import train_runtime
+
+    section = {"max_epochs": 100, "batch_size": 64, "replicates": 5}
+    assert train_runtime(section, "mnist") == 10 + int(3 * 100 * 844 * 2e-3 / 60)  # 54000 / 64 -> 844 steps
+    assert train_runtime(dict(section, replicates=20), "mnist") > train_runtime(section, "mnist")
+    assert train_runtime(section, "digits") < train_runtime(section, "mnist")

@@ -14,7 +14,6 @@ from physlearn.optim import FOCUS, Signum
 from physlearn.optim import functional as F
 
 
-
 def _t(values, dtype=torch.float64):
     return torch.tensor(values, dtype=dtype)
 
@@ -314,11 +313,13 @@ def test_closure_and_missing_grads():
     opt = FOCUS([p], lr=0.1)
     assert opt.step() is None  # no gradient: nothing happens, no state
     assert not opt.state
+
     def closure():
         opt.zero_grad()
         loss = (p**2).sum()
         loss.backward()
         return loss
+
     loss = opt.step(closure)
     assert loss.item() == 5.0
     torch.testing.assert_close(p.detach(), _t([0.9, 1.9]), rtol=0, atol=1e-15)
@@ -414,8 +415,18 @@ def test_functional_adam_matches_torch_adamw(weight_decay):
     v = [torch.zeros_like(p) for p in params]
     with torch.no_grad():
         for t, g in enumerate(_grad_stream(params, 15, seed=7), start=1):
-            F.adam([p.data for p in params], g, m, v, t, lr=0.01, beta1=0.9, beta2=0.999, eps=1e-8,
-                   weight_decay=weight_decay)
+            F.adam(
+                [p.data for p in params],
+                g,
+                m,
+                v,
+                t,
+                lr=0.01,
+                beta1=0.9,
+                beta2=0.999,
+                eps=1e-8,
+                weight_decay=weight_decay,
+            )
             _step(adamw, ref, g)
             for p, q in zip(params, ref):
                 torch.testing.assert_close(p, q, rtol=1e-12, atol=1e-14)
@@ -444,8 +455,13 @@ def _run_functional(name: str, p, grads, lr, wd, **hp):
 
 @pytest.mark.parametrize(
     "name, hp",
-    [("adam", {}), ("signum", {"decay_to_ema": False}), ("signum", {"decay_to_ema": True}),
-     ("focus", {"decay_to_ema": False}), ("focus", {"decay_to_ema": True})],
+    [
+        ("adam", {}),
+        ("signum", {"decay_to_ema": False}),
+        ("signum", {"decay_to_ema": True}),
+        ("focus", {"decay_to_ema": False}),
+        ("focus", {"decay_to_ema": True}),
+    ],
 )
 def test_tensor_lr_and_weight_decay_broadcast_per_trajectory(name, hp):
     # Batched: (coordinate 2, lr 3, wd 2); lr and wd tensors broadcast, one value per trajectory.

@@ -3,7 +3,6 @@ cache-sized pieces, for speed) gives bit-identical results to whole-tensor updat
 
 from __future__ import annotations
 
-
 import pytest
 import torch
 
@@ -47,7 +46,13 @@ def test_pieces_match_whole_tensors_bit_for_bit(case, dtype, monkeypatch):
     try:
         whole = _run(10**9, 10**9, case, dtype, 1, monkeypatch)
         # With 1 thread slices are as large as pieces; with 2 they are at most the serial size.
-        for piece_numel, slice_numel, n_threads in [(16, 16, 1), (37, 37, 1), (500, 500, 1), (500, 7, 2), (37, 1000, 2)]:
+        for piece_numel, slice_numel, n_threads in [
+            (16, 16, 1),
+            (37, 37, 1),
+            (500, 500, 1),
+            (500, 7, 2),
+            (37, 1000, 2),
+        ]:
             pieces = _run(piece_numel, slice_numel, case, dtype, n_threads, monkeypatch)
             assert all(torch.equal(a, b) for a, b in zip(whole, pieces)), (piece_numel, slice_numel, n_threads)
     finally:

@@ -26,8 +26,13 @@ PNG = bytes.fromhex(  # a 1x1 PNG
 
 
 def claim(cid: str, passed: bool = True, **fields) -> Claim:
-    base = dict(claim=f"statement {cid}", paper_value=f"paper {cid}", ours=f"ours {cid}",
-                criterion=f"criterion {cid}", measured={"x": 1.0})
+    base = dict(
+        claim=f"statement {cid}",
+        paper_value=f"paper {cid}",
+        ours=f"ours {cid}",
+        criterion=f"criterion {cid}",
+        measured={"x": 1.0},
+    )
     return Claim(id=cid, passed=passed, **{**base, **fields})
 
 
@@ -39,8 +44,16 @@ def figure(root: Path, paper: str, stem: str, label: str, claims: list[Claim], s
     (folder / f"{stem}.png").write_bytes(PNG)
     rel = f"results/figures/{paper}/{stem}"
     files = {"pdf": f"{rel}.pdf", "png": f"{rel}.png", "table": f"{rel}.csv"}
-    write_claims(root / f"{rel}.claims.json", paper=paper, figure=label, title=f"title of {stem}", scale=scale,
-                 config={"steps": 10, "lr_range": [0.001, 1.0]}, claims=claims, files=files)
+    write_claims(
+        root / f"{rel}.claims.json",
+        paper=paper,
+        figure=label,
+        title=f"title of {stem}",
+        scale=scale,
+        config={"steps": 10, "lr_range": [0.001, 1.0]},
+        claims=claims,
+        files=files,
+    )
     return f"{rel}.claims.json"
 
 
@@ -59,6 +72,7 @@ def results(tmp_path: Path, monkeypatch) -> tuple[Path, list[str]]:
 
 # ----- the scoreboard -----
 
+
 def test_claims_table_has_one_row_per_claim_in_paper_and_figure_order(results):
     _, files = results
     table = scoreboard.claims_table(scoreboard.load_figures(files))
@@ -75,21 +89,36 @@ def test_counts_name_every_paper_even_without_figures(results):
     assert list(counts.index) == list(PAPERS)
     assert counts.loc["focus"].to_dict() == {"figures": 2, "claims": 3, "PASS": 2, "FAIL": 1, "scale": "laptop"}
     assert counts.loc["skills", "figures"] == 0 and counts.loc["skills", "claims"] == 0
-    assert [scoreboard.status(counts.loc[p]) for p in ("focus", "skills")] == ["1 of 3 claims fail",
-                                                                             "no figures produced yet"]
+    assert [scoreboard.status(counts.loc[p]) for p in ("focus", "skills")] == [
+        "1 of 3 claims fail",
+        "no figures produced yet",
+    ]
     assert scoreboard.status({"claims": 2, "PASS": 2, "FAIL": 0}) == "every claim holds"
 
 
 def test_label_order_is_natural():
     labels = ["Fig. 10", "Fig. 2b", "Fig. 2a (appendix pairs)", "Fig. 2a", "Fig. 3"]
-    assert sorted(labels, key=scoreboard.label_key) == ["Fig. 2a", "Fig. 2a (appendix pairs)", "Fig. 2b",
-                                                         "Fig. 3", "Fig. 10"]
+    assert sorted(labels, key=scoreboard.label_key) == [
+        "Fig. 2a",
+        "Fig. 2a (appendix pairs)",
+        "Fig. 2b",
+        "Fig. 3",
+        "Fig. 10",
+    ]
 
 
 def test_a_claim_without_paper_value_or_verdict_is_refused(tmp_path: Path):
     path = tmp_path / "bad.claims.json"
-    good = write_claims(path, paper="focus", figure="Fig. 2a", title="t", scale="laptop", config={},
-                        claims=[claim("a"), claim("b"), claim("c")], files={"png": "x.png"})
+    good = write_claims(
+        path,
+        paper="focus",
+        figure="Fig. 2a",
+        title="t",
+        scale="laptop",
+        config={},
+        claims=[claim("a"), claim("b"), claim("c")],
+        files={"png": "x.png"},
+    )
     good["claims"][0]["paper_value"] = " "
     del good["claims"][1]["verdict"]
     good["claims"][2]["verdict"] = "FAIL"  # but passed is true
@@ -104,8 +133,20 @@ def test_a_claim_without_paper_value_or_verdict_is_refused(tmp_path: Path):
 
 def test_a_figure_without_claims_is_refused(tmp_path: Path):
     path = tmp_path / "empty.claims.json"
-    path.write_text(json.dumps({"schema_version": 1, "paper": "skills", "figure": "Fig. 4", "title": "t",
-                                "scale": "laptop", "config": {}, "files": {"png": "x.png"}, "claims": []}))
+    path.write_text(
+        json.dumps(
+            {
+                "schema_version": 1,
+                "paper": "skills",
+                "figure": "Fig. 4",
+                "title": "t",
+                "scale": "laptop",
+                "config": {},
+                "files": {"png": "x.png"},
+                "claims": [],
+            }
+        )
+    )
     with pytest.raises(ValueError, match="no claims"):
         scoreboard.load_figures([path])
 
@@ -113,15 +154,20 @@ def test_a_figure_without_claims_is_refused(tmp_path: Path):
 def test_a_declared_figure_without_claims_stops_the_scoreboard(results):
     root, files = results
     with pytest.raises(ValueError, match="results/figures/skills/fig4.png"):
-        scoreboard.build(files, ["results/figures/focus/valley_a.png", "results/figures/skills/fig4.png"],
-                         root / "results/claims.csv", root / "results/paper/index.html")
+        scoreboard.build(
+            files,
+            ["results/figures/focus/valley_a.png", "results/figures/skills/fig4.png"],
+            root / "results/claims.csv",
+            root / "results/paper/index.html",
+        )
 
 
 def test_scoreboard_csv_matches_the_claims_files_and_the_page_links_everything(results):
     root, files = results
     pngs = [f.replace(".claims.json", ".png") for f in files]
-    scoreboard.main(["--claims", *files, "--figures", *pngs, "--csv", "results/claims.csv",
-                     "--html", "results/paper/index.html"])
+    scoreboard.main(
+        ["--claims", *files, "--figures", *pngs, "--csv", "results/claims.csv", "--html", "results/paper/index.html"]
+    )
     assert_csv_matches_claims(root / "results/claims.csv", root)
     page = (root / "results/paper/index.html").read_text()
     for paper in PAPERS:
@@ -139,6 +185,7 @@ def test_an_empty_scoreboard_still_renders(tmp_path: Path):
 
 
 # ----- the notebooks' views -----
+
 
 @pytest.mark.parametrize(
     "label, wanted, expected",
@@ -165,8 +212,18 @@ def test_notebook_views_show_figure_claims_scale_config_and_what_is_missing(resu
     section = views.section_html(figures, ["Fig. 2b", "Fig. 2c", "Fig. 2d"])
     assert "Fig. 2a:" not in section and "Fig. 2b: title of valley_wd" in section
     assert "data:image/png;base64," in section
-    for text in ("statement b2", "paper b2", "ours b2", "criterion b2", "FAIL", "1 of 2 claims hold",
-                 "laptop scale", "lr_range", "[0.001, 1]", "id='valley_wd'"):
+    for text in (
+        "statement b2",
+        "paper b2",
+        "ours b2",
+        "criterion b2",
+        "FAIL",
+        "1 of 2 claims hold",
+        "laptop scale",
+        "lr_range",
+        "[0.001, 1]",
+        "id='valley_wd'",
+    ):
         assert text in section, text
     assert "Not produced yet: Fig. 2c, Fig. 2d." in section
     assert "href='../figures/focus/valley_wd.pdf'" in section
@@ -214,6 +271,7 @@ def test_notebooks_are_jupytext_percent_scripts_reading_only_outputs():
 
 # ----- the README block -----
 
+
 def test_readme_block_is_rewritten_from_laptop_claims_only(results):
     root, files = results
     paper_scale = figure(root, "skills", "fig4", "Fig. 4", [claim("s4")], scale="paper")
@@ -246,7 +304,18 @@ def test_the_readme_has_the_block():
     assert readme.COMMAND in text
 
 
+def test_the_readme_lists_every_figure_of_the_registry():
+    """The README's table of figures is the registry's, as `readme --figures-only` writes it."""
+    from physlearn import figures
+
+    text = (REPO / "README.md").read_text()
+    assert readme.replace_block(text, readme.figures_block(), readme.FIGURES_BEGIN, readme.FIGURES_END) == text
+    for row in figures.FIGURES:
+        assert f"`{row.paper}/{row.name}`" in text and row.step in text
+
+
 # ----- on the tiny end-to-end run -----
+
 
 def assert_csv_matches_claims(csv: Path, root: Path):
     """claims.csv holds exactly the claims of the files it names, field for field."""
@@ -255,13 +324,28 @@ def assert_csv_matches_claims(csv: Path, root: Path):
     for path in table["claims_file"].drop_duplicates():
         doc = read_claims(root / path)
         for c in doc["claims"]:
-            rows.append({"paper": doc["paper"], "figure": doc["figure"], "title": doc["title"],
-                         "claim_id": c["id"], "claim": c["claim"], "paper_value": c["paper_value"],
-                         "ours": c["ours"], "criterion": c["criterion"], "verdict": c["verdict"],
-                         "scale": doc["scale"], "claims_file": path})
+            rows.append(
+                {
+                    "paper": doc["paper"],
+                    "figure": doc["figure"],
+                    "title": doc["title"],
+                    "claim_id": c["id"],
+                    "claim": c["claim"],
+                    "paper_value": c["paper_value"],
+                    "ours": c["ours"],
+                    "criterion": c["criterion"],
+                    "verdict": c["verdict"],
+                    "scale": doc["scale"],
+                    "claims_file": path,
+                }
+            )
     expected = pd.DataFrame(rows)
-    assert table[expected.columns].sort_values(["claims_file", "claim_id"]).reset_index(drop=True).equals(
-        expected.sort_values(["claims_file", "claim_id"]).reset_index(drop=True))
+    assert (
+        table[expected.columns]
+        .sort_values(["claims_file", "claim_id"])
+        .reset_index(drop=True)
+        .equals(expected.sort_values(["claims_file", "claim_id"]).reset_index(drop=True))
+    )
 
 
 def text_of(page: str) -> str:
@@ -273,9 +357,25 @@ def text_of(page: str) -> str:
 def declared_outputs(workdir: Path) -> list[str]:
     """Every file the workflow declares for `all` at the tiny scale (Snakemake's summary)."""
     done = subprocess.run(
-        [sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile"), "--configfile", str(TINY),
-         "--directory", str(workdir), "--summary", "--cores", "1"],
-        cwd=workdir, capture_output=True, text=True, check=True)
+        [
+            sys.executable,
+            "-m",
+            "snakemake",
+            "--snakefile",
+            str(REPO / "Snakefile"),
+            "--configfile",
+            str(TINY),
+            "--directory",
+            str(workdir),
+            "--summary",
+            "--cores",
+            "1",
+        ],
+        cwd=workdir,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     lines = [line.split("\t") for line in done.stdout.splitlines()]
     return [parts[0] for parts in lines if len(parts) > 2 and parts[0].startswith("results/")]
 
@@ -325,25 +425,26 @@ def test_the_notebooks_render_against_the_tiny_run(tiny_run: Path):
 def test_snakemake_report_builds_with_figures_scoreboard_and_notebooks(tiny_run: Path, tmp_path: Path):
     out = tmp_path / "report.zip"
     subprocess.run(
-        [sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile"), "--configfile", str(TINY),
-         "--directory", str(tiny_run), "--report", str(out)],
-        cwd=tiny_run, capture_output=True, text=True, check=True)
+        [
+            sys.executable,
+            "-m",
+            "snakemake",
+            "--snakefile",
+            str(REPO / "Snakefile"),
+            "--configfile",
+            str(TINY),
+            "--directory",
+            str(tiny_run),
+            "--report",
+            str(out),
+        ],
+        cwd=tiny_run,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     import zipfile
 
     names = "\n".join(zipfile.ZipFile(out).namelist())
     for name in ("valley_sharpness.png", "valley_weight_decay_pairs.png", "claims.csv", "focus.html", "skills.html"):
         assert name in names, name
-
-
-def test_claim_accepts_numpy_bools_as_python_bools():
-    import numpy as np
-
-    from physlearn.claims import Claim
-
-    for value, expected in ((np.float64(2.0) > 1.0, True), (np.array([1]) > 2, None)):
-        if expected is None:
-            with pytest.raises(TypeError):
-                Claim(id="x", claim="c", paper_value="p", ours="o", criterion="k", passed=value)
-        else:
-            claim = Claim(id="x", claim="c", paper_value="p", ours="o", criterion="k", passed=value)
-            assert claim.passed is True and type(claim.passed) is bool

@@ -1,7 +1,7 @@
 """The Geometry model (skills spec section 2): hand-computed steps of every optimizer on a
 2-skill, 2-parameter case, n_align by hand, Zipf frequencies, and the batched tensor program
 checked against a straightforward per-seed numpy loop fed the same task vectors, skill ids
-and noise."""
+and noise; the quadratic of Fig. 12 by hand, and the steps of Figs. 12 and 18."""
 
 from __future__ import annotations
 
@@ -13,9 +13,11 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
-
 from conftest import Interrupted, dies_on_call
+
 from physlearn.skills.geometry import model as G
+from physlearn.skills.geometry import modular_figure, quadratic_figure
+from physlearn.skills.geometry import quadratic as Q
 from physlearn.skills.geometry.model import (
     CHUNK,
     GeometryConfig,
@@ -28,6 +30,8 @@ from physlearn.skills.geometry.model import (
     steps_to_reach,
     zipf_frequencies,
 )
+from physlearn.skills.geometry.quadratic_figure import claims as quadratic_claims
+from physlearn.skills.geometry.quadratic_figure import runs as quadratic_runs
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -47,10 +51,12 @@ IDS = np.array([[[0, 1], [1, 1], [0, 1]]])
 
 
 def run2(optimizer, lr, loss="mse", steps=2, **kw):
-    config = GeometryConfig(n_params=2, n_skills=2, loss=loss, optimizer=optimizer, lr=lr, batch_size=2,
-                            steps=steps, **kw)
-    return simulate(config, [0], task_vectors=torch.tensor(T2), skill_ids=IDS[:, : steps + 1], n_align=True,
-                    dtype=torch.float64)
+    config = GeometryConfig(
+        n_params=2, n_skills=2, loss=loss, optimizer=optimizer, lr=lr, batch_size=2, steps=steps, **kw
+    )
+    return simulate(
+        config, [0], task_vectors=torch.tensor(T2), skill_ids=IDS[:, : steps + 1], n_align=True, dtype=torch.float64
+    )
 
 
 # By hand: s0 = (0, 0), g0 = -(1/2)(t0 + t1) = (-0.7, -0.1).
@@ -98,7 +104,9 @@ def test_ademamix_by_hand():
     out = run2("ademamix", 0.1, steps=1)
     # m1_hat = g0, slow m2 = 1e-4 g0 (no bias correction), nu_hat = g0^2:
     # update = (g0 + 2e-4 g0) / |g0| -> theta1 = 0.1 * 1.0002 * (1, 1).
-    np.testing.assert_allclose(out["s"][0, 1], T2 @ np.array([0.10002, 0.10002]), atol=1e-7)  # eps = 1e-8 shifts it by ~1e-8
+    np.testing.assert_allclose(
+        out["s"][0, 1], T2 @ np.array([0.10002, 0.10002]), atol=1e-7
+    )  # eps = 1e-8 shifts it by ~1e-8
 
 
 def test_ce_by_hand():
@@ -159,11 +167,14 @@ def test_steps_to_reach():
 
 # ----- the independent reference: one seed at a time, one batch element at a time -----
 
+
 def reference_run(config: GeometryConfig, T: np.ndarray, ids: np.ndarray, noise: np.ndarray):
     """A plain numpy loop: s, skill losses, total loss and n_align at every step."""
     p = config.skill_frequencies
     theta = np.zeros(config.n_params)
-    m = np.zeros_like(theta); v = np.zeros_like(theta); m_slow = np.zeros_like(theta)  # noqa: E702
+    m = np.zeros_like(theta)
+    v = np.zeros_like(theta)
+    m_slow = np.zeros_like(theta)  # noqa: E702
     betas = config.optimizer_betas
     rows = []
     for t in range(config.steps + 1):
@@ -200,15 +211,25 @@ def reference_run(config: GeometryConfig, T: np.ndarray, ids: np.ndarray, noise:
 @pytest.mark.parametrize("optimizer", ["sgd", "signgd", "adam", "lion", "ademamix"])
 @pytest.mark.parametrize("loss", ["mse", "ce"])
 def test_batched_matches_reference_loop(optimizer, loss):
-    config = GeometryConfig(n_params=12, n_skills=5, alpha=1.5, loss=loss, optimizer=optimizer, lr=0.05,
-                            batch_size=6, noise=0.05, steps=CHUNK + 20,
-                            task_vectors="gaussian" if loss == "ce" else "orthonormal")
+    config = GeometryConfig(
+        n_params=12,
+        n_skills=5,
+        alpha=1.5,
+        loss=loss,
+        optimizer=optimizer,
+        lr=0.05,
+        batch_size=6,
+        noise=0.05,
+        steps=CHUNK + 20,
+        task_vectors="gaussian" if loss == "ce" else "orthonormal",
+    )
     seeds = [0, 7, 3]
     out = simulate(config, seeds, record_every=1, n_align=True, dtype=torch.float64)
     assert out["s"].shape == (3, config.steps + 1, 5)
     for k, seed in enumerate(seeds):
-        rows = reference_run(config, make_task_vectors(config, seed).numpy(), draw_skill_ids(config, seed),
-                             draw_noise(config, seed))
+        rows = reference_run(
+            config, make_task_vectors(config, seed).numpy(), draw_skill_ids(config, seed), draw_noise(config, seed)
+        )
         np.testing.assert_allclose(out["s"][k], [r[0] for r in rows], atol=1e-9)
         np.testing.assert_allclose(out["skill_loss"][k], [r[1] for r in rows], atol=1e-9)
         np.testing.assert_allclose(out["loss"][k], [r[2] for r in rows], atol=1e-9)
@@ -216,8 +237,17 @@ def test_batched_matches_reference_loop(optimizer, loss):
 
 
 def test_batched_configs_and_seeds_agree_with_single_runs():
-    base = GeometryConfig(n_params=16, n_skills=6, loss="ce", task_vectors="gaussian", optimizer="adam",
-                          lr=0.02, batch_size=8, steps=120, noise=0.1)
+    base = GeometryConfig(
+        n_params=16,
+        n_skills=6,
+        loss="ce",
+        task_vectors="gaussian",
+        optimizer="adam",
+        lr=0.02,
+        batch_size=8,
+        steps=120,
+        noise=0.1,
+    )
     configs = [base, GeometryConfig(**{**base.__dict__, "alpha": 1.0, "lr": 0.05, "noise": 0.0})]
     many = simulate_many(configs, [4, 9], record_every=10, dtype=torch.float64)
     assert many["s"].shape == (2, 2, 13, 6)
@@ -233,10 +263,13 @@ def test_batched_configs_and_seeds_agree_with_single_runs():
 
 def test_configs_with_other_n_share_draws_and_match_single_runs():
     # groups by N, in a mixed order: each run equals its own single run
-    base = GeometryConfig(n_skills=30, loss="ce", task_vectors="gaussian", optimizer="signgd", lr=0.01,
-                          batch_size=32, steps=CHUNK + 5)
-    configs = [GeometryConfig(**{**base.__dict__, "n_params": n, "alpha": a}) for n, a in
-               [(20, 1.0), (7, 1.0), (20, 2.0), (7, 1.5)]]
+    base = GeometryConfig(
+        n_skills=30, loss="ce", task_vectors="gaussian", optimizer="signgd", lr=0.01, batch_size=32, steps=CHUNK + 5
+    )
+    configs = [
+        GeometryConfig(**{**base.__dict__, "n_params": n, "alpha": a})
+        for n, a in [(20, 1.0), (7, 1.0), (20, 2.0), (7, 1.5)]
+    ]
     many = simulate_many(configs, [1, 2], record_steps=[3, 100, 200], record_skills=False, dtype=torch.float64)
     np.testing.assert_array_equal(many["step"], [0, 3, 100, 200, CHUNK + 5])
     assert "s" not in many and many["loss"].shape == (4, 2, 5)
@@ -247,12 +280,21 @@ def test_configs_with_other_n_share_draws_and_match_single_runs():
 
 def test_configs_with_other_optimizers_share_products_and_match_single_runs():
     # optimizers interleaved across two N: each run equals its own single run
-    base = GeometryConfig(n_skills=30, loss="ce", task_vectors="gaussian", lr=0.01, batch_size=32, steps=CHUNK + 5,
-                          noise=0.05)
-    settings = [(20, "signgd", None, 1.0), (20, "adam", (0.9, 0.95), 1.0), (7, "lion", None, 2.0),
-                (20, "signgd", None, 2.0), (7, "adam", None, 1.5), (20, "ademamix", None, 1.5)]
-    configs = [GeometryConfig(**{**base.__dict__, "n_params": n, "optimizer": o, "betas": b, "alpha": a})
-               for n, o, b, a in settings]
+    base = GeometryConfig(
+        n_skills=30, loss="ce", task_vectors="gaussian", lr=0.01, batch_size=32, steps=CHUNK + 5, noise=0.05
+    )
+    settings = [
+        (20, "signgd", None, 1.0),
+        (20, "adam", (0.9, 0.95), 1.0),
+        (7, "lion", None, 2.0),
+        (20, "signgd", None, 2.0),
+        (7, "adam", None, 1.5),
+        (20, "ademamix", None, 1.5),
+    ]
+    configs = [
+        GeometryConfig(**{**base.__dict__, "n_params": n, "optimizer": o, "betas": b, "alpha": a})
+        for n, o, b, a in settings
+    ]
     many = simulate_many(configs, [1, 2], record_steps=[3, 100], n_align=True, dtype=torch.float64)
     for c, config in enumerate(configs):
         one = simulate(config, [1, 2], record_steps=[3, 100], n_align=True, dtype=torch.float64)
@@ -262,8 +304,12 @@ def test_configs_with_other_optimizers_share_products_and_match_single_runs():
     # Fig. 10's layout: per N, each optimizer over the same alphas (their counts are broadcast),
     # alphas ascending (the draws a slice of the counts) or not
     for alphas in ((1.0, 1.5, 2.0), (1.0, 2.0, 1.5)):
-        configs = [GeometryConfig(**{**base.__dict__, "n_params": n, "optimizer": o, "alpha": a})
-                   for n in (7, 20) for o in ("signgd", "adam") for a in alphas]
+        configs = [
+            GeometryConfig(**{**base.__dict__, "n_params": n, "optimizer": o, "alpha": a})
+            for n in (7, 20)
+            for o in ("signgd", "adam")
+            for a in alphas
+        ]
         many = simulate_many(configs, [1, 2], record_steps=[3, 100], dtype=torch.float64)
         for c, config in enumerate(configs):
             one = simulate(config, [1, 2], record_steps=[3, 100], dtype=torch.float64)
@@ -286,14 +332,20 @@ def test_inverse_cdf_table_matches_searchsorted():
     p = zipf_frequencies(1000, 1.2)
     cdf = torch.as_tensor(np.cumsum(p))
     cdf[-1] = 1.0
-    u = torch.cat([torch.rand(200_000, dtype=torch.float64, generator=torch.Generator().manual_seed(0)),
-                   cdf[:-1], torch.nextafter(cdf[:-1], torch.zeros(1, dtype=torch.float64)),
-                   torch.tensor([0.0, 1 - 2**-53], dtype=torch.float64)])  # the cdf values themselves and just below them
+    u = torch.cat(
+        [
+            torch.rand(200_000, dtype=torch.float64, generator=torch.Generator().manual_seed(0)),
+            cdf[:-1],
+            torch.nextafter(cdf[:-1], torch.zeros(1, dtype=torch.float64)),
+            torch.tensor([0.0, 1 - 2**-53], dtype=torch.float64),
+        ]
+    )  # the cdf values themselves and just below them
     expected = torch.searchsorted(cdf, u, right=True).clamp(max=999)
     np.testing.assert_array_equal(_InverseCdf(p)(u).numpy(), expected.numpy())
 
 
 # ----- scaling-law fits (physlearn.skills.geometry.scaling) -----
+
 
 def test_log_slope_of_power_laws():
     from physlearn.skills.geometry import scaling
@@ -325,11 +377,18 @@ def test_reference_exponents_and_crossing():
 
 # ----- the experiments' bookkeeping (physlearn.skills.geometry.experiments) -----
 
+
 def test_scaling_grid_and_shards():
     from physlearn.skills.geometry import experiments as E
 
-    section = {"n_params": {"start": 20, "stop": 1000, "num": 50, "scale": "log"}, "steps_n_params": 100,
-               "shards": 10, "steps": 1000, "records": 20, "fit_steps": [80, 200]}
+    section = {
+        "n_params": {"start": 20, "stop": 1000, "num": 50, "scale": "log"},
+        "steps_n_params": 100,
+        "shards": 10,
+        "steps": 1000,
+        "records": 20,
+        "fit_steps": [80, 200],
+    }
     grid = E.scaling_n_params(section)
     assert grid[0] == 20 and grid[-1] == 1000 and 100 in grid and grid == sorted(set(grid))
     shards = E.scaling_shards(section)
@@ -350,13 +409,25 @@ def test_scaling_shard_runs_every_optimizer_in_one_program_with_one_file_each(tm
     from physlearn.skills.geometry import experiments as E
     from physlearn.skills.geometry import scaling_shard as geometry_scaling_shard
 
-    section = {"seeds": 2, "n_skills": 40, "n_params": [20, 40], "steps_n_params": 40, "alphas": [1.0, 2.0],
-               "optimizers": ["signgd", "adam"], "lr": 0.01, "batch_size": 64, "steps": 60, "records": 5,
-               "fit_steps": [10, 30], "shards": 1}
+    section = {
+        "seeds": 2,
+        "n_skills": 40,
+        "n_params": [20, 40],
+        "steps_n_params": 40,
+        "alphas": [1.0, 2.0],
+        "optimizers": ["signgd", "adam"],
+        "lr": 0.01,
+        "batch_size": 64,
+        "steps": 60,
+        "records": 5,
+        "fit_steps": [10, 30],
+        "shards": 1,
+    }
     cfg = {"seed": 0, "device": "cpu", "skills_geometry": {"threads": 1, "scaling": section}}
     outputs = [tmp_path / "signgd.npz", tmp_path / "adam.npz"]
-    geometry_scaling_shard.main(["--config", json.dumps(cfg), "--shard", "0", "--optimizers", "signgd", "adam",
-                                 "--outputs", *map(str, outputs)])
+    geometry_scaling_shard.main(
+        ["--config", json.dumps(cfg), "--shard", "0", "--optimizers", "signgd", "adam", "--outputs", *map(str, outputs)]
+    )
     for optimizer, path in zip(["signgd", "adam"], outputs):
         with np.load(path) as f:
             assert json.loads(str(f["meta"]))["optimizer"] == optimizer
@@ -364,8 +435,19 @@ def test_scaling_shard_runs_every_optimizer_in_one_program_with_one_file_each(tm
             np.testing.assert_array_equal(f["n_params"], [20, 40])
             np.testing.assert_allclose(f["loss"], alone["loss"], rtol=1e-5, atol=1e-7)
     with pytest.raises(SystemExit):  # one output per optimizer
-        geometry_scaling_shard.main(["--config", json.dumps(cfg), "--shard", "0", "--optimizers", "signgd", "adam",
-                                     "--outputs", str(outputs[0])])
+        geometry_scaling_shard.main(
+            [
+                "--config",
+                json.dumps(cfg),
+                "--shard",
+                "0",
+                "--optimizers",
+                "signgd",
+                "adam",
+                "--outputs",
+                str(outputs[0]),
+            ]
+        )
 
 
 def test_scaling_exponents_from_synthetic_curves():
@@ -375,7 +457,7 @@ def test_scaling_exponents_from_synthetic_curves():
     n_params, steps, alphas = np.array([20, 40, 100, 220]), np.arange(0, 301), np.array([1.0, 2.0])
     loss = np.empty((4, 2, 3, len(steps)))  # [N, alpha, seed, R]: L = N^-(alpha-1)/2 * (1 + t)^-alpha/2
     for a, alpha in enumerate(alphas):
-        loss[:, a] = (n_params[:, None, None] ** (-(alpha - 1) / 2) * (1.0 + steps) ** (-alpha / 2))
+        loss[:, a] = n_params[:, None, None] ** (-(alpha - 1) / 2) * (1.0 + steps) ** (-alpha / 2)
     loss[:, :, 1] *= 1.5  # another seed, the same slopes
     ex = E.scaling_exponents(n_params, steps, loss, alphas, section)
     np.testing.assert_allclose(ex["alpha_N"], [0.0, 0.5], atol=1e-9)
@@ -410,17 +492,36 @@ def test_scaling_claims_pass_on_the_rerun_exponents_and_fail_on_flat_ones():
     from physlearn.skills.geometry import experiments as E
 
     section = {"fit_n_params": [10, 100], "fit_steps": [100, 1000], "steps_n_params": 100}
-    ids = {"alpha-n-signgd", "alpha-n-adam", "chinchilla-alpha-n-at-alpha-1", "alpha-s-signgd",
-           "alpha-s-signgd-above-adam"}
-    rerun = pd.DataFrame([{"optimizer": o, "alpha": a, "alpha_N": E.RERUN_ALPHA_N[a],
-                           "alpha_S": E.RERUN_ALPHA_S_SIGNGD[a] if o == "signgd" else E.RERUN_ALPHA_S_ADAM_AT_2}
-                          for o in ("signgd", "adam") for a in E.RERUN_ALPHA_N])
+    ids = {
+        "alpha-n-signgd",
+        "alpha-n-adam",
+        "chinchilla-alpha-n-at-alpha-1",
+        "alpha-s-signgd",
+        "alpha-s-signgd-above-adam",
+    }
+    rerun = pd.DataFrame(
+        [
+            {
+                "optimizer": o,
+                "alpha": a,
+                "alpha_N": E.RERUN_ALPHA_N[a],
+                "alpha_S": E.RERUN_ALPHA_S_SIGNGD[a] if o == "signgd" else E.RERUN_ALPHA_S_ADAM_AT_2,
+            }
+            for o in ("signgd", "adam")
+            for a in E.RERUN_ALPHA_N
+        ]
+    )
     verdicts = {c.id: c.passed for c in E.scaling_claims(rerun, section)}
     assert verdicts == dict.fromkeys(ids, True)
     # alpha_N 0 is 0.35 and 1.0 off the re-run at alpha 1 and 2 and never reaches 0.34;
     # SignGD's alpha_S 0 is off the re-run and below Adam's 0.68
-    flat = pd.DataFrame([{"optimizer": o, "alpha": a, "alpha_N": 0.0, "alpha_S": 0.0 if o == "signgd" else 0.68}
-                         for o in ("signgd", "adam") for a in (1.0, 1.5, 2.0)])
+    flat = pd.DataFrame(
+        [
+            {"optimizer": o, "alpha": a, "alpha_N": 0.0, "alpha_S": 0.0 if o == "signgd" else 0.68}
+            for o in ("signgd", "adam")
+            for a in (1.0, 1.5, 2.0)
+        ]
+    )
     verdicts = {c.id: c.passed for c in E.scaling_claims(flat, section)}
     assert verdicts == dict.fromkeys(ids, False)
 
@@ -433,8 +534,13 @@ def test_ratio_claims_on_a_made_up_summary():
     rows += [("adam", r, v) for r, v in {1: 1.0, 3: 1.5, 9: 2.5, 19: 4.2, 49: 6.0}.items()]
     summary = pd.DataFrame(rows, columns=["optimizer", "p1_over_p2", "t2_over_t1"])
     verdicts = {c.id: c.passed for c in E.ratio_claims(summary)}
-    assert verdicts == {"signgd-saturates-near-2": True, "signgd-matches-rerun": True, "sgd-matches-rerun": True,
-                        "adam-matches-rerun": True, "adam-between": True}
+    assert verdicts == {
+        "signgd-saturates-near-2": True,
+        "signgd-matches-rerun": True,
+        "sgd-matches-rerun": True,
+        "adam-matches-rerun": True,
+        "adam-between": True,
+    }
     summary.loc[(summary.optimizer == "signgd") & (summary.p1_over_p2 == 49), "t2_over_t1"] = 12.0  # SGD-like
     verdicts = {c.id: c.passed for c in E.ratio_claims(summary)}
     assert not verdicts["signgd-saturates-near-2"] and not verdicts["signgd-matches-rerun"]
@@ -454,8 +560,10 @@ def test_ratio_claims_fail_off_the_rerun_and_off_its_grid():
     assert not verdicts["sgd-matches-rerun"] and not verdicts["adam-matches-rerun"]
     assert not verdicts["adam-between"]
     assert verdicts["signgd-matches-rerun"]  # SignGD is the re-run itself
-    off_grid = pd.DataFrame([(o, 100, v) for o, v in (("sgd", 100.0), ("signgd", 2.0), ("adam", 8.0))],
-                            columns=["optimizer", "p1_over_p2", "t2_over_t1"])
+    off_grid = pd.DataFrame(
+        [(o, 100, v) for o, v in (("sgd", 100.0), ("signgd", 2.0), ("adam", 8.0))],
+        columns=["optimizer", "p1_over_p2", "t2_over_t1"],
+    )
     verdicts = {c.id: c.passed for c in E.ratio_claims(off_grid)}
     for o in ("sgd", "signgd", "adam"):
         assert not verdicts[f"{o}-matches-rerun"]
@@ -483,20 +591,34 @@ def test_optimizer_summary_and_claims():
     from physlearn.skills.geometry import experiments as E
 
     rows = []
-    for optimizer, levels in {"adam": [1.0, 0.8, 0.4, 0.2], "ademamix": [1.0, 0.9, 0.6, 0.5],
-                              "lion": [0.9, 0.85, 0.8, 0.8]}.items():
+    for optimizer, levels in {
+        "adam": [1.0, 0.8, 0.4, 0.2],
+        "ademamix": [1.0, 0.9, 0.6, 0.5],
+        "lion": [0.9, 0.85, 0.8, 0.8],
+    }.items():
         for noise, shift in ((0.0, 0.0), (1.0, 0.1)):
             for seed in (0, 1):
                 for i, level in enumerate(levels):
-                    rows.append({"optimizer": optimizer, "n_skills": 4, "noise": noise, "seed": seed, "skill": i + 1,
-                                 "final_s": level - shift})
+                    rows.append(
+                        {
+                            "optimizer": optimizer,
+                            "n_skills": 4,
+                            "noise": noise,
+                            "seed": seed,
+                            "skill": i + 1,
+                            "final_s": level - shift,
+                        }
+                    )
     summary = E.optimizer_summary(pd.DataFrame(rows))
     adam = summary[(summary.optimizer == "adam") & (summary.noise == 0.0)].iloc[0]
     assert adam["mean_s"] == pytest.approx(0.6) and adam["rare_half_s"] == pytest.approx(0.3)
     assert adam["spread"] == pytest.approx(0.7)
     verdicts = {c.id: c.passed for c in E.optimizer_claims(summary)}
-    assert verdicts == {"ademamix-keeps-rare-skills": True, "lion-learns-evenly": True,
-                        "noise-lowers-skill-levels": True}
+    assert verdicts == {
+        "ademamix-keeps-rare-skills": True,
+        "lion-learns-evenly": True,
+        "noise-lowers-skill-levels": True,
+    }
 
 
 def test_optimizer_claims_fail_when_the_expectations_are_reversed():
@@ -507,21 +629,43 @@ def test_optimizer_claims_fail_when_the_expectations_are_reversed():
     rows = []
     for optimizer, rare, spread in (("adam", 0.5, 0.2), ("ademamix", 0.3, 0.2), ("lion", 0.5, 0.6)):
         for noise, mean in ((0.0, 0.5), (1.0, 0.6)):
-            rows.append({"optimizer": optimizer, "n_skills": 4, "noise": noise, "mean_s": mean, "rare_half_s": rare,
-                         "spread": spread})
+            rows.append(
+                {
+                    "optimizer": optimizer,
+                    "n_skills": 4,
+                    "noise": noise,
+                    "mean_s": mean,
+                    "rare_half_s": rare,
+                    "spread": spread,
+                }
+            )
     verdicts = {c.id: c.passed for c in E.optimizer_claims(pd.DataFrame(rows))}
-    assert verdicts == {"ademamix-keeps-rare-skills": False, "lion-learns-evenly": False,
-                        "noise-lowers-skill-levels": False}
+    assert verdicts == {
+        "ademamix-keeps-rare-skills": False,
+        "lion-learns-evenly": False,
+        "noise-lowers-skill-levels": False,
+    }
 
 
 @pytest.mark.gpu
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device; this machine has none")
 def test_cuda_matches_cpu():
-    base = GeometryConfig(n_params=30, n_skills=40, loss="ce", task_vectors="gaussian", optimizer="adam", lr=0.01,
-                          batch_size=64, noise=0.1, steps=CHUNK + 30)
+    base = GeometryConfig(
+        n_params=30,
+        n_skills=40,
+        loss="ce",
+        task_vectors="gaussian",
+        optimizer="adam",
+        lr=0.01,
+        batch_size=64,
+        noise=0.1,
+        steps=CHUNK + 30,
+    )
     configs = [base, GeometryConfig(**{**base.__dict__, "alpha": 1.0, "n_params": 12})]
-    cpu, cuda = (simulate_many(configs, [0, 5], device=d, record_every=25, n_align=True, dtype=torch.float64)
-                 for d in ("cpu", "cuda"))
+    cpu, cuda = (
+        simulate_many(configs, [0, 5], device=d, record_every=25, n_align=True, dtype=torch.float64)
+        for d in ("cpu", "cuda")
+    )
     np.testing.assert_allclose(cuda["s"], cpu["s"], atol=1e-9)
     np.testing.assert_allclose(cuda["loss"], cpu["loss"], atol=1e-9)
 
@@ -530,9 +674,23 @@ def test_interrupted_simulation_resumes_to_the_same_numbers(tmp_path, monkeypatc
     """Killed at step 608 of 700 (checkpoints at every chunk boundary: 256, 512), then called
     again: every record equals an uninterrupted run's, bit for bit. Two N (two groups), two
     optimizers with moments, gradient noise (the noise streams), n_align and per-skill records."""
-    configs = [GeometryConfig(n_params=n, n_skills=12, alpha=a, loss="ce", task_vectors="gaussian", optimizer=o,
-                              lr=0.01, batch_size=32, noise=0.1, steps=700)
-               for n in (6, 9) for o in ("adam", "ademamix") for a in (1.0, 2.0)]
+    configs = [
+        GeometryConfig(
+            n_params=n,
+            n_skills=12,
+            alpha=a,
+            loss="ce",
+            task_vectors="gaussian",
+            optimizer=o,
+            lr=0.01,
+            batch_size=32,
+            noise=0.1,
+            steps=700,
+        )
+        for n in (6, 9)
+        for o in ("adam", "ademamix")
+        for a in (1.0, 2.0)
+    ]
     kwargs = dict(record_every=50, n_align=True)
     whole = G.simulate_many(configs, [3, 4], **kwargs)
 
@@ -561,3 +719,177 @@ def test_checkpoint_of_another_simulation_is_not_resumed(tmp_path, caplog):
         resumed = G.simulate_many([other], [0], checkpoint=path)
     assert "sim.pt is the checkpoint of other work" in caplog.text
     np.testing.assert_array_equal(resumed["loss"], G.simulate_many([other], [0])["loss"])
+
+
+# ----- Fig. 12: SGD vs SignGD on a rotated quadratic, by hand -----
+
+
+def test_hadamard_basis_is_orthogonal():
+    h = Q.hadamard(4)
+    np.testing.assert_array_equal(h @ h.T, 4 * np.eye(4))
+    r = Q.basis("hadamard", 4)
+    np.testing.assert_allclose(r @ r.T, np.eye(4), atol=1e-15)
+    with pytest.raises(ValueError):
+        Q.hadamard(3)
+
+
+def test_quadratic_gradient_and_steps_by_hand():
+    c = np.array([1.0, 0.1, 0.01, 0.001])
+    theta = np.array([1.0, 1.0, 1.0, -1.0])
+    g = Q.gradient(theta, c, np.eye(4))
+    np.testing.assert_allclose(g, [2.0, 0.2, 0.02, -0.002])
+    np.testing.assert_allclose(Q.step(theta, g, "sgd", 0.1), [0.8, 0.98, 0.998, -0.9998])
+    np.testing.assert_allclose(Q.step(theta, g, "signgd", 0.01), [0.99, 0.99, 0.99, -0.99], atol=1e-8)
+    # Hadamard / 2: x = R theta = (1, 1, 1, -1) for this theta; gradient R^T (2 c x)
+    r = Q.basis("hadamard", 4)
+    np.testing.assert_allclose(r @ theta, [1.0, 1.0, 1.0, -1.0])
+    np.testing.assert_allclose(Q.gradient(theta, c, r), r.T @ (2 * c * np.array([1.0, 1.0, 1.0, -1.0])))
+    # a finite-difference check of the gradient
+    eps = 1e-6
+    num = [
+        (Q.skill_losses(theta + eps * e, c, r).sum() - Q.skill_losses(theta - eps * e, c, r).sum()) / (2 * eps)
+        for e in np.eye(4)
+    ]
+    np.testing.assert_allclose(Q.gradient(theta, c, r), num, rtol=1e-6)
+    # a rotation that is not symmetric (R^T != R): x = R (1, 0) = (0, 1), gradient
+    # R^T (2 c x) = R^T (0, 0.2) = (0.2, 0)
+    quarter_turn = np.array([[0.0, -1.0], [1.0, 0.0]])
+    np.testing.assert_allclose(Q.gradient(np.array([1.0, 0.0]), np.array([1.0, 0.1]), quarter_turn), [0.2, 0.0])
+
+
+def test_quadratic_run_matches_a_per_run_loop_and_claims_hold_at_the_paper_settings():
+    cfg = {
+        "curvatures": [1.0, 0.1, 0.01, 0.001],
+        "theta0": [1.0, 1.0, 1.0, -1.0],
+        "steps": 10000,
+        "sgd_lr": 0.1,
+        "signgd_lr": 0.001,
+    }
+    specs = quadratic_runs(cfg)
+    losses = Q.run(specs, cfg["curvatures"], cfg["theta0"], cfg["steps"])
+    c = np.array(cfg["curvatures"])
+    for i, spec in enumerate(specs):
+        r = Q.basis(spec["basis"], 4)
+        theta = np.array(cfg["theta0"])
+        for t in range(50):
+            theta = Q.step(theta, Q.gradient(theta, c, r), spec["optimizer"], spec["lr"])
+        np.testing.assert_allclose(losses[50, i], Q.skill_losses(theta, c, r), rtol=1e-12, atol=1e-300)
+    verdicts = {claim.id: claim.passed for claim in quadratic_claims(specs, losses)}
+    assert verdicts == {"sgd-basis-independent": True, "signgd-basis-dependent": True}
+
+
+def test_quadratic_claims_fail_when_sgd_depends_on_the_basis_and_signgd_does_not():
+    """Skill losses 1 everywhere except run 1 (SGD, Hadamard) at 2: SGD's two bases differ by 2x
+    and SignGD's agree exactly, the opposite of both claims."""
+    specs = quadratic_runs({"sgd_lr": 0.1, "signgd_lr": 0.001})
+    assert [(s["optimizer"], s["basis"]) for s in specs][1] == ("sgd", "hadamard")
+    losses = np.ones((3, 4, 2))  # [steps + 1, runs, skills]
+    losses[:, 1] = 2.0
+    verdicts = {claim.id: claim.passed for claim in quadratic_claims(specs, losses)}
+    assert verdicts == {"sgd-basis-independent": False, "signgd-basis-dependent": False}
+
+
+# ----- Fig. 18: a modular against a non-modular Geometry model -----
+
+
+def _passed_by_id(claims) -> dict[str, bool]:
+    return {c.id: c.passed for c in claims}
+
+
+def test_modular_vectors():
+    T = modular_figure.modular_vectors(5, 3)
+    assert T.tolist() == [[1, 0, 0], [0, 1, 0], [0, 0, 1], [0, 0, 0], [0, 0, 0]]
+    assert modular_figure.modular_vectors(2, 4).tolist() == [[1, 0, 0, 0], [0, 1, 0, 0]]
+
+
+def test_figure_18_claims_fail_on_a_shrinking_speed_up():
+    # Fig. 18: a ratio below 1 that falls after step 0 and falls with N fails all three claims;
+    # a ratio 1 + N t / 100 (above 1, rising with steps and with N) passes all three.
+    ids = ["modular-faster", "speed-up-grows-with-steps", "speed-up-grows-with-n"]
+    steps, Ns = np.arange(0, 101, 10), (1, 2, 4)
+    table = lambda f: pd.DataFrame(
+        [
+            {"n_params": n, "step": t, "ratio": f(n, t)}  # noqa: E731
+            for n in Ns
+            for t in steps
+        ]
+    )
+    bad = table(lambda n, t: (0.9 if t == 0 else 0.5) / n)
+    assert _passed_by_id(modular_figure.claims_for(bad)) == dict.fromkeys(ids, False)
+    good = table(lambda n, t: 1 + n * t / 100)
+    assert _passed_by_id(modular_figure.claims_for(good)) == dict.fromkeys(ids, True)
+
+
+# ----- the Fig. 12 and Fig. 18 steps, end to end at a tiny scale (no Snakemake) -----
+
+
+def test_quadratic_and_modular_steps_write_figures_tables_and_claims(tmp_path):
+    """Both read their part of skills_geometry (as the workflow sends it); Fig. 18 draws the
+    seeds 1000 * root + 300 + k it drew as a Resource-model step."""
+    import json
+
+    from physlearn.claims import read_claims
+
+    section = {
+        "threads": 1,
+        "quadratic": {"curvatures": [1.0, 0.1], "theta0": [1.0, -1.0], "steps": 50, "sgd_lr": 0.1, "signgd_lr": 0.01},
+        "modular": {
+            "seeds": 2,
+            "record_every": 5,
+            "n_params": [4, 8],
+            "n_skills": 10,
+            "alpha": 2.0,
+            "lr": 1e-2,
+            "batch_size": 16,
+            "steps": 30,
+        },
+    }
+    config = json.dumps({"seed": 1, "device": "cpu", "scale": "laptop", "skills_geometry": section})
+
+    def figure_args(name):
+        return [
+            f"--{k}={tmp_path / name}.{ext}"
+            for k, ext in (("pdf", "pdf"), ("png", "png"), ("table", "csv"), ("claims", "claims.json"))
+        ]
+
+    quadratic_figure.main(["--config", config, *figure_args("quadratic")])
+    modular_figure.main(["--config", config, *figure_args("modular")])
+    for name, label in {"quadratic": "Fig. 12", "modular": "Fig. 18"}.items():
+        doc = read_claims(tmp_path / f"{name}.claims.json")
+        assert doc["paper"] == "skills" and doc["figure"] == label and doc["claims"]
+        assert (tmp_path / f"{name}.png").stat().st_size > 1000 and len(pd.read_csv(tmp_path / f"{name}.csv")) > 0
+    doc = read_claims(tmp_path / "modular.claims.json")
+    assert doc["config"] == {
+        "seeds": 2,
+        "record_every": 5,
+        "modular": {k: v for k, v in section["modular"].items() if k not in ("seeds", "record_every")},
+    }
+    assert modular_figure.figure_seeds(1, 2) == [1300, 1301]
+    table = pd.read_csv(tmp_path / "modular.csv")
+    assert set(table["seeds"]) == {2} and sorted(table["step"].unique())[:2] == [0, 5]
+
+
+def test_scaling_shard_resources_count_the_products_and_draws_of_its_n_values():
+    from physlearn.skills.geometry.resources import scaling_shard_cost, scaling_shard_resources
+
+    scaling = {
+        "n_params": [20, 500],
+        "steps_n_params": 20,
+        "shards": 2,
+        "seeds": 2,
+        "alphas": [1.0, 2.0],
+        "optimizers": ["signgd", "adam"],
+        "n_skills": 1000,
+        "steps": 3000,
+        "batch_size": 1024,
+    }
+    # shard 0 holds N = 500 (the largest goes first), shard 1 N = 20
+    runs = 2 * 2 * 2  # seeds x alphas x optimizers
+    flops, memory = scaling_shard_cost(scaling, 0)
+    assert flops == 3000 * (4 * runs * 1000 * 500 + 50 * 4 * 1024)
+    assert memory == 4 * 2 * 1000 * 500 * 4 + 16 * runs * 256 * 1000
+    assert scaling_shard_cost(scaling, 1)[0] < flops
+    assert scaling_shard_resources(scaling, 0) == {
+        "runtime": 10 + int(flops / 2e9 / 60),
+        "mem_mb": 1500 + memory // 10**6,
+    }

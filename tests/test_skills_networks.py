@@ -1,5 +1,5 @@
-"""Skills paper, real networks and the Domino model (Figs. 2, 9, 12, 13, 19): data, closed
-forms by hand, and the batched networks against straightforward per-network torch loops."""
+"""Skills paper, real networks and the Domino model (Figs. 2, 9, 13, 19): data, closed forms
+by hand, and the batched networks against straightforward per-network torch loops."""
 
 from __future__ import annotations
 
@@ -10,21 +10,17 @@ import pandas as pd
 import pytest
 import torch
 
-from physlearn.skills.domino import model as D
 from physlearn.skills.domino import grokking as G
+from physlearn.skills.domino import model as D
 from physlearn.skills.domino import modularity as M
-from physlearn.skills.parity import model as P
-from physlearn.skills.geometry import quadratic as Q
 from physlearn.skills.domino.figure import claims as domino_claims
 from physlearn.skills.domino.figure import curves as domino_curves
 from physlearn.skills.domino.grokking_figure import claims as grokking_claims
 from physlearn.skills.domino.grokking_figure import reach_steps
 from physlearn.skills.domino.modularity_figure import claims as modularity_claims
 from physlearn.skills.domino.modularity_figure import ratios as modularity_ratios
-from physlearn.skills.parity.figure import (compositional_claims, frequency_claims, frequency_ratios,
-                                            learning_steps)
-from physlearn.skills.geometry.quadratic_figure import claims as quadratic_claims
-from physlearn.skills.geometry.quadratic_figure import runs as quadratic_runs
+from physlearn.skills.parity import model as P
+from physlearn.skills.parity.figure import compositional_claims, frequency_claims, frequency_ratios, learning_steps
 
 # ----- sparse parity data -----
 
@@ -35,7 +31,7 @@ def test_parse_task_and_parity_labels_by_hand():
     for bad in ("x0^x1", "y1", "x1^^x2", "x1^x"):
         with pytest.raises(ValueError):
             P.parse_task(bad)
-    bits = torch.tensor([[1, 0, 1, 1, 0, 0, 0, 0], [1, 1, 0, 1, 1, 1, 1, 0], [0, 0, 0, 0, 1, 0, 0, 0.]])
+    bits = torch.tensor([[1, 0, 1, 1, 0, 0, 0, 0], [1, 1, 0, 1, 1, 1, 1, 0], [0, 0, 0, 0, 1, 0, 0, 0.0]])
     assert P.parity(bits, "x1^x2").tolist() == [1, 0, 0]
     assert P.parity(bits, "x3^x4").tolist() == [0, 1, 0]
     assert P.parity(bits, "x1^x2^x3^x4").tolist() == [1, 1, 0]
@@ -141,10 +137,22 @@ def test_stop_at_ends_once_every_network_learned():
 
 
 def test_frequency_and_compositional_experiments_are_paired_and_deterministic():
-    cfg = {"p2": [1.0, 0.2], "seeds": 2, "independent_tasks": ["x1^x2", "x3^x4"], "n_samples": 200, "n_bits": 10,
-           "hidden": 6, "lr": 0.01, "steps": 3, "dtype": "float64", "threshold": 0.99, "stop_when_learned": False,
-           "compositional_tasks": ["x3^x4", "x1^x2", "x1^x2^x3^x4"], "control_tasks": ["x3^x4", "x1^x2", "x5^x6^x7^x8"],
-           "compositional_steps": 3}
+    cfg = {
+        "p2": [1.0, 0.2],
+        "seeds": 2,
+        "independent_tasks": ["x1^x2", "x3^x4"],
+        "n_samples": 200,
+        "n_bits": 10,
+        "hidden": 6,
+        "lr": 0.01,
+        "steps": 3,
+        "dtype": "float64",
+        "threshold": 0.99,
+        "stop_when_learned": False,
+        "compositional_tasks": ["x3^x4", "x1^x2", "x1^x2^x3^x4"],
+        "control_tasks": ["x3^x4", "x1^x2", "x5^x6^x7^x8"],
+        "compositional_steps": 3,
+    }
     p2, seed, h = P.frequency_experiment(cfg, 0)
     assert p2.tolist() == [1.0, 0.2, 1.0, 0.2] and seed.tolist() == [0, 0, 1, 1]
     # same seed, same data and init: task 1 is unmasked in both, and step 0 sees identical networks
@@ -165,9 +173,19 @@ def test_frequency_experiment_masks_task_2_only(monkeypatch):
         return None, None
 
     monkeypatch.setattr(P, "train_parity", capture)
-    cfg = {"p2": [1.0, 0.5, 0.1], "seeds": 2, "independent_tasks": ["x1^x2", "x3^x4"], "n_samples": 200,
-           "n_bits": 10, "hidden": 6, "lr": 0.01, "steps": 3, "dtype": "float64", "threshold": 0.99,
-           "stop_when_learned": False}
+    cfg = {
+        "p2": [1.0, 0.5, 0.1],
+        "seeds": 2,
+        "independent_tasks": ["x1^x2", "x3^x4"],
+        "n_samples": 200,
+        "n_bits": 10,
+        "hidden": 6,
+        "lr": 0.01,
+        "steps": 3,
+        "dtype": "float64",
+        "threshold": 0.99,
+        "stop_when_learned": False,
+    }
     p2, _, _ = P.frequency_experiment(cfg, 0)
     w = seen["w"]  # [models, rows, tasks]
     assert (w[..., 0] == 1).all()
@@ -201,7 +219,7 @@ def test_tower_masks_block_cross_tower_paths():
     assert masks[1][:5, 5:].abs().sum() == 0 and masks[1][5:, :5].abs().sum() == 0 and masks[1][:5, :5].all()
     assert masks[2][:5, 1].abs().sum() == 0 and masks[2][5:, 0].abs().sum() == 0
     net = P.BatchedMLP.init(widths, [3], activation="silu", masks=masks)
-    x = (torch.rand(1, 30, 2, dtype=torch.float64) * 2 - 1)
+    x = torch.rand(1, 30, 2, dtype=torch.float64) * 2 - 1
     # gradient check: output 1's loss gives no gradient to tower 2's weights, and vice versa
     net(x)[..., 0].pow(2).sum().backward()
     assert net.weights[1].grad[0][:, 5:].abs().sum() == 0 and net.weights[2].grad[0][5:].abs().sum() == 0
@@ -218,8 +236,18 @@ def test_tower_masks_block_cross_tower_paths():
 
 
 def test_modularity_train_pairs_variants_and_finds_learning_steps():
-    cfg = {"n_samples": 100, "rare_fraction": 0.1, "hidden": [8, 8], "lr": 0.01, "steps": 30, "inits": 2,
-           "threshold": 0.05, "dtype": "float64", "stop_when_learned": False, "measure_on": "task_rows"}
+    cfg = {
+        "n_samples": 100,
+        "rare_fraction": 0.1,
+        "hidden": [8, 8],
+        "lr": 0.01,
+        "steps": 30,
+        "inits": 2,
+        "threshold": 0.05,
+        "dtype": "float64",
+        "stop_when_learned": False,
+        "measure_on": "task_rows",
+    }
     out = M.train(cfg, 0)
     rows, every = out["task_mse"]["task_rows"], out["task_mse"]["all_samples"]
     assert rows.shape == every.shape == (30, 2, 2, 2)
@@ -240,8 +268,18 @@ def test_modularity_loss_weights_each_row_by_its_task():
     # No rows of task 2: its loss weight is 0 everywhere, so the modular network's tower 2
     # (which feeds only output 2) gets no gradient and its output-2 MSE never moves, while
     # output 1 learns.
-    cfg = {"n_samples": 100, "rare_fraction": 0.0, "hidden": [8, 8], "lr": 0.01, "steps": 5, "inits": 2,
-           "threshold": 0.05, "dtype": "float64", "stop_when_learned": False, "measure_on": "all_samples"}
+    cfg = {
+        "n_samples": 100,
+        "rare_fraction": 0.0,
+        "hidden": [8, 8],
+        "lr": 0.01,
+        "steps": 5,
+        "inits": 2,
+        "threshold": 0.05,
+        "dtype": "float64",
+        "stop_when_learned": False,
+        "measure_on": "all_samples",
+    }
     mse = M.train(cfg, 0)["task_mse"]["all_samples"]  # [steps, variant, init, output]
     modular_output_2 = mse[:, 1, :, 1]
     assert np.ptp(modular_output_2, axis=0).max() == 0
@@ -273,9 +311,20 @@ class ReferenceGrokNet(torch.nn.Module):
 
 @pytest.mark.parametrize("optimizer", ["signgd", "adam"])
 def test_batched_grokking_training_equals_a_per_network_loop(optimizer):
-    cfg = {"p": 7, "train_fraction": 0.8, "embedding": 4, "hidden": [6, 5], "lr": 0.01, "weight_decay": 0.03,
-           "eps": 1e-8, "adam_betas": [0.9, 0.999], "steps": 5, "seeds": 2, "threshold": 0.9,
-           "stop_at_threshold": False}
+    cfg = {
+        "p": 7,
+        "train_fraction": 0.8,
+        "embedding": 4,
+        "hidden": [6, 5],
+        "lr": 0.01,
+        "weight_decay": 0.03,
+        "eps": 1e-8,
+        "adam_betas": [0.9, 0.999],
+        "steps": 5,
+        "seeds": 2,
+        "threshold": 0.9,
+        "stop_at_threshold": False,
+    }
     history = G.train(optimizer, cfg, root_seed=4)
     tx, ty, vx, vy = G.modular_addition_split(7, 0.8, P.derive_seed(4, "grokking-split"))
     seeds = [P.derive_seed(4, "grokking-init", s) for s in range(2)]
@@ -321,7 +370,9 @@ def test_domino_and_quanta_formulas_by_hand():
     s = D.domino_skills([0, 50, 150, 250, 400], 3, t0=100)
     np.testing.assert_allclose(s, [[0, 0, 0], [0.5, 0, 0], [1, 0.5, 0], [1, 1, 0.5], [1, 1, 1]])
     q = D.quanta_skills([0, 30, 60], 2, scale=30)
-    np.testing.assert_allclose(q, [[0, 0], [1 - math.exp(-1), 1 - math.exp(-0.5)], [1 - math.exp(-2), 1 - math.exp(-1)]])
+    np.testing.assert_allclose(
+        q, [[0, 0], [1 - math.exp(-1), 1 - math.exp(-0.5)], [1 - math.exp(-2), 1 - math.exp(-1)]]
+    )
     np.testing.assert_allclose(D.loss(np.array([[0.0, 1.0], [0.5, 0.5]])), [0.5, 0.25])
     assert D.learning_times(np.arange(401), D.domino_skills(np.arange(401), 3, 100), 1.0).tolist() == [100, 200, 300]
     assert D.skills_in_progress(s).tolist() == [0, 1, 1, 1, 0]
@@ -349,69 +400,7 @@ def test_domino_claims_fail_with_the_domino_and_quanta_curves_swapped():
     t, skills = domino_curves(cfg)
     swapped = {"domino": skills["quanta"], "quanta": skills["domino"]}
     verdicts = {c.id: c.passed for c in domino_claims(t, swapped, cfg)}
-    assert verdicts == {"domino-one-at-a-time": False, "domino-time-linear-in-rank": False,
-                        "quanta-in-parallel": False}
-
-
-# ----- quadratic, by hand -----
-
-
-def test_hadamard_basis_is_orthogonal():
-    h = Q.hadamard(4)
-    np.testing.assert_array_equal(h @ h.T, 4 * np.eye(4))
-    r = Q.basis("hadamard", 4)
-    np.testing.assert_allclose(r @ r.T, np.eye(4), atol=1e-15)
-    with pytest.raises(ValueError):
-        Q.hadamard(3)
-
-
-def test_quadratic_gradient_and_steps_by_hand():
-    c = np.array([1.0, 0.1, 0.01, 0.001])
-    theta = np.array([1.0, 1.0, 1.0, -1.0])
-    g = Q.gradient(theta, c, np.eye(4))
-    np.testing.assert_allclose(g, [2.0, 0.2, 0.02, -0.002])
-    np.testing.assert_allclose(Q.step(theta, g, "sgd", 0.1), [0.8, 0.98, 0.998, -0.9998])
-    np.testing.assert_allclose(Q.step(theta, g, "signgd", 0.01), [0.99, 0.99, 0.99, -0.99], atol=1e-8)
-    # Hadamard / 2: x = R theta = (1, 1, 1, -1) for this theta; gradient R^T (2 c x)
-    r = Q.basis("hadamard", 4)
-    np.testing.assert_allclose(r @ theta, [1.0, 1.0, 1.0, -1.0])
-    np.testing.assert_allclose(Q.gradient(theta, c, r), r.T @ (2 * c * np.array([1.0, 1.0, 1.0, -1.0])))
-    # a finite-difference check of the gradient
-    eps = 1e-6
-    num = [(Q.skill_losses(theta + eps * e, c, r).sum() - Q.skill_losses(theta - eps * e, c, r).sum()) / (2 * eps)
-           for e in np.eye(4)]
-    np.testing.assert_allclose(Q.gradient(theta, c, r), num, rtol=1e-6)
-    # a rotation that is not symmetric (R^T != R): x = R (1, 0) = (0, 1), gradient
-    # R^T (2 c x) = R^T (0, 0.2) = (0.2, 0)
-    quarter_turn = np.array([[0.0, -1.0], [1.0, 0.0]])
-    np.testing.assert_allclose(Q.gradient(np.array([1.0, 0.0]), np.array([1.0, 0.1]), quarter_turn), [0.2, 0.0])
-
-
-def test_quadratic_run_matches_a_per_run_loop_and_claims_hold_at_the_paper_settings():
-    cfg = {"curvatures": [1.0, 0.1, 0.01, 0.001], "theta0": [1.0, 1.0, 1.0, -1.0], "steps": 10000, "sgd_lr": 0.1,
-           "signgd_lr": 0.001}
-    specs = quadratic_runs(cfg)
-    losses = Q.run(specs, cfg["curvatures"], cfg["theta0"], cfg["steps"])
-    c = np.array(cfg["curvatures"])
-    for i, spec in enumerate(specs):
-        r = Q.basis(spec["basis"], 4)
-        theta = np.array(cfg["theta0"])
-        for t in range(50):
-            theta = Q.step(theta, Q.gradient(theta, c, r), spec["optimizer"], spec["lr"])
-        np.testing.assert_allclose(losses[50, i], Q.skill_losses(theta, c, r), rtol=1e-12, atol=1e-300)
-    verdicts = {claim.id: claim.passed for claim in quadratic_claims(specs, losses)}
-    assert verdicts == {"sgd-basis-independent": True, "signgd-basis-dependent": True}
-
-
-def test_quadratic_claims_fail_when_sgd_depends_on_the_basis_and_signgd_does_not():
-    """Skill losses 1 everywhere except run 1 (SGD, Hadamard) at 2: SGD's two bases differ by 2x
-    and SignGD's agree exactly, the opposite of both claims."""
-    specs = quadratic_runs({"sgd_lr": 0.1, "signgd_lr": 0.001})
-    assert [(s["optimizer"], s["basis"]) for s in specs][1] == ("sgd", "hadamard")
-    losses = np.ones((3, 4, 2))  # [steps + 1, runs, skills]
-    losses[:, 1] = 2.0
-    verdicts = {claim.id: claim.passed for claim in quadratic_claims(specs, losses)}
-    assert verdicts == {"sgd-basis-independent": False, "signgd-basis-dependent": False}
+    assert verdicts == {"domino-one-at-a-time": False, "domino-time-linear-in-rank": False, "quanta-in-parallel": False}
 
 
 # ----- figure analyses on hand-made tables -----
@@ -430,8 +419,15 @@ def test_parity_learning_steps_and_ratios_from_curves():
 
 
 def test_grokking_reach_steps_and_modularity_ratios():
-    curves = pd.DataFrame({"optimizer": "adam", "seed": 0, "step": range(4), "train_accuracy": [0.1, 0.95, 1, 1],
-                           "test_accuracy": [0.0, 0.1, 0.5, 0.92]})
+    curves = pd.DataFrame(
+        {
+            "optimizer": "adam",
+            "seed": 0,
+            "step": range(4),
+            "train_accuracy": [0.1, 0.95, 1, 1],
+            "test_accuracy": [0.0, 0.1, 0.5, 0.92],
+        }
+    )
     reached = reach_steps(curves, 0.9).iloc[0]
     assert reached["train_step"] == 1 and reached["test_step"] == 3 and reached["steps_run"] == 4
     runs = pd.DataFrame({"variant": ["modular"] * 2, "init": [0, 0], "skill": [1, 2], "learning_step": [100.0, 150.0]})
@@ -442,21 +438,30 @@ def test_parity_frequency_claims_pass_at_the_rerun_ratios_and_fail_when_proporti
     # the re-run's t2/t1 per p2 pass; t2/t1 = p1/p2 = 10 (the rare task 10x later) fails both
     rerun = {1.0: 1.16, 0.5: 1.36, 0.2: 1.83, 0.1: 2.1, 0.05: 2.7}
     ok = pd.DataFrame({"p2": list(rerun) * 2, "seed": [0] * 5 + [1] * 5, "ratio": list(rerun.values()) * 2})
-    assert {c.id: c.passed for c in frequency_claims(ok)} == {"ratio-vs-frequency": True,
-                                                               "not-proportional-to-frequency": True}
+    assert {c.id: c.passed for c in frequency_claims(ok)} == {
+        "ratio-vs-frequency": True,
+        "not-proportional-to-frequency": True,
+    }
     proportional = pd.DataFrame({"p2": [1.0, 0.1], "seed": [0, 0], "ratio": [1.0, 10.0]})
-    assert {c.id: c.passed for c in frequency_claims(proportional)} == {"ratio-vs-frequency": False,
-                                                                         "not-proportional-to-frequency": False}
+    assert {c.id: c.passed for c in frequency_claims(proportional)} == {
+        "ratio-vs-frequency": False,
+        "not-proportional-to-frequency": False,
+    }
 
 
 def test_parity_compositional_claims_pass_at_the_rerun_steps_and_fail_when_all_tasks_tie():
     cfg = {"compositional_tasks": ["x3^x4", "x1^x2", "x1^x2^x3^x4"], "control_tasks": ["x3^x4", "x1^x2", "x5^x6^x7^x8"]}
 
     def learned(comp_steps, ctrl_steps):
-        rows = [{"experiment": experiment, "seed": seed, "task": task, "learning_step": step, "steps_run": 5000}
-                for experiment, tasks, steps in (("compositional", cfg["compositional_tasks"], comp_steps),
-                                                 ("control", cfg["control_tasks"], ctrl_steps))
-                for seed in (0, 1) for task, step in zip(tasks, steps)]
+        rows = [
+            {"experiment": experiment, "seed": seed, "task": task, "learning_step": step, "steps_run": 5000}
+            for experiment, tasks, steps in (
+                ("compositional", cfg["compositional_tasks"], comp_steps),
+                ("control", cfg["control_tasks"], ctrl_steps),
+            )
+            for seed in (0, 1)
+            for task, step in zip(tasks, steps)
+        ]
         return pd.DataFrame(rows)
 
     ids = ("parts-learning-steps", "composite-right-after-parts", "control-third-task-much-later")
@@ -470,8 +475,15 @@ def test_parity_compositional_claims_pass_at_the_rerun_steps_and_fail_when_all_t
 
 def test_grokking_claims_pass_at_the_rerun_steps_and_fail_when_signgd_is_slower():
     def reached(signgd, adam):
-        return pd.DataFrame({"optimizer": ["signgd", "signgd", "adam", "adam"], "seed": [0, 1, 0, 1],
-                             "train_step": 10.0, "test_step": [signgd, signgd, adam, adam], "steps_run": 5000})
+        return pd.DataFrame(
+            {
+                "optimizer": ["signgd", "signgd", "adam", "adam"],
+                "seed": [0, 1, 0, 1],
+                "train_step": 10.0,
+                "test_step": [signgd, signgd, adam, adam],
+                "steps_run": 5000,
+            }
+        )
 
     ids = ("signgd-removes-grokking-delay", "signgd-steps", "adam-steps")
     assert {c.id: c.passed for c in grokking_claims(reached(322.0, 2878.0), 0.9)} == dict.fromkeys(ids, True)
@@ -503,53 +515,98 @@ def test_steps_write_figures_tables_and_claims(tmp_path):
 
     from physlearn.claims import read_claims
     from physlearn.skills.domino import figure as domino_figure
-    from physlearn.skills.domino import grokking_figure
-    from physlearn.skills.domino import grokking_runs
-    from physlearn.skills.domino import modularity_figure
-    from physlearn.skills.domino import modularity_runs
+    from physlearn.skills.domino import grokking_figure, grokking_runs, modularity_figure, modularity_runs
     from physlearn.skills.parity import figure as parity_figure
     from physlearn.skills.parity import runs as parity_runs
-    from physlearn.skills.geometry import quadratic_figure
 
     section = {
         "threads": 1,
-        "parity": {"n_samples": 200, "n_bits": 10, "hidden": 8, "lr": 0.01, "dtype": "float32", "threshold": 0.99,
-                   "seeds": 2, "steps": 20, "stop_when_learned": True, "p2": [1.0, 0.1],
-                   "independent_tasks": ["x1^x2", "x3^x4"], "compositional_tasks": ["x3^x4", "x1^x2", "x1^x2^x3^x4"],
-                   "control_tasks": ["x3^x4", "x1^x2", "x5^x6^x7^x8"], "compositional_steps": 20},
+        "parity": {
+            "n_samples": 200,
+            "n_bits": 10,
+            "hidden": 8,
+            "lr": 0.01,
+            "dtype": "float32",
+            "threshold": 0.99,
+            "seeds": 2,
+            "steps": 20,
+            "stop_when_learned": True,
+            "p2": [1.0, 0.1],
+            "independent_tasks": ["x1^x2", "x3^x4"],
+            "compositional_tasks": ["x3^x4", "x1^x2", "x1^x2^x3^x4"],
+            "control_tasks": ["x3^x4", "x1^x2", "x5^x6^x7^x8"],
+            "compositional_steps": 20,
+        },
         "domino": {"skills": 3, "t0": 10, "quanta_scale": 3, "steps": 100, "level": 0.9},
-        "quadratic": {"curvatures": [1.0, 0.1], "theta0": [1.0, -1.0], "steps": 50, "sgd_lr": 0.1, "signgd_lr": 0.01},
-        "grokking": {"p": 5, "train_fraction": 0.8, "embedding": 4, "hidden": [8], "lr": 0.01, "weight_decay": 0.03,
-                     "eps": 1e-8, "adam_betas": [0.9, 0.999], "steps": 10, "seeds": 2, "dtype": "float32",
-                     "threshold": 0.9, "stop_at_threshold": False},
-        "modularity": {"n_samples": 50, "rare_fraction": 0.1, "hidden": [4], "lr": 0.01, "steps": 10, "inits": 2,
-                       "threshold": 1e-3, "dtype": "float32", "stop_when_learned": False, "measure_on": "task_rows"},
+        "grokking": {
+            "p": 5,
+            "train_fraction": 0.8,
+            "embedding": 4,
+            "hidden": [8],
+            "lr": 0.01,
+            "weight_decay": 0.03,
+            "eps": 1e-8,
+            "adam_betas": [0.9, 0.999],
+            "steps": 10,
+            "seeds": 2,
+            "dtype": "float32",
+            "threshold": 0.9,
+            "stop_at_threshold": False,
+        },
+        "modularity": {
+            "n_samples": 50,
+            "rare_fraction": 0.1,
+            "hidden": [4],
+            "lr": 0.01,
+            "steps": 10,
+            "inits": 2,
+            "threshold": 1e-3,
+            "dtype": "float32",
+            "stop_when_learned": False,
+            "measure_on": "task_rows",
+        },
     }
     config = json.dumps({"seed": 0, "device": "cpu", "scale": "laptop", "skills_networks": section})
 
     def figure_args(name):
-        return [f"--{k}={tmp_path / name}.{ext}" for k, ext in
-                (("pdf", "pdf"), ("png", "png"), ("table", "csv"), ("claims", "claims.json"))]
+        return [
+            f"--{k}={tmp_path / name}.{ext}"
+            for k, ext in (("pdf", "pdf"), ("png", "png"), ("table", "csv"), ("claims", "claims.json"))
+        ]
 
     for experiment in ("frequency", "compositional"):
-        parity_runs.main(["--config", config, "--experiment", experiment, "--output", str(tmp_path / f"{experiment}.csv")])
+        parity_runs.main(
+            ["--config", config, "--experiment", experiment, "--output", str(tmp_path / f"{experiment}.csv")]
+        )
     contract = pd.read_csv(tmp_path / "compositional.csv")
     assert list(contract.columns) == ["experiment", "seed", "step", "task", "accuracy", "loss"]
     assert set(contract["experiment"]) == {"compositional", "control"}
     assert set(contract[contract["experiment"] == "control"]["task"]) == {"x3^x4", "x1^x2", "x5^x6^x7^x8"}
     assert len(contract) == 2 * 2 * 20 * 3
-    parity_figure.main(["--config", config, f"--frequency={tmp_path / 'frequency.csv'}",
-                        f"--compositional={tmp_path / 'compositional.csv'}", *figure_args("parity")])
+    parity_figure.main(
+        [
+            "--config",
+            config,
+            f"--frequency={tmp_path / 'frequency.csv'}",
+            f"--compositional={tmp_path / 'compositional.csv'}",
+            *figure_args("parity"),
+        ]
+    )
     domino_figure.main(["--config", config, *figure_args("domino")])
-    quadratic_figure.main(["--config", config, *figure_args("quadratic")])
     grokking_runs.main(["--config", config, "--output", str(tmp_path / "grok.csv")])
     assert len(pd.read_csv(tmp_path / "grok.csv")) == 2 * 2 * 10
     grokking_figure.main(["--config", config, f"--curves={tmp_path / 'grok.csv'}", *figure_args("grokking")])
     modularity_runs.main(["--config", config, f"--runs={tmp_path / 'runs.csv'}", f"--curves={tmp_path / 'curves.csv'}"])
-    modularity_figure.main(["--config", config, f"--runs={tmp_path / 'runs.csv'}", f"--curves={tmp_path / 'curves.csv'}",
-                            *figure_args("modularity")])
-    labels = {"parity": "Fig. 2", "domino": "Fig. 9", "quadratic": "Fig. 12", "grokking": "Fig. 13",
-              "modularity": "Fig. 19"}
+    modularity_figure.main(
+        [
+            "--config",
+            config,
+            f"--runs={tmp_path / 'runs.csv'}",
+            f"--curves={tmp_path / 'curves.csv'}",
+            *figure_args("modularity"),
+        ]
+    )
+    labels = {"parity": "Fig. 2", "domino": "Fig. 9", "grokking": "Fig. 13", "modularity": "Fig. 19"}
     for name, label in labels.items():
         doc = read_claims(tmp_path / f"{name}.claims.json")
         assert doc["paper"] == "skills" and doc["figure"] == label and doc["claims"]

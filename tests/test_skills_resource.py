@@ -1,4 +1,4 @@
-"""The Resource model (skills spec section 3) and the steps of Figs. 6, 7, 8, 16, 17, 18."""
+"""The Resource model (skills spec section 3) and the steps of Figs. 6, 7, 8, 16, 17."""
 
 from __future__ import annotations
 
@@ -11,11 +11,10 @@ import pytest
 import torch
 
 from physlearn.claims import read_claims
-from physlearn.skills.resource import model as R
 from physlearn.skills.resource import collapse_figure as resource_collapse
 from physlearn.skills.resource import fit as resource_fit
 from physlearn.skills.resource import graphs_figure as resource_graphs
-from physlearn.skills.geometry import modular_figure as resource_modular
+from physlearn.skills.resource import model as R
 from physlearn.skills.resource import parity_figure as resource_parity
 
 CHAIN = R.SkillGraph(((), (0,), (1,)), ("and", "and", "and"))
@@ -63,7 +62,9 @@ def test_two_mse_steps_by_hand():
     assert u[0] == pytest.approx([1.0, 1.0])
     assert u[1] == pytest.approx([0.95, 59 / 60], abs=1e-12)
     total = 0.75 * 0.95 + 0.25 * 59 / 60 + 0.5
-    assert u[2] == pytest.approx([0.95 - 0.1 * 0.75 * 0.95 / total, 59 / 60 - 0.1 * 0.25 * (59 / 60) / total], abs=1e-12)
+    assert u[2] == pytest.approx(
+        [0.95 - 0.1 * 0.75 * 0.95 / total, 59 / 60 - 0.1 * 0.25 * (59 / 60) / total], abs=1e-12
+    )
     assert out["loss"][1] == pytest.approx(0.75 * 0.95**2 + 0.25 * (59 / 60) ** 2)
     assert out["skill_loss"][1] == pytest.approx([0.95**2, (59 / 60) ** 2])
 
@@ -192,8 +193,16 @@ def test_batched_matches_a_per_setting_loop():
             for g in (None, graph):
                 out = R.simulate(p, eta, n0, steps, overlap=C, loss=loss, graph=g, gate_exponent=0.01)
                 for b in range(3):
-                    want = reference(p[b].tolist(), eta[b], n0[b], steps, loss=loss, graph=g, a=0.01,
-                                     overlap=None if C is None else C[b].tolist())
+                    want = reference(
+                        p[b].tolist(),
+                        eta[b],
+                        n0[b],
+                        steps,
+                        loss=loss,
+                        graph=g,
+                        a=0.01,
+                        overlap=None if C is None else C[b].tolist(),
+                    )
                     np.testing.assert_allclose(out["s"][b], want, atol=1e-10)
 
 
@@ -257,8 +266,10 @@ def test_first_step():
 
 
 def test_study_settings_and_batch_groups():
-    section = {"geometry": {"n_params": 100, "n_skills": 4, "alpha": 2.0, "lr": 3e-4, "batch_size": 32, "steps": 10},
-               "sweeps": {"lr": [1e-4, 1e-3], "noise": [1e-3], "batch_size": [16, 64]}}
+    section = {
+        "geometry": {"n_params": 100, "n_skills": 4, "alpha": 2.0, "lr": 3e-4, "batch_size": 32, "steps": 10},
+        "sweeps": {"lr": [1e-4, 1e-3], "noise": [1e-3], "batch_size": [16, 64]},
+    }
     ablations = resource_fit.study_settings(section, "ablations")
     assert [s["panel"] for s in ablations] == list(resource_fit.PANELS)
     freq = next(s for s in ablations if s["panel"] == "p ~ 3^-i")["config"].skill_frequencies
@@ -267,8 +278,13 @@ def test_study_settings_and_batch_groups():
     # default, alpha, lr, noise, Adam and 3^-i share one program; N 100 is the default's N here
     assert sorted(len(g) for g in groups) == [1, 1, 7]
     sweeps = resource_fit.study_settings(section, "sweeps")
-    assert [(s["variable"], s["value"]) for s in sweeps] == [("lr", 1e-4), ("lr", 1e-3), ("noise", 1e-3),
-                                                              ("batch_size", 16), ("batch_size", 64)]
+    assert [(s["variable"], s["value"]) for s in sweeps] == [
+        ("lr", 1e-4),
+        ("lr", 1e-3),
+        ("noise", 1e-3),
+        ("batch_size", 16),
+        ("batch_size", 64),
+    ]
 
 
 def test_resource_fit_uses_each_panels_learning_rate_and_n(monkeypatch):
@@ -318,16 +334,34 @@ def test_figure_8_claims_fail_on_large_gaps_and_on_a_missing_loss():
     from physlearn.skills.resource import underparam_figure as resource_underparam
 
     def gaps(max_gap, losses=("mse", "ce")):
-        return pd.DataFrame([{"loss": loss, "n_skills": n, "max_gap": max_gap, "mean_gap": max_gap / 2,
-                              "final_geometry": 0.1, "final_resource": 0.1} for loss in losses for n in (5, 100)])
+        return pd.DataFrame(
+            [
+                {
+                    "loss": loss,
+                    "n_skills": n,
+                    "max_gap": max_gap,
+                    "mean_gap": max_gap / 2,
+                    "final_geometry": 0.1,
+                    "final_resource": 0.1,
+                }
+                for loss in losses
+                for n in (5, 100)
+            ]
+        )
 
     section = SMALL["skills_resource"]
-    assert passed_by_id(resource_underparam.claims_for(gaps(0.5), section)) == {"reproduces-mse": False,
-                                                                               "reproduces-ce": False}
-    assert passed_by_id(resource_underparam.claims_for(gaps(0.01, ["mse"]), section)) == {"reproduces-mse": True,
-                                                                                         "reproduces-ce": False}
-    assert passed_by_id(resource_underparam.claims_for(gaps(0.01), section)) == {"reproduces-mse": True,
-                                                                                "reproduces-ce": True}
+    assert passed_by_id(resource_underparam.claims_for(gaps(0.5), section)) == {
+        "reproduces-mse": False,
+        "reproduces-ce": False,
+    }
+    assert passed_by_id(resource_underparam.claims_for(gaps(0.01, ["mse"]), section)) == {
+        "reproduces-mse": True,
+        "reproduces-ce": False,
+    }
+    assert passed_by_id(resource_underparam.claims_for(gaps(0.01), section)) == {
+        "reproduces-mse": True,
+        "reproduces-ce": True,
+    }
 
 
 def test_figure_6_claims_fail_far_from_the_papers_n0():
@@ -336,18 +370,32 @@ def test_figure_6_claims_fail_far_from_the_papers_n0():
     from physlearn.skills.resource import n0_figure as resource_n0
 
     grid = np.geomspace(1e-4, 1, 9)
-    best = lambda n0, distance: pd.DataFrame({"panel": ["default"], "n0": [n0], "paper_n0": [0.01],  # noqa: E731
-                                              "distance": [distance]})
-    assert passed_by_id(resource_n0.claims_for(best(0.1, 0.2), grid)) == {"best-n0-default": False,
-                                                                          "fit-quality": False}
-    assert passed_by_id(resource_n0.claims_for(best(0.01, 0.01), grid)) == {"best-n0-default": True,
-                                                                            "fit-quality": True}
+    best = lambda n0, distance: pd.DataFrame(
+        {
+            "panel": ["default"],
+            "n0": [n0],
+            "paper_n0": [0.01],  # noqa: E731
+            "distance": [distance],
+        }
+    )
+    assert passed_by_id(resource_n0.claims_for(best(0.1, 0.2), grid)) == {
+        "best-n0-default": False,
+        "fit-quality": False,
+    }
+    assert passed_by_id(resource_n0.claims_for(best(0.01, 0.01), grid)) == {
+        "best-n0-default": True,
+        "fit-quality": True,
+    }
 
 
 def test_sweep_fits():
-    best = pd.DataFrame({"variable": ["lr"] * 3 + ["noise"] * 3 + ["batch_size"] * 3,
-                         "value": [1e-4, 1e-3, 1e-2, 1e-3, 1e-2, 1e-1, 16, 64, 256],
-                         "n0": [0.01 + 2e-4, 0.01 + 2e-3, 0.01 + 2e-2, 2e-2, 2e-1, 2.0, 1 / 16, 1 / 64, 1 / 256]})
+    best = pd.DataFrame(
+        {
+            "variable": ["lr"] * 3 + ["noise"] * 3 + ["batch_size"] * 3,
+            "value": [1e-4, 1e-3, 1e-2, 1e-3, 1e-2, 1e-1, 16, 64, 256],
+            "n0": [0.01 + 2e-4, 0.01 + 2e-3, 0.01 + 2e-2, 2e-2, 2e-1, 2.0, 1 / 16, 1 / 64, 1 / 256],
+        }
+    )
     s = resource_collapse.sweep_summary(best)
     assert s["lr"]["coefficient"] == pytest.approx(2.0) and s["lr"]["intercept"] == pytest.approx(0.01)
     assert s["noise"]["coefficient"] == pytest.approx(20.0) and s["noise"]["loglog_slope"] == pytest.approx(1.0)
@@ -358,8 +406,11 @@ def test_collapse_window_and_spread():
     steps = np.arange(0, 101, 10)
     tau = steps / 20
     p = np.array([0.5, 0.3, 0.2])
-    rows = [{"model": "resource", "step": t, "skill": i + 1, "p": p[i], "s": 1 - np.exp(-p[i] * x)}
-            for t, x in zip(steps, tau) for i in range(3)]
+    rows = [
+        {"model": "resource", "step": t, "skill": i + 1, "p": p[i], "s": 1 - np.exp(-p[i] * x)}
+        for t, x in zip(steps, tau)
+        for i in range(3)
+    ]
     table = resource_collapse.collapse_table(pd.DataFrame(rows).assign(panel="default"))
     assert resource_collapse.spread(table) == pytest.approx(0, abs=1e-12)
     window = resource_collapse.collapse_window(table)
@@ -371,10 +422,17 @@ def test_collapse_window_and_spread():
 def sweep_best(lr_coefficient, noise_coefficient, batch_exponent) -> pd.DataFrame:
     """Best-N0 rows for the three sweeps: N0 = 0.01 + c eta, N0 = 1 + c sigma, N0 = 1e-3 B^k."""
     lr, noise, batch = np.array([1e-4, 1e-3, 1e-2]), np.array([1e-3, 1e-2, 1e-1]), np.array([16, 64, 256])
-    return pd.DataFrame({"variable": ["lr"] * 3 + ["noise"] * 3 + ["batch_size"] * 3,
-                         "value": [*lr, *noise, *batch],
-                         "n0": [*(0.01 + lr_coefficient * lr), *(1 + noise_coefficient * noise),
-                                *(1e-3 * batch.astype(float) ** batch_exponent)]})
+    return pd.DataFrame(
+        {
+            "variable": ["lr"] * 3 + ["noise"] * 3 + ["batch_size"] * 3,
+            "value": [*lr, *noise, *batch],
+            "n0": [
+                *(0.01 + lr_coefficient * lr),
+                *(1 + noise_coefficient * noise),
+                *(1e-3 * batch.astype(float) ** batch_exponent),
+            ],
+        }
+    )
 
 
 def test_figure_7_claims_fail_on_a_spread_or_wrong_trends():
@@ -401,22 +459,38 @@ def test_figure_17_claim_fails_on_an_early_child():
     # Fig. 17: the AND child (skill 3) starting at step 5, before its parents are learned at
     # 30 and 40, fails its graph's claim; starting at 50 passes.
     learned = np.array([30, 40, 70, 90, 80.0])
-    runs = {"good": {"graph": TREE_OR, "start": np.array([0, 0, 50, 0, 75.0]), "learned": learned},
-            "early": {"graph": TREE_OR, "start": np.array([0, 0, 5, 0, 75.0]), "learned": learned}}
-    assert passed_by_id(resource_graphs.claims_for(runs, SMALL["skills_resource"])) == {"gated-order-good": True,
-                                                                                       "gated-order-early": False}
+    runs = {
+        "good": {"graph": TREE_OR, "start": np.array([0, 0, 50, 0, 75.0]), "learned": learned},
+        "early": {"graph": TREE_OR, "start": np.array([0, 0, 5, 0, 75.0]), "learned": learned},
+    }
+    assert passed_by_id(resource_graphs.claims_for(runs, SMALL["skills_resource"])) == {
+        "gated-order-good": True,
+        "gated-order-early": False,
+    }
 
 
 def synthetic_parity(parts=(200, 190), composite=480, control=2300, seeds=2) -> pd.DataFrame:
     steps = np.arange(0, 3001, 10)
     rows = []
     for seed in range(seeds):
-        for experiment, tasks, t50 in (("compositional", ["x3^x4", "x1^x2", "x1^x2^x3^x4"], [*parts, composite]),
-                                       ("control", ["x3^x4", "x1^x2", "x5^x6^x7^x8"], [*parts, control])):
+        for experiment, tasks, t50 in (
+            ("compositional", ["x3^x4", "x1^x2", "x1^x2^x3^x4"], [*parts, composite]),
+            ("control", ["x3^x4", "x1^x2", "x5^x6^x7^x8"], [*parts, control]),
+        ):
             for task, t in zip(tasks, t50):
                 acc = 0.5 + 0.5 / (1 + np.exp(-(steps - t - 10 * seed) / 40))
-                rows.append(pd.DataFrame({"experiment": experiment, "seed": seed, "step": steps, "task": task,
-                                          "accuracy": acc, "loss": (1 - acc) / 2}))
+                rows.append(
+                    pd.DataFrame(
+                        {
+                            "experiment": experiment,
+                            "seed": seed,
+                            "step": steps,
+                            "task": task,
+                            "accuracy": acc,
+                            "loss": (1 - acc) / 2,
+                        }
+                    )
+                )
     return pd.concat(rows, ignore_index=True)
 
 
@@ -433,47 +507,53 @@ def test_network_times_from_the_parity_table():
 def test_figure_16_control_claim(control, passed):
     # Fig. 16: a control learned with the composite (ratio 1 < 2400/580/2) is not "much
     # later"; the paper's 2400 is. The other inputs are the paper's times.
-    net = {"part_times": [300.0, 280.0], "composite_time": 580.0, "control_time": control,
-           "control_task": "x5^x6^x7^x8"}
+    net = {
+        "part_times": [300.0, 280.0],
+        "composite_time": 580.0,
+        "control_time": control,
+        "control_task": "x5^x6^x7^x8",
+    }
     claims = resource_parity.claims_for(net, {"learned": [300.0, 280.0, 580.0]}, 1.0)
     assert passed_by_id(claims)["control-much-later"] is passed
 
 
-def test_modular_vectors():
-    T = resource_modular.modular_vectors(5, 3)
-    assert T.tolist() == [[1, 0, 0], [0, 1, 0], [0, 0, 1], [0, 0, 0], [0, 0, 0]]
-    assert resource_modular.modular_vectors(2, 4).tolist() == [[1, 0, 0, 0], [0, 1, 0, 0]]
-
-
-def test_figure_18_claims_fail_on_a_shrinking_speed_up():
-    # Fig. 18: a ratio below 1 that falls after step 0 and falls with N fails all three claims;
-    # a ratio 1 + N t / 100 (above 1, rising with steps and with N) passes all three.
-    ids = ["modular-faster", "speed-up-grows-with-steps", "speed-up-grows-with-n"]
-    steps, Ns = np.arange(0, 101, 10), (1, 2, 4)
-    table = lambda f: pd.DataFrame([{"n_params": n, "step": t, "ratio": f(n, t)}  # noqa: E731
-                                    for n in Ns for t in steps])
-    bad = table(lambda n, t: (0.9 if t == 0 else 0.5) / n)
-    assert passed_by_id(resource_modular.claims_for(bad)) == dict.fromkeys(ids, False)
-    good = table(lambda n, t: 1 + n * t / 100)
-    assert passed_by_id(resource_modular.claims_for(good)) == dict.fromkeys(ids, True)
-
-
 # ---- the steps end to end (small) ----
 
-SMALL = {"seed": 0, "scale": "laptop", "skills_resource": {
-    "seeds": 1, "threads": 1, "record_every": 5,
-    "n0": {"start": 1e-3, "stop": 1.0, "num": 4, "scale": "log"},
-    "geometry": {"n_params": 100, "n_skills": 3, "alpha": 2.0, "lr": 3e-4, "batch_size": 16, "steps": 30},
-    "sweeps": {"lr": [3e-4, 1e-3], "noise": [1e-3, 1e-2], "batch_size": [16, 32]},
-    "underparam": {"n_params": 4, "n_skills": [3, 6], "alpha": 2.0, "batch_size": 16, "steps": 30,
-                   "mse": {"lr": 1e-3, "n0": 0.01, "factor": 2.0}, "ce": {"lr": 0.01, "n0": 0.0, "factor": 4.0}},
-    "gating": {"eta": 1e-3, "n_params": 1000, "n0": 1e-3, "exponent": 1e-3, "steps": 150},
-    "modular": {"n_params": [4, 8], "n_skills": 10, "alpha": 2.0, "lr": 1e-2, "batch_size": 16, "steps": 30}}}
+SMALL = {
+    "seed": 0,
+    "scale": "laptop",
+    "skills_resource": {
+        "seeds": 1,
+        "threads": 1,
+        "record_every": 5,
+        "n0": {"start": 1e-3, "stop": 1.0, "num": 4, "scale": "log"},
+        "geometry": {"n_params": 100, "n_skills": 3, "alpha": 2.0, "lr": 3e-4, "batch_size": 16, "steps": 30},
+        "sweeps": {"lr": [3e-4, 1e-3], "noise": [1e-3, 1e-2], "batch_size": [16, 32]},
+        "underparam": {
+            "n_params": 4,
+            "n_skills": [3, 6],
+            "alpha": 2.0,
+            "batch_size": 16,
+            "steps": 30,
+            "mse": {"lr": 1e-3, "n0": 0.01, "factor": 2.0},
+            "ce": {"lr": 0.01, "n0": 0.0, "factor": 4.0},
+        },
+        "gating": {"eta": 1e-3, "n_params": 1000, "n0": 1e-3, "exponent": 1e-3, "steps": 150},
+    },
+}
 
 
 def figure_args(tmp_path, name):
-    return ["--pdf", str(tmp_path / f"{name}.pdf"), "--png", str(tmp_path / f"{name}.png"),
-            "--table", str(tmp_path / f"{name}.csv"), "--claims", str(tmp_path / f"{name}.claims.json")]
+    return [
+        "--pdf",
+        str(tmp_path / f"{name}.pdf"),
+        "--png",
+        str(tmp_path / f"{name}.png"),
+        "--table",
+        str(tmp_path / f"{name}.csv"),
+        "--claims",
+        str(tmp_path / f"{name}.claims.json"),
+    ]
 
 
 def check_figure(tmp_path, name, figure):
@@ -489,20 +569,48 @@ def test_fit_and_figures_6_7(tmp_path):
 
     cfg = json.dumps(SMALL)
     for study in ("ablations", "sweeps"):
-        resource_fit.main(["--config", cfg, "--study", study, "--fits", str(tmp_path / f"fits_{study}.csv"),
-                           "--curves", str(tmp_path / f"curves_{study}.csv")])
+        resource_fit.main(
+            [
+                "--config",
+                cfg,
+                "--study",
+                study,
+                "--fits",
+                str(tmp_path / f"fits_{study}.csv"),
+                "--curves",
+                str(tmp_path / f"curves_{study}.csv"),
+            ]
+        )
     fits = pd.read_csv(tmp_path / "fits_ablations.csv")
     assert len(fits) == len(resource_fit.PANELS) * 4 and fits.groupby("panel")["best"].sum().eq(1).all()
-    resource_n0.main(["--config", cfg, "--fits", str(tmp_path / "fits_ablations.csv"),
-                      "--curves", str(tmp_path / "curves_ablations.csv"), *figure_args(tmp_path, "n0")])
+    resource_n0.main(
+        [
+            "--config",
+            cfg,
+            "--fits",
+            str(tmp_path / "fits_ablations.csv"),
+            "--curves",
+            str(tmp_path / "curves_ablations.csv"),
+            *figure_args(tmp_path, "n0"),
+        ]
+    )
     doc = check_figure(tmp_path, "n0", "Fig. 6")
     assert len(doc["claims"]) == len(resource_fit.PANELS) + 1
-    resource_collapse.main(["--config", cfg, "--curves", str(tmp_path / "curves_ablations.csv"),
-                            "--sweeps", str(tmp_path / "fits_sweeps.csv"), *figure_args(tmp_path, "collapse")])
+    resource_collapse.main(
+        [
+            "--config",
+            cfg,
+            "--curves",
+            str(tmp_path / "curves_ablations.csv"),
+            "--sweeps",
+            str(tmp_path / "fits_sweeps.csv"),
+            *figure_args(tmp_path, "collapse"),
+        ]
+    )
     check_figure(tmp_path, "collapse", "Fig. 7")
 
 
-def test_figures_8_17_18(tmp_path):
+def test_figures_8_17(tmp_path):
     from physlearn.skills.resource import underparam_figure as resource_underparam
 
     cfg = json.dumps(SMALL)
@@ -511,21 +619,21 @@ def test_figures_8_17_18(tmp_path):
     resource_graphs.main(["--config", cfg, *figure_args(tmp_path, "graphs")])
     doc = check_figure(tmp_path, "graphs", "Fig. 17")
     assert all(c["verdict"] == "PASS" for c in doc["claims"])  # the gates' logic at the spec's settings
-    resource_modular.main(["--config", cfg, *figure_args(tmp_path, "modular")])
-    check_figure(tmp_path, "modular", "Fig. 18")
 
 
 def test_figure_16_on_a_synthetic_parity_table(tmp_path):
     synthetic_parity().to_csv(tmp_path / "parity.csv", index=False)
-    resource_parity.main(["--config", json.dumps(SMALL), "--parity", str(tmp_path / "parity.csv"),
-                          *figure_args(tmp_path, "parity")])
+    resource_parity.main(
+        ["--config", json.dumps(SMALL), "--parity", str(tmp_path / "parity.csv"), *figure_args(tmp_path, "parity")]
+    )
     doc = check_figure(tmp_path, "parity", "Fig. 16")
     verdicts = {c["id"]: c["verdict"] for c in doc["claims"]}
     assert verdicts["composite-right-after-parts"] == "PASS" and verdicts["control-much-later"] == "PASS"
     # a table where the composite comes only with the control's delay fails the first claim
     late = synthetic_parity(composite=2300)
     late.to_csv(tmp_path / "late.csv", index=False)
-    resource_parity.main(["--config", json.dumps(SMALL), "--parity", str(tmp_path / "late.csv"),
-                          *figure_args(tmp_path, "late")])
+    resource_parity.main(
+        ["--config", json.dumps(SMALL), "--parity", str(tmp_path / "late.csv"), *figure_args(tmp_path, "late")]
+    )
     verdicts = {c["id"]: c["verdict"] for c in read_claims(tmp_path / "late.claims.json")["claims"]}
     assert verdicts["composite-right-after-parts"] == "FAIL" and verdicts["gated-model-matches"] == "FAIL"

@@ -65,9 +65,7 @@ def slurm_cluster() -> None:
 
 def _run(cmd: list[str], cwd: Path, env: dict[str, str]) -> tuple[int, str]:
     """Run a command; on timeout interrupt it (snakemake then scancels its jobs)."""
-    proc = subprocess.Popen(
-        cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-    )
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         out, _ = proc.communicate(timeout=SNAKEMAKE_TIMEOUT_S)
     except subprocess.TimeoutExpired:
@@ -93,25 +91,37 @@ def test_valley_figures_through_slurm(slurm_cluster, tmp_path):
     # the interpreter that runs the tests, also when its venv is not activated.
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
     cmd = [
-        sys.executable, "-m", "snakemake",
-        "--snakefile", str(REPO / "Snakefile"),
-        "--directory", str(tmp_path),
-        "--configfile", str(TINY_CONFIG),
-        "--workflow-profile", str(SLURM_PROFILE),
+        sys.executable,
+        "-m",
+        "snakemake",
+        "--snakefile",
+        str(REPO / "Snakefile"),
+        "--directory",
+        str(tmp_path),
+        "--configfile",
+        str(TINY_CONFIG),
+        "--workflow-profile",
+        str(SLURM_PROFILE),
         # The localhost cluster: partition `debug`, no accounting. Replacing
         # default-resources drops the profile's placeholder partition and account (an
         # account cannot be validated without accounting); the profile's set-resources
         # per rule still apply.
-        "--default-resources", "slurm_partition=debug", "runtime=10", "mem_mb=1000",
+        "--default-resources",
+        "slurm_partition=debug",
+        "runtime=10",
+        "mem_mb=1000",
         # sacct does not work without accounting: without this the run waits forever.
-        "--slurm-status-command", "squeue",
+        "--slurm-status-command",
+        "squeue",
         # The plugin polls after this many seconds, then waits 10 s longer after each
         # poll that finds nothing finished (and once more before exiting). A job of the
         # tiny config takes 8-18 s on the 2-CPU node, so 20 s catches most in one poll.
         # (Keep it below MinJobAge/3 = 100 s, or the plugin switches back to sacct.)
-        "--slurm-init-seconds-before-status-checks", "20",
+        "--slurm-init-seconds-before-status-checks",
+        "20",
         "--slurm-keep-successful-logs",
-        "--latency-wait", "10",
+        "--latency-wait",
+        "10",
         *targets,
     ]
     rc, out = _run(cmd, cwd=tmp_path, env=env)
@@ -126,9 +136,7 @@ def test_valley_figures_through_slurm(slurm_cluster, tmp_path):
     # Each rule ran as SLURM jobs: the plugin writes one log per job under
     # .snakemake/slurm_logs/rule_<rule>/<wildcards>/<slurm job id>.log.
     slurm_logs = tmp_path / ".snakemake" / "slurm_logs"
-    logs = {
-        rule: sorted((slurm_logs / f"rule_{rule}").rglob("*.log")) for rule in SLURM_RULES
-    }
+    logs = {rule: sorted((slurm_logs / f"rule_{rule}").rglob("*.log")) for rule in SLURM_RULES}
     missing = sorted(rule for rule, files in logs.items() if not files)
     assert not missing, f"no SLURM job logs for {missing}:\n{out[-8000:]}"
     assert len(logs["valley_shard"]) == n, logs["valley_shard"]
@@ -142,6 +150,5 @@ def test_valley_figures_through_slurm(slurm_cluster, tmp_path):
         assert job_id is not None, f"{npz} was not written in a SLURM job: {meta}"
         log_dir = slurm_logs / "rule_valley_shard" / f"{scan}_{shard}_{n}"
         assert (log_dir / f"{job_id}.log").is_file(), (
-            f"{npz} says SLURM job {job_id}, but {log_dir} holds "
-            f"{sorted(p.name for p in log_dir.glob('*'))}"
+            f"{npz} says SLURM job {job_id}, but {log_dir} holds {sorted(p.name for p in log_dir.glob('*'))}"
         )

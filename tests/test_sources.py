@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from physlearn.sources import package_files
+from physlearn.sources import SRC, imported_modules, package_files
 
 
 def make_tree(root: Path, files: dict[str, str]) -> Path:
@@ -25,15 +25,17 @@ def names(files: list[str], src: Path) -> set[str]:
 
 @pytest.fixture
 def src(tmp_path: Path) -> Path:
-    return make_tree(tmp_path, {
-        "physlearn/__init__.py": "",
-        "physlearn/runtime.py": "import torch\n",
-        "physlearn/unused.py": "",
-        "physlearn/typing_only.py": "",
-        "physlearn/lazy.py": "",
-        "physlearn/a/__init__.py": "from . import helper\n",
-        "physlearn/a/helper.py": "",
-        "physlearn/a/step.py": """
+    return make_tree(
+        tmp_path,
+        {
+            "physlearn/__init__.py": "",
+            "physlearn/runtime.py": "import torch\n",
+            "physlearn/unused.py": "",
+            "physlearn/typing_only.py": "",
+            "physlearn/lazy.py": "",
+            "physlearn/a/__init__.py": "from . import helper\n",
+            "physlearn/a/helper.py": "",
+            "physlearn/a/step.py": """
             from __future__ import annotations
             import numpy as np
             from typing import TYPE_CHECKING
@@ -47,14 +49,15 @@ def src(tmp_path: Path) -> Path:
             def later():
                 from physlearn import lazy
         """,
-        "physlearn/a/sibling.py": "from ..b import deep\n",
-        "physlearn/b/__init__.py": "",
-        "physlearn/b/model.py": "",
-        "physlearn/b/plain.py": "",
-        "physlearn/b/deep.py": "import physlearn.c.leaf as leaf\n",
-        "physlearn/c/__init__.py": "",
-        "physlearn/c/leaf.py": "",
-    })
+            "physlearn/a/sibling.py": "from ..b import deep\n",
+            "physlearn/b/__init__.py": "",
+            "physlearn/b/model.py": "",
+            "physlearn/b/plain.py": "",
+            "physlearn/b/deep.py": "import physlearn.c.leaf as leaf\n",
+            "physlearn/c/__init__.py": "",
+            "physlearn/c/leaf.py": "",
+        },
+    )
 
 
 def test_a_step_runs_its_module_its_packages_and_all_it_imports(src: Path):
@@ -79,8 +82,12 @@ def test_several_modules_and_a_script(src: Path, tmp_path: Path):
     notebook = tmp_path / "notebook.py"
     notebook.write_text("from physlearn.c import leaf\n")
     files = package_files(["physlearn.unused"], scripts=[notebook], src=src)
-    assert names(files, src) == {"physlearn/__init__.py", "physlearn/unused.py", "physlearn/c/__init__.py",
-                                 "physlearn/c/leaf.py"}  # the script is not a package file
+    assert names(files, src) == {
+        "physlearn/__init__.py",
+        "physlearn/unused.py",
+        "physlearn/c/__init__.py",
+        "physlearn/c/leaf.py",
+    }  # the script is not a package file
     assert files == sorted(files)
 
 
@@ -93,8 +100,70 @@ def test_the_real_package():
     """Spot checks on the project itself: a training step and a figure step."""
     src = Path(__file__).resolve().parents[1] / "src"
     train = names(package_files(["physlearn.harmonic.algorithmic.train"]), src)
-    assert {"physlearn/harmonic/algorithmic/loop.py", "physlearn/harmonic/algorithmic/models.py", "physlearn/harmonic/layer.py",
-            "physlearn/checkpoint.py", "physlearn/runtime.py"} <= train
-    assert "physlearn/plotting.py" not in train
+    assert {
+        "physlearn/harmonic/algorithmic/loop.py",
+        "physlearn/harmonic/algorithmic/models.py",
+        "physlearn/harmonic/layer.py",
+        "physlearn/checkpoint.py",
+        "physlearn/runtime.py",
+    } <= train
+    # a training job reruns for its own code only: not for the figure code, the registry or the claims
+    assert not {"physlearn/plotting.py", "physlearn/figures.py", "physlearn/claims.py"} & train
+    assert "physlearn/step.py" in train
     merge = names(package_files(["physlearn.focus.mnist.merge"]), src)
     assert "physlearn/focus/mnist/model.py" in merge  # through mnist.scan, which the merge imports
+
+
+def _import_graph(src: Path) -> dict[str, set[str]]:
+    """Module -> the package's modules it imports (packages' __init__ files included)."""
+    graph = {}
+    for path in (src / "physlearn").rglob("*.py"):
+        parts = list(path.relative_to(src).with_suffix("").parts)
+        name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+        graph[name] = {m for m in imported_modules(path, src) if m != name}
+    return graph
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected components of more than one module (Tarjan)."""
+    index, low, stack, on_stack, out = {}, {}, [], set(), []
+
+    def visit(v):
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on_stack.add(v)
+        for w in graph.get(v, ()):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on_stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            component = []
+            while True:
+                w = stack.pop()
+                on_stack.discard(w)
+                component.append(w)
+                if w == v:
+                    break
+            if len(component) > 1:
+                out.append(sorted(component))
+
+    for v in list(graph):
+        if v not in index:
+            visit(v)
+    return out
+
+
+def test_the_package_has_no_import_cycles():
+    assert _cycles(_import_graph(SRC)) == []
+
+
+def test_the_cycle_finder_finds_a_cycle(tmp_path: Path):
+    pkg = tmp_path / "physlearn"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("")
+    (pkg / "a.py").write_text("from physlearn import b\n")
+    (pkg / "b.py").write_text("def f():\n    from physlearn.a import x\n")
+    (pkg / "c.py").write_text("import physlearn.a\n")
+    assert _cycles(_import_graph(tmp_path)) == [["physlearn.a", "physlearn.b"]]

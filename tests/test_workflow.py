@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import os
 import re
-import time
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -103,8 +103,17 @@ def test_every_step_lists_the_package_files_its_command_runs(tmp_path: Path):
     """Each job's inputs hold the package files of the module its shell command runs (and,
     for the notebooks, of the notebook's imports): a rule that names another module, or
     none, would miss reruns."""
-    out = snakemake("-n", "--forceall", "-p", "--cores", "1", "--configfile", str(REPO / "config.yaml"),
-                    "--directory", str(tmp_path)).stdout
+    out = snakemake(
+        "-n",
+        "--forceall",
+        "-p",
+        "--cores",
+        "1",
+        "--configfile",
+        str(REPO / "config.yaml"),
+        "--directory",
+        str(tmp_path),
+    ).stdout
     jobs = re.findall(r"^rule (\w+):\n    input: (.*?)\n.*?^Shell command: (.*?)$", out, re.M | re.S)
     checked = set()
     for rule, inputs, command in jobs:
@@ -130,6 +139,8 @@ def test_every_step_lists_the_package_files_its_command_runs(tmp_path: Path):
         ("seed: -1", "config key seed"),
         ("focus_valley: {shards: 100000}", "focus_valley.shards"),
         ("focus_valley: {lr: {start: 0, stop: 1, num: 3, scale: log}}", "focus_valley.lr"),
+        ("skills_resource: {n0: {start: 0, stop: 1, num: 3, scale: log}}", "skills_resource.n0"),
+        ("harmonic_algorithmic: {seeds: [0, 52, 52, 105, 157]}", "harmonic_algorithmic.seeds"),
     ],
 )
 def test_bad_config_stops_before_any_job_naming_the_key(tmp_path: Path, bad: str, key: str):
@@ -147,6 +158,13 @@ def test_lint_and_format():
     assert lint.returncode == 0, lint.stdout + lint.stderr
     fmt = subprocess.run([sys.executable, "-m", "snakefmt", "--check", "."], cwd=REPO, capture_output=True, text=True)
     assert fmt.returncode == 0, fmt.stdout + fmt.stderr
+
+
+@pytest.mark.parametrize("command", [["check", "."], ["format", "--check", "."]])
+def test_python_lint_and_format(command):
+    """ruff, configured in pyproject.toml, over the package, tests, benchmarks and notebooks."""
+    done = subprocess.run([sys.executable, "-m", "ruff", *command], cwd=REPO, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
 
 
 def test_schema_describes_and_defaults_every_key():

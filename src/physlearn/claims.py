@@ -57,8 +57,17 @@ def _jsonable(value):
     return value
 
 
-def write_claims(path: Path | str, *, paper: str, figure: str, title: str, scale: str,
-                 config: dict, claims: list[Claim], files: dict[str, str]) -> dict:
+def write_claims(
+    path: Path | str,
+    *,
+    paper: str,
+    figure: str,
+    title: str,
+    scale: str,
+    config: dict,
+    claims: list[Claim],
+    files: dict[str, str],
+) -> dict:
     """Write a figure's claims file and return what was written."""
     if paper not in PAPERS:
         raise ValueError(f"paper must be one of {PAPERS}, got {paper!r}")

@@ -8,13 +8,21 @@ from pathlib import Path
 from physlearn.focus.valley.sweep import ValleyScan
 
 
-def _check_axes(section: dict, where: str) -> None:
-    for key, value in section.items():
-        if isinstance(value, dict) and "num" in value:
-            if value.get("scale") == "log" and (value["start"] <= 0 or value["stop"] <= 0):
-                raise ValueError(f"config key {where}.{key}: a log axis needs start and stop > 0")
-        elif isinstance(value, dict):
-            _check_axes(value, f"{where}.{key}")
+def _check_grids(value, where: str) -> None:
+    """Every log-scale axis has start and stop > 0, and no seed list repeats a seed (a
+    repeated seed is the same run twice, counted as two replicates), anywhere in the config."""
+    if isinstance(value, dict):
+        if "num" in value and value.get("scale") == "log" and (value["start"] <= 0 or value["stop"] <= 0):
+            raise ValueError(
+                f"config key {where}: a log axis needs start and stop > 0, got "
+                f"start {value['start']}, stop {value['stop']}"
+            )
+        for key, item in value.items():
+            _check_grids(item, f"{where}.{key}" if where else str(key))
+    elif isinstance(value, list) and where.rsplit(".", 1)[-1] == "seeds":
+        repeated = sorted({s for s in value if value.count(s) > 1})
+        if repeated:
+            raise ValueError(f"config key {where}: seeds {repeated} appear more than once")
 
 
 def schema_errors(config: dict, schema_path: Path | str) -> list[str]:
@@ -40,8 +48,8 @@ def schema_errors(config: dict, schema_path: Path | str) -> list[str]:
 
 def check_config(config: dict) -> None:
     """Raise ValueError naming the key of the first problem found."""
+    _check_grids(config, "")
     valley = config["focus_valley"]
-    _check_axes(valley, "focus_valley")
     for name in valley["scans"]:
         scan = ValleyScan.from_config(name, valley, config["seed"])
         if valley["shards"] > scan.n_chunks:

@@ -28,7 +28,8 @@ def module_file(name: str, src: Path = SRC) -> Path | None:
 
 def _is_type_checking(test: ast.expr) -> bool:
     return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
-        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
 
 
 class _Imports(ast.NodeVisitor):
@@ -67,8 +68,7 @@ def imported_modules(path: Path, src: Path = SRC) -> tuple[str, ...]:
         package = parts[:-1]  # a package's __init__ sits in the package it starts
     visitor = _Imports(package or [])
     visitor.visit(ast.parse(path.read_text(), filename=str(path)))
-    return tuple(name for name in visitor.names
-                 if name.split(".")[0] == PACKAGE and module_file(name, src) is not None)
+    return tuple(name for name in visitor.names if name.split(".")[0] == PACKAGE and module_file(name, src) is not None)
 
 
 def _with_packages(name: str, src: Path) -> list[Path]:

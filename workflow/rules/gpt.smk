@@ -6,6 +6,9 @@
 # it when the workflow is rerun.
 
 
+include: "gpt.functions.smk"
+
+
 wildcard_constraints:
     experiment="|".join(GPT_EXPERIMENTS),
     run=r"[A-Za-z0-9_.\-]+",

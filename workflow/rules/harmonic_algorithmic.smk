@@ -3,6 +3,9 @@
 # and harmonic, Fig. 3b's train fractions); the figures read them. Fig. 4 is its own job.
 
 
+include: "harmonic_algorithmic.functions.smk"
+
+
 rule harmonic_algorithmic_train:
     input:
         code=package_sources("physlearn.harmonic.algorithmic.train"),
@@ -34,15 +37,7 @@ rule harmonic_algorithmic_figure:
         runs=harmonic_algo_runs,
         code=package_sources("physlearn.harmonic.algorithmic.figure"),
     output:
-        pdf="results/figures/harmonic/algorithmic_{figure}.pdf",
-        png=report(
-            "results/figures/harmonic/algorithmic_{figure}.png",
-            category="Harmonic loss",
-            subcategory="Algorithmic tasks",
-            caption="../report/harmonic_algorithmic.rst",
-        ),
-        table="results/figures/harmonic/algorithmic_{figure}.csv",
-        claims="results/figures/harmonic/algorithmic_{figure}.claims.json",
+        **figure_outputs("algorithmic_{figure}", figure=HARMONIC_ALGO_FIGURES),
     log:
         "logs/harmonic/algorithmic/figure_{figure}.log",
     wildcard_constraints:
@@ -82,15 +77,7 @@ rule harmonic_modular_case_figure:
         runs="results/harmonic/modular_case/runs.npz",
         code=package_sources("physlearn.harmonic.algorithmic.modular_case_figure"),
     output:
-        pdf="results/figures/harmonic/modular_case.pdf",
-        png=report(
-            "results/figures/harmonic/modular_case.png",
-            category="Harmonic loss",
-            subcategory="Modular addition case study",
-            caption="../report/harmonic_modular_case.rst",
-        ),
-        table="results/figures/harmonic/modular_case.csv",
-        claims="results/figures/harmonic/modular_case.claims.json",
+        **figure_outputs("modular_case"),
     log:
         "logs/harmonic/modular_case/figure.log",
     conda:

@@ -1,9 +1,11 @@
 # The replication report: the claims scoreboard (results/claims.csv, results/paper/index.html)
 # and one executed notebook per paper (results/paper/<paper>.html), from every figure's
-# claims.json. The figures come from `all_targets()`, so a new figure joins by itself.
+# claims.json. The figures are the rows of physlearn.figures: a new row joins by itself.
 
 
-# Seconds of work each: on a cluster they run where snakemake runs, not as jobs.
+include: "report.functions.smk"
+
+
 localrules:
     scoreboard,
     paper,

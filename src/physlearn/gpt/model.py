@@ -81,7 +81,9 @@ def model_config(settings: dict, data_vocab_size: int | None = None) -> GPTConfi
             raise ValueError("the model's vocab_size is open and no token data says what it is")
         values["vocab_size"] = pad_vocab(data_vocab_size)
     if data_vocab_size is not None and data_vocab_size > values["vocab_size"]:
-        raise ValueError(f"the data has {data_vocab_size} token ids but the model's vocab_size is {values['vocab_size']}")
+        raise ValueError(
+            f"the data has {data_vocab_size} token ids but the model's vocab_size is {values['vocab_size']}"
+        )
     return GPTConfig(**values)
 
 
@@ -115,8 +117,7 @@ class CausalSelfAttention(nn.Module):
         self.scale = 1.0 / (math.sqrt(head_dim) * depth_factor)
         if not self.flash:
             mask = torch.tril(torch.ones(config.block_size, config.block_size, dtype=torch.bool))
-            self.register_buffer("causal_mask", mask.view(1, 1, config.block_size, config.block_size),
-                                 persistent=False)
+            self.register_buffer("causal_mask", mask.view(1, 1, config.block_size, config.block_size), persistent=False)
 
     def forward(self, x):
         B, T, C = x.size()
@@ -126,8 +127,9 @@ class CausalSelfAttention(nn.Module):
         k = k.view(B, T, self.n_head, C // self.n_head).transpose(1, 2)
         v = v.view(B, T, self.n_head, C // self.n_head).transpose(1, 2)
         if self.flash:
-            y = F.scaled_dot_product_attention(q, k, v, dropout_p=self.dropout if self.training else 0.0,
-                                               is_causal=True, scale=self.scale)
+            y = F.scaled_dot_product_attention(
+                q, k, v, dropout_p=self.dropout if self.training else 0.0, is_causal=True, scale=self.scale
+            )
         else:
             att = (q @ k.transpose(-2, -1)) * self.scale
             att = att.masked_fill(~self.causal_mask[:, :, :T, :T], float("-inf"))
@@ -215,8 +217,15 @@ class HarmonicHead(nn.Module):
     a logit by 0.8.
     """
 
-    def __init__(self, config: GPTConfig, wte: nn.Embedding, exponent: float | str | None = None, eps: float = 0.0,
-                 uniform_mix: float = 0.01, tied: bool = True):
+    def __init__(
+        self,
+        config: GPTConfig,
+        wte: nn.Embedding,
+        exponent: float | str | None = None,
+        eps: float = 0.0,
+        uniform_mix: float = 0.01,
+        tied: bool = True,
+    ):
         super().__init__()
         if exponent is None:
             exponent = config.n_embd
@@ -234,8 +243,9 @@ class HarmonicHead(nn.Module):
 
     def forward(self, h):
         with torch.autocast(device_type=h.device.type, enabled=False):
-            logits = harmonic_logits(h.float(), self.weight.float(), self.exponent, eps=self.eps, scale=self.scale,
-                                  method="matmul")
+            logits = harmonic_logits(
+                h.float(), self.weight.float(), self.exponent, eps=self.eps, scale=self.scale, method="matmul"
+            )
             log_probs = F.log_softmax(logits, dim=-1)
             return mix_uniform(log_probs, self.uniform_mix) if self.uniform_mix else log_probs
 
@@ -253,13 +263,15 @@ class GPT(nn.Module):
     def __init__(self, config: GPTConfig, head: nn.Module | None = None):
         super().__init__()
         self.config = config
-        self.transformer = nn.ModuleDict(dict(
-            wte=nn.Embedding(config.vocab_size, config.n_embd),
-            wpe=nn.Embedding(config.block_size, config.n_embd),
-            drop=nn.Dropout(config.dropout),
-            h=nn.ModuleList([Block(config, i) for i in range(config.n_layer)]),
-            ln_f=LayerNorm(config.n_embd, bias=config.bias),
-        ))
+        self.transformer = nn.ModuleDict(
+            dict(
+                wte=nn.Embedding(config.vocab_size, config.n_embd),
+                wpe=nn.Embedding(config.block_size, config.n_embd),
+                drop=nn.Dropout(config.dropout),
+                h=nn.ModuleList([Block(config, i) for i in range(config.n_layer)]),
+                ln_f=LayerNorm(config.n_embd, bias=config.bias),
+            )
+        )
         if head is None:
             if config.head not in OUTPUT_HEADS:
                 raise ValueError(f"output head {config.head!r} is not one of {sorted(OUTPUT_HEADS)}")

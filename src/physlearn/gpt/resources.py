@@ -25,6 +25,7 @@ import torch
 from physlearn.gpt.model import GPT, GPTConfig, flops_per_token, model_config
 from physlearn.gpt.train import TrainConfig
 
+
 def _model(run: dict, vocab_size: int | None) -> tuple[GPTConfig, int, int]:
     """Model config, parameters without the position embedding (for FLOPs), all parameters."""
     config = model_config(run.get("model", {"size": "tiny"}), vocab_size)
@@ -60,8 +61,15 @@ def training_memory_mb(run: dict, vocab_size: int | None = None) -> float:
     return (state_bytes + activation_bytes + logit_bytes) / 2**20
 
 
-def training_resources(run: dict, *, flops_per_second: float, gpu: bool, vocab_size: int | None = None,
-                       safety: float = 1.5, startup_minutes: float = 5.0) -> dict:
+def training_resources(
+    run: dict,
+    *,
+    flops_per_second: float,
+    gpu: bool,
+    vocab_size: int | None = None,
+    safety: float = 1.5,
+    startup_minutes: float = 5.0,
+) -> dict:
     """``{"runtime": minutes, "mem_mb": MB, "gpu": 0|1}`` for a training rule.
 
     ``flops_per_second``: sustained model FLOP/s of the target device (from the workflow

@@ -72,4 +72,6 @@ def check_focus_panels(config: dict) -> None:
         names = panels[key] if isinstance(panels[key], list) else [panels[key]]
         missing = [n for n in names if n not in section["runs"]]
         if missing:
-            raise ValueError(f"config key focus_gpt.panels.{key}: {missing} not in focus_gpt.runs ({sorted(section['runs'])})")
+            raise ValueError(
+                f"config key focus_gpt.panels.{key}: {missing} not in focus_gpt.runs ({sorted(section['runs'])})"
+            )

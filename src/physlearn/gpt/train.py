@@ -44,18 +44,19 @@ import numpy as np
 import torch
 import torch.nn as nn
 
-from physlearn import runtime
+from physlearn import checkpoint, runtime
 from physlearn.gpt import batches
-from physlearn import checkpoint
 from physlearn.gpt.model import GPT, GPTConfig, flops_per_token, model_config
-from physlearn.runtime import peak_flops
 from physlearn.optim import FOCUS, Signum
+from physlearn.runtime import peak_flops
 
 LOG_COLUMNS = ("step", "tokens", "train_loss", "val_loss", "lr", "grad_norm", "time", "diverged")
 
 # Settings that do not change what a run computes: a checkpoint written under other values
 # of these is still this run's checkpoint.
-BOOKKEEPING_KEYS = frozenset({"log_interval", "checkpoint_interval", "keep_checkpoint", "threads", "compile", "max_iters"})
+BOOKKEEPING_KEYS = frozenset(
+    {"log_interval", "checkpoint_interval", "keep_checkpoint", "threads", "compile", "max_iters"}
+)
 
 
 @dataclass
@@ -119,8 +120,16 @@ class TrainConfig:
             bad("optimizer", f"not one of {sorted(OPTIMIZERS)}")
         if self.precision not in ("auto", "fp32", "bf16", "fp16"):
             bad("precision", "not one of auto, fp32, bf16, fp16")
-        for key in ("max_iters", "batch_size", "grad_accum", "eval_interval", "eval_batches", "log_interval",
-                    "checkpoint_interval", "threads"):
+        for key in (
+            "max_iters",
+            "batch_size",
+            "grad_accum",
+            "eval_interval",
+            "eval_batches",
+            "log_interval",
+            "checkpoint_interval",
+            "threads",
+        ):
             if getattr(self, key) < 1:
                 bad(key, "must be >= 1")
         if self.warmup_iters < 0:
@@ -267,9 +276,12 @@ class Trainer:
 
         block_size = self.model_config.block_size
         self.val_path = data_dir / "val.bin"
-        self.train_windows = batches.RandomWindows(data_dir / "train.bin", block_size, _derived_seed(cfg.seed, "train data"))
-        self.eval_offsets = batches.fixed_offsets(self.val_path, block_size, cfg.eval_batches,
-                                                  cfg.eval_batch_size or cfg.batch_size, cfg.eval_seed)
+        self.train_windows = batches.RandomWindows(
+            data_dir / "train.bin", block_size, _derived_seed(cfg.seed, "train data")
+        )
+        self.eval_offsets = batches.fixed_offsets(
+            self.val_path, block_size, cfg.eval_batches, cfg.eval_batch_size or cfg.batch_size, cfg.eval_seed
+        )
         self.tokens_per_step = cfg.batch_size * cfg.grad_accum * block_size
         max_loss = cfg.diverge_loss if cfg.diverge_loss is not None else 1.5 * math.log(self.meta["vocab_size"])
         self.monitor = DivergenceMonitor(max_loss, cfg.diverge_rise)
@@ -356,10 +368,14 @@ class Trainer:
         # moves the model and optimizer tensors to their parameters' device.
         state = checkpoint.load(self.checkpoint_path, "cpu")
         if state["config"] != self.cfg.fingerprint():
-            changed = sorted(k for k in set(state["config"]) | set(self.cfg.fingerprint())
-                             if state["config"].get(k) != self.cfg.fingerprint().get(k))
-            self.log.warning(f"{self.checkpoint_path} was written under other settings ({', '.join(changed)}): "
-                             "starting afresh")
+            changed = sorted(
+                k
+                for k in set(state["config"]) | set(self.cfg.fingerprint())
+                if state["config"].get(k) != self.cfg.fingerprint().get(k)
+            )
+            self.log.warning(
+                f"{self.checkpoint_path} was written under other settings ({', '.join(changed)}): starting afresh"
+            )
             return False
         self.model.load_state_dict(state["model"])
         self.optimizer.load_state_dict(state["optimizer"])
@@ -376,8 +392,16 @@ class Trainer:
     # ----- the loop -----
 
     def _row(self, step, train_loss, val_loss, lr, grad_norm, seconds, diverged) -> dict:
-        return {"step": step, "tokens": step * self.tokens_per_step, "train_loss": train_loss, "val_loss": val_loss,
-                "lr": lr, "grad_norm": grad_norm, "time": round(seconds, 3), "diverged": int(diverged)}
+        return {
+            "step": step,
+            "tokens": step * self.tokens_per_step,
+            "train_loss": train_loss,
+            "val_loss": val_loss,
+            "lr": lr,
+            "grad_norm": grad_norm,
+            "time": round(seconds, 3),
+            "diverged": int(diverged),
+        }
 
     def run(self) -> dict:
         """Train to max_iters (or divergence), resuming if a checkpoint exists; write the
@@ -387,10 +411,12 @@ class Trainer:
         for stale in self.out_dir.glob(f".{self.checkpoint_path.name}.tmp-*"):  # left by a killed write
             stale.unlink()
         self.try_resume()
-        self.log.info(f"GPT {self.n_params / 1e6:.2f}M parameters ({self.model_config.n_layer} layers, "
-                      f"width {self.model_config.n_embd}, context {self.model_config.block_size}, "
-                      f"vocab {self.model_config.vocab_size}); {cfg.optimizer} lr {cfg.lr}; {self.tokens_per_step} "
-                      f"tokens/step; {self.device}, {self.precision}{', compiled' if cfg.compile else ''}")
+        self.log.info(
+            f"GPT {self.n_params / 1e6:.2f}M parameters ({self.model_config.n_layer} layers, "
+            f"width {self.model_config.n_embd}, context {self.model_config.block_size}, "
+            f"vocab {self.model_config.vocab_size}); {cfg.optimizer} lr {cfg.lr}; {self.tokens_per_step} "
+            f"tokens/step; {self.device}, {self.precision}{', compiled' if cfg.compile else ''}"
+        )
         segment_start = time.perf_counter()
         wall_before = self.wall_seconds
 
@@ -417,8 +443,9 @@ class Trainer:
                 self.diverged_at, self.diverged_reason = self.step, reason
                 self.log.warning(f"step {self.step}: diverged: {reason}; stopping")
             if reason or val_loss is not None or self.step % cfg.log_interval == 0:
-                self.rows.append(self._row(self.step, train_loss, val_loss, lr_at(it, cfg), grad_norm, elapsed(),
-                                           reason is not None))
+                self.rows.append(
+                    self._row(self.step, train_loss, val_loss, lr_at(it, cfg), grad_norm, elapsed(), reason is not None)
+                )
                 self._report_progress(bar, self.rows[-1])
             if self.step % cfg.checkpoint_interval == 0 and self.step < cfg.max_iters and not reason:
                 self.wall_seconds = elapsed()
@@ -440,9 +467,11 @@ class Trainer:
             bar.set_postfix(loss=_fmt(row["train_loss"]), val=_fmt(last_val), lr=f"{row['lr']:.2e}", refresh=True)
             return
         tokens_per_s = self.step * self.tokens_per_step / self.train_seconds if self.train_seconds else 0.0
-        self.log.info(f"step {row['step']}/{self.cfg.max_iters}: train loss {_fmt(row['train_loss'])}, "
-                      f"val loss {_fmt(row['val_loss'])}, lr {row['lr']:.3g}, grad norm {_fmt(row['grad_norm'])}, "
-                      f"{tokens_per_s:,.0f} tokens/s")
+        self.log.info(
+            f"step {row['step']}/{self.cfg.max_iters}: train loss {_fmt(row['train_loss'])}, "
+            f"val loss {_fmt(row['val_loss'])}, lr {row['lr']:.3g}, grad norm {_fmt(row['grad_norm'])}, "
+            f"{tokens_per_s:,.0f} tokens/s"
+        )
 
     # ----- outputs -----
 
@@ -477,7 +506,9 @@ class Trainer:
             "wall_seconds": self.wall_seconds,
             "tokens_per_second": tokens / self.train_seconds if self.train_seconds else None,
             # Achieved model FLOP/s: the figure that runtime estimates divide by (gpt.resources).
-            "model_flops_per_second": self.flops_per_token * tokens / self.train_seconds if self.train_seconds else None,
+            "model_flops_per_second": self.flops_per_token * tokens / self.train_seconds
+            if self.train_seconds
+            else None,
             "mfu": self._mfu(tokens),
             "resumed_from": self.resumed_from,
             "device": str(self.device),
@@ -489,12 +520,19 @@ class Trainer:
         }
         text = json.dumps(_finite_or_none(summary), indent=2, default=_json_default, allow_nan=False)
         _write_text_atomic(self.out_dir / "summary.json", text + "\n")
-        checkpoint.save_atomic({"model_config": dataclasses.asdict(self.model_config), "model": self.model.state_dict(),
-                                "step": self.step}, self.out_dir / "model.pt")
-        self.log.info(f"{summary['status']} at step {self.step}: final val loss {_fmt(summary['final_val_loss'])}, "
-                      f"best {_fmt(summary['best_val_loss'])}; outputs in {self.out_dir}")
+        checkpoint.save_atomic(
+            {
+                "model_config": dataclasses.asdict(self.model_config),
+                "model": self.model.state_dict(),
+                "step": self.step,
+            },
+            self.out_dir / "model.pt",
+        )
+        self.log.info(
+            f"{summary['status']} at step {self.step}: final val loss {_fmt(summary['final_val_loss'])}, "
+            f"best {_fmt(summary['best_val_loss'])}; outputs in {self.out_dir}"
+        )
         return summary
-
 
     def _mfu(self, tokens: int) -> float | None:
         """Model FLOPs utilisation on a GPU with a known peak; None elsewhere."""
@@ -557,7 +595,9 @@ def read_config(text_or_path: str) -> dict:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--config", required=True, help="JSON object (inline or a file path) with TrainConfig's keys")
-    ap.add_argument("--out", required=True, type=Path, help="output directory (log.csv, summary.json, model.pt, ckpt.pt)")
+    ap.add_argument(
+        "--out", required=True, type=Path, help="output directory (log.csv, summary.json, model.pt, ckpt.pt)"
+    )
     args = ap.parse_args(argv)
     cfg = TrainConfig.from_dict(read_config(args.config))
     log = runtime.setup(cfg.threads)

@@ -45,8 +45,15 @@ def squared_distances(x: torch.Tensor, centres: torch.Tensor, method: str = "aut
     raise ValueError(f"method must be auto, direct or matmul, got {method!r}")
 
 
-def harmonic_logits(x: torch.Tensor, centres: torch.Tensor, exponent: float, *, eps: float = 0.0,
-                    scale: float = 1.0, method: str = "auto") -> torch.Tensor:
+def harmonic_logits(
+    x: torch.Tensor,
+    centres: torch.Tensor,
+    exponent: float,
+    *,
+    eps: float = 0.0,
+    scale: float = 1.0,
+    method: str = "auto",
+) -> torch.Tensor:
     """Logits whose softmax is the harmonic distribution p_i ∝ (d_i^2/scale + eps)^-exponent.
 
     With eps = 0 an input exactly on a centre takes (numerically) all the probability: d^2 is
@@ -73,8 +80,17 @@ class HarmonicLayer(nn.Module):
     token embedding as the centres), passed in at construction.
     """
 
-    def __init__(self, in_features: int, num_classes: int, exponent: float, *, eps: float = 0.0,
-                 scale: float = 1.0, centres: nn.Parameter | None = None, init_std: float | None = None):
+    def __init__(
+        self,
+        in_features: int,
+        num_classes: int,
+        exponent: float,
+        *,
+        eps: float = 0.0,
+        scale: float = 1.0,
+        centres: nn.Parameter | None = None,
+        init_std: float | None = None,
+    ):
         super().__init__()
         self.exponent, self.eps, self.scale = float(exponent), float(eps), float(scale)
         if centres is None:
@@ -90,4 +106,6 @@ class HarmonicLayer(nn.Module):
 
     def extra_repr(self) -> str:
         c, d = self.weight.shape
-        return f"in_features={d}, num_classes={c}, exponent={self.exponent} (on d^2), eps={self.eps}, scale={self.scale}"
+        return (
+            f"in_features={d}, num_classes={c}, exponent={self.exponent} (on d^2), eps={self.eps}, scale={self.scale}"
+        )

@@ -1,6 +1,6 @@
 """Optimizers: FOCUS and Signum (``torch.optim`` API) and their update rules as functions."""
 
-from physlearn.optim import functional
+import physlearn.optim.functional as functional
 from physlearn.optim.focus import FOCUS, Signum
 
 __all__ = ["FOCUS", "Signum", "functional"]

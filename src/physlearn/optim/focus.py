@@ -13,7 +13,7 @@ from collections.abc import Iterable
 import torch
 from torch.optim import Optimizer
 
-from physlearn.optim import functional as F
+import physlearn.optim.functional as F
 
 
 def _check_hyperparameters(lr: float, betas: tuple[float, float], gamma: float, weight_decay: float) -> None:

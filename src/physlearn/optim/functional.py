@@ -148,12 +148,23 @@ def focus(
     if not params:
         return
     steps = _step_list(steps, len(params))
-    kwargs = dict(lr=lr, beta1=beta1, beta2=beta2, gamma=gamma, weight_decay=weight_decay,
-                  decay_to_ema=decay_to_ema, needs_ema=needs_ema)
+    kwargs = dict(
+        lr=lr,
+        beta1=beta1,
+        beta2=beta2,
+        gamma=gamma,
+        weight_decay=weight_decay,
+        decay_to_ema=decay_to_ema,
+        needs_ema=needs_ema,
+    )
     tensor_lists = [params, grads, exp_avgs] + ([param_avgs] if needs_ema else [])
     # Pieces need float hyperparameters: a tensor lr or decay broadcasts against whole tensors.
-    by_pieces = (params[0].device.type == "cpu" and not isinstance(lr, Tensor) and not isinstance(weight_decay, Tensor)
-                 and sum(p.numel() for p in params) > CPU_PIECE_NUMEL)
+    by_pieces = (
+        params[0].device.type == "cpu"
+        and not isinstance(lr, Tensor)
+        and not isinstance(weight_decay, Tensor)
+        and sum(p.numel() for p in params) > CPU_PIECE_NUMEL
+    )
     if not by_pieces:
         _focus_update(tensor_lists, steps, **kwargs)
         return
@@ -162,8 +173,18 @@ def focus(
         _focus_update(pieces, piece_steps, **kwargs)
 
 
-def _focus_update(tensor_lists: list[list[Tensor]], steps: list[int], *, lr: Scale, beta1: float, beta2: float,
-                  gamma: float, weight_decay: Scale, decay_to_ema: bool, needs_ema: bool) -> None:
+def _focus_update(
+    tensor_lists: list[list[Tensor]],
+    steps: list[int],
+    *,
+    lr: Scale,
+    beta1: float,
+    beta2: float,
+    gamma: float,
+    weight_decay: Scale,
+    decay_to_ema: bool,
+    needs_ema: bool,
+) -> None:
     """The body of :func:`focus` on [params, grads, exp_avgs(, param_avgs)]."""
     params, grads, exp_avgs = tensor_lists[:3]
     param_avgs = tensor_lists[3] if needs_ema else None
@@ -194,9 +215,20 @@ def _focus_update(tensor_lists: list[list[Tensor]], steps: list[int], *, lr: Sca
     _apply_update(params, updates, lr)
 
 
-def _focus_fused_body(params: list[Tensor], grads: list[Tensor], exp_avgs: list[Tensor],
-                      param_avgs: list[Tensor] | None, lr: Tensor, bias_corrections: Tensor, *, beta1: float,
-                      beta2: float, gamma: float, weight_decay: float, decay_to_ema: bool) -> None:
+def _focus_fused_body(
+    params: list[Tensor],
+    grads: list[Tensor],
+    exp_avgs: list[Tensor],
+    param_avgs: list[Tensor] | None,
+    lr: Tensor,
+    bias_corrections: Tensor,
+    *,
+    beta1: float,
+    beta2: float,
+    gamma: float,
+    weight_decay: float,
+    decay_to_ema: bool,
+) -> None:
     """:func:`_focus_update` written tensor by tensor, for ``torch.compile`` to fuse each
     tensor's update into one pass over memory. ``lr`` (0-d) and ``bias_corrections`` (one
     per tensor) are tensors, so a learning-rate schedule and the step count do not trigger
@@ -255,13 +287,23 @@ def focus_fused(
     scalar_dtype = torch.promote_types(params[0].dtype, torch.float32)
     try:
         _focus_fused_compiled(
-            params, grads, exp_avgs, param_avgs if needs_ema else None,
+            params,
+            grads,
+            exp_avgs,
+            param_avgs if needs_ema else None,
             torch.tensor(lr, dtype=scalar_dtype, device=device),
             torch.tensor([1.0 - beta2**t for t in steps], dtype=scalar_dtype, device=device),
-            beta1=beta1, beta2=beta2, gamma=gamma, weight_decay=weight_decay, decay_to_ema=decay_to_ema)
+            beta1=beta1,
+            beta2=beta2,
+            gamma=gamma,
+            weight_decay=weight_decay,
+            decay_to_ema=decay_to_ema,
+        )
     except Exception as err:  # a missing C++ compiler or Triton surfaces here
-        raise RuntimeError(f"the fused FOCUS update failed under torch.compile on {device} "
-                           f"({type(err).__name__}: {err}); fused=False takes the multi-tensor path") from err
+        raise RuntimeError(
+            f"the fused FOCUS update failed under torch.compile on {device} "
+            f"({type(err).__name__}: {err}); fused=False takes the multi-tensor path"
+        ) from err
 
 
 def signum(

@@ -4,12 +4,8 @@ Everything here reads what the figure rules wrote (``<figure>.claims.json``, PNG
 nothing here computes a result.
 """
 
-# The papers' names as the report prints them, in the order of physlearn.claims.PAPERS.
-PAPER_TITLES = {
-    "focus": "FOCUS",
-    "harmonic": "Harmonic loss",
-    "skills": "Physics of Skill Learning",
-}
+from physlearn.figures import PAPER_TITLES  # noqa: F401  (the papers' names, as the report prints them)
+
 PAPER_CITATIONS = {
     "focus": "Liu, Liu, Gore (2025), FOCUS: First Order Concentrated Updating Scheme, arXiv 2501.12243",
     "harmonic": "Baek, Liu, Tyagi, Tegmark (2025), Harmonic Loss Trains Interpretable AI Models, arXiv 2502.01628",

@@ -52,8 +52,9 @@ def execute(nb: nbformat.NotebookNode, cwd: Path | str = ".", timeout: int = 600
 
     with tempfile.TemporaryDirectory(prefix="physlearn-kernel-") as sockets:
         kernel = KernelManager(kernel_name=KERNEL["name"], transport="ipc", ip=str(Path(sockets) / "kernel"))
-        client = NotebookClient(nb, km=kernel, timeout=timeout, kernel_name=KERNEL["name"],
-                                resources={"metadata": {"path": str(cwd)}})
+        client = NotebookClient(
+            nb, km=kernel, timeout=timeout, kernel_name=KERNEL["name"], resources={"metadata": {"path": str(cwd)}}
+        )
         try:
             client.execute()
         finally:
@@ -66,8 +67,9 @@ def to_html(nb: nbformat.NotebookNode, title: str) -> str:
     """The executed notebook as a page: text and outputs, no code cells or prompts."""
     from nbconvert import HTMLExporter
 
-    exporter = HTMLExporter(template_name="lab", exclude_input=True, exclude_input_prompt=True,
-                            exclude_output_prompt=True)
+    exporter = HTMLExporter(
+        template_name="lab", exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True
+    )
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
     return body
 
@@ -82,8 +84,14 @@ def title_of(nb: nbformat.NotebookNode, default: str) -> str:
     return default
 
 
-def render(notebook: Path | str, html_path: Path | str, ipynb_path: Path | str | None = None,
-           timeout: int = 600, cwd: Path | str = ".", claims: list[str] | None = None) -> Path:
+def render(
+    notebook: Path | str,
+    html_path: Path | str,
+    ipynb_path: Path | str | None = None,
+    timeout: int = 600,
+    cwd: Path | str = ".",
+    claims: list[str] | None = None,
+) -> Path:
     nb = read_notebook(notebook)
     if claims is not None:
         inject_parameters(nb, CLAIMS=[str(c) for c in claims])

@@ -6,7 +6,9 @@ Reads ``results/claims.csv``, keeps the laptop-scale rows, and writes, between t
 ``<!-- results-at-a-glance:begin -->`` and ``<!-- results-at-a-glance:end -->`` of
 README.md, the counts per paper and a small gallery. The gallery's PNGs are copied to
 ``docs/gallery/`` (``results/`` is not under version control), so the README shows them
-anywhere. Nothing outside the block changes.
+anywhere. It also rewrites the table of figures (between ``<!-- figures:begin -->`` and
+``<!-- figures:end -->``) from :mod:`physlearn.figures`; ``--figures-only`` rewrites just that
+table. Nothing outside the blocks changes.
 """
 
 from __future__ import annotations
@@ -18,20 +20,25 @@ from pathlib import Path
 
 import pandas as pd
 
+from physlearn import figures
 from physlearn.claims import PAPERS
 from physlearn.report import PAPER_TITLES
 from physlearn.report.scoreboard import anchor, label_key, paper_counts
 
 BEGIN = "<!-- results-at-a-glance:begin -->"
 END = "<!-- results-at-a-glance:end -->"
+FIGURES_BEGIN = "<!-- figures:begin -->"
+FIGURES_END = "<!-- figures:end -->"
 COMMAND = "python -m physlearn.report.readme"
 
 
 def laptop_rows(table: pd.DataFrame) -> pd.DataFrame:
     rows = table[table["scale"] == "laptop"]
     if rows.empty and not table.empty:
-        raise ValueError("the scoreboard has no laptop-scale claims: run `snakemake --cores all` "
-                         "with config.yaml (not config/paper.yaml) first")
+        raise ValueError(
+            "the scoreboard has no laptop-scale claims: run `snakemake --cores all` "
+            "with config.yaml (not config/paper.yaml) first"
+        )
     return rows
 
 
@@ -91,17 +98,31 @@ def block(table: pd.DataFrame, gallery: pd.DataFrame, gallery_dir: str = "docs/g
     return "\n".join(lines)
 
 
-def replace_block(readme: str, content: str) -> str:
+def replace_block(readme: str, content: str, begin: str = BEGIN, end: str = END) -> str:
     """README text with everything between the markers replaced by ``content``."""
-    if readme.count(BEGIN) != 1 or readme.count(END) != 1 or readme.index(BEGIN) > readme.index(END):
-        raise ValueError(f"README must hold {BEGIN} and then {END}, once each")
-    head, rest = readme.split(BEGIN)
-    _, tail = rest.split(END)
-    return f"{head}{BEGIN}\n{content}\n{END}{tail}"
+    if readme.count(begin) != 1 or readme.count(end) != 1 or readme.index(begin) > readme.index(end):
+        raise ValueError(f"README must hold {begin} and then {end}, once each")
+    head, rest = readme.split(begin)
+    _, tail = rest.split(end)
+    return f"{head}{begin}\n{content}\n{end}{tail}"
 
 
-def update(claims_csv: Path | str, readme: Path | str, gallery_dir: Path | str, per_paper: int = 2,
-           root: Path | str = ".") -> str:
+def figures_block() -> str:
+    """The README's table of figures, one row per row of physlearn.figures."""
+    lines = [
+        f"<!-- written by `{COMMAND} --figures-only` from src/physlearn/figures.py; do not edit by hand -->",
+        "",
+        "| paper | figure | outputs `results/figures/<paper>/<name>.{pdf,png,csv,claims.json}` | what | code |",
+        "|---|---|---|---|---|",
+    ]
+    for f in figures.FIGURES:
+        lines.append(f"| {PAPER_TITLES[f.paper]} | {f.label} | `{f.paper}/{f.name}` | {f.title} | `{f.step}` |")
+    return "\n".join(lines)
+
+
+def update(
+    claims_csv: Path | str, readme: Path | str, gallery_dir: Path | str, per_paper: int = 2, root: Path | str = "."
+) -> str:
     """Rewrite the README block and the gallery's PNGs; returns the new README text."""
     table = laptop_rows(pd.read_csv(claims_csv, keep_default_na=False))
     gallery = gallery_figures(table, per_paper)
@@ -117,6 +138,8 @@ def update(claims_csv: Path | str, readme: Path | str, gallery_dir: Path | str, 
         if old.name not in keep:
             old.unlink()
     text = replace_block(Path(readme).read_text(), block(table, gallery, gallery_dir.as_posix()))
+    if FIGURES_BEGIN in text:
+        text = replace_block(text, figures_block(), FIGURES_BEGIN, FIGURES_END)
     Path(readme).write_text(text)
     return text
 
@@ -125,9 +148,21 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--claims", default="results/claims.csv")
     parser.add_argument("--readme", default="README.md")
-    parser.add_argument("--gallery", default="docs/gallery", help="where the gallery's PNGs go (relative to the README)")
+    parser.add_argument(
+        "--gallery", default="docs/gallery", help="where the gallery's PNGs go (relative to the README)"
+    )
     parser.add_argument("--per-paper", type=int, default=2, help="figures per paper in the gallery")
+    parser.add_argument(
+        "--figures-only",
+        action="store_true",
+        help="rewrite only the table of figures (from src/physlearn/figures.py; needs no results)",
+    )
     args = parser.parse_args(argv)
+    if args.figures_only:
+        path = Path(args.readme)
+        path.write_text(replace_block(path.read_text(), figures_block(), FIGURES_BEGIN, FIGURES_END))
+        print(f"rewrote the table of figures of {args.readme}", file=sys.stderr)
+        return
     update(args.claims, args.readme, args.gallery, args.per_paper, root=Path(args.readme).parent)
     print(f"rewrote the results block of {args.readme}", file=sys.stderr)
 

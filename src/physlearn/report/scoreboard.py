@@ -21,21 +21,36 @@ from pathlib import Path
 
 import pandas as pd
 
+from physlearn import figures
 from physlearn.claims import PAPERS, read_claims
 from physlearn.report import PAPER_CITATIONS, PAPER_TITLES
 
+REGISTRY_ORDER = {(f.paper, f.name): i for i, f in enumerate(figures.FIGURES)}
 SCALES = ("laptop", "paper")
 VERDICTS = ("PASS", "FAIL")
 CLAIM_FIELDS = ("id", "claim", "paper_value", "ours", "criterion")
 # One row per claim; the HTML page shows paper, figure, claim, paper value, ours, verdict
 # (with its criterion) and scale; the other columns say where the figure is.
 COLUMNS = [
-    "paper", "figure", "title", "claim_id", "claim", "paper_value", "ours", "criterion",
-    "verdict", "scale", "claims_file", "png", "pdf", "table",
+    "paper",
+    "figure",
+    "title",
+    "claim_id",
+    "claim",
+    "paper_value",
+    "ours",
+    "criterion",
+    "verdict",
+    "scale",
+    "claims_file",
+    "png",
+    "pdf",
+    "table",
 ]
 
 
 # ----- reading and checking the claims files -----
+
 
 def figure_problems(doc: dict, where: str) -> list[str]:
     """Everything wrong with one figure's claims document, as readable lines (empty: fine)."""
@@ -94,12 +109,17 @@ def label_key(label: str) -> tuple:
 
 
 def figure_order(doc: dict) -> tuple:
+    """Paper, then the paper's figure number; a figure of physlearn.figures in its row's
+    order among equal labels (Fig. 2a before its appendix pairs)."""
     paper = doc.get("paper")
     rank = PAPERS.index(paper) if paper in PAPERS else len(PAPERS)
-    return rank, label_key(str(doc.get("figure", ""))), str(doc.get("claims_file", ""))
+    name = Path(str(doc.get("claims_file", ""))).name.removesuffix(".claims.json")
+    row = REGISTRY_ORDER.get((paper, name), len(REGISTRY_ORDER))
+    return rank, label_key(str(doc.get("figure", ""))), row, str(doc.get("claims_file", ""))
 
 
 # ----- the table -----
+
 
 def claims_table(docs: list[dict]) -> pd.DataFrame:
     """One row per claim, in paper, figure and claim order."""
@@ -107,22 +127,24 @@ def claims_table(docs: list[dict]) -> pd.DataFrame:
     for doc in sorted(docs, key=figure_order):
         files = doc.get("files") or {}
         for claim in doc["claims"]:
-            rows.append({
-                "paper": doc["paper"],
-                "figure": doc["figure"],
-                "title": doc["title"],
-                "claim_id": claim["id"],
-                "claim": claim["claim"],
-                "paper_value": claim["paper_value"],
-                "ours": claim["ours"],
-                "criterion": claim["criterion"],
-                "verdict": claim["verdict"],
-                "scale": doc["scale"],
-                "claims_file": doc["claims_file"],
-                "png": files.get("png", ""),
-                "pdf": files.get("pdf", ""),
-                "table": files.get("table", ""),
-            })
+            rows.append(
+                {
+                    "paper": doc["paper"],
+                    "figure": doc["figure"],
+                    "title": doc["title"],
+                    "claim_id": claim["id"],
+                    "claim": claim["claim"],
+                    "paper_value": claim["paper_value"],
+                    "ours": claim["ours"],
+                    "criterion": claim["criterion"],
+                    "verdict": claim["verdict"],
+                    "scale": doc["scale"],
+                    "claims_file": doc["claims_file"],
+                    "png": files.get("png", ""),
+                    "pdf": files.get("pdf", ""),
+                    "table": files.get("table", ""),
+                }
+            )
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
@@ -131,14 +153,16 @@ def paper_counts(table: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for paper in PAPERS:
         mine = table[table["paper"] == paper]
-        rows.append({
-            "paper": paper,
-            "figures": mine["claims_file"].nunique(),
-            "claims": len(mine),
-            "PASS": int((mine["verdict"] == "PASS").sum()),
-            "FAIL": int((mine["verdict"] == "FAIL").sum()),
-            "scale": ", ".join(sorted(set(mine["scale"]))) or "",
-        })
+        rows.append(
+            {
+                "paper": paper,
+                "figures": mine["claims_file"].nunique(),
+                "claims": len(mine),
+                "PASS": int((mine["verdict"] == "PASS").sum()),
+                "FAIL": int((mine["verdict"] == "FAIL").sum()),
+                "scale": ", ".join(sorted(set(mine["scale"]))) or "",
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -151,8 +175,10 @@ def anchor(claims_file: str) -> str:
 
 def coverage(counts: pd.DataFrame) -> str:
     """Which papers have figures so far, in words."""
+
     def names(rows):
         return ", ".join(PAPER_TITLES[p] for p in rows["paper"])
+
     done, todo = counts[counts["claims"] > 0], counts[counts["claims"] == 0]
     if todo.empty:
         return "Every paper has figures."
@@ -234,11 +260,13 @@ def render_index(table: pd.DataFrame, html_path: Path | str) -> str:
         out.append(
             f"<tr><td>{_e(PAPER_TITLES[paper])}<br><span class='muted small'>{_e(PAPER_CITATIONS[paper])}</span></td>"
             f"<td>{_link(f'{paper}.html', 'notebook')}</td>"
-            + (f"<td class='n'>{row['figures']}</td><td class='n'>{row['claims']}</td>"
-               f"<td class='n PASS'>{row['PASS']}</td><td class='n FAIL'>{row['FAIL']}</td>"
-               if row["claims"] else "<td class='n muted'>0</td>" + "<td class='n muted'>&ndash;</td>" * 3)
-            + 
-            f"<td>{_e(row['scale']) or '&ndash;'}</td><td>{_e(status(row))}</td></tr>"
+            + (
+                f"<td class='n'>{row['figures']}</td><td class='n'>{row['claims']}</td>"
+                f"<td class='n PASS'>{row['PASS']}</td><td class='n FAIL'>{row['FAIL']}</td>"
+                if row["claims"]
+                else "<td class='n muted'>0</td>" + "<td class='n muted'>&ndash;</td>" * 3
+            )
+            + f"<td>{_e(row['scale']) or '&ndash;'}</td><td>{_e(status(row))}</td></tr>"
         )
     out.append("</table>")
 
@@ -255,7 +283,9 @@ def render_index(table: pd.DataFrame, html_path: Path | str) -> str:
             verdicts = table[table["claims_file"] == fig["claims_file"]]["verdict"]
             n_pass = int((verdicts == "PASS").sum())
             links = [_link(f"{paper}.html#{anchor(fig['claims_file'])}", "in the notebook")]
-            links += [_link(rel(fig[k]), k.upper() if k != "table" else "CSV") for k in ("png", "pdf", "table") if fig[k]]
+            links += [
+                _link(rel(fig[k]), k.upper() if k != "table" else "CSV") for k in ("png", "pdf", "table") if fig[k]
+            ]
             out.append(
                 f"<figure><a href='{_e(rel(fig['png']))}'><img src='{_e(rel(fig['png']))}' "
                 f"alt='{_e(fig['figure'])}' loading='lazy'></a>"
@@ -315,8 +345,11 @@ def main(argv=None):
     table = build(args.claims, args.figures, args.csv, args.html)
     counts = paper_counts(table)
     for _, row in counts.iterrows():
-        print(f"{row['paper']}: {row['figures']} figures, {row['claims']} claims, "
-              f"{row['PASS']} PASS, {row['FAIL']} FAIL", file=sys.stderr, flush=True)
+        print(
+            f"{row['paper']}: {row['figures']} figures, {row['claims']} claims, {row['PASS']} PASS, {row['FAIL']} FAIL",
+            file=sys.stderr,
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

@@ -46,6 +46,7 @@ table.pl-config { width: auto; } table.pl-config td:first-child { font-family: m
 
 # ----- reading -----
 
+
 def load_paper(paper: str, claims: list[str] | None = None, results: Path | str = "results") -> list[dict]:
     """The paper's figures, each its checked claims document, in figure order.
 
@@ -85,6 +86,7 @@ def not_produced(docs: list[dict], wanted: list[str]) -> list[str]:
 
 
 # ----- HTML pieces -----
+
 
 def _e(text) -> str:
     return html.escape(str(text))
@@ -161,8 +163,11 @@ def summary_html(paper: str, docs: list[dict], expected: list[str]) -> str:
             f"<tr><td class='pl-muted'>(other)</td><td><a href='#{_e(anchor(doc['claims_file']))}'>"
             f"{_e(doc['figure'])}</a>: {_e(doc['title'])}</td><td class='{cls}'>{good} of {total}</td></tr>"
         )
-    out += ["</table>", "<p class='pl-muted'>The scoreboard of all three papers: "
-            "<a href='index.html'>index.html</a>.</p>", "</div>"]
+    out += [
+        "</table>",
+        "<p class='pl-muted'>The scoreboard of all three papers: <a href='index.html'>index.html</a>.</p>",
+        "</div>",
+    ]
     return "\n".join(out)
 
 
@@ -173,7 +178,8 @@ def figure_html(doc: dict, base: str = NOTEBOOK_DIR) -> str:
     good, total = verdict_counts(doc)
     links = " &middot; ".join(
         f"<a href='{_e(_rel(files[k], base))}'>{name}</a>"
-        for k, name in (("pdf", "PDF"), ("png", "PNG"), ("table", "the numbers (CSV)")) if files.get(k)
+        for k, name in (("pdf", "PDF"), ("png", "PNG"), ("table", "the numbers (CSV)"))
+        if files.get(k)
     )
     links += f" &middot; <a href='{_e(_rel(doc['claims_file'], base))}'>claims.json</a>"
     out = [
@@ -196,8 +202,9 @@ def figure_html(doc: dict, base: str = NOTEBOOK_DIR) -> str:
     out.append("</table>")
     config = doc.get("config") or {}
     if config:
-        out.append(f"<details open><summary>Settings of this run ({_e(doc['scale'])} scale)</summary>"
-                   "<table class='pl-config'>")
+        out.append(
+            f"<details open><summary>Settings of this run ({_e(doc['scale'])} scale)</summary><table class='pl-config'>"
+        )
         out += [f"<tr><td>{_e(k)}</td><td>{_e(_value(v))}</td></tr>" for k, v in config.items()]
         out.append("</table></details>")
     out.append("</div>")
@@ -207,8 +214,10 @@ def figure_html(doc: dict, base: str = NOTEBOOK_DIR) -> str:
 def missing_html(labels: list[str]) -> str:
     names = ", ".join(labels)
     which = "this figure" if len(labels) == 1 else "these figures"
-    return (f"<p class='pl-missing'><b>Not produced yet: {_e(names)}.</b> The workflow has no "
-            f"rule for {which} yet; their claims will appear here once it does.</p>")
+    return (
+        f"<p class='pl-missing'><b>Not produced yet: {_e(names)}.</b> The workflow has no "
+        f"rule for {which} yet; their claims will appear here once it does.</p>"
+    )
 
 
 def section_html(docs: list[dict], wanted: list[str], base: str = NOTEBOOK_DIR) -> str:

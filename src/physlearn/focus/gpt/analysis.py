@@ -42,8 +42,14 @@ def load_runs(run_dirs: dict[str, Path | str]) -> tuple[pd.DataFrame, dict[str, 
     for name, folder in run_dirs.items():
         curve, summary = load_run(Path(folder) / "log.csv", Path(folder) / "summary.json")
         cfg = summary["config"]
-        curve = curve.assign(run=name, optimizer=cfg["optimizer"], lr=cfg["lr"], total_steps=cfg["max_iters"],
-                             diverged=bool(summary["diverged"]), diverged_step=summary["diverged_step"])
+        curve = curve.assign(
+            run=name,
+            optimizer=cfg["optimizer"],
+            lr=cfg["lr"],
+            total_steps=cfg["max_iters"],
+            diverged=bool(summary["diverged"]),
+            diverged_step=summary["diverged_step"],
+        )
         curves.append(curve)
         summaries[name] = summary
     columns = ["run", "optimizer", "lr", "total_steps", "step", "tokens", "val_loss", "diverged", "diverged_step"]
@@ -97,12 +103,21 @@ def speedups(curves: pd.DataFrame, schedules: list[str], focus: str, adam: str) 
         diverged = bool(curve["diverged"].iloc[0])
         final = float("nan") if diverged else float(curve["val_loss"].iloc[-1])
         adam_steps = steps_to_reach(adam_curve, final) if not diverged else float("nan")
-        rows.append({"run": name, "total_steps": total, "fraction_of_schedule": total / full,
-                     "final_val_loss": final, "adam_run": adam, "adam_steps_to_reach": adam_steps,
-                     # Adam never got there: at least its whole schedule / FOCUS's steps
-                     "speedup": (adam_steps if math.isfinite(adam_steps) else full) / total
-                     if math.isfinite(final) else float("nan"),
-                     "speedup_is_lower_bound": not math.isfinite(adam_steps)})
+        rows.append(
+            {
+                "run": name,
+                "total_steps": total,
+                "fraction_of_schedule": total / full,
+                "final_val_loss": final,
+                "adam_run": adam,
+                "adam_steps_to_reach": adam_steps,
+                # Adam never got there: at least its whole schedule / FOCUS's steps
+                "speedup": (adam_steps if math.isfinite(adam_steps) else full) / total
+                if math.isfinite(final)
+                else float("nan"),
+                "speedup_is_lower_bound": not math.isfinite(adam_steps),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -117,28 +132,34 @@ def adam_claims(curves, summaries, adam_runs: list[str], focus: str) -> list[Cla
     best_adam = min(stable_adam) if stable_adam else float("nan")
     ours = ", ".join(f"{n} {_fmt(finals[n])}" for n in [focus, *adam_runs])
     beats = math.isfinite(finals[focus]) and (not stable_adam or finals[focus] < best_adam)
-    claims = [Claim(
-        id="focus-beats-adam",
-        claim="FOCUS reaches a lower final validation loss than Adam.",
-        paper_value=f"FOCUS {PAPER_FINAL['focus']} vs Adam {PAPER_FINAL['adam-tuned']} (tuned 6e-4) and "
-                    f"{PAPER_FINAL['adam-low']} (1e-4)",
-        ours=f"final val loss: {ours}",
-        criterion="FOCUS's final val loss below that of every Adam run that did not diverge",
-        passed=bool(beats),
-        measured={"final_val_loss": finals, "best_stable_adam": best_adam},
-    )]
+    claims = [
+        Claim(
+            id="focus-beats-adam",
+            claim="FOCUS reaches a lower final validation loss than Adam.",
+            paper_value=f"FOCUS {PAPER_FINAL['focus']} vs Adam {PAPER_FINAL['adam-tuned']} (tuned 6e-4) and "
+            f"{PAPER_FINAL['adam-low']} (1e-4)",
+            ours=f"final val loss: {ours}",
+            criterion="FOCUS's final val loss below that of every Adam run that did not diverge",
+            passed=bool(beats),
+            measured={"final_val_loss": finals, "best_stable_adam": best_adam},
+        )
+    ]
     high = adam_runs[1:]
     diverged = {n: summaries[n]["diverged_step"] for n in high if summaries[n]["diverged"]}
-    claims.append(Claim(
-        id="adam-high-lr-diverges",
-        claim="Adam at the two higher learning rates diverges (the lowest does not).",
-        paper_value="Adam 3e-4 diverges at about 35k steps, 6e-4 at about 15k (of 100k)",
-        ours=", ".join(f"{n}: {'diverged at step ' + str(summaries[n]['diverged_step']) if summaries[n]['diverged'] else 'no divergence'}"
-                       for n in adam_runs),
-        criterion="every Adam run but the lowest-lr one diverges, and the lowest does not",
-        passed=bool(high) and len(diverged) == len(high) and not summaries[adam_runs[0]]["diverged"],
-        measured={"diverged_step": {n: summaries[n]["diverged_step"] for n in adam_runs}},
-    ))
+    claims.append(
+        Claim(
+            id="adam-high-lr-diverges",
+            claim="Adam at the two higher learning rates diverges (the lowest does not).",
+            paper_value="Adam 3e-4 diverges at about 35k steps, 6e-4 at about 15k (of 100k)",
+            ours=", ".join(
+                f"{n}: {'diverged at step ' + str(summaries[n]['diverged_step']) if summaries[n]['diverged'] else 'no divergence'}"
+                for n in adam_runs
+            ),
+            criterion="every Adam run but the lowest-lr one diverges, and the lowest does not",
+            passed=bool(high) and len(diverged) == len(high) and not summaries[adam_runs[0]]["diverged"],
+            measured={"diverged_step": {n: summaries[n]["diverged_step"] for n in adam_runs}},
+        )
+    )
     return claims
 
 
@@ -148,27 +169,33 @@ def signum_claims(curves, summaries, signum_runs: list[str], focus: str) -> list
     n_div = sum(status[n] is not None for n in signum_runs)
     finals = {n: final_loss(summaries[n]) for n in [*signum_runs, focus]}
     same_lr = [n for n in signum_runs if summaries[n]["config"]["lr"] == summaries[focus]["config"]["lr"]]
-    claims = [Claim(
-        id="signum-less-stable",
-        claim="Signum is less stable than FOCUS: Signum runs diverge where FOCUS does not.",
-        paper_value="Signum 1e-4 and 6e-4 diverge at about 14k and 17k steps; FOCUS 6e-4 trains to 100k",
-        ours=", ".join(f"{n}: {'diverged at step ' + str(s) if s is not None else 'no divergence'}" for n, s in status.items()),
-        criterion="at least one Signum run diverges and FOCUS does not",
-        passed=n_div >= 1 and status[focus] is None,
-        measured={"diverged_step": status},
-    )]
+    claims = [
+        Claim(
+            id="signum-less-stable",
+            claim="Signum is less stable than FOCUS: Signum runs diverge where FOCUS does not.",
+            paper_value="Signum 1e-4 and 6e-4 diverge at about 14k and 17k steps; FOCUS 6e-4 trains to 100k",
+            ours=", ".join(
+                f"{n}: {'diverged at step ' + str(s) if s is not None else 'no divergence'}" for n, s in status.items()
+            ),
+            criterion="at least one Signum run diverges and FOCUS does not",
+            passed=n_div >= 1 and status[focus] is None,
+            measured={"diverged_step": status},
+        )
+    ]
     if same_lr:
         s = same_lr[0]
         better = math.isfinite(finals[focus]) and (not math.isfinite(finals[s]) or finals[focus] < finals[s])
-        claims.append(Claim(
-            id="focus-beats-signum-same-lr",
-            claim="At the same learning rate, FOCUS (Signum plus attraction to the EMA) ends below Signum.",
-            paper_value="Signum 6e-4 diverges; FOCUS 6e-4 ends at about 2.90",
-            ours=f"final val loss: {focus} {_fmt(finals[focus])}, {s} {_fmt(finals[s])}",
-            criterion="FOCUS's final val loss below Signum's at the same lr (a diverged Signum counts as above)",
-            passed=bool(better),
-            measured={"final_val_loss": {focus: finals[focus], s: finals[s]}},
-        ))
+        claims.append(
+            Claim(
+                id="focus-beats-signum-same-lr",
+                claim="At the same learning rate, FOCUS (Signum plus attraction to the EMA) ends below Signum.",
+                paper_value="Signum 6e-4 diverges; FOCUS 6e-4 ends at about 2.90",
+                ours=f"final val loss: {focus} {_fmt(finals[focus])}, {s} {_fmt(finals[s])}",
+                criterion="FOCUS's final val loss below Signum's at the same lr (a diverged Signum counts as above)",
+                passed=bool(better),
+                measured={"final_val_loss": {focus: finals[focus], s: finals[s]}},
+            )
+        )
     return claims
 
 
@@ -178,20 +205,31 @@ def schedule_claims(table: pd.DataFrame, focus: str) -> list[Claim]:
     for row in table[table["run"] != focus].itertuples():
         pct = round(100 * row.fraction_of_schedule)
         bound = "at least " if row.speedup_is_lower_bound else ""
-        ours = (f"{row.run} ends at {_fmt(row.final_val_loss)} after {row.total_steps} steps; {row.adam_run} needs "
-                f"{'more than its ' + str(int(table['total_steps'].max())) if row.speedup_is_lower_bound else f'{row.adam_steps_to_reach:.0f}'} "
-                f"steps to get there: {bound}{_fmt(row.speedup, 2)}x")
-        claims.append(Claim(
-            id=f"focus-{pct}pct-schedule-speedup",
-            claim=f"FOCUS with a {pct}% schedule reaches the Adam baseline's loss in about 2x fewer steps.",
-            paper_value=("FOCUS-20k reaches Adam-50k's loss (2.5x)" if pct <= 20 else
-                         "FOCUS-50k reaches Adam-100k's loss (2x)"),
-            ours=ours,
-            criterion=f"Adam's steps to reach FOCUS's final loss / FOCUS's steps >= {PAPER_SPEEDUP}",
-            passed=bool(math.isfinite(row.final_val_loss) and row.speedup >= PAPER_SPEEDUP),
-            measured={"speedup": row.speedup, "lower_bound": row.speedup_is_lower_bound,
-                      "final_val_loss": row.final_val_loss, "adam_steps": row.adam_steps_to_reach},
-        ))
+        ours = (
+            f"{row.run} ends at {_fmt(row.final_val_loss)} after {row.total_steps} steps; {row.adam_run} needs "
+            f"{'more than its ' + str(int(table['total_steps'].max())) if row.speedup_is_lower_bound else f'{row.adam_steps_to_reach:.0f}'} "
+            f"steps to get there: {bound}{_fmt(row.speedup, 2)}x"
+        )
+        claims.append(
+            Claim(
+                id=f"focus-{pct}pct-schedule-speedup",
+                claim=f"FOCUS with a {pct}% schedule reaches the Adam baseline's loss in about 2x fewer steps.",
+                paper_value=(
+                    "FOCUS-20k reaches Adam-50k's loss (2.5x)"
+                    if pct <= 20
+                    else "FOCUS-50k reaches Adam-100k's loss (2x)"
+                ),
+                ours=ours,
+                criterion=f"Adam's steps to reach FOCUS's final loss / FOCUS's steps >= {PAPER_SPEEDUP}",
+                passed=bool(math.isfinite(row.final_val_loss) and row.speedup >= PAPER_SPEEDUP),
+                measured={
+                    "speedup": row.speedup,
+                    "lower_bound": row.speedup_is_lower_bound,
+                    "final_val_loss": row.final_val_loss,
+                    "adam_steps": row.adam_steps_to_reach,
+                },
+            )
+        )
     return claims
 
 
@@ -206,14 +244,16 @@ def reach_claims(table: pd.DataFrame, curves: pd.DataFrame, focus: str) -> list[
         adam_curve = curves[curves["run"] == row.adam_run]
         adam_loss = loss_at(adam_curve, target * full)
         pct, target_pct = round(100 * frac), round(100 * target)
-        claims.append(Claim(
-            id=f"focus-{pct}pct-reaches-adam-{target_pct}pct",
-            claim=f"FOCUS with a {pct}% schedule reaches the loss Adam has at {target_pct}% of the full schedule.",
-            paper_value=f"FOCUS-{pct}k reaches Adam-{target_pct}k's loss (of a 100k schedule)",
-            ours=f"{row.run} ends at {_fmt(row.final_val_loss)} after {row.total_steps} steps; {row.adam_run} has "
-                 f"{adam_loss:.3f} at step {target * full:.0f}",
-            criterion=f"FOCUS's final val loss <= Adam's val loss at {target_pct}% of the schedule (interpolated)",
-            passed=bool(math.isfinite(row.final_val_loss) and row.final_val_loss <= adam_loss),
-            measured={"focus_final": row.final_val_loss, "adam_loss": adam_loss, "adam_step": target * full},
-        ))
+        claims.append(
+            Claim(
+                id=f"focus-{pct}pct-reaches-adam-{target_pct}pct",
+                claim=f"FOCUS with a {pct}% schedule reaches the loss Adam has at {target_pct}% of the full schedule.",
+                paper_value=f"FOCUS-{pct}k reaches Adam-{target_pct}k's loss (of a 100k schedule)",
+                ours=f"{row.run} ends at {_fmt(row.final_val_loss)} after {row.total_steps} steps; {row.adam_run} has "
+                f"{adam_loss:.3f} at step {target * full:.0f}",
+                criterion=f"FOCUS's final val loss <= Adam's val loss at {target_pct}% of the schedule (interpolated)",
+                passed=bool(math.isfinite(row.final_val_loss) and row.final_val_loss <= adam_loss),
+                measured={"focus_final": row.final_val_loss, "adam_loss": adam_loss, "adam_step": target * full},
+            )
+        )
     return claims

@@ -11,23 +11,16 @@ baseline), ``speedup`` (Fig. 3d, the steps Adam needs to match each FOCUS schedu
 from __future__ import annotations
 
 import argparse
-import json
 import math
 from pathlib import Path
 
 import matplotlib.pyplot as plt
 
-from physlearn import plotting
-from physlearn.claims import write_claims
+from physlearn import figures, plotting, step
 from physlearn.focus.gpt import analysis as A
 
-PANELS = {"adam": "Fig. 3a", "signum": "Fig. 3b", "schedules": "Fig. 3c", "speedup": "Fig. 3d"}
-TITLES = {
-    "adam": "FOCUS vs Adam: validation loss",
-    "signum": "FOCUS vs Signum: stability",
-    "schedules": "FOCUS with shorter schedules vs Adam",
-    "speedup": "Steps Adam needs to match each FOCUS schedule",
-}
+# --panel P draws the registry's row gpt_P (Fig. 3a-d)
+PANELS = tuple(name.removeprefix("gpt_") for name in figures.names("focus", "gpt"))
 ADAM = plotting.rgb(244, 111, 67)
 SIGNUM = plotting.rgb(214, 170, 40)
 FOCUS = plotting.rgb(60, 90, 170)
@@ -44,8 +37,9 @@ def _plot_curves(ax, curves, runs: list[str], colours: list, styles: list[str] |
         label = _label(run, curves)
         if curve["diverged"].iloc[0]:
             label += f" (diverged at {curve['diverged_step'].iloc[0]})"
-        ax.plot(curve["step"], curve["val_loss"], color=colours[i], ls=(styles or ["-"] * len(runs))[i], lw=1.5,
-                label=label)
+        ax.plot(
+            curve["step"], curve["val_loss"], color=colours[i], ls=(styles or ["-"] * len(runs))[i], lw=1.5, label=label
+        )
         if curve["diverged"].iloc[0]:
             ax.scatter([curve["step"].iloc[-1]], [curve["val_loss"].iloc[-1]], marker="x", color=colours[i], zorder=3)
 
@@ -63,15 +57,15 @@ def shades(colour, n):
     return [tuple(min(1.0, c * (0.6 + 0.4 * (i + 1) / n)) for c in colour) for i in range(n)][::-1]
 
 
-def main(argv=None) -> None:
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--config", required=True)
-    ap.add_argument("--panel", choices=list(PANELS), required=True)
+def _options(ap: argparse.ArgumentParser) -> None:
+    ap.add_argument("--panel", choices=PANELS, required=True)
+    # an input, but one folder per run: more than step.parser's single path
     ap.add_argument("--runs", nargs="+", type=Path, required=True, help="run folders (results/gpt/focus/<run>)")
-    for name in ("pdf", "png", "table", "claims"):
-        ap.add_argument(f"--{name}", type=Path, required=True)
-    args = ap.parse_args(argv)
-    cfg = json.loads(args.config)
+
+
+def main(argv=None) -> None:
+    args, cfg = step.parse(__doc__, section="focus_gpt", extra=_options, argv=argv)
+    entry = figures.get(f"gpt_{args.panel}")
     panels = cfg["focus_gpt"]["panels"]
     adam_runs, signum_runs, focus, schedules = panels["adam"], panels["signum"], panels["focus"], panels["schedules"]
     curves, summaries = A.load_runs({folder.name: folder for folder in args.runs})
@@ -79,8 +73,10 @@ def main(argv=None) -> None:
     if missing:
         raise SystemExit(f"focus_gpt.panels names runs with no outputs given: {missing}")
     model = summaries[focus]["model"]
-    where = (f"{cfg['scale']} scale: {model.get('n_layer')} layers x {model.get('n_embd')} wide, "
-             f"{summaries[focus]['tokens']:,} tokens in the full schedule")
+    where = (
+        f"{cfg['scale']} scale: {model.get('n_layer')} layers x {model.get('n_embd')} wide, "
+        f"{summaries[focus]['tokens']:,} tokens in the full schedule"
+    )
 
     plotting.style()
     fig, ax = plt.subplots(figsize=(5.6, 3.9))
@@ -102,8 +98,13 @@ def main(argv=None) -> None:
         if args.panel == "schedules":
             claims = A.reach_claims(speed, curves, focus)
             runs = [baseline, *schedules, focus]
-            _plot_curves(ax, curves, runs, [ADAM, *shades(FOCUS, len(schedules) + 1)],
-                         ["-", *[":", "--", "-."][: len(schedules)], "-"])
+            _plot_curves(
+                ax,
+                curves,
+                runs,
+                [ADAM, *shades(FOCUS, len(schedules) + 1)],
+                ["-", *[":", "--", "-."][: len(schedules)], "-"],
+            )
             for row in speed.itertuples():  # where Adam reaches each schedule's final loss
                 if math.isfinite(row.adam_steps_to_reach):
                     ax.plot([row.total_steps, row.adam_steps_to_reach], [row.final_val_loss] * 2, color="0.4", lw=0.8)
@@ -118,22 +119,32 @@ def main(argv=None) -> None:
             ax.plot([0, 0.5], [0, 1], color="0.6", lw=0.8, ls="--", label="2x fewer steps (paper)")
             ax.scatter(x, y, color=FOCUS, zorder=3, label="FOCUS schedules")
             for xi, yi, row in zip(x, y, speed.itertuples()):
-                ax.annotate(("≥" if row.speedup_is_lower_bound else "") + f"{row.speedup:.2f}x", (xi, yi),
-                            textcoords="offset points", xytext=(5, -10), fontsize=8)
+                ax.annotate(
+                    ("≥" if row.speedup_is_lower_bound else "") + f"{row.speedup:.2f}x",
+                    (xi, yi),
+                    textcoords="offset points",
+                    xytext=(5, -10),
+                    fontsize=8,
+                )
             ax.set_xlim(0, 1.05)
             ax.set_ylim(0, 1.1)
             ax.set_xlabel("FOCUS schedule length (fraction of the full schedule)")
             ax.set_ylabel(f"Adam steps to reach FOCUS's final loss\n(fraction; {baseline})")
             ax.legend(frameon=False, fontsize=7)
             table = speed
-    ax.set_title(f"FOCUS {PANELS[args.panel]}: {TITLES[args.panel]}\n({where})", fontsize=9)
-    table.to_csv(args.table, index=False, float_format="%.6g")
-    plotting.save(fig, args.pdf, args.png)
-    write_claims(
-        args.claims, paper="focus", figure=PANELS[args.panel], title=TITLES[args.panel], scale=cfg["scale"],
-        config={"panels": panels, "adam_baseline": baseline,
-                "runs": {name: s["config"] for name, s in summaries.items()}},
-        claims=claims, files={"pdf": str(args.pdf), "png": str(args.png), "table": str(args.table)},
+    ax.set_title(f"FOCUS {entry.label}: {entry.title}\n({where})", fontsize=9)
+    figures.write_figure(
+        args,
+        cfg,
+        entry.name,
+        fig=fig,
+        table=table,
+        claims=claims,
+        config={
+            "panels": panels,
+            "adam_baseline": baseline,
+            "runs": {name: s["config"] for name, s in summaries.items()},
+        },
     )
 
 

@@ -9,18 +9,17 @@ the tidy table behind it and its claims.
 from __future__ import annotations
 
 import argparse
-import json
-from pathlib import Path
 
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from physlearn import plotting
-from physlearn.claims import Claim, write_claims
+from physlearn import figures, plotting, step
+from physlearn.claims import Claim
 from physlearn.focus.mnist import analysis as A
 from physlearn.focus.mnist.scan import MnistScan, optimizer_label
 
-PANELS = {"loss": "Fig. 2c", "improvement": "Fig. 2d"}
+# --panel P draws the registry's row mnist_P (Fig. 2c, 2d)
+PANELS = tuple(name.removeprefix("mnist_") for name in figures.names("focus", "mnist"))
 COLOURS = {"adamw": plotting.rgb(244, 111, 67), "focus-0": plotting.rgb(214, 170, 40)}  # the paper's Adam / Signum
 FOCUS_COLOURS = [plotting.rgb(128, 166, 226), plotting.rgb(60, 90, 170), plotting.rgb(30, 50, 110)]
 
@@ -41,8 +40,17 @@ def plot_loss(best: pd.DataFrame, optimizers: list[str], title: str):
     focus_i = 0
     for name in optimizers:
         rows = best[best["optimizer"] == name].sort_values("batch_size")
-        ax.errorbar(rows["batch_size"], rows["mean_test_loss"], yerr=rows["std_test_loss"], marker="o", ms=4,
-                    capsize=3, lw=1.5 if name in COLOURS else 1.0, color=colour(name, focus_i), label=optimizer_label(name))
+        ax.errorbar(
+            rows["batch_size"],
+            rows["mean_test_loss"],
+            yerr=rows["std_test_loss"],
+            marker="o",
+            ms=4,
+            capsize=3,
+            lw=1.5 if name in COLOURS else 1.0,
+            color=colour(name, focus_i),
+            label=optimizer_label(name),
+        )
         focus_i += name not in COLOURS
     _log2_axis(ax, sorted(best["batch_size"].unique()))
     ax.set_yscale("log")
@@ -59,9 +67,19 @@ def plot_improvement(imp: pd.DataFrame, title: str):
     for name in imp["optimizer"].unique():
         rows = imp[imp["optimizer"] == name].sort_values("batch_size")
         main = name == A.SIGNUM
-        ax.errorbar(rows["batch_size"], rows["improvement"], yerr=rows["improvement_error"], marker="o",
-                    ms=5 if main else 3, capsize=3, lw=1.8 if main else 0.8, alpha=1.0 if main else 0.6,
-                    color=colour(name, focus_i), label=optimizer_label(name) + " vs AdamW", zorder=3 if main else 2)
+        ax.errorbar(
+            rows["batch_size"],
+            rows["improvement"],
+            yerr=rows["improvement_error"],
+            marker="o",
+            ms=5 if main else 3,
+            capsize=3,
+            lw=1.8 if main else 0.8,
+            alpha=1.0 if main else 0.6,
+            color=colour(name, focus_i),
+            label=optimizer_label(name) + " vs AdamW",
+            zorder=3 if main else 2,
+        )
         focus_i += name not in COLOURS
     batch_sizes = sorted(imp["batch_size"].unique())
     # the paper's values, read off Fig. 2d (spec section 3)
@@ -81,23 +99,31 @@ def plot_improvement(imp: pd.DataFrame, title: str):
 
 
 def config_summary(scan: MnistScan, cfg: dict) -> dict:
-    return {"dataset": cfg["dataset"], "steps": scan.steps, "replicates": scan.replicates,
-            "batch_sizes": list(scan.batch_sizes), "learning_rates": len(scan.lr),
-            "lr_range": [float(scan.lr.min()), float(scan.lr.max())], "hidden": list(scan.hidden),
-            "weight_decay": scan.weight_decay, "adamw": scan.adamw, "focus": scan.focus, "seed": scan.seed,
-            "nan_loss_counts_as": A.NAN_LOSS}
+    return {
+        "dataset": cfg["dataset"],
+        "steps": scan.steps,
+        "replicates": scan.replicates,
+        "batch_sizes": list(scan.batch_sizes),
+        "learning_rates": len(scan.lr),
+        "lr_range": [float(scan.lr.min()), float(scan.lr.max())],
+        "hidden": list(scan.hidden),
+        "weight_decay": scan.weight_decay,
+        "adamw": scan.adamw,
+        "focus": scan.focus,
+        "seed": scan.seed,
+        "nan_loss_counts_as": A.NAN_LOSS,
+    }
+
+
+def _panel_option(ap: argparse.ArgumentParser) -> None:
+    ap.add_argument("--panel", choices=PANELS, required=True)
 
 
 def main(argv=None) -> None:
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--config", required=True)
-    ap.add_argument("--panel", choices=list(PANELS), required=True)
-    for name in ("runs", "pdf", "png", "table", "claims"):
-        ap.add_argument(f"--{name}", type=Path, required=True)
-    args = ap.parse_args(argv)
-    cfg = json.loads(args.config)
+    args, cfg = step.parse(__doc__, section="focus_mnist", inputs=("runs",), extra=_panel_option, argv=argv)
     scan = MnistScan.from_config(cfg["focus_mnist"], cfg["seed"])
-    figure = PANELS[args.panel]
+    entry = figures.get(f"mnist_{args.panel}")
+    figure = entry.label
     runs = pd.read_csv(args.runs)
     best = A.best_over_lr(runs)
     where = f"{cfg['dataset']}, {scan.steps} steps, {scan.replicates} replicates"
@@ -106,21 +132,31 @@ def main(argv=None) -> None:
     if args.panel == "loss":
         table, claims = best, A.loss_claims(best)
         fig = plot_loss(best, scan.optimizers, f"FOCUS {figure}: best test loss vs batch size\n({where})")
-        title = "MNIST scan: best test loss vs batch size"
     else:
         table = pd.concat([A.improvement(best, other=o) for o in scan.optimizers if o != A.BASELINE], ignore_index=True)
         claims = A.improvement_claims(table)
         fig = plot_improvement(table, f"FOCUS {figure}: improvement over AdamW\n({where})")
-        title = "MNIST scan: Signum's improvement over AdamW vs batch size"
     if not claims:
-        claims = [Claim(id="regions-not-scanned", claim="The paper's batch-size regions (2-8, 16-64, >= 128).",
-                        paper_value="see spec section 3", ours=f"batch sizes {list(scan.batch_sizes)} cover none of them",
-                        criterion="at least one scanned batch size in a region", passed=False)]
-    table.to_csv(args.table, index=False, float_format="%.6g")
-    plotting.save(fig, args.pdf, args.png)
-    write_claims(args.claims, paper="focus", figure=figure, title=f"{title} ({cfg['dataset']})", scale=cfg["scale"],
-                 config=config_summary(scan, cfg), claims=claims,
-                 files={"pdf": str(args.pdf), "png": str(args.png), "table": str(args.table)})
+        claims = [
+            Claim(
+                id="regions-not-scanned",
+                claim="The paper's batch-size regions (2-8, 16-64, >= 128).",
+                paper_value="see spec section 3",
+                ours=f"batch sizes {list(scan.batch_sizes)} cover none of them",
+                criterion="at least one scanned batch size in a region",
+                passed=False,
+            )
+        ]
+    figures.write_figure(
+        args,
+        cfg,
+        entry.name,
+        fig=fig,
+        table=table,
+        claims=claims,
+        config=config_summary(scan, cfg),
+        title=f"{entry.title} ({cfg['dataset']})",
+    )
 
 
 if __name__ == "__main__":

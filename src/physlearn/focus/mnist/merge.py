@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from physlearn import step
 from physlearn.focus.mnist.scan import MnistScan
 
 METRICS = ("test_loss", "test_accuracy", "train_loss")
@@ -26,8 +27,9 @@ def shard_table(path: Path | str, scan: MnistScan) -> pd.DataFrame:
         if meta["replicates"] != scan.replicates or meta["steps"] != scan.steps:
             raise ValueError(f"{path}: replicates or steps differ from the config; rerun the shard")
         G, R, L = data["test_loss"].shape
-        index = pd.MultiIndex.from_product([meta["optimizers"], range(R), range(L)],
-                                           names=["optimizer", "replicate", "lr_index"])
+        index = pd.MultiIndex.from_product(
+            [meta["optimizers"], range(R), range(L)], names=["optimizer", "replicate", "lr_index"]
+        )
         table = pd.DataFrame(index=index).reset_index()
         table.insert(1, "batch_size", meta["batch_size"])
         table["lr"] = np.tile(data["lr"], G * R)
@@ -45,16 +47,14 @@ def merge(paths: list[Path], scan: MnistScan) -> pd.DataFrame:
     return table.sort_values(["optimizer", "batch_size", "lr", "replicate"], kind="stable", ignore_index=True)
 
 
-def main(argv=None) -> None:
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--config", required=True)
-    ap.add_argument("--output", type=Path, required=True)
+def _shards_argument(ap: argparse.ArgumentParser) -> None:
     ap.add_argument("shards", type=Path, nargs="+")
-    args = ap.parse_args(argv)
-    cfg = json.loads(args.config)
+
+
+def main(argv=None) -> None:
+    args, cfg = step.parse(__doc__, section="focus_mnist", outputs=("output",), extra=_shards_argument, argv=argv)
     table = merge(args.shards, MnistScan.from_config(cfg["focus_mnist"], cfg["seed"]))
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    table.to_csv(args.output, index=False, float_format="%.6g")
+    step.save_table(table, args.output)
 
 
 if __name__ == "__main__":

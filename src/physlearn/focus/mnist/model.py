@@ -34,8 +34,17 @@ BN_MOMENTUM = 0.1
 class BatchedMLP:
     """``G * R * L`` independent BatchNorm MLPs with widths ``dims`` (input, hidden..., classes)."""
 
-    def __init__(self, dims: list[int], groups: int, replicates: int, lrs: int, *, seed: int = 0,
-                 device="cpu", dtype=torch.float32) -> None:
+    def __init__(
+        self,
+        dims: list[int],
+        groups: int,
+        replicates: int,
+        lrs: int,
+        *,
+        seed: int = 0,
+        device="cpu",
+        dtype=torch.float32,
+    ) -> None:
         self.dims = list(dims)
         self.G, self.R, self.L = groups, replicates, lrs
         self.M = groups * replicates * lrs
@@ -93,8 +102,16 @@ class BatchedMLP:
         flat = h.transpose(0, 1).reshape(batch, rows * features)
         weight = self.bn_weight[i].reshape(-1) if affine else None
         bias = self.bn_bias[i].reshape(-1) if affine else None
-        out = F.batch_norm(flat, self.running_mean[i].view(-1), self.running_var[i].view(-1), weight, bias,
-                           training=training, momentum=BN_MOMENTUM, eps=BN_EPS)
+        out = F.batch_norm(
+            flat,
+            self.running_mean[i].view(-1),
+            self.running_var[i].view(-1),
+            weight,
+            bias,
+            training=training,
+            momentum=BN_MOMENTUM,
+            eps=BN_EPS,
+        )
         return out.view(batch, rows, features).transpose(0, 1)
 
     def logits(self, x: Tensor, training: bool) -> Tensor:
@@ -117,8 +134,11 @@ class BatchedMLP:
 
     def per_model(self, per_replicate: Tensor) -> Tensor:
         """Labels (R, B) -> (M, B)."""
-        return per_replicate[None, :, None].expand(self.G, self.R, self.L, *per_replicate.shape[1:]).reshape(
-            self.M, *per_replicate.shape[1:])
+        return (
+            per_replicate[None, :, None]
+            .expand(self.G, self.R, self.L, *per_replicate.shape[1:])
+            .reshape(self.M, *per_replicate.shape[1:])
+        )
 
     def losses(self, x: Tensor, y: Tensor, training: bool = True) -> Tensor:
         """Mean cross-entropy of each model on its replicate's batch: ``(M,)``."""
@@ -134,7 +154,7 @@ class BatchedMLP:
         loss_sum = torch.zeros(self.M, device=self.device, dtype=torch.float64)
         correct = torch.zeros(self.M, device=self.device, dtype=torch.float64)
         for start in range(0, len(x), chunk):
-            xb, yb = x[start:start + chunk], y[start:start + chunk]
+            xb, yb = x[start : start + chunk], y[start : start + chunk]
             logits = self.logits(xb[None].expand(self.R, *xb.shape), training=False)
             M, B, C = logits.shape
             target = yb[None].expand(M, B)
@@ -148,4 +168,6 @@ def _replicate_seed(seed: int, replicate: int, fan_in: int, fan_out: int, layer:
     """A 63-bit seed per (root seed, replicate, layer), independent of everything else."""
     import numpy as np
 
-    return int(np.random.SeedSequence([seed, 7, replicate, layer, fan_in, fan_out]).generate_state(2, np.uint64)[0] >> 1)
+    return int(
+        np.random.SeedSequence([seed, 7, replicate, layer, fan_in, fan_out]).generate_state(2, np.uint64)[0] >> 1
+    )

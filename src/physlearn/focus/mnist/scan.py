@@ -60,9 +60,16 @@ class MnistScan:
     @classmethod
     def from_config(cls, section: dict, seed: int) -> MnistScan:
         return cls(
-            steps=section["steps"], replicates=section["replicates"], batch_sizes=tuple(section["batch_sizes"]),
-            lr=grid_axis(section["lr"]), hidden=tuple(section["hidden"]), weight_decay=section["weight_decay"],
-            adamw=dict(section["adamw"]), focus=dict(section["focus"]), seed=seed, dtype=section["dtype"],
+            steps=section["steps"],
+            replicates=section["replicates"],
+            batch_sizes=tuple(section["batch_sizes"]),
+            lr=grid_axis(section["lr"]),
+            hidden=tuple(section["hidden"]),
+            weight_decay=section["weight_decay"],
+            adamw=dict(section["adamw"]),
+            focus=dict(section["focus"]),
+            seed=seed,
+            dtype=section["dtype"],
             eval_chunk=section["eval_chunk"],
         )
 
@@ -78,7 +85,9 @@ class MnistScan:
 def check_scan_config(section: dict) -> None:
     """Raise ValueError naming the key: what the schema cannot say about ``focus_mnist``."""
     if 0 not in section["focus"]["gammas"]:
-        raise ValueError("config key focus_mnist.focus.gammas: must include 0 (Signum), which Fig. 2d compares with AdamW")
+        raise ValueError(
+            "config key focus_mnist.focus.gammas: must include 0 (Signum), which Fig. 2d compares with AdamW"
+        )
     if len(set(section["focus"]["gammas"])) != len(section["focus"]["gammas"]):
         raise ValueError("config key focus_mnist.focus.gammas: values repeat")
     if len(set(section["batch_sizes"])) != len(section["batch_sizes"]):
@@ -93,8 +102,10 @@ def batch_indices(n_train: int, batch: int, steps: int, seed: int, replicate: in
     random permutations of the training set (each epoch visits every example once; a batch
     may straddle two epochs). Seeded per (seed, replicate, batch size)."""
     if batch > n_train:
-        raise ValueError(f"config key focus_mnist.batch_sizes: batch size {batch} exceeds the {n_train} training "
-                         "examples of the dataset")
+        raise ValueError(
+            f"config key focus_mnist.batch_sizes: batch size {batch} exceeds the {n_train} training "
+            "examples of the dataset"
+        )
     rng = np.random.default_rng([seed, 11, replicate, batch])
     need = steps * batch
     stream = np.concatenate([rng.permutation(n_train) for _ in range(-(-need // n_train))])
@@ -130,16 +141,38 @@ class Optimizers:
                 wd = self.scan.weight_decay if kind == "decayed" else 0.0
                 if gamma is None:
                     a = self.scan.adamw
-                    OF.adam(params, grad, s1, s2, t, lr=lr, beta1=a["beta1"], beta2=a["beta2"], eps=a["eps"],
-                            weight_decay=wd)
+                    OF.adam(
+                        params,
+                        grad,
+                        s1,
+                        s2,
+                        t,
+                        lr=lr,
+                        beta1=a["beta1"],
+                        beta2=a["beta2"],
+                        eps=a["eps"],
+                        weight_decay=wd,
+                    )
                 else:
                     f = self.scan.focus
-                    OF.focus(params, grad, s1, s2, t, lr=lr, beta1=f["beta1"], beta2=f["beta2"], gamma=gamma,
-                             weight_decay=wd, decay_to_ema=True)
+                    OF.focus(
+                        params,
+                        grad,
+                        s1,
+                        s2,
+                        t,
+                        lr=lr,
+                        beta1=f["beta1"],
+                        beta2=f["beta2"],
+                        gamma=gamma,
+                        weight_decay=wd,
+                        decay_to_ema=True,
+                    )
 
 
-def train_batch_size(scan: MnistScan, data: dict[str, np.ndarray], batch: int, device, log=None,
-                     steps: int | None = None) -> dict[str, np.ndarray]:
+def train_batch_size(
+    scan: MnistScan, data: dict[str, np.ndarray], batch: int, device, log=None, steps: int | None = None
+) -> dict[str, np.ndarray]:
     """Train every (optimizer, replicate, lr) network at one batch size; return arrays of shape
     (optimizer, replicate, lr): ``test_loss``, ``test_accuracy``, ``train_loss`` (last batch)."""
     dtype = DTYPES[scan.dtype]
@@ -151,8 +184,9 @@ def train_batch_size(scan: MnistScan, data: dict[str, np.ndarray], batch: int, d
     G, R, L = len(scan.gammas), scan.replicates, len(scan.lr)
     model = BatchedMLP(dims, G, R, L, seed=scan.seed, device=device, dtype=dtype)
     opt = Optimizers(model, scan, scan.lr)
-    idx = torch.as_tensor(np.stack([batch_indices(len(x_train), batch, steps, scan.seed, r) for r in range(R)], 1),
-                          device=device)  # (steps, R, batch)
+    idx = torch.as_tensor(
+        np.stack([batch_indices(len(x_train), batch, steps, scan.seed, r) for r in range(R)], 1), device=device
+    )  # (steps, R, batch)
     losses = torch.full((model.M,), float("nan"), device=device)
     for t in range(steps):
         x, y = x_train[idx[t]], y_train[idx[t]]
@@ -162,12 +196,17 @@ def train_batch_size(scan: MnistScan, data: dict[str, np.ndarray], batch: int, d
         opt.step({"decayed": list(grads[:n_w]), "plain": list(grads[n_w:])})
         if log and (t + 1) % max(1, steps // 4) == 0:
             finite = torch.isfinite(losses)
-            log.info(f"batch {batch}: step {t + 1}/{steps}, median train loss "
-                     f"{losses[finite].median().item() if finite.any() else float('nan'):.3f}, "
-                     f"{int((~finite).sum())} of {model.M} networks non-finite")
+            log.info(
+                f"batch {batch}: step {t + 1}/{steps}, median train loss "
+                f"{losses[finite].median().item() if finite.any() else float('nan'):.3f}, "
+                f"{int((~finite).sum())} of {model.M} networks non-finite"
+            )
     x_test = torch.as_tensor(data["x_test"], device=device).to(dtype) / scale
     y_test = torch.as_tensor(data["y_test"], device=device).long()
     test_loss, test_acc = model.evaluate(x_test, y_test, scan.eval_chunk)
     shape = (G, R, L)
-    return {"test_loss": test_loss.cpu().numpy().reshape(shape), "test_accuracy": test_acc.cpu().numpy().reshape(shape),
-            "train_loss": losses.detach().double().cpu().numpy().reshape(shape)}
+    return {
+        "test_loss": test_loss.cpu().numpy().reshape(shape),
+        "test_accuracy": test_acc.cpu().numpy().reshape(shape),
+        "train_loss": losses.detach().double().cpu().numpy().reshape(shape),
+    }

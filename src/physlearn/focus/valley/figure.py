@@ -9,8 +9,6 @@ the optimizer with the lowest mean loss after the last step, best learning rate 
 from __future__ import annotations
 
 import argparse
-import json
-from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -18,9 +16,8 @@ import pandas as pd
 from matplotlib.colors import ListedColormap
 from matplotlib.patches import Patch
 
-from physlearn import plotting
-from physlearn.claims import Claim, write_claims
-from physlearn.focus.valley.sweep import ValleyScan
+from physlearn import figures, plotting, step
+from physlearn.claims import Claim
 from physlearn.focus.valley.analysis import (
     COLOURS,
     DIVERGED,
@@ -33,11 +30,18 @@ from physlearn.focus.valley.analysis import (
     win_grid,
     winners,
 )
+from physlearn.focus.valley.sweep import ValleyScan
 
-FIGURES = {"sharpness": "Fig. 2a", "weight_decay": "Fig. 2b"}
-AXIS_LABELS = {"sharpness": "sharpness $a$", "weight_decay": "weight decay $\\lambda$", "sigma": "gradient noise $\\sigma$"}
+AXIS_LABELS = {
+    "sharpness": "sharpness $a$",
+    "weight_decay": "weight decay $\\lambda$",
+    "sigma": "gradient noise $\\sigma$",
+}
 # Checkpoints of the spec (best mean final loss at a=10, wd=0.1), and their tolerance.
-CHECKPOINTS = {0.0: {"adam": -0.65, "signum": -0.48, "focus": -0.46}, 3.0: {"adam": -0.16, "signum": -0.19, "focus": -0.20}}
+CHECKPOINTS = {
+    0.0: {"adam": -0.65, "signum": -0.48, "focus": -0.46},
+    3.0: {"adam": -0.16, "signum": -0.19, "focus": -0.20},
+}
 CHECKPOINT_TOLERANCE = 0.03
 MAJORITY = 0.9  # "X wins across a range" passes when X wins at >= 90% of its pixels
 
@@ -49,16 +53,28 @@ def plot_winner_map(win: pd.DataFrame, scanned: str, title: str, optimizers=tupl
     codes = np.vectorize(names.index)(grid)
     cmap = ListedColormap([COLOURS[o] for o in optimizers] + [(0.55, 0.55, 0.55)])
     ax = ax or plt.subplots(figsize=(5.2, 4.2))[1]
-    ax.pcolormesh(_edges(cols, log=False), _edges(rows, log=scanned == "sharpness"), codes,
-                  cmap=cmap, vmin=-0.5, vmax=len(names) - 0.5, shading="flat", rasterized=True)
+    ax.pcolormesh(
+        _edges(cols, log=False),
+        _edges(rows, log=scanned == "sharpness"),
+        codes,
+        cmap=cmap,
+        vmin=-0.5,
+        vmax=len(names) - 0.5,
+        shading="flat",
+        rasterized=True,
+    )
     if scanned == "sharpness":
         ax.set_yscale("log")
     ax.set_xlabel(AXIS_LABELS["sigma"])
     ax.set_ylabel(AXIS_LABELS[scanned])
     ax.set_title(title)
     present = [n for n in names if (grid == n).any() or n != DIVERGED]
-    ax.legend(handles=[Patch(color=cmap(names.index(n)), label=LABELS.get(n, n)) for n in present],
-              loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+    ax.legend(
+        handles=[Patch(color=cmap(names.index(n)), label=LABELS.get(n, n)) for n in present],
+        loc="upper left",
+        bbox_to_anchor=(1.01, 1.0),
+        frameon=False,
+    )
     return ax
 
 
@@ -82,10 +98,13 @@ def _majority_claim(cid, text, paper_value, subset: pd.DataFrame, winners_ok, wh
     frac = _fraction(wins)
     who = " or ".join(LABELS[w] for w in winners_ok)
     return Claim(
-        id=cid, claim=text, paper_value=paper_value,
+        id=cid,
+        claim=text,
+        paper_value=paper_value,
         ours=f"{who} wins at {int(wins.sum())} of {len(subset)} pixels {where} ({frac:.0%})",
         criterion=f"{who} wins at >= {MAJORITY:.0%} of the pixels {where}",
-        passed=bool(frac >= MAJORITY), measured={"fraction": frac, "pixels": len(subset)},
+        passed=bool(frac >= MAJORITY),
+        measured={"fraction": frac, "pixels": len(subset)},
     )
 
 
@@ -95,40 +114,62 @@ def sharpness_claims(win: pd.DataFrame) -> list[Claim]:
     a_values = np.sort(win["sharpness"].unique())
     s_min, s_max = win["sigma"].min(), win["sigma"].max()
     claims = [
-        _majority_claim("adam-wins-noiseless", "Adam wins at sigma = 0 across sharpness.",
-                        "Adam wins at every sharpness at sigma = 0", win[win["sigma"] == s_min],
-                        ("adam",), f"at sigma = {s_min:g}"),
-        _majority_claim("sign-wins-high-noise",
-                        "A sign-based method (Signum or FOCUS) wins at high noise for low and moderate sharpness.",
-                        "Signum/FOCUS win at sigma = 3 for a <= 10",
-                        win[(win["sigma"] == s_max) & (win["sharpness"] <= 10 * (1 + 1e-9))],
-                        SIGN_METHODS, f"at sigma = {s_max:g} with a <= 10"),
+        _majority_claim(
+            "adam-wins-noiseless",
+            "Adam wins at sigma = 0 across sharpness.",
+            "Adam wins at every sharpness at sigma = 0",
+            win[win["sigma"] == s_min],
+            ("adam",),
+            f"at sigma = {s_min:g}",
+        ),
+        _majority_claim(
+            "sign-wins-high-noise",
+            "A sign-based method (Signum or FOCUS) wins at high noise for low and moderate sharpness.",
+            "Signum/FOCUS win at sigma = 3 for a <= 10",
+            win[(win["sigma"] == s_max) & (win["sharpness"] <= 10 * (1 + 1e-9))],
+            SIGN_METHODS,
+            f"at sigma = {s_max:g} with a <= 10",
+        ),
     ]
     boundary = adam_boundary(win, "sharpness")
     rho = spearman(np.log(boundary.index.to_numpy()), boundary.to_numpy())
     lo, mid, hi = (nearest(a_values, v, log=True) for v in (0.1, 10, 1000))
-    claims.append(Claim(
-        id="boundary-grows-with-sharpness",
-        claim="The noise level where Adam stops winning grows with sharpness.",
-        paper_value="boundary moves right as a grows: about 0.5 at a = 0.1, 1.5 at a = 10, 2.5 at a = 1000",
-        ours=(f"Spearman rho(a, boundary) = {rho:.2f}; boundary {boundary[lo]:.2f} at a = {lo:g}, "
-              f"{boundary[mid]:.2f} at a = {mid:g}, {boundary[hi]:.2f} at a = {hi:g}"),
-        criterion="Spearman rank correlation between a and the boundary >= 0.8, and boundary(a_max) > boundary(a_min)",
-        passed=bool(rho >= 0.8 and boundary[hi] > boundary[lo]),
-        measured={"spearman": rho, "boundary": {f"{k:g}": float(v) for k, v in boundary.items()}},
-    ))
+    claims.append(
+        Claim(
+            id="boundary-grows-with-sharpness",
+            claim="The noise level where Adam stops winning grows with sharpness.",
+            paper_value="boundary moves right as a grows: about 0.5 at a = 0.1, 1.5 at a = 10, 2.5 at a = 1000",
+            ours=(
+                f"Spearman rho(a, boundary) = {rho:.2f}; boundary {boundary[lo]:.2f} at a = {lo:g}, "
+                f"{boundary[mid]:.2f} at a = {mid:g}, {boundary[hi]:.2f} at a = {hi:g}"
+            ),
+            criterion="Spearman rank correlation between a and the boundary >= 0.8, and boundary(a_max) > boundary(a_min)",
+            passed=bool(rho >= 0.8 and boundary[hi] > boundary[lo]),
+            measured={"spearman": rho, "boundary": {f"{k:g}": float(v) for k, v in boundary.items()}},
+        )
+    )
     low = win[np.isclose(win["sharpness"], lo) & (win["sigma"] >= 0.5 - 1e-9)]
-    claims.append(_majority_claim(
-        "checkpoint-a0.1", "At a = 0.1 Signum wins for sigma >= 0.5.",
-        "a sign-based method wins for sigma >= 0.5 at a = 0.1 (spec: Signum; FOCUS and Signum differ by speckle)",
-        low, SIGN_METHODS, f"with sigma >= 0.5 at a = {lo:g}"))
-    claims.append(Claim(
-        id="checkpoint-a1000", claim="At a = 1000 Adam wins up to sigma of about 2.5.",
-        paper_value="boundary about 2.5 at a = 1000",
-        ours=f"boundary {boundary[hi]:.2f} at a = {hi:g}",
-        criterion="boundary within [2.0, 3.0]",
-        passed=bool(2.0 <= boundary[hi] <= 3.0), measured={"boundary": float(boundary[hi]), "a": hi},
-    ))
+    claims.append(
+        _majority_claim(
+            "checkpoint-a0.1",
+            "At a = 0.1 Signum wins for sigma >= 0.5.",
+            "a sign-based method wins for sigma >= 0.5 at a = 0.1 (spec: Signum; FOCUS and Signum differ by speckle)",
+            low,
+            SIGN_METHODS,
+            f"with sigma >= 0.5 at a = {lo:g}",
+        )
+    )
+    claims.append(
+        Claim(
+            id="checkpoint-a1000",
+            claim="At a = 1000 Adam wins up to sigma of about 2.5.",
+            paper_value="boundary about 2.5 at a = 1000",
+            ours=f"boundary {boundary[hi]:.2f} at a = {hi:g}",
+            criterion="boundary within [2.0, 3.0]",
+            passed=bool(2.0 <= boundary[hi] <= 3.0),
+            measured={"boundary": float(boundary[hi]), "a": hi},
+        )
+    )
     return claims
 
 
@@ -143,71 +184,95 @@ def weight_decay_claims(win: pd.DataFrame, best: pd.DataFrame) -> list[Claim]:
         at = best[np.isclose(best["weight_decay"], wd) & np.isclose(best["sigma"], s)].set_index("optimizer")
         ours = {o: float(at.loc[o, "mean_final_loss"]) for o in expected}
         ok = all(abs(ours[o] - expected[o]) <= CHECKPOINT_TOLERANCE for o in expected)
-        claims.append(Claim(
-            id=f"checkpoint-a10-sigma{sigma:g}",
-            claim=f"At a = 10, wd = 0.1, sigma = {sigma:g}: best mean final loss of Adam / Signum / FOCUS.",
-            paper_value=" / ".join(f"{expected[o]:.2f}" for o in expected),
-            ours=" / ".join(f"{ours[o]:.3f}" for o in expected) + f" (wd = {wd:g}, sigma = {s:g})",
-            criterion=f"each within +-{CHECKPOINT_TOLERANCE} of the paper's value",
-            passed=bool(ok), measured={"ours": ours, "paper": expected, "weight_decay": wd, "sigma": s},
-        ))
+        claims.append(
+            Claim(
+                id=f"checkpoint-a10-sigma{sigma:g}",
+                claim=f"At a = 10, wd = 0.1, sigma = {sigma:g}: best mean final loss of Adam / Signum / FOCUS.",
+                paper_value=" / ".join(f"{expected[o]:.2f}" for o in expected),
+                ours=" / ".join(f"{ours[o]:.3f}" for o in expected) + f" (wd = {wd:g}, sigma = {s:g})",
+                criterion=f"each within +-{CHECKPOINT_TOLERANCE} of the paper's value",
+                passed=bool(ok),
+                measured={"ours": ours, "paper": expected, "weight_decay": wd, "sigma": s},
+            )
+        )
     boundary = adam_boundary(win, "weight_decay")[wd]
-    claims.append(Claim(
-        id="checkpoint-a10-boundary", claim="At a = 10, wd = 0.1, Adam stops winning near sigma = 1.5.",
-        paper_value="about 1.5", ours=f"{boundary:.2f} (wd = {wd:g})", criterion="within [1.0, 2.0]",
-        passed=bool(1.0 <= boundary <= 2.0), measured={"boundary": float(boundary)},
-    ))
+    claims.append(
+        Claim(
+            id="checkpoint-a10-boundary",
+            claim="At a = 10, wd = 0.1, Adam stops winning near sigma = 1.5.",
+            paper_value="about 1.5",
+            ours=f"{boundary:.2f} (wd = {wd:g})",
+            criterion="within [1.0, 2.0]",
+            passed=bool(1.0 <= boundary <= 2.0),
+            measured={"boundary": float(boundary)},
+        )
+    )
     s_min, s_max = win["sigma"].min(), win["sigma"].max()
-    claims.append(_majority_claim("adam-wins-noiseless", "Adam wins at low noise (sigma = 0) across weight decay.",
-                                  "Adam wins at sigma = 0", win[win["sigma"] == s_min], ("adam",), f"at sigma = {s_min:g}"))
-    claims.append(_majority_claim("sign-wins-high-noise", "Signum/FOCUS win at high noise across weight decay.",
-                                  "Signum/FOCUS win at sigma = 3", win[win["sigma"] == s_max], SIGN_METHODS,
-                                  f"at sigma = {s_max:g}"))
+    claims.append(
+        _majority_claim(
+            "adam-wins-noiseless",
+            "Adam wins at low noise (sigma = 0) across weight decay.",
+            "Adam wins at sigma = 0",
+            win[win["sigma"] == s_min],
+            ("adam",),
+            f"at sigma = {s_min:g}",
+        )
+    )
+    claims.append(
+        _majority_claim(
+            "sign-wins-high-noise",
+            "Signum/FOCUS win at high noise across weight decay.",
+            "Signum/FOCUS win at sigma = 3",
+            win[win["sigma"] == s_max],
+            SIGN_METHODS,
+            f"at sigma = {s_max:g}",
+        )
+    )
     return claims
 
 
 def config_summary(scan: ValleyScan) -> dict:
     """The config values a reader needs beside the claims."""
     return {
-        "steps": scan.steps, "replicates": scan.replicates, "learning_rates": len(scan.lr),
-        "lr_range": [float(scan.lr.min()), float(scan.lr.max())], "sigma_values": len(scan.sigma),
+        "steps": scan.steps,
+        "replicates": scan.replicates,
+        "learning_rates": len(scan.lr),
+        "lr_range": [float(scan.lr.min()), float(scan.lr.max())],
+        "sigma_values": len(scan.sigma),
         f"{scan.scanned}_values": len(scan.scanned_values),
         "sharpness": float(scan.sharpness[0]) if scan.scanned != "sharpness" else "scanned",
         "weight_decay": float(scan.weight_decay[0]) if scan.scanned != "weight_decay" else "scanned",
-        "seed": scan.seed, "dtype": scan.dtype,
+        "seed": scan.seed,
+        "dtype": scan.dtype,
     }
 
 
-def parse_figure_step(description: str, argv=None) -> tuple[argparse.Namespace, dict, ValleyScan, pd.DataFrame]:
-    """The command line shared by the valley's figure steps: (args, config, scan, best over lr)."""
-    ap = argparse.ArgumentParser(description=description)
-    for name in ("config", "scan"):
-        ap.add_argument(f"--{name}", required=True)
-    for name in ("summary", "pdf", "png", "table", "claims"):
-        ap.add_argument(f"--{name}", type=Path, required=True)
-    args = ap.parse_args(argv)
-    cfg = json.loads(args.config)
+def _scan_option(ap: argparse.ArgumentParser) -> None:
+    ap.add_argument("--scan", required=True)
+
+
+def parse_figure_step(doc: str | None, argv=None) -> tuple[argparse.Namespace, dict, ValleyScan, pd.DataFrame]:
+    """The command line of both valley figure steps, which draw from the same scan's summary:
+    (args, config, scan, best over lr). The figure's registry row is ``valley_<scan>`` (plus
+    ``_pairs`` for the head-to-head maps)."""
+    args, cfg = step.parse(doc, section="focus_valley", inputs=("summary",), extra=_scan_option, argv=argv)
     scan = ValleyScan.from_config(args.scan, cfg["focus_valley"], cfg["seed"])
     return args, cfg, scan, best_over_lr(pd.read_csv(args.summary), scan.scanned)
 
 
 def main(argv=None) -> None:
     args, cfg, scan, best = parse_figure_step(__doc__, argv)
-    figure = FIGURES.get(scan.name, scan.name)
+    name = f"valley_{scan.name}"
     win = winners(best, scan.scanned)
     table = best.merge(win[[scan.scanned, "sigma", "winner"]], on=[scan.scanned, "sigma"])
-    table.to_csv(args.table, index=False, float_format="%.6g")
 
     plotting.style()
-    fixed = (f"wd = {scan.weight_decay[0]:g}" if scan.scanned == "sharpness" else f"a = {scan.sharpness[0]:g}")
-    ax = plot_winner_map(win, scan.scanned, f"FOCUS {figure}: best optimizer ({fixed}, {scan.replicates} replicates)")
-    plotting.save(ax.figure, args.pdf, args.png)
+    fixed = f"wd = {scan.weight_decay[0]:g}" if scan.scanned == "sharpness" else f"a = {scan.sharpness[0]:g}"
+    title = f"FOCUS {figures.get(name).label}: best optimizer ({fixed}, {scan.replicates} replicates)"
+    ax = plot_winner_map(win, scan.scanned, title)
 
     claims = sharpness_claims(win) if scan.scanned == "sharpness" else weight_decay_claims(win, best)
-    write_claims(args.claims, paper="focus", figure=figure,
-                 title=f"Narrowing valley: best optimizer over noise and {scan.scanned.replace('_', ' ')}",
-                 scale=cfg["scale"], config=config_summary(scan), claims=claims,
-                 files={"pdf": str(args.pdf), "png": str(args.png), "table": str(args.table)})
+    figures.write_figure(args, cfg, name, fig=ax.figure, table=table, claims=claims, config=config_summary(scan))
 
 
 if __name__ == "__main__":

@@ -3,7 +3,7 @@
 A plain per-trajectory loop in numpy: one 2-vector ``p``, one optimizer step per loop
 iteration, fresh noise drawn each step. It serves two purposes:
 
-- the *reference* implementation that tests/test_valley.py checks the vectorised sweep
+- the *reference* implementation that tests/test_focus_valley.py checks the vectorised sweep
   (:func:`physlearn.focus.valley.sweep.run_valley_trajectories`) against, fed the same initial
   points and noise draws;
 - the *baseline* of benchmarks/valley_sweep.py: the cost of one (trajectory, step) in the

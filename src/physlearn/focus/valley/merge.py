@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from physlearn import step
 from physlearn.focus.valley.sweep import METRICS, ValleyScan
 
 
@@ -60,20 +61,18 @@ def summarise(scan: ValleyScan, merged: dict[str, np.ndarray], optimizers: list[
     )
 
 
-def main(argv=None) -> None:
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--config", required=True)
+def _options(ap: argparse.ArgumentParser) -> None:
     ap.add_argument("--scan", required=True)
-    ap.add_argument("--output", type=Path, required=True)
     ap.add_argument("shards", type=Path, nargs="+")
-    args = ap.parse_args(argv)
-    cfg = json.loads(args.config)
+
+
+def main(argv=None) -> None:
+    args, cfg = step.parse(__doc__, section="focus_valley", outputs=("output",), extra=_options, argv=argv)
     scan = ValleyScan.from_config(args.scan, cfg["focus_valley"], cfg["seed"])
     with np.load(args.shards[0]) as first:
         optimizers = json.loads(str(first["meta"]))["optimizers"]
     table = summarise(scan, load_shards(args.shards, scan), optimizers)
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    table.to_csv(args.output, index=False, float_format="%.6g")
+    step.save_table(table, args.output)
 
 
 if __name__ == "__main__":

@@ -10,10 +10,10 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from physlearn import plotting
-from physlearn.claims import Claim, write_claims
+from physlearn import figures, plotting
+from physlearn.claims import Claim
 from physlearn.focus.valley.analysis import LABELS, win_grid, winners
-from physlearn.focus.valley.figure import FIGURES, config_summary, parse_figure_step, plot_winner_map
+from physlearn.focus.valley.figure import config_summary, parse_figure_step, plot_winner_map
 
 PAIRS = (("adam", "signum"), ("signum", "focus"), ("adam", "focus"))
 
@@ -43,40 +43,43 @@ def pair_claims(table: pd.DataFrame, scanned: str) -> list[Claim]:
             id="signum-focus-small-margins",
             claim="FOCUS and Signum often differ only by small margins.",
             paper_value="Signum vs FOCUS margins are small next to Adam vs sign-method margins",
-            ours=(f"median margin Signum/FOCUS {sf:.4f} vs Adam/Signum {as_:.4f} and Adam/FOCUS {af:.4f} "
-                  f"(ratio {ratio:.2f})"),
+            ours=(
+                f"median margin Signum/FOCUS {sf:.4f} vs Adam/Signum {as_:.4f} and Adam/FOCUS {af:.4f} "
+                f"(ratio {ratio:.2f})"
+            ),
             criterion="median Signum/FOCUS margin < 0.5 x the smaller median Adam margin",
-            passed=bool(ratio < 0.5), measured={"median_margin": margin.to_dict(), "ratio": ratio},
+            passed=bool(ratio < 0.5),
+            measured={"median_margin": margin.to_dict(), "ratio": ratio},
         ),
         Claim(
             id="signum-focus-speckle",
             claim="The Signum/FOCUS map is speckled (noisy winners), unlike the Adam/Signum map.",
             paper_value="speckle in the Signum/FOCUS map",
-            ours=(f"winner changes between sigma-neighbours: Signum/FOCUS {flips['signum/focus']:.0%}, "
-                  f"Adam/Signum {flips['adam/signum']:.0%}"),
+            ours=(
+                f"winner changes between sigma-neighbours: Signum/FOCUS {flips['signum/focus']:.0%}, "
+                f"Adam/Signum {flips['adam/signum']:.0%}"
+            ),
             criterion="Signum/FOCUS flips more often than Adam/Signum",
-            passed=bool(flips["signum/focus"] > flips["adam/signum"]), measured={"flip_fraction": flips},
+            passed=bool(flips["signum/focus"] > flips["adam/signum"]),
+            measured={"flip_fraction": flips},
         ),
     ]
 
 
 def main(argv=None) -> None:
     args, cfg, scan, best = parse_figure_step(__doc__, argv)
-    figure = f"{FIGURES.get(scan.name, scan.name)} (appendix pairs)"
+    name = f"valley_{scan.name}_pairs"
     table = pair_table(best, scan.scanned)
-    table.to_csv(args.table, index=False, float_format="%.6g")
 
     plotting.style()
     fig, axes = plt.subplots(1, 3, figsize=(15, 4.2), constrained_layout=True)
     for ax, pair in zip(axes, PAIRS):
         win = table[table["pair"] == "/".join(pair)]
         plot_winner_map(win, scan.scanned, " vs ".join(LABELS[o] for o in pair), optimizers=pair, ax=ax)
-    fig.suptitle(f"FOCUS {figure}: head-to-head winners")
-    plotting.save(fig, args.pdf, args.png)
-
-    write_claims(args.claims, paper="focus", figure=figure, title="Narrowing valley: head-to-head maps",
-                 scale=cfg["scale"], config=config_summary(scan), claims=pair_claims(table, scan.scanned),
-                 files={"pdf": str(args.pdf), "png": str(args.png), "table": str(args.table)})
+    fig.suptitle(f"FOCUS {figures.get(name).label}: head-to-head winners")
+    figures.write_figure(
+        args, cfg, name, fig=fig, table=table, claims=pair_claims(table, scan.scanned), config=config_summary(scan)
+    )
 
 
 if __name__ == "__main__":

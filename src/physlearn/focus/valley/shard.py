@@ -1,19 +1,17 @@
 """Workflow step: run one shard of a narrowing-valley scan and save every trajectory's record.
 
-    python -m physlearn.focus.valley.shard --config JSON --scan NAME --shard I --output F.npz
+python -m physlearn.focus.valley.shard --config JSON --scan NAME --shard I --output F.npz
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import time
-from pathlib import Path
 
 import numpy as np
 import torch
 
-from physlearn import runtime
+from physlearn import runtime, step
 from physlearn.focus.valley.sweep import METRICS, OPTIMIZERS, ValleyScan, iter_shard
 
 
@@ -29,33 +27,42 @@ def run_shard(scan: ValleyScan, shard: int, n_shards: int, device, log) -> dict[
             parts[key].append(value.cpu().numpy())
         elapsed = time.perf_counter() - started
         rate = per_pixel * sum(len(p) for p in parts["pixel"]) / elapsed
-        log.info(f"scan {scan.name} shard {shard + 1}/{n_shards}: chunk {done}/{len(chunks)} "
-                 f"done, {elapsed:.1f} s, {rate / 1e6:.1f} M trajectory-steps/s")
-    return {"pixel": np.concatenate(parts["pixel"]),
-            **{k: np.concatenate(v, axis=2) for k, v in parts.items() if k != "pixel"}}
+        log.info(
+            f"scan {scan.name} shard {shard + 1}/{n_shards}: chunk {done}/{len(chunks)} "
+            f"done, {elapsed:.1f} s, {rate / 1e6:.1f} M trajectory-steps/s"
+        )
+    return {
+        "pixel": np.concatenate(parts["pixel"]),
+        **{k: np.concatenate(v, axis=2) for k, v in parts.items() if k != "pixel"},
+    }
+
+
+def _options(ap: argparse.ArgumentParser) -> None:
+    ap.add_argument("--scan", required=True)
+    ap.add_argument("--shard", type=int, required=True)
 
 
 def main(argv=None) -> None:
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--config", required=True, help="JSON: seed, device, shards, focus_valley section")
-    ap.add_argument("--scan", required=True)
-    ap.add_argument("--shard", type=int, required=True)
-    ap.add_argument("--output", type=Path, required=True)
-    args = ap.parse_args(argv)
-
-    cfg = json.loads(args.config)
+    args, cfg = step.parse(__doc__, section="focus_valley", outputs=("output",), extra=_options, argv=argv)
     valley = cfg["focus_valley"]
-    log = runtime.setup(valley["threads"])
+    log = step.logger()
     scan = ValleyScan.from_config(args.scan, valley, cfg["seed"])
     device = runtime.pick_device(cfg["device"])
-    log.info(f"scan {scan.name}: {scan.n_pixels} pixels x {len(scan.lr)} lr x {scan.replicates} "
-             f"replicates x {len(OPTIMIZERS)} optimizers x {scan.steps} steps on {device}")
+    log.info(
+        f"scan {scan.name}: {scan.n_pixels} pixels x {len(scan.lr)} lr x {scan.replicates} "
+        f"replicates x {len(OPTIMIZERS)} optimizers x {scan.steps} steps on {device}"
+    )
     arrays = run_shard(scan, args.shard, valley["shards"], device, log)
     n_div = int(arrays["diverged"].sum())
     if n_div:
         log.warning(f"scan {scan.name} shard {args.shard}: {n_div} trajectories diverged (recorded)")
-    meta = {"scan": scan.name, "shard": args.shard, "shards": valley["shards"],
-            "optimizers": list(OPTIMIZERS), **runtime.provenance()}
+    meta = {
+        "scan": scan.name,
+        "shard": args.shard,
+        "shards": valley["shards"],
+        "optimizers": list(OPTIMIZERS),
+        **runtime.provenance(),
+    }
     runtime.save_npz(args.output, meta, lr=scan.lr, **arrays)
 
 

@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import hashlib
 import math
-from dataclasses import dataclass, field
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 
 import numpy as np
 import torch
@@ -44,8 +44,9 @@ def loss_from_coordinates(x: Tensor, y: Tensor, sharpness: Tensor | float, c: fl
     return 0.5 * sharpness * (x * y) ** 2 - c * x
 
 
-def grad_from_coordinates(x: Tensor, y: Tensor, sharpness: Tensor | float, c: float, angle: float,
-                          out: Tensor | None = None) -> Tensor:
+def grad_from_coordinates(
+    x: Tensor, y: Tensor, sharpness: Tensor | float, c: float, angle: float, out: Tensor | None = None
+) -> Tensor:
     """dL/dp from (x, y): [a*x*y^2 - c, a*x^2*y] rotated back to p coordinates (dim 0)."""
     cos, sin = math.cos(angle), math.sin(angle)
     ax = sharpness * x
@@ -110,9 +111,7 @@ class ValleyScan:
         scan = cfg["scans"][name]
         sharpness, weight_decay = grid_axis(scan["sharpness"]), grid_axis(scan["weight_decay"])
         if (len(sharpness) > 1) == (len(weight_decay) > 1):
-            raise ValueError(
-                f"focus_valley.scans.{name}: exactly one of sharpness and weight_decay must be a range"
-            )
+            raise ValueError(f"focus_valley.scans.{name}: exactly one of sharpness and weight_decay must be a range")
         return cls(
             name=name,
             scanned="sharpness" if len(sharpness) > 1 else "weight_decay",
@@ -180,11 +179,34 @@ class ValleyScan:
 def _optimizer_step(name: str, p: Tensor, g: Tensor, state: dict, t: int, lr: Tensor, wd: Tensor, hp: dict) -> None:
     """One toy-optimizer step through the shared update rules; the toy decay is wd*p."""
     if name == "adam":
-        F.adam([p], [g], [state["m"]], [state["v"]], t, lr=lr, beta1=hp["beta1"], beta2=hp["beta2"], eps=hp["eps"], weight_decay=wd)
+        F.adam(
+            [p],
+            [g],
+            [state["m"]],
+            [state["v"]],
+            t,
+            lr=lr,
+            beta1=hp["beta1"],
+            beta2=hp["beta2"],
+            eps=hp["eps"],
+            weight_decay=wd,
+        )
     else:
         gamma = hp["gamma"] if name == "focus" else 0.0  # Signum: gamma 0, beta2 0
         avg = [state["pbar"]] if gamma != 0.0 else None
-        F.focus([p], [g], [state["m"]], avg, t, lr=lr, beta1=hp["beta1"], beta2=hp.get("beta2", 0.0), gamma=gamma, weight_decay=wd, decay_to_ema=False)
+        F.focus(
+            [p],
+            [g],
+            [state["m"]],
+            avg,
+            t,
+            lr=lr,
+            beta1=hp["beta1"],
+            beta2=hp.get("beta2", 0.0),
+            gamma=gamma,
+            weight_decay=wd,
+            decay_to_ema=False,
+        )
 
 
 def run_valley_trajectories(
@@ -268,7 +290,9 @@ def chunk_inputs(scan: ValleyScan, chunk: int) -> tuple[np.ndarray, Tensor, Call
     return pixels, init, noise
 
 
-def iter_shard(scan: ValleyScan, shard: int, n_shards: int, device="cpu") -> Iterator[tuple[np.ndarray, dict[str, Tensor]]]:
+def iter_shard(
+    scan: ValleyScan, shard: int, n_shards: int, device="cpu"
+) -> Iterator[tuple[np.ndarray, dict[str, Tensor]]]:
     """Yield (pixels, metrics) for each chunk of a shard."""
     for chunk in scan.shard_chunks(shard, n_shards):
         pixels, init, noise = chunk_inputs(scan, chunk)

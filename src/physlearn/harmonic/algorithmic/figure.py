@@ -10,8 +10,6 @@ embeddings; ``cumulative_ev`` (Fig. 3a); ``data_efficiency`` (Fig. 3b); ``grokki
 
 from __future__ import annotations
 
-import argparse
-import json
 import math
 from pathlib import Path
 
@@ -19,16 +17,18 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from physlearn import plotting
-from physlearn.claims import write_claims
+from physlearn import figures, plotting, step
 from physlearn.harmonic.algorithmic import analysis as A
 from physlearn.harmonic.algorithmic import metrics
-from physlearn.harmonic.algorithmic.settings import AlgorithmicConfig
-from physlearn.harmonic.algorithmic.results import load as load_result
 from physlearn.harmonic.algorithmic.datasets import TASK_LABELS
+from physlearn.harmonic.algorithmic.results import load as load_result
+from physlearn.harmonic.algorithmic.settings import AlgorithmicConfig
 
-FIGURES = {"ev_mlp": "Fig. 2", "ev_transformer": "Fig. 7", "cumulative_ev": "Fig. 3a", "data_efficiency": "Fig. 3b",
-           "grokking": "Fig. 3c"}
+# the --figure choices: this step's rows of physlearn.figures (their labels and titles), less the "algorithmic_"
+# of their names (not __name__: under python -m that is "__main__")
+FIGURES = [
+    f.name.removeprefix("algorithmic_") for f in figures.FIGURES if f.step == "physlearn.harmonic.algorithmic.figure"
+]
 COLOURS = {"standard": plotting.rgb(60, 110, 180), "harmonic": plotting.rgb(214, 90, 50)}
 FAMILY_LABELS = {"mlp": "MLP", "transformer": "transformer"}
 
@@ -54,11 +54,19 @@ def plot_embeddings(table: pd.DataFrame, tasks, seed: int, title: str):
                 ax.scatter(one["pc1"], one["pc2"], c=one["token"], cmap="viridis", s=14)
                 if len(one) <= 42:
                     for _, row in one.iterrows():
-                        ax.annotate(str(int(row["token"])), (row["pc1"], row["pc2"]), fontsize=6,
-                                    xytext=(2, 2), textcoords="offset points")
+                        ax.annotate(
+                            str(int(row["token"])),
+                            (row["pc1"], row["pc2"]),
+                            fontsize=6,
+                            xytext=(2, 2),
+                            textcoords="offset points",
+                        )
             ev = one["ev_top2"].iloc[0] if len(one) else math.nan
-            ax.set_title(f"{TASK_LABELS[task]}, {model}\nEV {100 * ev:.0f}% (median {100 * evs.median():.0f}%)",
-                         fontsize=8, color=COLOURS[model])
+            ax.set_title(
+                f"{TASK_LABELS[task]}, {model}\nEV {100 * ev:.0f}% (median {100 * evs.median():.0f}%)",
+                fontsize=8,
+                color=COLOURS[model],
+            )
             ax.set_xticks([]), ax.set_yticks([])
             ax.set_xlabel("PC 1", fontsize=7), ax.set_ylabel("PC 2", fontsize=7)
     fig.suptitle(title, fontsize=10)
@@ -71,8 +79,15 @@ def plot_cumulative(curves: pd.DataFrame, tasks, title: str):
     for j, task in enumerate(tasks):
         ax = axes[0, j]
         for (family, model), c in curves[curves["task"] == task].groupby(["family", "model"]):
-            ax.plot(c["components"], c["cumulative_ev"], marker="o", ms=3, color=COLOURS[model],
-                    ls="-" if family == "mlp" else "--", label=f"{model} {FAMILY_LABELS[family]}")
+            ax.plot(
+                c["components"],
+                c["cumulative_ev"],
+                marker="o",
+                ms=3,
+                color=COLOURS[model],
+                ls="-" if family == "mlp" else "--",
+                label=f"{model} {FAMILY_LABELS[family]}",
+            )
         ax.axhline(A.DIMENSION_EV, color="0.6", lw=0.8, ls=":")
         ax.set_title(TASK_LABELS[task], fontsize=9)
         ax.set_xlabel("principal components k")
@@ -131,8 +146,7 @@ def plot_grokking(table: pd.DataFrame, tasks, title: str):
                         ax.annotate(str(missing), (x, top * 1.4), fontsize=6, xytext=(3, 2), textcoords="offset points")
                     med = metrics.censored_median(c["epoch"].to_numpy(), top)
                     if math.isfinite(med):
-                        ax.scatter([x], [med], marker="_", s=250, color=COLOURS[model], lw=2,
-                                   label=f"{model} (median)")
+                        ax.scatter([x], [med], marker="_", s=250, color=COLOURS[model], lw=2, label=f"{model} (median)")
                 if split == "test" and family == "mlp" and task in A.PAPER_GROKKING:
                     for m, value in enumerate(A.PAPER_GROKKING[task]):
                         ax.scatter([k + (m - 0.5) * 0.3], [value], marker="x", color="k", s=25, label="paper median")
@@ -141,8 +155,10 @@ def plot_grokking(table: pd.DataFrame, tasks, title: str):
             ax.set_xticklabels([TASK_LABELS[t] for t in tasks], fontsize=8, rotation=15)
             what = "train accuracy (memorisation)" if split == "train" else "test accuracy (generalisation)"
             ax.set_ylabel(f"epoch when {split} accuracy\nstays > 0.9 for 20 epochs")
-            ax.set_title(f"{FAMILY_LABELS[family]}s: {what}\n(dotted: epochs trained; triangles: seeds not there by then)",
-                         fontsize=8)
+            ax.set_title(
+                f"{FAMILY_LABELS[family]}s: {what}\n(dotted: epochs trained; triangles: seeds not there by then)",
+                fontsize=8,
+            )
             handles, labels = ax.get_legend_handles_labels()
             unique = dict(zip(labels, handles))  # one legend entry per label
             if unique:
@@ -160,19 +176,18 @@ def load_runs(paths) -> dict[tuple[str, str], dict]:
     return results
 
 
-def main(argv=None) -> None:
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--config", required=True)
-    ap.add_argument("--figure", choices=list(FIGURES), required=True)
-    for name in ("pdf", "png", "table", "claims"):
-        ap.add_argument(f"--{name}", type=Path, required=True)
+def options(ap) -> None:
+    ap.add_argument("--figure", choices=FIGURES, required=True)
     ap.add_argument("runs", nargs="+", type=Path)
-    args = ap.parse_args(argv)
-    cfg = json.loads(args.config)
+
+
+def main(argv=None) -> None:
+    args, cfg = step.parse(__doc__, section="harmonic_algorithmic", extra=options, argv=argv)
     exp = AlgorithmicConfig.from_config(cfg["harmonic_algorithmic"], cfg["seed"])
     results = load_runs(args.runs)
     tasks = [t for t in exp.tasks if any(k[0] == t for k in results)]
-    figure = FIGURES[args.figure]
+    row = figures.get(f"algorithmic_{args.figure}")
+    figure, title = row.label, row.title
     scale = cfg["scale"]
 
     plotting.style()
@@ -184,40 +199,62 @@ def main(argv=None) -> None:
         table = pd.concat([A.projections_table(by_task, s) for s in seeds], ignore_index=True)
         table = table.merge(ev[["task", "model", "seed", "ev_top2"]], on=["task", "model", "seed"], how="left")
         claims = A.ev_claims(ev, family)
-        name = FAMILY_LABELS[family]
-        title = f"2-D PCA of the token embeddings, standard vs harmonic {name}s"
-        fig = plot_embeddings(table, tasks, seeds[0],
-                              f"Harmonic {figure}: {title}\n(seed {seeds[0]} shown; {scale_note(exp, scale, family, tasks)})")
+        fig = plot_embeddings(
+            table,
+            tasks,
+            seeds[0],
+            f"Harmonic {figure}: {title}\n(seed {seeds[0]} shown; {scale_note(exp, scale, family, tasks)})",
+        )
     elif args.figure == "cumulative_ev":
         table = A.cumulative_ev_table(results)
         claims = A.cumulative_ev_claims(table)
-        title = "Cumulative explained variance of the embeddings' first 10 PCs"
-        fig = plot_cumulative(A.median_curves(table), tasks,
-                              f"Harmonic {figure}: {title}\n(MLPs: {scale_note(exp, scale, 'mlp', tasks)}; "
-                              f"transformers: {scale_note(exp, scale, 'transformer', tasks)})")
+        fig = plot_cumulative(
+            A.median_curves(table),
+            tasks,
+            f"Harmonic {figure}: {title}\n(MLPs: {scale_note(exp, scale, 'mlp', tasks)}; "
+            f"transformers: {scale_note(exp, scale, 'transformer', tasks)})",
+        )
     elif args.figure == "data_efficiency":
         seeds = exp.seeds("mlp")[: exp.section["data_efficiency"]["seeds"]]
         table = A.data_efficiency_table({t: results[(t, "mlp")] for t in tasks}, seeds)
         claims = A.data_efficiency_claims(table)
-        title = "Test accuracy vs train fraction, standard vs harmonic MLPs"
-        fig = plot_data_efficiency(table, tasks, f"Harmonic {figure}: {title}\n({scale} scale: {len(seeds)} seeds, "
-                                                 f"{scale_note(exp, scale, 'mlp', tasks).split(', ')[1]})")
+        fig = plot_data_efficiency(
+            table,
+            tasks,
+            f"Harmonic {figure}: {title}\n({scale} scale: {len(seeds)} seeds, "
+            f"{scale_note(exp, scale, 'mlp', tasks).split(', ')[1]})",
+        )
     else:
         table = A.grokking_table(results)
         claims = A.grokking_claims(table)
-        title = "Epochs to > 0.9 accuracy (held for 20 epochs), standard vs harmonic"
-        fig = plot_grokking(table, tasks, f"Harmonic {figure}: {title}\n(MLPs: {scale_note(exp, scale, 'mlp', tasks)}; "
-                                          f"transformers: {scale_note(exp, scale, 'transformer', tasks)})")
+        fig = plot_grokking(
+            table,
+            tasks,
+            f"Harmonic {figure}: {title}\n(MLPs: {scale_note(exp, scale, 'mlp', tasks)}; "
+            f"transformers: {scale_note(exp, scale, 'transformer', tasks)})",
+        )
 
-    table.to_csv(args.table, index=False, float_format="%.6g")
-    plotting.save(fig, args.pdf, args.png)
-    summary = {"tasks": tasks, "seeds": {f: exp.seeds(f) for f in ("mlp", "transformer")},
-               "epochs": {f: {t: exp.epochs(f, t) for t in tasks} for f in ("mlp", "transformer")},
-               **{k: exp.section[k] for k in ("samples", "train_fraction", "batch_size", "exponent", "eps",
-                                              "embedding_reg", "mlp", "transformer", "data_efficiency")},
-               "seconds": {f"{t}/{f}": r["meta"]["seconds"] for (t, f), r in results.items()}}
-    write_claims(args.claims, paper="harmonic", figure=figure, title=title, scale=scale, config=summary,
-                 claims=claims, files={"pdf": str(args.pdf), "png": str(args.png), "table": str(args.table)})
+    summary = {
+        "tasks": tasks,
+        "seeds": {f: exp.seeds(f) for f in ("mlp", "transformer")},
+        "epochs": {f: {t: exp.epochs(f, t) for t in tasks} for f in ("mlp", "transformer")},
+        **{
+            k: exp.section[k]
+            for k in (
+                "samples",
+                "train_fraction",
+                "batch_size",
+                "exponent",
+                "eps",
+                "embedding_reg",
+                "mlp",
+                "transformer",
+                "data_efficiency",
+            )
+        },
+        "seconds": {f"{t}/{f}": r["meta"]["seconds"] for (t, f), r in results.items()},
+    }
+    figures.write_figure(args, cfg, row.name, fig=fig, table=table, claims=claims, config=summary)
 
 
 if __name__ == "__main__":

@@ -117,8 +117,9 @@ class BatchedAdamW:
         self.exp_avg_sq = torch.zeros_like(params)
         self.step_count = torch.zeros(R, device=params.device)  # float32, as torch.optim keeps it
         # per run: views of its parameters, gradient, moments and step count (updated in place)
-        self.rows = list(zip(*(t.unbind(0) for t in (params, self.grad, self.exp_avg, self.exp_avg_sq,
-                                                      self.step_count))))
+        self.rows = list(
+            zip(*(t.unbind(0) for t in (params, self.grad, self.exp_avg, self.exp_avg_sq, self.step_count)))
+        )
         groups: dict[tuple[float, float], list[int]] = {}
         for r, key in enumerate(zip(np.broadcast_to(lr, R).tolist(), np.broadcast_to(weight_decay, R).tolist())):
             groups.setdefault(key, []).append(r)
@@ -151,8 +152,21 @@ class BatchedAdamW:
                 if not tensors:
                     continue
             params, grads, exp_avgs, exp_avg_sqs, steps = tensors
-            torch._fused_adamw_(params, grads, exp_avgs, exp_avg_sqs, [], steps, lr=lr, beta1=self.beta1,
-                                beta2=self.beta2, weight_decay=decay, eps=self.eps, amsgrad=False, maximize=False)
+            torch._fused_adamw_(
+                params,
+                grads,
+                exp_avgs,
+                exp_avg_sqs,
+                [],
+                steps,
+                lr=lr,
+                beta1=self.beta1,
+                beta2=self.beta2,
+                weight_decay=decay,
+                eps=self.eps,
+                amsgrad=False,
+                maximize=False,
+            )
 
 
 def _epoch_plan(n_train, steps_max, batch_size, order_gens, dropout_gens, cfg, device):
@@ -201,9 +215,18 @@ def accuracy(cfg, params, inputs, answers, harmonic, is_train, start: int = 0, c
     return train, test
 
 
-def train(task: D.Task, cfg: M.ModelConfig, runs: list[Run], settings: TrainSettings, *, root_seed: int = 0,
-          device: torch.device | str = "cpu", init: torch.Tensor | None = None,
-          checkpoint: str | Path | None = None, checkpoint_every: float = 300.0) -> TrainResult:
+def train(
+    task: D.Task,
+    cfg: M.ModelConfig,
+    runs: list[Run],
+    settings: TrainSettings,
+    *,
+    root_seed: int = 0,
+    device: torch.device | str = "cpu",
+    init: torch.Tensor | None = None,
+    checkpoint: str | Path | None = None,
+    checkpoint_every: float = 300.0,
+) -> TrainResult:
     """Train every run for ``settings.epochs`` epochs, all at once. ``init`` [R, P]
     overrides the initial parameters (tests). Results come in the order of ``runs``.
 
@@ -215,11 +238,28 @@ def train(task: D.Task, cfg: M.ModelConfig, runs: list[Run], settings: TrainSett
     A checkpoint of other training is ignored, with a warning."""
     # standard runs first: the MLP step computes each output layer on its own block of runs
     order = sorted(range(len(runs)), key=lambda i: runs[i].harmonic)
-    result = _train_sorted(task, cfg, [runs[i] for i in order], settings, root_seed, torch.device(device),
-                           None if init is None else init[order], checkpoint, checkpoint_every)
+    result = _train_sorted(
+        task,
+        cfg,
+        [runs[i] for i in order],
+        settings,
+        root_seed,
+        torch.device(device),
+        None if init is None else init[order],
+        checkpoint,
+        checkpoint_every,
+    )
     back = np.argsort(order)
-    for name in ("params", "train_acc", "test_acc", "train_loss", "final_train_acc", "final_test_acc", "diverged",
-                 "n_train"):
+    for name in (
+        "params",
+        "train_acc",
+        "test_acc",
+        "train_loss",
+        "final_train_acc",
+        "final_test_acc",
+        "diverged",
+        "n_train",
+    ):
         setattr(result, name, getattr(result, name)[torch.as_tensor(back) if name == "params" else back])
     result.runs = list(runs)
     return result
@@ -227,14 +267,20 @@ def train(task: D.Task, cfg: M.ModelConfig, runs: list[Run], settings: TrainSett
 
 def _fingerprint(task, cfg, runs, settings, root_seed, init) -> str:
     """What determines a training's numbers (not its progress logging), as a string."""
-    training = {"task": task.name, "model": asdict(cfg), "runs": [asdict(r) for r in runs],
-                "settings": {k: v for k, v in asdict(settings).items() if k != "log_every"}, "root_seed": root_seed,
-                "init": None if init is None else float(init.double().sum())}
+    training = {
+        "task": task.name,
+        "model": asdict(cfg),
+        "runs": [asdict(r) for r in runs],
+        "settings": {k: v for k, v in asdict(settings).items() if k != "log_every"},
+        "root_seed": root_seed,
+        "init": None if init is None else float(init.double().sum()),
+    }
     return json.dumps(training, sort_keys=True, default=str)
 
 
-def _train_sorted(task, cfg, runs, settings, root_seed, device, init, checkpoint=None,
-                  checkpoint_every=300.0) -> TrainResult:
+def _train_sorted(
+    task, cfg, runs, settings, root_seed, device, init, checkpoint=None, checkpoint_every=300.0
+) -> TrainResult:
     fingerprint = _fingerprint(task, cfg, runs, settings, root_seed, init)
     R, B, N = len(runs), settings.batch_size, settings.samples
     seeds = [r.seed for r in runs]
@@ -317,19 +363,43 @@ def _train_sorted(task, cfg, runs, settings, root_seed, device, init, checkpoint
                 tr, te = accuracy(cfg, tracked(params), *track_data)
             train_acc[track_idx, epoch], test_acc[track_idx, epoch] = tr, te
         if settings.log_every and (epoch + 1) % settings.log_every == 0:
-            log.info("%s %s: epoch %d/%d, %.1f s, median train loss %.4f", task.name, cfg.family, epoch + 1, E,
-                     time.perf_counter() - start, float((train_loss[:, epoch] / steps_t).median()))
+            log.info(
+                "%s %s: epoch %d/%d, %.1f s, median train loss %.4f",
+                task.name,
+                cfg.family,
+                epoch + 1,
+                E,
+                time.perf_counter() - start,
+                float((train_loss[:, epoch] / steps_t).median()),
+            )
         if checkpoint is not None and (epoch + 1 == E or time.perf_counter() - last_save >= checkpoint_every):
-            ckpt.save_atomic({"fingerprint": fingerprint, "epoch": epoch + 1, "seconds": time.perf_counter() - start,
-                              "params": params, "optimizer": opt.state_dict(), "records": records,
-                              "generators": [gen.get_state() for gen in gens]}, checkpoint)
+            ckpt.save_atomic(
+                {
+                    "fingerprint": fingerprint,
+                    "epoch": epoch + 1,
+                    "seconds": time.perf_counter() - start,
+                    "params": params,
+                    "optimizer": opt.state_dict(),
+                    "records": records,
+                    "generators": [gen.get_state() for gen in gens],
+                },
+                checkpoint,
+            )
             last_save = time.perf_counter()
     train_loss /= steps_t.unsqueeze(1)
     final_train, final_test = accuracy(cfg, params, inputs, answers, harmonic, is_train)
     diverged = ~torch.isfinite(params).all(1) | ~torch.isfinite(train_loss).all(1)
     seconds = time.perf_counter() - start
-    return TrainResult(runs=runs, params=params.cpu(), train_acc=train_acc.cpu().numpy(),
-                       test_acc=test_acc.cpu().numpy(), train_loss=train_loss.cpu().numpy(),
-                       final_train_acc=final_train.cpu().numpy(), final_test_acc=final_test.cpu().numpy(),
-                       diverged=diverged.cpu().numpy(), n_train=n_train, seconds=seconds,
-                       info={"settings": asdict(settings), "model": asdict(cfg), "device": str(device)})
+    return TrainResult(
+        runs=runs,
+        params=params.cpu(),
+        train_acc=train_acc.cpu().numpy(),
+        test_acc=test_acc.cpu().numpy(),
+        train_loss=train_loss.cpu().numpy(),
+        final_train_acc=final_train.cpu().numpy(),
+        final_test_acc=final_test.cpu().numpy(),
+        diverged=diverged.cpu().numpy(),
+        n_train=n_train,
+        seconds=seconds,
+        info={"settings": asdict(settings), "model": asdict(cfg), "device": str(device)},
+    )

@@ -46,8 +46,7 @@ def pca_2d(embedding: np.ndarray) -> np.ndarray:
     return PCA(n_components=2).fit_transform(embedding)
 
 
-def grokking_epoch(accuracy: np.ndarray, threshold: float = GROKKING_THRESHOLD,
-                   window: int = GROKKING_WINDOW) -> float:
+def grokking_epoch(accuracy: np.ndarray, threshold: float = GROKKING_THRESHOLD, window: int = GROKKING_WINDOW) -> float:
     """The first epoch (1-based: the accuracy after that many epochs) from which accuracy
     stays > ``threshold`` for ``window`` consecutive epochs; NaN if it never does within the
     run (including a run shorter than the window after its last crossing)."""

@@ -63,14 +63,29 @@ class ModelConfig:
         [in, out], so that a layer is x @ W + b)."""
         D, V, T = self.d_model, self.vocab, self.n_inputs
         if self.family == "mlp":
-            return {"embedding": (V, D), "w1": (T * D, self.hidden), "b1": (self.hidden,),
-                    "w2": (self.hidden, D), "b2": (D,)}
+            return {
+                "embedding": (V, D),
+                "w1": (T * D, self.hidden),
+                "b1": (self.hidden,),
+                "w2": (self.hidden, D),
+                "b2": (D,),
+            }
         shapes = {"embedding": (V, D), "positions": (T, D), "centres": (V, D)}
         for i in range(self.layers):
-            shapes |= {f"l{i}.qkv_w": (D, 3 * D), f"l{i}.qkv_b": (3 * D,), f"l{i}.out_w": (D, D),
-                       f"l{i}.out_b": (D,), f"l{i}.norm1_w": (D,), f"l{i}.norm1_b": (D,),
-                       f"l{i}.ff1_w": (D, self.ff), f"l{i}.ff1_b": (self.ff,), f"l{i}.ff2_w": (self.ff, D),
-                       f"l{i}.ff2_b": (D,), f"l{i}.norm2_w": (D,), f"l{i}.norm2_b": (D,)}
+            shapes |= {
+                f"l{i}.qkv_w": (D, 3 * D),
+                f"l{i}.qkv_b": (3 * D,),
+                f"l{i}.out_w": (D, D),
+                f"l{i}.out_b": (D,),
+                f"l{i}.norm1_w": (D,),
+                f"l{i}.norm1_b": (D,),
+                f"l{i}.ff1_w": (D, self.ff),
+                f"l{i}.ff1_b": (self.ff,),
+                f"l{i}.ff2_w": (self.ff, D),
+                f"l{i}.ff2_b": (D,),
+                f"l{i}.norm2_w": (D,),
+                f"l{i}.norm2_b": (D,),
+            }
         return shapes
 
     @property
@@ -85,8 +100,12 @@ class ModelConfig:
             return {}
         shapes = {}
         for i in range(self.layers):
-            shapes |= {f"l{i}.attn": (self.heads, T, T), f"l{i}.drop1": (T, D), f"l{i}.ff": (T, self.ff),
-                       f"l{i}.drop2": (T, D)}
+            shapes |= {
+                f"l{i}.attn": (self.heads, T, T),
+                f"l{i}.drop1": (T, D),
+                f"l{i}.ff": (T, self.ff),
+                f"l{i}.drop2": (T, D),
+            }
         return shapes
 
     @property
@@ -100,7 +119,7 @@ def unflatten(flat: torch.Tensor, shapes: dict[str, tuple[int, ...]]) -> dict[st
     out, offset = {}, 0
     for name, shape in shapes.items():
         size = math.prod(shape)
-        out[name] = flat[:, offset:offset + size].view(flat.shape[0], *shape)
+        out[name] = flat[:, offset : offset + size].view(flat.shape[0], *shape)
         offset += size
     if offset != flat.shape[1]:
         raise ValueError(f"flat parameters have {flat.shape[1]} numbers, the model {offset}")
@@ -168,8 +187,9 @@ def _dropout(x: torch.Tensor, mask: torch.Tensor | None) -> torch.Tensor:
     return x if mask is None else x * mask
 
 
-def output_logits(cfg: ModelConfig, h: torch.Tensor, centres: torch.Tensor, embedding: torch.Tensor,
-                  harmonic: torch.Tensor) -> torch.Tensor:
+def output_logits(
+    cfg: ModelConfig, h: torch.Tensor, centres: torch.Tensor, embedding: torch.Tensor, harmonic: torch.Tensor
+) -> torch.Tensor:
     """h [R, B, D] -> logits [R, B, V]: harmonic runs use distances to ``centres``, standard
     runs h . E^T. ``harmonic`` [R] bool picks per run (both are computed only in mixed stacks)."""
     if bool(harmonic.all()):
@@ -239,8 +259,13 @@ def split_dropout(cfg: ModelConfig, multipliers: torch.Tensor) -> dict[str, torc
     return {k: v.reshape(*lead, *v.shape[1:]).contiguous() for k, v in flat.items()}
 
 
-def forward(cfg: ModelConfig, params: torch.Tensor | dict, tokens: torch.Tensor, harmonic: torch.Tensor,
-            dropout: dict | None = None) -> torch.Tensor:
+def forward(
+    cfg: ModelConfig,
+    params: torch.Tensor | dict,
+    tokens: torch.Tensor,
+    harmonic: torch.Tensor,
+    dropout: dict | None = None,
+) -> torch.Tensor:
     """Logits [R, B, V] of R runs on their own tokens [R, B, T]. ``params``: flat [R, P]
     or its ``unflatten``ed dict."""
     p = params if isinstance(params, dict) else unflatten(params, cfg.shapes())
@@ -254,7 +279,9 @@ def forward(cfg: ModelConfig, params: torch.Tensor | dict, tokens: torch.Tensor,
 
 
 @torch.no_grad()
-def predict(cfg: ModelConfig, params: torch.Tensor | dict, tokens: torch.Tensor, harmonic: torch.Tensor) -> torch.Tensor:
+def predict(
+    cfg: ModelConfig, params: torch.Tensor | dict, tokens: torch.Tensor, harmonic: torch.Tensor
+) -> torch.Tensor:
     """The predicted token [R, B] (no dropout). Harmonic runs: the nearest centre, i.e. the
     largest 2 h.w - |w|^2 (the same argmax as the logits, without log and float64)."""
     p = params if isinstance(params, dict) else unflatten(params, cfg.shapes())
@@ -279,8 +306,9 @@ def embeddings(cfg: ModelConfig, params: torch.Tensor | dict) -> torch.Tensor:
     return (params if isinstance(params, dict) else unflatten(params, cfg.shapes()))["embedding"]
 
 
-def mlp_loss_and_grad(cfg: ModelConfig, p: dict, tokens: torch.Tensor, targets: torch.Tensor,
-                      weights: torch.Tensor, n_standard: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+def mlp_loss_and_grad(
+    cfg: ModelConfig, p: dict, tokens: torch.Tensor, targets: torch.Tensor, weights: torch.Tensor, n_standard: int
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """The MLP's training loss per run [R], its gradient, flat [R, P], and which examples
     it classified correctly [R, B], written out by hand: the same numbers as autograd
     through ``forward`` + cross-entropy + regulariser (tests check it), in about half the

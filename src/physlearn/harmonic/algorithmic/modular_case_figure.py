@@ -11,17 +11,14 @@ token, the EV and the grokking epochs.
 
 from __future__ import annotations
 
-import argparse
-import json
 import math
-from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from physlearn import plotting
-from physlearn.claims import Claim, write_claims
+from physlearn import figures, plotting, step
+from physlearn.claims import Claim
 from physlearn.harmonic.algorithmic import metrics
 from physlearn.harmonic.algorithmic.results import load as load_result
 
@@ -44,16 +41,26 @@ def case_table(res: dict) -> pd.DataFrame:
     epochs = np.arange(1, res["train_acc"].shape[1] + 1)
     for r, name in enumerate(names):
         for split in ("train", "test"):
-            rows += [{"run": name, "quantity": f"{split}_acc", "x": e, "value": v}
-                     for e, v in zip(epochs, res[f"{split}_acc"][r])]
-            rows.append({"run": name, "quantity": f"{split}_grokking_epoch", "x": math.nan,
-                         "value": metrics.grokking_epoch(res[f"{split}_acc"][r])})
+            rows += [
+                {"run": name, "quantity": f"{split}_acc", "x": e, "value": v}
+                for e, v in zip(epochs, res[f"{split}_acc"][r])
+            ]
+            rows.append(
+                {
+                    "run": name,
+                    "quantity": f"{split}_grokking_epoch",
+                    "x": math.nan,
+                    "value": metrics.grokking_epoch(res[f"{split}_acc"][r]),
+                }
+            )
         emb = res["embeddings"][r, start:stop]
         xy = metrics.pca_2d(emb)
         rows += [{"run": name, "quantity": "pc1", "x": t, "value": v} for t, v in enumerate(xy[:, 0], start)]
         rows += [{"run": name, "quantity": "pc2", "x": t, "value": v} for t, v in enumerate(xy[:, 1], start)]
         rows.append({"run": name, "quantity": "ev_top2", "x": math.nan, "value": metrics.ev_top2(emb)})
-        rows.append({"run": name, "quantity": "final_test_acc", "x": math.nan, "value": float(res["final_test_acc"][r])})
+        rows.append(
+            {"run": name, "quantity": "final_test_acc", "x": math.nan, "value": float(res["final_test_acc"][r])}
+        )
     return pd.DataFrame(rows)
 
 
@@ -70,41 +77,61 @@ def case_claims(table: pd.DataFrame, epochs: int) -> list[Claim]:
             continue
         ev = _value(table, run, "ev_top2")
         lo, hi = paper["ev"] - EV_TOLERANCE, paper["ev"] + EV_TOLERANCE
-        claims.append(Claim(
-            id=f"ev-{run.replace(', ', '-').replace(' ', '')}",
-            claim=f"{run}: EV of the top-2 PCs of the embedding of 0..30.",
-            paper_value=f"{paper['ev']}%", ours=f"{100 * ev:.0f}%",
-            criterion=f"within +-{EV_TOLERANCE} percentage points (one seed)",
-            passed=bool(lo <= 100 * ev <= hi), measured={"ev": ev}))
+        claims.append(
+            Claim(
+                id=f"ev-{run.replace(', ', '-').replace(' ', '')}",
+                claim=f"{run}: EV of the top-2 PCs of the embedding of 0..30.",
+                paper_value=f"{paper['ev']}%",
+                ours=f"{100 * ev:.0f}%",
+                criterion=f"within +-{EV_TOLERANCE} percentage points (one seed)",
+                passed=bool(lo <= 100 * ev <= hi),
+                measured={"ev": ev},
+            )
+        )
         if "test_acc" in paper:
             acc = _value(table, run, "final_test_acc")
-            claims.append(Claim(
-                id="standard-wd0-test-acc", claim=f"{run}: it memorises but does not generalise; test accuracy about 0.5.",
-                paper_value=f"about {paper['test_acc']}", ours=f"{acc:.2f} after {epochs} epochs",
-                criterion=f"final test accuracy within +-{ACC_TOLERANCE} of {paper['test_acc']}",
-                passed=bool(abs(acc - paper["test_acc"]) <= ACC_TOLERANCE), measured={"final_test_acc": acc}))
+            claims.append(
+                Claim(
+                    id="standard-wd0-test-acc",
+                    claim=f"{run}: it memorises but does not generalise; test accuracy about 0.5.",
+                    paper_value=f"about {paper['test_acc']}",
+                    ours=f"{acc:.2f} after {epochs} epochs",
+                    criterion=f"final test accuracy within +-{ACC_TOLERANCE} of {paper['test_acc']}",
+                    passed=bool(abs(acc - paper["test_acc"]) <= ACC_TOLERANCE),
+                    measured={"final_test_acc": acc},
+                )
+            )
         if "groks" in paper:
             epoch = _value(table, run, "test_grokking_epoch")
             target = paper["groks"]
-            claims.append(Claim(
-                id=f"groks-{run.replace(', ', '-').replace(' ', '')}",
-                claim=f"{run}: test accuracy rises above 0.9 (and stays 20 epochs) around epoch {target}.",
-                paper_value=f"about epoch {target}", ours=fmt_epoch(epoch),
-                criterion=f"within a factor {EPOCH_FACTOR} of epoch {target}",
-                passed=bool(target / EPOCH_FACTOR <= epoch <= target * EPOCH_FACTOR), measured={"epoch": epoch}))
+            claims.append(
+                Claim(
+                    id=f"groks-{run.replace(', ', '-').replace(' ', '')}",
+                    claim=f"{run}: test accuracy rises above 0.9 (and stays 20 epochs) around epoch {target}.",
+                    paper_value=f"about epoch {target}",
+                    ours=fmt_epoch(epoch),
+                    criterion=f"within a factor {EPOCH_FACTOR} of epoch {target}",
+                    passed=bool(target / EPOCH_FACTOR <= epoch <= target * EPOCH_FACTOR),
+                    measured={"epoch": epoch},
+                )
+            )
     names = [n for n in PAPER if n in set(table["run"])]
     if len(names) == 3:
         e = {n: _value(table, n, "test_grokking_epoch") for n in names}
         as_inf = lambda v: math.inf if math.isnan(v) else v
         ordered = as_inf(e["harmonic, wd 0"]) < as_inf(e["standard, wd 0.5"]) and math.isnan(e["standard, wd 0"])
-        claims.append(Claim(
-            id="harmonic-generalises-first",
-            claim="The harmonic MLP generalises without weight decay, before the standard MLP with weight decay "
-                  "groks; the standard MLP without weight decay does not generalise.",
-            paper_value="harmonic about epoch 450, standard wd 0.5 about 1000, standard wd 0 never (test acc about 0.5)",
-            ours="; ".join(f"{n}: {fmt_epoch(v)}" for n, v in e.items()),
-            criterion="harmonic epoch < standard-wd-0.5 epoch (not reached = after the run), standard wd 0 not reached",
-            passed=bool(ordered), measured=e))
+        claims.append(
+            Claim(
+                id="harmonic-generalises-first",
+                claim="The harmonic MLP generalises without weight decay, before the standard MLP with weight decay "
+                "groks; the standard MLP without weight decay does not generalise.",
+                paper_value="harmonic about epoch 450, standard wd 0.5 about 1000, standard wd 0 never (test acc about 0.5)",
+                ours="; ".join(f"{n}: {fmt_epoch(v)}" for n, v in e.items()),
+                criterion="harmonic epoch < standard-wd-0.5 epoch (not reached = after the run), standard wd 0 not reached",
+                passed=bool(ordered),
+                measured=e,
+            )
+        )
     return claims
 
 
@@ -139,27 +166,30 @@ def plot_case(table: pd.DataFrame, names: list[str], title: str):
 
 
 def main(argv=None) -> None:
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--config", required=True)
-    for name in ("runs", "pdf", "png", "table", "claims"):
-        ap.add_argument(f"--{name}", type=Path, required=True)
-    args = ap.parse_args(argv)
-    cfg = json.loads(args.config)
+    args, cfg = step.parse(__doc__, section="harmonic_algorithmic", inputs=("runs",), argv=argv)
     case = cfg["harmonic_algorithmic"]["modular_case"]
     res = load_result(args.runs)
     names = res["meta"]["names"]
     epochs = res["train_acc"].shape[1]
     table = case_table(res)
     claims = case_claims(table, epochs)
-    title = "Modular addition (p = 31): embeddings and accuracy, standard vs harmonic MLP"
+    row = figures.get("modular_case")
     plotting.style()
-    fig = plot_case(table, names, f"Harmonic Fig. 4: {title}\n({cfg['scale']} scale: seed {case['seed']}, "
-                                  f"lr {case['lr']:g}, {epochs} epochs)")
-    table.to_csv(args.table, index=False, float_format="%.6g")
-    plotting.save(fig, args.pdf, args.png)
-    write_claims(args.claims, paper="harmonic", figure="Fig. 4", title=title, scale=cfg["scale"],
-                 config={**case, "seconds": res["meta"]["seconds"], "settings": res["meta"]["settings"]},
-                 claims=claims, files={"pdf": str(args.pdf), "png": str(args.png), "table": str(args.table)})
+    fig = plot_case(
+        table,
+        names,
+        f"Harmonic {row.label}: {row.title}\n({cfg['scale']} scale: seed {case['seed']}, "
+        f"lr {case['lr']:g}, {epochs} epochs)",
+    )
+    figures.write_figure(
+        args,
+        cfg,
+        row.name,
+        fig=fig,
+        table=table,
+        claims=claims,
+        config={**case, "seconds": res["meta"]["seconds"], "settings": res["meta"]["settings"]},
+    )
 
 
 if __name__ == "__main__":

@@ -9,27 +9,19 @@ The .npz is algorithmic_train's format, with the runs' names in ``meta["names"]`
 
 from __future__ import annotations
 
-import argparse
-import json
-from pathlib import Path
-
-from physlearn import runtime
+from physlearn import runtime, step
 from physlearn.harmonic.algorithmic import datasets as D
+from physlearn.harmonic.algorithmic.loop import train
 from physlearn.harmonic.algorithmic.settings import AlgorithmicConfig
 from physlearn.harmonic.algorithmic.train import save_result
-from physlearn.harmonic.algorithmic.loop import train
 
 TASK = "modular_addition"
 
 
 def main(argv=None) -> None:
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--config", required=True)
-    ap.add_argument("--output", type=Path, required=True)
-    args = ap.parse_args(argv)
-    cfg = json.loads(args.config)
+    args, cfg = step.parse(__doc__, section="harmonic_algorithmic", outputs=("output",), argv=argv)
+    log = step.logger()
     section = cfg["harmonic_algorithmic"]
-    log = runtime.setup(section["threads"])
     exp = AlgorithmicConfig.from_config(section, cfg["seed"])
     device = runtime.pick_device(cfg["device"])
     task = D.make_task(TASK)
@@ -38,8 +30,13 @@ def main(argv=None) -> None:
     log.info("Fig. 4: %s, %d epochs on %s", names, settings.epochs, device)
     result = train(task, exp.model("mlp", task), runs, settings, root_seed=exp.root_seed, device=device)
     log.info("done in %.1f s", result.seconds)
-    save_result(args.output, task, exp.model("mlp", task), result,
-                {"names": names, "provenance": runtime.provenance(), "scale": cfg["scale"]})
+    save_result(
+        args.output,
+        task,
+        exp.model("mlp", task),
+        result,
+        {"names": names, "provenance": runtime.provenance(), "scale": cfg["scale"]},
+    )
 
 
 if __name__ == "__main__":

@@ -10,14 +10,13 @@ transformers the standard and harmonic networks of each seed (Fig. 7). Fig. 4 is
 from __future__ import annotations
 
 from dataclasses import dataclass
-
 from typing import TYPE_CHECKING
 
 from physlearn.harmonic.algorithmic import datasets as D
 
 if TYPE_CHECKING:  # torch stays out of the figure steps, which only read settings
-    from physlearn.harmonic.algorithmic.models import ModelConfig
     from physlearn.harmonic.algorithmic.loop import Run, TrainSettings
+    from physlearn.harmonic.algorithmic.models import ModelConfig
 
 FAMILIES = ("mlp", "transformer")
 FAMILY_KEYS = {"mlp": ("hidden",), "transformer": ("heads", "layers", "ff", "dropout")}
@@ -48,16 +47,24 @@ class AlgorithmicConfig:
 
         task = D.make_task(task) if isinstance(task, str) else task
         s, f = self.section, self.section[family]
-        return M.ModelConfig(family=family, n_inputs=task.n_inputs, vocab=task.vocab, d_model=s["embedding_dim"],
-                             exponent=s["exponent"], eps=s["eps"], embedding_reg=s["embedding_reg"],
-                             **{k: f[k] for k in FAMILY_KEYS[family]})
+        return M.ModelConfig(
+            family=family,
+            n_inputs=task.n_inputs,
+            vocab=task.vocab,
+            d_model=s["embedding_dim"],
+            exponent=s["exponent"],
+            eps=s["eps"],
+            embedding_reg=s["embedding_reg"],
+            **{k: f[k] for k in FAMILY_KEYS[family]},
+        )
 
     def settings(self, family: str, task: str, log_every: int = 0) -> "TrainSettings":
         from physlearn.harmonic.algorithmic.loop import TrainSettings
 
         s = self.section
-        return TrainSettings(epochs=self.epochs(family, task), batch_size=s["batch_size"], samples=s["samples"],
-                             log_every=log_every)
+        return TrainSettings(
+            epochs=self.epochs(family, task), batch_size=s["batch_size"], samples=s["samples"], log_every=log_every
+        )
 
     def fractions(self) -> list[float]:
         """Fig. 3b's train fractions, besides the main one."""
@@ -69,15 +76,27 @@ class AlgorithmicConfig:
         from physlearn.harmonic.algorithmic.loop import Run
 
         f = self.section[family]
-        main = [Run(seed=seed, harmonic=h, train_fraction=self.section["train_fraction"],
-                    weight_decay=f["weight_decay"], lr=f["lr"], track=True)
-                for h in (False, True) for seed in self.seeds(family)]
+        main = [
+            Run(
+                seed=seed,
+                harmonic=h,
+                train_fraction=self.section["train_fraction"],
+                weight_decay=f["weight_decay"],
+                lr=f["lr"],
+                track=True,
+            )
+            for h in (False, True)
+            for seed in self.seeds(family)
+        ]
         if family != "mlp":
             return main
         de = self.section["data_efficiency"]
-        extra = [Run(seed=seed, harmonic=h, train_fraction=fraction, weight_decay=f["weight_decay"], lr=f["lr"],
-                     track=False)
-                 for fraction in self.fractions() for h in (False, True) for seed in self.seeds("mlp")[: de["seeds"]]]
+        extra = [
+            Run(seed=seed, harmonic=h, train_fraction=fraction, weight_decay=f["weight_decay"], lr=f["lr"], track=False)
+            for fraction in self.fractions()
+            for h in (False, True)
+            for seed in self.seeds("mlp")[: de["seeds"]]
+        ]
         return main + extra
 
     def case_runs(self) -> tuple[list[str], list["Run"]]:
@@ -85,18 +104,23 @@ class AlgorithmicConfig:
         from physlearn.harmonic.algorithmic.loop import Run
 
         c = self.section["modular_case"]
-        named = [(f"standard, wd {wd:g}", Run(seed=c["seed"], harmonic=False, weight_decay=wd, lr=c["lr"]))
-                 for wd in c["standard_weight_decays"]]
-        named += [(f"harmonic, wd {wd:g}", Run(seed=c["seed"], harmonic=True, weight_decay=wd, lr=c["lr"]))
-                  for wd in c["harmonic_weight_decays"]]
+        named = [
+            (f"standard, wd {wd:g}", Run(seed=c["seed"], harmonic=False, weight_decay=wd, lr=c["lr"]))
+            for wd in c["standard_weight_decays"]
+        ]
+        named += [
+            (f"harmonic, wd {wd:g}", Run(seed=c["seed"], harmonic=True, weight_decay=wd, lr=c["lr"]))
+            for wd in c["harmonic_weight_decays"]
+        ]
         return [n for n, _ in named], [r for _, r in named]
 
     def case_settings(self, log_every: int = 0) -> "TrainSettings":
         from physlearn.harmonic.algorithmic.loop import TrainSettings
 
         s = self.section
-        return TrainSettings(epochs=s["modular_case"]["epochs"], batch_size=s["batch_size"], samples=s["samples"],
-                             log_every=log_every)
+        return TrainSettings(
+            epochs=s["modular_case"]["epochs"], batch_size=s["batch_size"], samples=s["samples"], log_every=log_every
+        )
 
 
 def check(section: dict) -> None:
@@ -107,16 +131,20 @@ def check(section: dict) -> None:
         raise ValueError(f"{where}.seeds: repeated seeds")
     for family in [f for f in FAMILIES if "epochs" in section.get(f, {})]:
         if section[family]["seeds"] > len(section["seeds"]):
-            raise ValueError(f"{where}.{family}.seeds: {section[family]['seeds']} seeds asked for, "
-                             f"only {len(section['seeds'])} listed in harmonic_algorithmic.seeds")
+            raise ValueError(
+                f"{where}.{family}.seeds: {section[family]['seeds']} seeds asked for, "
+                f"only {len(section['seeds'])} listed in harmonic_algorithmic.seeds"
+            )
         missing = [t for t in section["tasks"] if t not in section[family]["epochs"]]
         if missing:
             raise ValueError(f"{where}.{family}.epochs: no epochs for {missing}")
     fractions = [section["train_fraction"]]
     if "data_efficiency" in section:
         if section["data_efficiency"]["seeds"] > section["mlp"]["seeds"]:
-            raise ValueError(f"{where}.data_efficiency.seeds: more than mlp.seeds ({section['mlp']['seeds']}); "
-                             "Fig. 3b's main-fraction point reuses the MLP runs")
+            raise ValueError(
+                f"{where}.data_efficiency.seeds: more than mlp.seeds ({section['mlp']['seeds']}); "
+                "Fig. 3b's main-fraction point reuses the MLP runs"
+            )
         fractions += section["data_efficiency"]["fractions"]
     for fraction in fractions:
         try:

@@ -150,8 +150,10 @@ def _word_length(words: list[str]) -> list[tuple[str, str]]:
 
 WEEKDAYS = "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split()
 MONTHS = "January February March April May June July August September October November December".split()
-NUMBER_WORDS = ("one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
-                "sixteen seventeen eighteen nineteen twenty").split()
+NUMBER_WORDS = (
+    "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+    "sixteen seventeen eighteen nineteen twenty"
+).split()
 NUMERALS = [str(i) for i in range(0, 21)]
 LETTERS = list("abcdefghijklmnopqrstuvwxyz")
 # (sequence, cyclic): the week and the year wrap around, counting and the alphabet do not.

@@ -10,7 +10,6 @@ each run folder holds the trainer's model.pt and summary.json.
 
 from __future__ import annotations
 
-import argparse
 import json
 from pathlib import Path
 
@@ -18,10 +17,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from physlearn import plotting
-from physlearn.claims import Claim, write_claims
+from physlearn import checkpoint, figures, plotting, step
+from physlearn.claims import Claim
 from physlearn.data.tokens import load_tokenizer
-from physlearn import checkpoint
 from physlearn.harmonic.gpt.analogies import TASKS
 from physlearn.harmonic.gpt.parallelogram import last_token_ids, pca_projection, task_losses
 
@@ -45,7 +43,9 @@ def encode_tasks(tokenizer, prefix: str) -> tuple[dict[str, np.ndarray], pd.Data
         words = [w for pair in word_pairs for w in pair]
         ids, counts = last_token_ids(tokenizer.encode, words, prefix)
         pairs[name] = ids.reshape(-1, 2)
-        rows += [{"task": name, "word": w, "last_token": int(i), "tokens": int(c)} for w, i, c in zip(words, ids, counts)]
+        rows += [
+            {"task": name, "word": w, "last_token": int(i), "tokens": int(c)} for w, i, c in zip(words, ids, counts)
+        ]
     return pairs, pd.DataFrame(rows)
 
 
@@ -62,10 +62,20 @@ def tidy_table(results: dict, words: pd.DataFrame) -> pd.DataFrame:
     single = words.assign(single=words["tokens"] == 1).groupby("task")["single"].mean()
     for model, res in results.items():
         for task, losses in res["losses"].items():
-            rows.append({"model": model, "task": task, "pairs": len(TASKS[task]), "samples": len(losses),
-                         "mean_loss": losses.mean(), "sem_loss": losses.std(ddof=1) / np.sqrt(len(losses)),
-                         "median_loss": np.median(losses), "q25_loss": np.quantile(losses, 0.25),
-                         "q75_loss": np.quantile(losses, 0.75), "single_token_words": single[task]})
+            rows.append(
+                {
+                    "model": model,
+                    "task": task,
+                    "pairs": len(TASKS[task]),
+                    "samples": len(losses),
+                    "mean_loss": losses.mean(),
+                    "sem_loss": losses.std(ddof=1) / np.sqrt(len(losses)),
+                    "median_loss": np.median(losses),
+                    "q25_loss": np.quantile(losses, 0.25),
+                    "q75_loss": np.quantile(losses, 0.75),
+                    "single_token_words": single[task],
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -75,7 +85,9 @@ def tasks_lower(table: pd.DataFrame) -> pd.Series:
     return means["harmonic"] < means["standard"]
 
 
-def claims(table: pd.DataFrame, runs: dict, words: pd.DataFrame, prefix: str, other: tuple[str, pd.DataFrame]) -> list[Claim]:
+def claims(
+    table: pd.DataFrame, runs: dict, words: pd.DataFrame, prefix: str, other: tuple[str, pd.DataFrame]
+) -> list[Claim]:
     """``other``: the same analysis with the other word form (prefix "" or " "), reported
     beside the verdict as a sensitivity check; the verdict is the configured form's."""
     means = table.pivot(index="task", columns="model", values="mean_loss")
@@ -85,23 +97,33 @@ def claims(table: pd.DataFrame, runs: dict, words: pd.DataFrame, prefix: str, ot
     other_lower = tasks_lower(other_table)
     val = {m: runs[m]["summary"].get("final_val_loss") for m in MODELS}
     single = float((words["tokens"] == 1).mean())
-    return [Claim(
-        id="harmonic-better-parallelograms",
-        claim="The harmonic GPT's embeddings form better parallelograms (lower parallelogram loss) on most tasks.",
-        paper_value="harmonic loss lower on most of the 12 tasks (GPT-2 small, OpenWebText)",
-        ours=f"harmonic lower on {int(lower.sum())} of {len(lower)} tasks ("
-             + ", ".join(f"{t} {means.loc[t, 'harmonic']:.2f} vs {means.loc[t, 'standard']:.2f}" for t in means.index)
-             + f"); final validation loss standard {_fmt(val['standard'])}, harmonic {_fmt(val['harmonic'])}; "
-             f"words tokenised as {prefix + 'word'!r}, {single:.0%} of them one token (as {other_prefix + 'word'!r}: "
-             f"harmonic lower on {int(other_lower.sum())} of {len(other_lower)})",
-        criterion="harmonic's mean loss (over the task's random pairs of pairs) below standard's on more than half "
-                  "of the tasks",
-        passed=bool(lower.sum() > len(lower) / 2),
-        measured={"mean_loss": means.to_dict(), "sem_loss": sems.to_dict(), "final_val_loss": val,
-                  "single_token_fraction": single, "word_prefix": prefix,
-                  "other_word_prefix": {"prefix": other_prefix, "tasks_harmonic_lower": int(other_lower.sum()),
-                                        "mean_loss": other_table.pivot(index="task", columns="model",
-                                                                       values="mean_loss").to_dict()}})]
+    return [
+        Claim(
+            id="harmonic-better-parallelograms",
+            claim="The harmonic GPT's embeddings form better parallelograms (lower parallelogram loss) on most tasks.",
+            paper_value="harmonic loss lower on most of the 12 tasks (GPT-2 small, OpenWebText)",
+            ours=f"harmonic lower on {int(lower.sum())} of {len(lower)} tasks ("
+            + ", ".join(f"{t} {means.loc[t, 'harmonic']:.2f} vs {means.loc[t, 'standard']:.2f}" for t in means.index)
+            + f"); final validation loss standard {_fmt(val['standard'])}, harmonic {_fmt(val['harmonic'])}; "
+            f"words tokenised as {prefix + 'word'!r}, {single:.0%} of them one token (as {other_prefix + 'word'!r}: "
+            f"harmonic lower on {int(other_lower.sum())} of {len(other_lower)})",
+            criterion="harmonic's mean loss (over the task's random pairs of pairs) below standard's on more than half "
+            "of the tasks",
+            passed=bool(lower.sum() > len(lower) / 2),
+            measured={
+                "mean_loss": means.to_dict(),
+                "sem_loss": sems.to_dict(),
+                "final_val_loss": val,
+                "single_token_fraction": single,
+                "word_prefix": prefix,
+                "other_word_prefix": {
+                    "prefix": other_prefix,
+                    "tasks_harmonic_lower": int(other_lower.sum()),
+                    "mean_loss": other_table.pivot(index="task", columns="model", values="mean_loss").to_dict(),
+                },
+            },
+        )
+    ]
 
 
 def _fmt(value) -> str:
@@ -111,8 +133,18 @@ def _fmt(value) -> str:
 def _pca_panel(ax, e_pca: np.ndarray, pairs: np.ndarray, word_pairs: list, model: str) -> None:
     ax.scatter(e_pca[:, 0], e_pca[:, 1], s=1, color="0.8", rasterized=True, label="all tokens")
     a, b = e_pca[pairs[:, 0]], e_pca[pairs[:, 1]]
-    ax.quiver(a[:, 0], a[:, 1], b[:, 0] - a[:, 0], b[:, 1] - a[:, 1], angles="xy", scale_units="xy", scale=1,
-              color=COLOURS[model], alpha=0.6, width=0.004)  # one artist for all arrows (fast to draw)
+    ax.quiver(
+        a[:, 0],
+        a[:, 1],
+        b[:, 0] - a[:, 0],
+        b[:, 1] - a[:, 1],
+        angles="xy",
+        scale_units="xy",
+        scale=1,
+        color=COLOURS[model],
+        alpha=0.6,
+        width=0.004,
+    )  # one artist for all arrows (fast to draw)
     ax.scatter(a[:, 0], a[:, 1], s=6, color="k", zorder=3, label="country (last token)")
     ax.scatter(b[:, 0], b[:, 1], s=6, color=COLOURS[model], zorder=3, label="capital (last token)")
     for i in range(min(6, len(pairs))):
@@ -133,8 +165,15 @@ def plot(table: pd.DataFrame, results: dict, pairs: dict, title: str):
     x = np.arange(len(tasks))
     for k, model in enumerate(MODELS):
         rows = table[table["model"] == model].set_index("task").loc[tasks]
-        ax.bar(x + (k - 0.5) * 0.38, rows["mean_loss"], 0.38, yerr=rows["sem_loss"], color=COLOURS[model],
-               label=f"{model} GPT", capsize=2)
+        ax.bar(
+            x + (k - 0.5) * 0.38,
+            rows["mean_loss"],
+            0.38,
+            yerr=rows["sem_loss"],
+            color=COLOURS[model],
+            label=f"{model} GPT",
+            capsize=2,
+        )
     ax.axhline(4.0, color="0.4", ls="--", lw=0.8, label="independent random rows (expected 4)")
     ax.set_xticks(x, [t.replace("_", "\n") for t in tasks], fontsize=7)
     ax.set_ylabel("parallelogram loss (mean ± s.e.m.)")
@@ -145,8 +184,12 @@ def plot(table: pd.DataFrame, results: dict, pairs: dict, title: str):
     for model in MODELS:
         pooled = np.sort(np.concatenate(list(results[model]["losses"].values())))
         zero = np.mean(pooled < 1e-9)  # both pairs end in the same two tokens: no geometry to test
-        ax.plot(np.maximum(pooled, 1e-3), np.arange(1, len(pooled) + 1) / len(pooled), color=COLOURS[model],
-                label=f"{model} GPT ({zero:.0%} exactly 0, drawn at the left edge)")
+        ax.plot(
+            np.maximum(pooled, 1e-3),
+            np.arange(1, len(pooled) + 1) / len(pooled),
+            color=COLOURS[model],
+            label=f"{model} GPT ({zero:.0%} exactly 0, drawn at the left edge)",
+        )
     ax.set_xscale("log")
     ax.set_xlim(1e-3, None)
     ax.set_xlabel("parallelogram loss of a pair of pairs")
@@ -162,15 +205,7 @@ def plot(table: pd.DataFrame, results: dict, pairs: dict, title: str):
 
 
 def main(argv=None) -> None:
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--config", required=True, help="JSON: seed, scale, harmonic_gpt.analysis")
-    ap.add_argument("--tokens", type=Path, required=True)
-    for model in MODELS:
-        ap.add_argument(f"--{model}", type=Path, required=True, help=f"the {model} run's folder")
-    for name in ("pdf", "png", "table", "claims"):
-        ap.add_argument(f"--{name}", type=Path, required=True)
-    args = ap.parse_args(argv)
-    cfg = json.loads(args.config)
+    args, cfg = step.parse(__doc__, section="harmonic_gpt", inputs=("tokens", *MODELS), argv=argv)
     analysis = cfg["harmonic_gpt"]["analysis"]
     meta = json.loads((args.tokens / "meta.json").read_text())
     tokenizer = load_tokenizer(args.tokens / "tokenizer.json")
@@ -185,22 +220,35 @@ def main(argv=None) -> None:
 
     steps = runs["harmonic"]["summary"].get("steps")
     size = runs["harmonic"]["model_config"]
-    where = (f"{cfg['scale']} scale: {size['n_layer']} layers x {size['n_embd']}, vocab {meta['vocab_size']} "
-             f"({meta['tokenizer']['kind']}), {steps} steps")
+    where = (
+        f"{cfg['scale']} scale: {size['n_layer']} layers x {size['n_embd']}, vocab {meta['vocab_size']} "
+        f"({meta['tokenizer']['kind']}), {steps} steps"
+    )
     plotting.style()
-    fig = plot(table, results, pairs, f"Harmonic loss Fig. 6: parallelograms of word analogies in GPT token "
-                                      f"embeddings ({where})")
-    table.to_csv(args.table, index=False, float_format="%.6g")
-    plotting.save(fig, args.pdf, args.png)
+    fig = plot(
+        table,
+        results,
+        pairs,
+        f"Harmonic loss Fig. 6: parallelograms of word analogies in GPT token embeddings ({where})",
+    )
     heads = {m: {"head": runs[m]["model_config"]["head"], **runs[m]["model_config"]["head_options"]} for m in MODELS}
-    write_claims(args.claims, paper="harmonic", figure="Fig. 6",
-                 title="GPT token embeddings: parallelogram loss of word analogies, standard vs harmonic",
-                 scale=cfg["scale"],
-                 config={**analysis, "seed": cfg["seed"], "tasks": {t: len(p) for t, p in TASKS.items()},
-                         "heads": heads, "vocab_size": meta["vocab_size"], "tokenizer": meta["tokenizer"]["kind"],
-                         "steps": {m: runs[m]["summary"].get("steps") for m in MODELS}},
-                 claims=claims(table, runs, words, prefix, (other_prefix, other_table)),
-                 files={"pdf": str(args.pdf), "png": str(args.png), "table": str(args.table)})
+    figures.write_figure(
+        args,
+        cfg,
+        "gpt_parallelogram",
+        fig=fig,
+        table=table,
+        claims=claims(table, runs, words, prefix, (other_prefix, other_table)),
+        config={
+            **analysis,
+            "seed": cfg["seed"],
+            "tasks": {t: len(p) for t, p in TASKS.items()},
+            "heads": heads,
+            "vocab_size": meta["vocab_size"],
+            "tokenizer": meta["tokenizer"]["kind"],
+            "steps": {m: runs[m]["summary"].get("steps") for m in MODELS},
+        },
+    )
 
 
 if __name__ == "__main__":

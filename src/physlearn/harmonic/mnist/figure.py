@@ -7,7 +7,6 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 import math
 from pathlib import Path
@@ -16,10 +15,16 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from physlearn import plotting
-from physlearn.claims import Claim, write_claims
+from physlearn import figures, plotting, step
+from physlearn.claims import Claim
 from physlearn.data.vision import load_dataset
-from physlearn.harmonic.mnist.model import MODELS, background_pixels, background_ratio, class_means, prototype_correlation
+from physlearn.harmonic.mnist.model import (
+    MODELS,
+    background_pixels,
+    background_ratio,
+    class_means,
+    prototype_correlation,
+)
 
 PAPER_ACCURACY = {"harmonic": 92.49, "linear": 92.50}  # spec section 4, MNIST
 SAME_ACCURACY = 1.0  # percentage points: "within about 1 point"
@@ -38,9 +43,12 @@ def measures(runs: dict, data: dict) -> dict:
     """Per (model, replicate, class): correlation with the class mean, background ratio."""
     means = class_means(data)
     background = background_pixels(data)
-    return {"means": means, "background": background,
-            "correlation": prototype_correlation(runs["best_weights"], means),
-            "background_ratio": background_ratio(runs["best_weights"], background)}
+    return {
+        "means": means,
+        "background": background,
+        "correlation": prototype_correlation(runs["best_weights"], means),
+        "background_ratio": background_ratio(runs["best_weights"], background),
+    }
 
 
 def tidy_table(runs: dict, m: dict) -> pd.DataFrame:
@@ -49,11 +57,19 @@ def tidy_table(runs: dict, m: dict) -> pd.DataFrame:
     for i, model in enumerate(MODELS):
         for r in range(R):
             for c in range(C):
-                rows.append({"model": model, "replicate": r, "class": c,
-                             "test_accuracy": runs["test_accuracy"][i, r], "best_epoch": runs["best_epoch"][i, r],
-                             "stopped_epoch": runs["stopped_epoch"][i, r], "best_val_loss": runs["val_loss"][i, r],
-                             "prototype_correlation": m["correlation"][i, r, c],
-                             "background_ratio": m["background_ratio"][i, r, c]})
+                rows.append(
+                    {
+                        "model": model,
+                        "replicate": r,
+                        "class": c,
+                        "test_accuracy": runs["test_accuracy"][i, r],
+                        "best_epoch": runs["best_epoch"][i, r],
+                        "stopped_epoch": runs["stopped_epoch"][i, r],
+                        "best_val_loss": runs["val_loss"][i, r],
+                        "prototype_correlation": m["correlation"][i, r, c],
+                        "background_ratio": m["background_ratio"][i, r, c],
+                    }
+                )
     return pd.DataFrame(rows)
 
 
@@ -64,28 +80,39 @@ def claims(runs: dict, m: dict, dataset: str) -> list[Claim]:
     ratio = {model: m["background_ratio"][i].mean(-1) for i, model in enumerate(MODELS)}
     R = len(acc["harmonic"])
     return [
-        Claim(id="same-test-accuracy", claim="The harmonic and the linear layer reach the same test accuracy.",
-              paper_value=f"harmonic {PAPER_ACCURACY['harmonic']}%, standard {PAPER_ACCURACY['linear']}% (MNIST)",
-              ours=f"harmonic {acc['harmonic'].mean():.2f}% (replicates {acc['harmonic'].min():.2f}-{acc['harmonic'].max():.2f}), "
-                   f"linear {acc['linear'].mean():.2f}% ({acc['linear'].min():.2f}-{acc['linear'].max():.2f}) "
-                   f"on {dataset}, {R} replicates; difference {gap:+.2f} points",
-              criterion=f"mean test accuracies within {SAME_ACCURACY} percentage point of each other",
-              passed=bool(abs(gap) <= SAME_ACCURACY), measured={k: v.tolist() for k, v in acc.items()}),
-        Claim(id="centres-are-prototypes", claim="The harmonic centres look like digit prototypes; the linear weights do not.",
-              paper_value="centres resemble digits (qualitative)",
-              ours=f"correlation of each weight image with its class's mean image: harmonic {corr['harmonic'].mean():.3f}, "
-                   f"linear {corr['linear'].mean():.3f} (mean over classes and {R} replicates)",
-              criterion="the harmonic centres' mean correlation with the class-mean images exceeds the linear weights' "
-                        "in every replicate",
-              passed=bool((corr["harmonic"] > corr["linear"]).all()), measured={k: v.tolist() for k, v in corr.items()}),
-        Claim(id="clean-background", claim="The harmonic centres sit on a clean background; the linear weights are noisy.",
-              paper_value="clean background vs noise (qualitative)",
-              ours=f"weight RMS on the {int(m['background'].sum())} always-blank pixels / RMS on the others: harmonic "
-                   f"{ratio['harmonic'].mean():.3f}, linear {ratio['linear'].mean():.3f}",
-              criterion="the harmonic centres' background ratio is below the linear weights' in every replicate "
-                        "(no always-blank pixel: not testable, fails)",
-              passed=bool(m["background"].any() and (ratio["harmonic"] < ratio["linear"]).all()),
-              measured={k: v.tolist() for k, v in ratio.items()}),
+        Claim(
+            id="same-test-accuracy",
+            claim="The harmonic and the linear layer reach the same test accuracy.",
+            paper_value=f"harmonic {PAPER_ACCURACY['harmonic']}%, standard {PAPER_ACCURACY['linear']}% (MNIST)",
+            ours=f"harmonic {acc['harmonic'].mean():.2f}% (replicates {acc['harmonic'].min():.2f}-{acc['harmonic'].max():.2f}), "
+            f"linear {acc['linear'].mean():.2f}% ({acc['linear'].min():.2f}-{acc['linear'].max():.2f}) "
+            f"on {dataset}, {R} replicates; difference {gap:+.2f} points",
+            criterion=f"mean test accuracies within {SAME_ACCURACY} percentage point of each other",
+            passed=bool(abs(gap) <= SAME_ACCURACY),
+            measured={k: v.tolist() for k, v in acc.items()},
+        ),
+        Claim(
+            id="centres-are-prototypes",
+            claim="The harmonic centres look like digit prototypes; the linear weights do not.",
+            paper_value="centres resemble digits (qualitative)",
+            ours=f"correlation of each weight image with its class's mean image: harmonic {corr['harmonic'].mean():.3f}, "
+            f"linear {corr['linear'].mean():.3f} (mean over classes and {R} replicates)",
+            criterion="the harmonic centres' mean correlation with the class-mean images exceeds the linear weights' "
+            "in every replicate",
+            passed=bool((corr["harmonic"] > corr["linear"]).all()),
+            measured={k: v.tolist() for k, v in corr.items()},
+        ),
+        Claim(
+            id="clean-background",
+            claim="The harmonic centres sit on a clean background; the linear weights are noisy.",
+            paper_value="clean background vs noise (qualitative)",
+            ours=f"weight RMS on the {int(m['background'].sum())} always-blank pixels / RMS on the others: harmonic "
+            f"{ratio['harmonic'].mean():.3f}, linear {ratio['linear'].mean():.3f}",
+            criterion="the harmonic centres' background ratio is below the linear weights' in every replicate "
+            "(no always-blank pixel: not testable, fails)",
+            passed=bool(m["background"].any() and (ratio["harmonic"] < ratio["linear"]).all()),
+            measured={k: v.tolist() for k, v in ratio.items()},
+        ),
     ]
 
 
@@ -97,7 +124,8 @@ def plot(runs: dict, m: dict, dataset: str, scale: str):
     fig = plt.figure(figsize=(12, 7.2))
     grid = fig.add_gridspec(4, C, height_ratios=[1, 1, 1, 1.9], hspace=0.45)
     rows = [("class-mean training image", m["means"], "gray_r", False)] + [
-        (f"{LABELS[model]} (replicate 0)", weights[i], "RdBu_r", True) for i, model in enumerate(MODELS)]
+        (f"{LABELS[model]} (replicate 0)", weights[i], "RdBu_r", True) for i, model in enumerate(MODELS)
+    ]
     for row, (label, images, cmap, symmetric) in enumerate(rows):
         for c in range(C):
             ax = fig.add_subplot(grid[row, c])
@@ -120,8 +148,12 @@ def plot(runs: dict, m: dict, dataset: str, scale: str):
     ax.set_xlim(-0.6, len(MODELS) - 0.4)
     ax.set_ylabel("test accuracy (%)")
     ax.set_title("test accuracy at the best validation epoch", fontsize=8)
-    for k, (key, label) in enumerate((("correlation", "correlation with the class-mean image"),
-                                      ("background_ratio", "RMS on blank pixels / RMS elsewhere"))):
+    for k, (key, label) in enumerate(
+        (
+            ("correlation", "correlation with the class-mean image"),
+            ("background_ratio", "RMS on blank pixels / RMS elsewhere"),
+        )
+    ):
         ax = fig.add_subplot(bottom[k + 1])
         for i, model in enumerate(MODELS):
             values = m[key][i]  # [R, C]
@@ -132,35 +164,41 @@ def plot(runs: dict, m: dict, dataset: str, scale: str):
         ax.set_ylabel(label, fontsize=8)
         ax.legend(frameon=False, fontsize=7)
     R = runs["best_weights"].shape[1]
-    fig.suptitle(f"Harmonic loss Fig. 5: one-layer classifiers on {dataset} ({scale} scale; exponent n = "
-                 f"{float(runs['exponent']):g} on d², {R} replicates; bands: min-max over replicates)", fontsize=10)
+    fig.suptitle(
+        f"Harmonic loss Fig. 5: one-layer classifiers on {dataset} ({scale} scale; exponent n = "
+        f"{float(runs['exponent']):g} on d², {R} replicates; bands: min-max over replicates)",
+        fontsize=10,
+    )
     return fig
 
 
 def main(argv=None) -> None:
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--config", required=True, help="JSON: seed, scale, dataset, harmonic_mnist")
-    for name in ("data", "runs", "pdf", "png", "table", "claims"):
-        ap.add_argument(f"--{name}", type=Path, required=True)
-    args = ap.parse_args(argv)
-    cfg = json.loads(args.config)
+    args, cfg = step.parse(__doc__, section="harmonic_mnist", inputs=("data", "runs"), argv=argv)
     runs = load_runs(args.runs)
     data = load_dataset(args.data)
     m = measures(runs, data)
     plotting.style()
     fig = plot(runs, m, cfg["dataset"], cfg["scale"])
-    tidy_table(runs, m).to_csv(args.table, index=False, float_format="%.6g")
-    plotting.save(fig, args.pdf, args.png)
     settings = runs["meta"]["settings"]
-    write_claims(args.claims, paper="harmonic", figure="Fig. 5",
-                 title=f"One-layer digit classifiers: harmonic centres vs linear weights ({cfg['dataset']})",
-                 scale=cfg["scale"],
-                 config={"dataset": cfg["dataset"], **settings, "exponent": float(runs["exponent"]),
-                         "init_std": settings["init_std"] or 1 / math.sqrt(int(runs["pixels"])),
-                         "train_size": int(runs["train_size"]), "val_size": int(runs["val_size"]),
-                         "test_size": int(runs["test_size"]), "seed": cfg["seed"]},
-                 claims=claims(runs, m, cfg["dataset"]),
-                 files={"pdf": str(args.pdf), "png": str(args.png), "table": str(args.table)})
+    figures.write_figure(
+        args,
+        cfg,
+        "mnist_weights",
+        fig=fig,
+        table=tidy_table(runs, m),
+        claims=claims(runs, m, cfg["dataset"]),
+        config={
+            "dataset": cfg["dataset"],
+            **settings,
+            "exponent": float(runs["exponent"]),
+            "init_std": settings["init_std"] or 1 / math.sqrt(int(runs["pixels"])),
+            "train_size": int(runs["train_size"]),
+            "val_size": int(runs["val_size"]),
+            "test_size": int(runs["test_size"]),
+            "seed": cfg["seed"],
+        },
+        title=f"{figures.get('mnist_weights').title} ({cfg['dataset']})",
+    )  # the dataset named
 
 
 if __name__ == "__main__":

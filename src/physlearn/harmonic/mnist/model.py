@@ -131,7 +131,7 @@ def evaluate(params: dict, x: torch.Tensor, y: torch.Tensor, exponent: float, ep
     loss = torch.zeros(2, replicates, dtype=torch.float64)
     correct = torch.zeros(2, replicates, dtype=torch.float64)
     for start in range(0, len(x), chunk):
-        xb, yb = x[start:start + chunk], y[start:start + chunk]
+        xb, yb = x[start : start + chunk], y[start : start + chunk]
         out = model_logits(params, xb.expand(replicates, -1, -1), exponent, eps)  # [2, R, B, C]
         targets = yb.expand(2, replicates, -1)
         loss += nll(out, targets).double().sum(-1).cpu()
@@ -158,8 +158,10 @@ def train(data: dict, settings: MnistSettings, seed: int, device: torch.device, 
     exponent, eps = settings.exponent_for(pixels), settings.eps
     R = settings.replicates
 
-    params = {k: v.to(device).requires_grad_(True) for k, v in
-              init_params(R, pixels, classes, settings.init_std_for(pixels), seed).items()}
+    params = {
+        k: v.to(device).requires_grad_(True)
+        for k, v in init_params(R, pixels, classes, settings.init_std_for(pixels), seed).items()
+    }
     tensors = list(params.values())
     exp_avgs, exp_avg_sqs = [torch.zeros_like(p) for p in tensors], [torch.zeros_like(p) for p in tensors]
     step = 0
@@ -167,7 +169,9 @@ def train(data: dict, settings: MnistSettings, seed: int, device: torch.device, 
 
     stopping = EarlyStopping((2, R), settings.patience, settings.max_epochs)
     best_weights = torch.stack([params["centres"], params["weight"]]).detach().clone()
-    history = {k: np.full((2, R, settings.max_epochs + 1), np.nan) for k in ("val_loss", "val_accuracy", "test_accuracy")}
+    history = {
+        k: np.full((2, R, settings.max_epochs + 1), np.nan) for k in ("val_loss", "val_accuracy", "test_accuracy")
+    }
 
     def record(epoch: int) -> None:
         active = stopping.active.copy()
@@ -185,7 +189,7 @@ def train(data: dict, settings: MnistSettings, seed: int, device: torch.device, 
     for epoch in range(1, settings.max_epochs + 1):
         order = epoch_order(batch_gen, R, n).to(device)  # [R, n]
         for start in range(0, n, settings.batch_size):
-            idx = order[:, start:start + settings.batch_size]
+            idx = order[:, start : start + settings.batch_size]
             out = model_logits(params, x_train[idx], exponent, eps)  # [2, R, B, C]
             targets = y_train[idx].expand(2, -1, -1)
             # each run's own mean loss; their sum gives each run its own gradient
@@ -193,19 +197,38 @@ def train(data: dict, settings: MnistSettings, seed: int, device: torch.device, 
             grads = torch.autograd.grad(loss, tensors)
             step += 1
             with torch.no_grad():  # torch.optim.AdamW's update, written once in physlearn.optim
-                functional.adam(tensors, list(grads), exp_avgs, exp_avg_sqs, step, lr=settings.lr,
-                                weight_decay=settings.weight_decay, **ADAM)
+                functional.adam(
+                    tensors,
+                    list(grads),
+                    exp_avgs,
+                    exp_avg_sqs,
+                    step,
+                    lr=settings.lr,
+                    weight_decay=settings.weight_decay,
+                    **ADAM,
+                )
         record(epoch)
         if log and (epoch % 10 == 0 or not stopping.active.any()):
-            log.info(f"epoch {epoch}: {int(stopping.active.sum())} of {stopping.active.size} runs still training; best "
-                     "test accuracy " + ", ".join(f"{m} {np.nanmean(stopping.best_score[i]):.4f}" for i, m in enumerate(MODELS)))
+            log.info(
+                f"epoch {epoch}: {int(stopping.active.sum())} of {stopping.active.size} runs still training; best "
+                "test accuracy "
+                + ", ".join(f"{m} {np.nanmean(stopping.best_score[i]):.4f}" for i, m in enumerate(MODELS))
+            )
         if not stopping.active.any():
             break
-    return {"best_weights": best_weights.cpu().numpy(), "best_epoch": stopping.best_epoch,
-            "stopped_epoch": stopping.stopped_epoch, "test_accuracy": stopping.best_score, "val_loss": stopping.best_loss,
-            **{f"history_{k}": v[:, :, : epoch + 1] for k, v in history.items()},
-            "exponent": np.float64(exponent), "pixels": np.int64(pixels), "train_size": np.int64(len(train_idx)),
-            "val_size": np.int64(len(val_idx)), "test_size": np.int64(len(x_test))}
+    return {
+        "best_weights": best_weights.cpu().numpy(),
+        "best_epoch": stopping.best_epoch,
+        "stopped_epoch": stopping.stopped_epoch,
+        "test_accuracy": stopping.best_score,
+        "val_loss": stopping.best_loss,
+        **{f"history_{k}": v[:, :, : epoch + 1] for k, v in history.items()},
+        "exponent": np.float64(exponent),
+        "pixels": np.int64(pixels),
+        "train_size": np.int64(len(train_idx)),
+        "val_size": np.int64(len(val_idx)),
+        "test_size": np.int64(len(x_test)),
+    }
 
 
 # ----- prototype measures (the weight images) -----

@@ -9,39 +9,39 @@ provenance).
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
-import json
 import time
-from pathlib import Path
 
 import numpy as np
 
-from physlearn import runtime
+from physlearn import runtime, step
 from physlearn.data.vision import load_dataset
 from physlearn.harmonic.mnist.model import MODELS, MnistSettings, train
 
 
 def main(argv=None) -> None:
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--config", required=True, help="JSON: seed, device, dataset, harmonic_mnist")
-    ap.add_argument("--data", type=Path, required=True)
-    ap.add_argument("--output", type=Path, required=True)
-    args = ap.parse_args(argv)
-    cfg = json.loads(args.config)
-    section = cfg["harmonic_mnist"]
-    log = runtime.setup(section.get("threads", 1))
-    settings = MnistSettings.from_config(section)
+    args, cfg = step.parse(__doc__, section="harmonic_mnist", inputs=("data",), outputs=("output",), argv=argv)
+    log = step.logger()
+    settings = MnistSettings.from_config(cfg["harmonic_mnist"])
     device = runtime.pick_device(cfg["device"])
     data = load_dataset(args.data)
     log.info(f"{cfg['dataset']}: {settings.replicates} replicates x {MODELS} on {device}")
     started = time.perf_counter()
     arrays = train(data, settings, cfg["seed"], device, log)
     seconds = time.perf_counter() - started
-    log.info(f"done in {seconds:.1f} s; test accuracy " + ", ".join(
-        f"{m} {np.nanmean(arrays['test_accuracy'][i]):.4f}" for i, m in enumerate(MODELS)))
-    meta = {"dataset": cfg["dataset"], "models": list(MODELS), "settings": dataclasses.asdict(settings),
-            "seed": cfg["seed"], "seconds": round(seconds, 2), "device": str(device), **runtime.provenance()}
+    log.info(
+        f"done in {seconds:.1f} s; test accuracy "
+        + ", ".join(f"{m} {np.nanmean(arrays['test_accuracy'][i]):.4f}" for i, m in enumerate(MODELS))
+    )
+    meta = {
+        "dataset": cfg["dataset"],
+        "models": list(MODELS),
+        "settings": dataclasses.asdict(settings),
+        "seed": cfg["seed"],
+        "seconds": round(seconds, 2),
+        "device": str(device),
+        **runtime.provenance(),
+    }
     runtime.save_npz(args.output, meta, **arrays)
 
 

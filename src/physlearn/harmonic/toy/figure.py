@@ -7,18 +7,15 @@ softmax weights go, how their norms grow, and the claims.
 
 from __future__ import annotations
 
-import argparse
-import json
 import time
-from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import torch
 
-from physlearn import plotting, runtime
-from physlearn.claims import Claim, write_claims
+from physlearn import figures, plotting, step
+from physlearn.claims import Claim
 from physlearn.harmonic.toy.points import MODELS, POINT_SETS, ToySettings, centre_index, logits, run_all
 
 COLOURS = {"harmonic": plotting.rgb(60, 90, 170), "standard": plotting.rgb(244, 111, 67)}
@@ -33,12 +30,24 @@ def tidy_table(results: dict) -> pd.DataFrame:
         w, points = run["weights"], run["points"]
         dist = np.linalg.norm(w - points[None, None], axis=-1)
         for s in range(w.shape[0]):
-            for k, step in enumerate(run["steps"]):
+            for k, at in enumerate(run["steps"]):
                 for c in range(w.shape[2]):
-                    rows.append({"point_set": name, "model": model, "seed": s, "step": int(step), "class": c,
-                                 "point_x": points[c, 0], "point_y": points[c, 1], "weight_x": w[s, k, c, 0],
-                                 "weight_y": w[s, k, c, 1], "norm": run["norms"][s, k, c], "distance": dist[s, k, c],
-                                 "loss": run["loss"][s, k]})
+                    rows.append(
+                        {
+                            "point_set": name,
+                            "model": model,
+                            "seed": s,
+                            "step": int(at),
+                            "class": c,
+                            "point_x": points[c, 0],
+                            "point_y": points[c, 1],
+                            "weight_x": w[s, k, c, 0],
+                            "weight_y": w[s, k, c, 1],
+                            "norm": run["norms"][s, k, c],
+                            "distance": dist[s, k, c],
+                            "loss": run["loss"][s, k],
+                        }
+                    )
     return pd.DataFrame(rows)
 
 
@@ -52,13 +61,18 @@ def claims(results: dict, settings: ToySettings) -> list[Claim]:
     out = []
     dist = {name: results[(name, "harmonic")]["distance"] for name in POINT_SETS}
     worst = max(float(d.max()) for d in dist.values())
-    out.append(Claim(
-        id="harmonic-centres-on-points", claim="Harmonic weights converge exactly onto the data points.",
-        paper_value="distance 0 (centres on the points)",
-        ours="; ".join(f"{n}: largest centre-to-point distance {d.max():.2g}" for n, d in dist.items())
-        + f" (over {settings.seeds} seeds)",
-        criterion=f"every centre within {ON_POINT} of its point (points are >= 1 apart), every seed and point set",
-        passed=worst < ON_POINT, measured={n: d.tolist() for n, d in dist.items()}))
+    out.append(
+        Claim(
+            id="harmonic-centres-on-points",
+            claim="Harmonic weights converge exactly onto the data points.",
+            paper_value="distance 0 (centres on the points)",
+            ours="; ".join(f"{n}: largest centre-to-point distance {d.max():.2g}" for n, d in dist.items())
+            + f" (over {settings.seeds} seeds)",
+            criterion=f"every centre within {ON_POINT} of its point (points are >= 1 apart), every seed and point set",
+            passed=worst < ON_POINT,
+            measured={n: d.tolist() for n, d in dist.items()},
+        )
+    )
 
     half = {}
     final = {}
@@ -67,24 +81,42 @@ def claims(results: dict, settings: ToySettings) -> list[Claim]:
         mid = int(np.searchsorted(run["steps"], settings.steps // 2))
         half[name], final[name] = mean_norm(run, mid), mean_norm(run, -1)
     harmonic_final = {n: mean_norm(results[(n, "harmonic")], -1) for n in POINT_SETS}
-    out.append(Claim(
-        id="standard-norm-about-10", claim="Cross-entropy weight norms grow to about 10.",
-        paper_value="about 10 after 10k steps",
-        ours="; ".join(f"{n}: mean weight norm {final[n].mean():.2f} (seeds {final[n].min():.2f}-{final[n].max():.2f}), "
-                       f"harmonic {harmonic_final[n].mean():.2f}" for n in POINT_SETS) + f" after {settings.steps} steps",
-        criterion="mean weight norm (classes of non-origin points, mean over seeds) within a factor 2 of 10 "
-                  "(5-20) for both point sets",
-        passed=all(5 <= final[n].mean() <= 20 for n in POINT_SETS),
-        measured={n: {"final": final[n].tolist(), "half": half[n].tolist(), "harmonic_final": harmonic_final[n].tolist()}
-                  for n in POINT_SETS}))
+    out.append(
+        Claim(
+            id="standard-norm-about-10",
+            claim="Cross-entropy weight norms grow to about 10.",
+            paper_value="about 10 after 10k steps",
+            ours="; ".join(
+                f"{n}: mean weight norm {final[n].mean():.2f} (seeds {final[n].min():.2f}-{final[n].max():.2f}), "
+                f"harmonic {harmonic_final[n].mean():.2f}"
+                for n in POINT_SETS
+            )
+            + f" after {settings.steps} steps",
+            criterion="mean weight norm (classes of non-origin points, mean over seeds) within a factor 2 of 10 "
+            "(5-20) for both point sets",
+            passed=all(5 <= final[n].mean() <= 20 for n in POINT_SETS),
+            measured={
+                n: {"final": final[n].tolist(), "half": half[n].tolist(), "harmonic_final": harmonic_final[n].tolist()}
+                for n in POINT_SETS
+            },
+        )
+    )
     ratio = {n: final[n] / half[n] for n in POINT_SETS}
-    out.append(Claim(
-        id="standard-norm-keeps-growing", claim="Cross-entropy weight norms keep growing (no fixed point).",
-        paper_value="still growing at 10k steps",
-        ours="; ".join(f"{n}: norm at step {settings.steps} / at step {settings.steps // 2} = "
-                       f"{ratio[n].min():.3f}-{ratio[n].max():.3f}" for n in POINT_SETS),
-        criterion=f"the mean norm rises by more than {GROWING - 1:.0%} over the second half, every seed and point set",
-        passed=all((ratio[n] > GROWING).all() for n in POINT_SETS), measured={n: r.tolist() for n, r in ratio.items()}))
+    out.append(
+        Claim(
+            id="standard-norm-keeps-growing",
+            claim="Cross-entropy weight norms keep growing (no fixed point).",
+            paper_value="still growing at 10k steps",
+            ours="; ".join(
+                f"{n}: norm at step {settings.steps} / at step {settings.steps // 2} = "
+                f"{ratio[n].min():.3f}-{ratio[n].max():.3f}"
+                for n in POINT_SETS
+            ),
+            criterion=f"the mean norm rises by more than {GROWING - 1:.0%} over the second half, every seed and point set",
+            passed=all((ratio[n] > GROWING).all() for n in POINT_SETS),
+            measured={n: r.tolist() for n, r in ratio.items()},
+        )
+    )
 
     for name in POINT_SETS:
         centre = centre_index(results[(name, "standard")]["points"])
@@ -92,20 +124,26 @@ def claims(results: dict, settings: ToySettings) -> list[Claim]:
             continue
         std, harm = results[(name, "standard")], results[(name, "harmonic")]
         p_std, p_harm = std["probs"][:, centre, centre], harm["probs"][:, centre, centre]
-        out.append(Claim(
-            # The paper's other half, "cross-entropy cannot separate the centre point", is no
-            # measurement here: a bias-free linear layer gives every class logit 0 at the origin,
-            # so it holds by construction. It is reported beside this claim, not as one.
-            id="harmonic-separates-centre",
-            claim="The harmonic layer separates every point, the centre included (cross-entropy cannot).",
-            paper_value="all points classified (the centre's centre sits on it); cross-entropy leaves the centre "
-                        "unclassified",
-            ours=f"all points separated in {int(harm['separated'].all(1).sum())} of {settings.seeds} seeds; "
-                 f"centre's own-class probability {p_harm.min():.4f} or more (cross-entropy: {p_std.mean():.3f}, "
-                 f"chance {1 / len(std['points']):.3f}, by construction: its logits are 0 at the origin)",
-            criterion="every point's own class strictly the most probable, every seed",
-            passed=bool(harm["separated"].all()),
-            measured={"own_class_probability": p_harm.tolist(), "cross_entropy_own_class_probability": p_std.tolist()}))
+        out.append(
+            Claim(
+                # The paper's other half, "cross-entropy cannot separate the centre point", is no
+                # measurement here: a bias-free linear layer gives every class logit 0 at the origin,
+                # so it holds by construction. It is reported beside this claim, not as one.
+                id="harmonic-separates-centre",
+                claim="The harmonic layer separates every point, the centre included (cross-entropy cannot).",
+                paper_value="all points classified (the centre's centre sits on it); cross-entropy leaves the centre "
+                "unclassified",
+                ours=f"all points separated in {int(harm['separated'].all(1).sum())} of {settings.seeds} seeds; "
+                f"centre's own-class probability {p_harm.min():.4f} or more (cross-entropy: {p_std.mean():.3f}, "
+                f"chance {1 / len(std['points']):.3f}, by construction: its logits are 0 at the origin)",
+                criterion="every point's own class strictly the most probable, every seed",
+                passed=bool(harm["separated"].all()),
+                measured={
+                    "own_class_probability": p_harm.tolist(),
+                    "cross_entropy_own_class_probability": p_std.tolist(),
+                },
+            )
+        )
     return out
 
 
@@ -118,8 +156,16 @@ def _regions(ax, model: str, weights: np.ndarray, settings: ToySettings, lim: fl
     top = out.max(-1)
     tie = (out >= top.values[:, None] - 1e-9).sum(-1) > 1
     pred = np.where(tie.numpy(), np.nan, top.indices.numpy().astype(float)).reshape(xx.shape)
-    ax.imshow(pred, extent=(-lim, lim, -lim, lim), origin="lower", cmap="tab10", vmin=0, vmax=9, alpha=0.18,
-              interpolation="nearest")
+    ax.imshow(
+        pred,
+        extent=(-lim, lim, -lim, lim),
+        origin="lower",
+        cmap="tab10",
+        vmin=0,
+        vmax=9,
+        alpha=0.18,
+        interpolation="nearest",
+    )
 
 
 def plot(results: dict, settings: ToySettings, scale: str):
@@ -135,7 +181,9 @@ def plot(results: dict, settings: ToySettings, scale: str):
                 colour = plt.cm.tab10(c)
                 ax.plot(w[0, :, c, 0], w[0, :, c, 1], color=colour, lw=1, alpha=0.7)
                 if model == "standard":
-                    ax.annotate("", xy=w[0, -1, c], xytext=(0, 0), arrowprops=dict(arrowstyle="->", color=colour, lw=1.5))
+                    ax.annotate(
+                        "", xy=w[0, -1, c], xytext=(0, 0), arrowprops=dict(arrowstyle="->", color=colour, lw=1.5)
+                    )
                 else:
                     ax.plot(*w[0, -1, c], "o", ms=11, mfc="none", mec=colour, mew=2)
                 ax.plot(*points[c], "s", ms=6, color=colour, mec="k")
@@ -145,7 +193,9 @@ def plot(results: dict, settings: ToySettings, scale: str):
             ax.set_xlabel("$x_1$")
             ax.set_ylabel("$x_2$")
             verb = "centres (circles)" if model == "harmonic" else "weight vectors (arrows)"
-            ax.set_title(f"{LABELS[model]}: {name} points\n{verb}, seed 0, path over {settings.steps} steps", fontsize=9)
+            ax.set_title(
+                f"{LABELS[model]}: {name} points\n{verb}, seed 0, path over {settings.steps} steps", fontsize=9
+            )
         ax = axes[row, 2]
         for model in MODELS:
             run = results[(name, model)]
@@ -160,36 +210,41 @@ def plot(results: dict, settings: ToySettings, scale: str):
         ax.set_ylabel("weight norm ||w||, mean over classes\n(of the non-origin points)")
         ax.set_title(f"{name} points: weight norms ({settings.seeds} seeds)", fontsize=9)
         ax.legend(frameon=False, fontsize=8)
-    fig.suptitle(f"Harmonic loss Fig. 1: toy points, harmonic layer vs cross-entropy ({scale} scale; squares: data, "
-                 "shading: seed 0's predicted class, white: tie)", fontsize=10)
+    fig.suptitle(
+        f"Harmonic loss Fig. 1: toy points, harmonic layer vs cross-entropy ({scale} scale; squares: data, "
+        "shading: seed 0's predicted class, white: tie)",
+        fontsize=10,
+    )
     fig.tight_layout()
     return fig
 
 
 def main(argv=None) -> None:
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--config", required=True, help="JSON: seed, scale, harmonic_toy")
-    for name in ("pdf", "png", "table", "claims"):
-        ap.add_argument(f"--{name}", type=Path, required=True)
-    args = ap.parse_args(argv)
-    cfg = json.loads(args.config)
-    section = cfg["harmonic_toy"]
-    log = runtime.setup(section.get("threads", 1))
-    settings = ToySettings.from_config(section)
+    args, cfg = step.parse(__doc__, section="harmonic_toy", argv=argv)
+    log = step.logger()
+    settings = ToySettings.from_config(cfg["harmonic_toy"])
     started = time.perf_counter()
     results = run_all(settings, cfg["seed"])
-    log.info(f"toy points: {len(results)} (point set, model) fits x {settings.seeds} seeds x {settings.steps} steps "
-             f"in {time.perf_counter() - started:.1f} s")
+    log.info(
+        f"toy points: {len(results)} (point set, model) fits x {settings.seeds} seeds x {settings.steps} steps "
+        f"in {time.perf_counter() - started:.1f} s"
+    )
     plotting.style()
     fig = plot(results, settings, cfg["scale"])
-    table = tidy_table(results)
-    table.to_csv(args.table, index=False, float_format="%.6g")
-    plotting.save(fig, args.pdf, args.png)
-    write_claims(args.claims, paper="harmonic", figure="Fig. 1", title="Toy points: harmonic centres vs cross-entropy weights",
-                 scale=cfg["scale"], config={**settings.__dict__, "seed": cfg["seed"], "point_sets": POINT_SETS,
-                                             "standard_model": "logits w.x, no bias"},
-                 claims=claims(results, settings),
-                 files={"pdf": str(args.pdf), "png": str(args.png), "table": str(args.table)})
+    figures.write_figure(
+        args,
+        cfg,
+        "toy_points",
+        fig=fig,
+        table=tidy_table(results),
+        claims=claims(results, settings),
+        config={
+            **settings.__dict__,
+            "seed": cfg["seed"],
+            "point_sets": POINT_SETS,
+            "standard_model": "logits w.x, no bias",
+        },
+    )
 
 
 if __name__ == "__main__":

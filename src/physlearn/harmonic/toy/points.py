@@ -50,8 +50,9 @@ class ToySettings:
 def logits(model: str, points: torch.Tensor, weights: torch.Tensor, settings: ToySettings) -> torch.Tensor:
     """[S, N, C] logits of every seed's model at every point (points [N, 2], weights [S, C, 2])."""
     if model == "harmonic":
-        return harmonic_logits(points.expand(weights.shape[0], -1, -1), weights, settings.exponent,
-                               eps=settings.eps, method="direct")
+        return harmonic_logits(
+            points.expand(weights.shape[0], -1, -1), weights, settings.exponent, eps=settings.eps, method="direct"
+        )
     if model == "standard":
         return points @ weights.transpose(-1, -2)
     raise ValueError(f"model must be one of {MODELS}, got {model!r}")
@@ -67,8 +68,9 @@ def initial_weights(n_classes: int, settings: ToySettings, seed: int) -> torch.T
     return settings.init_std * torch.randn(settings.seeds, n_classes, 2, generator=g, dtype=torch.float64)
 
 
-def gradient(model: str, x: torch.Tensor, weights: torch.Tensor, other_set: torch.Tensor,
-             settings: ToySettings) -> tuple[torch.Tensor, torch.Tensor]:
+def gradient(
+    model: str, x: torch.Tensor, weights: torch.Tensor, other_set: torch.Tensor, settings: ToySettings
+) -> tuple[torch.Tensor, torch.Tensor]:
     """Per-point losses [.., N] and the gradient of their mean over points w.r.t. ``weights``
     [.., C, 2], by hand (a few tensor ops: the 10k steps are dominated by per-op overhead;
     tests check it against autograd). Point i's class is i; ``other_set`` [N, C] masks the
@@ -120,8 +122,11 @@ def train(points: dict[str, np.ndarray], settings: ToySettings, seed: int) -> di
         weights_t, loss_t = torch.stack(snapshots, 1).numpy(), torch.stack(losses, 1).numpy()  # [S, L, ...]
         for i, name in enumerate(names):
             cols = owner == i
-            results[(name, model)] = {"steps": np.flatnonzero(record), "weights": weights_t[:, :, cols],
-                                      "loss": loss_t[:, :, cols].mean(-1)}
+            results[(name, model)] = {
+                "steps": np.flatnonzero(record),
+                "weights": weights_t[:, :, cols],
+                "loss": loss_t[:, :, cols].mean(-1),
+            }
     return results
 
 
@@ -147,9 +152,13 @@ def run_all(settings: ToySettings, seed: int) -> dict[tuple[str, str], dict]:
     for (name, model), run in results.items():
         final = run["weights"][:, -1]
         probs = probabilities(model, points[name], final, settings)
-        run.update(points=points[name], probs=probs, separated=separated(probs),
-                   distance=np.linalg.norm(final - points[name][None], axis=-1),
-                   norms=np.linalg.norm(run["weights"], axis=-1))
+        run.update(
+            points=points[name],
+            probs=probs,
+            separated=separated(probs),
+            distance=np.linalg.norm(final - points[name][None], axis=-1),
+            norms=np.linalg.norm(run["weights"], axis=-1),
+        )
     return results
 
 

@@ -9,19 +9,21 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+import torch
 
-from physlearn import plotting
+from physlearn import figures, plotting, step
 from physlearn.claims import Claim
 from physlearn.skills.domino import model as D
-from physlearn.skills import networks_cli as cli
 
 LINEAR_TOL = 1e-6  # t_i / i must be the same for every skill to this relative tolerance
 
 
 def curves(cfg: dict) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     t = np.arange(cfg["steps"] + 1, dtype=float)
-    return t, {"domino": D.domino_skills(t, cfg["skills"], cfg["t0"]),
-               "quanta": D.quanta_skills(t, cfg["skills"], cfg["quanta_scale"])}
+    return t, {
+        "domino": D.domino_skills(t, cfg["skills"], cfg["t0"]),
+        "quanta": D.quanta_skills(t, cfg["skills"], cfg["quanta_scale"]),
+    }
 
 
 def claims(t: np.ndarray, skills: dict[str, np.ndarray], cfg: dict) -> list[Claim]:
@@ -33,8 +35,11 @@ def claims(t: np.ndarray, skills: dict[str, np.ndarray], cfg: dict) -> list[Clai
     quanta_times = D.learning_times(t, skills["quanta"], level)
     in_progress = {name: D.skills_in_progress(s) for name, s in skills.items()}
     per_rank = dom_done / ranks
-    linear = bool(np.all(np.isfinite(dom_done)) and np.ptp(per_rank) <= LINEAR_TOL * per_rank.mean()
-                  and np.isclose(per_rank.mean(), t0))
+    linear = bool(
+        np.all(np.isfinite(dom_done))
+        and np.ptp(per_rank) <= LINEAR_TOL * per_rank.mean()
+        and np.isclose(per_rank.mean(), t0)
+    )
     # Domino: skill i starts when skill i-1 is done (within one time step)
     hand_over = np.abs(dom_starts[1:] - dom_done[:-1])
     sequential = bool(in_progress["domino"].max() == 1 and np.all(hand_over <= 1.0))
@@ -42,36 +47,50 @@ def claims(t: np.ndarray, skills: dict[str, np.ndarray], cfg: dict) -> list[Clai
     parallel = bool(len(early) and np.all(early == n))
     early_range = f"{early.min()} to {early.max()}" if len(early) else "no step"
     return [
-        Claim(id="domino-one-at-a-time",
-              claim="In the Domino model skills are learned one after another: each starts when the previous one is done.",
-              paper_value="at most one skill learning at any time; skill i starts at (i - 1) t0",
-              ours=f"at most {in_progress['domino'].max()} skill(s) partly learned at once; start of skill i minus "
-                   f"end of skill i-1: at most {hand_over.max():.0f} step(s)",
-              criterion="never more than one skill strictly between 0 and 1, and every hand-over within one step",
-              passed=sequential, measured={"in_progress_max": int(in_progress["domino"].max()),
-                                           "starts": dom_starts.tolist(), "ends": dom_done.tolist()}),
-        Claim(id="domino-time-linear-in-rank",
-              claim="The Domino model learns skill i at t_i = i t0: learning time proportional to the rank.",
-              paper_value=f"t_i = i t0, t0 = {t0:g}",
-              ours="t_i = " + ", ".join(f"{v:.0f}" for v in dom_done) + f" (t_i / i = {per_rank.mean():.3g})",
-              criterion=f"every skill fully learned within {cfg['steps']} steps and t_i / i equal to t0 "
-                        f"(relative spread <= {LINEAR_TOL:g})",
-              passed=linear, measured={"t_done": dom_done.tolist(), f"t_{level}": dom_times.tolist()}),
-        Claim(id="quanta-in-parallel",
-              claim="In the quanta model every skill improves from the start, in parallel.",
-              paper_value="all skills partly learned at once; s_i = 1 - exp(-t / (30 i))",
-              ours=f"skills partly learned for 0 < t <= t0: {early_range} of {n}; steps to s_i >= {level}: "
-                   + ", ".join(f"{v:.0f}" for v in quanta_times),
-              criterion=f"all {n} skills strictly between 0 and 1 at every 0 < t <= t0",
-              passed=parallel, measured={f"t_{level}": quanta_times.tolist()}),
+        Claim(
+            id="domino-one-at-a-time",
+            claim="In the Domino model skills are learned one after another: each starts when the previous one is done.",
+            paper_value="at most one skill learning at any time; skill i starts at (i - 1) t0",
+            ours=f"at most {in_progress['domino'].max()} skill(s) partly learned at once; start of skill i minus "
+            f"end of skill i-1: at most {hand_over.max():.0f} step(s)",
+            criterion="never more than one skill strictly between 0 and 1, and every hand-over within one step",
+            passed=sequential,
+            measured={
+                "in_progress_max": int(in_progress["domino"].max()),
+                "starts": dom_starts.tolist(),
+                "ends": dom_done.tolist(),
+            },
+        ),
+        Claim(
+            id="domino-time-linear-in-rank",
+            claim="The Domino model learns skill i at t_i = i t0: learning time proportional to the rank.",
+            paper_value=f"t_i = i t0, t0 = {t0:g}",
+            ours="t_i = " + ", ".join(f"{v:.0f}" for v in dom_done) + f" (t_i / i = {per_rank.mean():.3g})",
+            criterion=f"every skill fully learned within {cfg['steps']} steps and t_i / i equal to t0 "
+            f"(relative spread <= {LINEAR_TOL:g})",
+            passed=linear,
+            measured={"t_done": dom_done.tolist(), f"t_{level}": dom_times.tolist()},
+        ),
+        Claim(
+            id="quanta-in-parallel",
+            claim="In the quanta model every skill improves from the start, in parallel.",
+            paper_value="all skills partly learned at once; s_i = 1 - exp(-t / (30 i))",
+            ours=f"skills partly learned for 0 < t <= t0: {early_range} of {n}; steps to s_i >= {level}: "
+            + ", ".join(f"{v:.0f}" for v in quanta_times),
+            criterion=f"all {n} skills strictly between 0 and 1 at every 0 < t <= t0",
+            passed=parallel,
+            measured={f"t_{level}": quanta_times.tolist()},
+        ),
     ]
 
 
 def plot(t, skills, cfg, title):
     fig, axes = plt.subplots(1, 3, figsize=(13, 3.8))
     colours = plt.cm.viridis(np.linspace(0, 0.9, cfg["skills"]))
-    for ax, name, label in ((axes[0], "domino", f"Domino, t0 = {cfg['t0']:g}"),
-                            (axes[1], "quanta", f"quanta, s_i = 1 - exp(-t / ({cfg['quanta_scale']:g} i))")):
+    for ax, name, label in (
+        (axes[0], "domino", f"Domino, t0 = {cfg['t0']:g}"),
+        (axes[1], "quanta", f"quanta, s_i = 1 - exp(-t / ({cfg['quanta_scale']:g} i))"),
+    ):
         for i, colour in enumerate(colours):
             ax.plot(t, skills[name][:, i], color=colour, label=f"skill {i + 1}")
         ax.set(xlabel="step t", ylabel="skill level s_i", title=label, ylim=(-0.02, 1.02))
@@ -87,17 +106,34 @@ def plot(t, skills, cfg, title):
 
 
 def main(argv=None) -> None:
-    args = cli.parser(__doc__).parse_args(argv)
-    cfg, section, log, _ = cli.load(args, "domino")
+    args, cfg = step.parse(__doc__, section="skills_networks", argv=argv)
+    # flush denormals to zero (a CPU flag; numpy obeys it too), as the training steps do
+    torch.set_flush_denormal(True)
+    section = cfg["skills_networks"]["domino"]
     t, skills = curves(section)
-    table = pd.concat([pd.DataFrame({"model": name, "step": np.repeat(t, section["skills"]),
-                                     "skill": np.tile(D.skill_ranks(section["skills"]).astype(int), len(t)),
-                                     "level": s.ravel()}) for name, s in skills.items()], ignore_index=True)
+    table = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "model": name,
+                    "step": np.repeat(t, section["skills"]),
+                    "skill": np.tile(D.skill_ranks(section["skills"]).astype(int), len(t)),
+                    "level": s.ravel(),
+                }
+            )
+            for name, s in skills.items()
+        ],
+        ignore_index=True,
+    )
     plotting.style()
-    fig = plot(t, skills, section, f"Skills Fig. 9: the Domino model vs the parallel quanta model "
-                                   f"({section['skills']} skills; closed forms, {cfg['scale']} scale)")
-    cli.write_figure(args, cfg, fig, table, figure="Fig. 9", title="The Domino model vs the quanta model",
-                     config=section, claims=claims(t, skills, section))
+    fig = plot(
+        t,
+        skills,
+        section,
+        f"Skills Fig. 9: the Domino model vs the parallel quanta model "
+        f"({section['skills']} skills; closed forms, {cfg['scale']} scale)",
+    )
+    figures.write_figure(args, cfg, "domino", fig=fig, table=table, claims=claims(t, skills, section), config=section)
 
 
 if __name__ == "__main__":

@@ -45,10 +45,12 @@ class BatchedGrokNet:
     def init(cls, p: int, d: int, hidden, seeds, *, dtype=torch.float64) -> BatchedGrokNet:
         """Embeddings N(0, 1) (nn.Embedding's default), then nn.Linear's default MLP init, each
         network from its own seed."""
-        emb = torch.stack([torch.randn(p, d, generator=generator(derive_seed(s, "embedding")), dtype=torch.float64)
-                           for s in seeds])
-        mlp = BatchedMLP.init([2 * d, *hidden, p], [derive_seed(s, "mlp") for s in seeds], dtype=dtype,
-                              activation="silu")
+        emb = torch.stack(
+            [torch.randn(p, d, generator=generator(derive_seed(s, "embedding")), dtype=torch.float64) for s in seeds]
+        )
+        mlp = BatchedMLP.init(
+            [2 * d, *hidden, p], [derive_seed(s, "mlp") for s in seeds], dtype=dtype, activation="silu"
+        )
         return cls(emb.to(dtype).requires_grad_(), mlp)
 
     def parameters(self) -> list[torch.Tensor]:
@@ -79,8 +81,9 @@ def per_model_ce(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
     return F.cross_entropy(logits.reshape(m * n, p), labels.repeat(m), reduction="none").view(m, n).mean(1)
 
 
-def train(optimizer: str, cfg: dict, root_seed: int, *, dtype=torch.float64, device="cpu",
-          log=None) -> dict[str, np.ndarray]:
+def train(
+    optimizer: str, cfg: dict, root_seed: int, *, dtype=torch.float64, device="cpu", log=None
+) -> dict[str, np.ndarray]:
     """Train cfg["seeds"] networks with one optimizer, full batch. Returns per step (metrics of
     the network after t updates) and seed: train/test accuracy and loss, (steps_run, seeds).
     With cfg["stop_at_threshold"], stops once every seed's test accuracy reached the threshold
@@ -99,9 +102,18 @@ def train(optimizer: str, cfg: dict, root_seed: int, *, dtype=torch.float64, dev
         loss = per_model_ce(logits, train_y)
         with torch.no_grad():
             test_logits = net(test_x)
-            metrics = torch.stack([(logits.argmax(-1) == train_y).double().mean(1), loss.double(),
-                                   (test_logits.argmax(-1) == test_y).double().mean(1),
-                                   per_model_ce(test_logits, test_y).double()]).cpu().numpy()
+            metrics = (
+                torch.stack(
+                    [
+                        (logits.argmax(-1) == train_y).double().mean(1),
+                        loss.double(),
+                        (test_logits.argmax(-1) == test_y).double().mean(1),
+                        per_model_ce(test_logits, test_y).double(),
+                    ]
+                )
+                .cpu()
+                .numpy()
+            )
             for name, values in zip(names, metrics):
                 history[name][t] = values
             reached |= history["test_accuracy"][t] >= cfg["threshold"]
@@ -109,8 +121,10 @@ def train(optimizer: str, cfg: dict, root_seed: int, *, dtype=torch.float64, dev
         loss.sum().backward()
         opt.step()
         if log and t % 500 == 0:
-            log.info(f"{optimizer} step {t}: train acc {history['train_accuracy'][t].min():.3f}, "
-                     f"test acc {history['test_accuracy'][t].min():.3f} (lowest over seeds)")
+            log.info(
+                f"{optimizer} step {t}: train acc {history['train_accuracy'][t].min():.3f}, "
+                f"test acc {history['test_accuracy'][t].min():.3f} (lowest over seeds)"
+            )
         if cfg["stop_at_threshold"] and reached.all():
             return {k: v[: t + 1] for k, v in history.items()}
     return history

@@ -13,29 +13,38 @@ import time
 
 import numpy as np
 import pandas as pd
+import torch
 
-from physlearn import runtime
+from physlearn import runtime, step
 from physlearn.skills.domino import grokking as G
-from physlearn.skills import networks_cli as cli
 from physlearn.skills.parity.model import DTYPES
 
 OPTIMIZERS = ("signgd", "adam")
 
 
 def main(argv=None) -> None:
-    args = cli.parser(__doc__, outputs=("output",)).parse_args(argv)
-    cfg, section, log, device = cli.load(args, "grokking")
+    args, cfg = step.parse(__doc__, section="skills_networks", outputs=("output",), argv=argv)
+    torch.set_flush_denormal(True)  # Adam's tiny second moments otherwise slow CPUs several-fold
+    section, log, device = cfg["skills_networks"]["grokking"], step.logger(), runtime.pick_device(cfg["device"])
     tables = []
     for optimizer in OPTIMIZERS:
         start = time.time()
         history = G.train(optimizer, section, cfg["seed"], dtype=DTYPES[section["dtype"]], device=device, log=log)
         steps, seeds = history["test_accuracy"].shape
         log.info(f"{optimizer}: {seeds} networks x {steps} steps in {time.time() - start:.1f} s")
-        step, seed = np.meshgrid(np.arange(steps), np.arange(seeds), indexing="ij")
-        tables.append(pd.DataFrame({"optimizer": optimizer, "seed": seed.ravel(), "step": step.ravel(),
-                                    **{k: v.ravel() for k, v in history.items()}}))
+        at, seed = np.meshgrid(np.arange(steps), np.arange(seeds), indexing="ij")
+        tables.append(
+            pd.DataFrame(
+                {
+                    "optimizer": optimizer,
+                    "seed": seed.ravel(),
+                    "step": at.ravel(),
+                    **{k: v.ravel() for k, v in history.items()},
+                }
+            )
+        )
     log.info(f"{runtime.provenance()}")
-    cli.save_table(pd.concat(tables, ignore_index=True), args.output)
+    step.save_table(pd.concat(tables, ignore_index=True), args.output)
 
 
 if __name__ == "__main__":

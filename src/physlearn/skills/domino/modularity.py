@@ -22,7 +22,6 @@ import torch
 
 from physlearn.skills.parity.model import DTYPES, BatchedMLP, derive_seed, first_step_below, generator
 
-
 MEASURES = ("task_rows", "all_samples")
 
 
@@ -69,8 +68,9 @@ def train(cfg: dict, root_seed: int, *, device="cpu", log=None) -> dict:
     seeds = [derive_seed(root_seed, "modularity-init", i) for i in range(n_inits)] * len(variants)
     # per network 0/1 masks (M, fan_in, fan_out): all ones for the non-modular networks
     towers = tower_masks(widths, 2)
-    masks = [None] + [torch.cat([torch.ones_like(m).expand(n_inits, -1, -1), m.expand(n_inits, -1, -1)]).to(dtype)
-                      for m in towers[1:]]
+    masks = [None] + [
+        torch.cat([torch.ones_like(m).expand(n_inits, -1, -1), m.expand(n_inits, -1, -1)]).to(dtype) for m in towers[1:]
+    ]
     net = BatchedMLP.init(widths, seeds, dtype=dtype, activation="silu", masks=masks).to(device)
     x, y, w = x.to(device), y.to(device), w.to(device)
     opt = torch.optim.Adam(net.parameters(), lr=cfg["lr"])
@@ -95,7 +95,11 @@ def train(cfg: dict, root_seed: int, *, device="cpu", log=None) -> dict:
             curves = {where: c[: t + 1] for where, c in curves.items()}
             break
     steps_run = len(curves["task_rows"])
-    return {"variants": variants,
-            "learning_step": {where: first_step_below(c, cfg["threshold"]).reshape(len(variants), n_inits, 2)
-                              for where, c in curves.items()},
-            "task_mse": {where: c.reshape(steps_run, len(variants), n_inits, 2) for where, c in curves.items()}}
+    return {
+        "variants": variants,
+        "learning_step": {
+            where: first_step_below(c, cfg["threshold"]).reshape(len(variants), n_inits, 2)
+            for where, c in curves.items()
+        },
+        "task_mse": {where: c.reshape(steps_run, len(variants), n_inits, 2) for where, c in curves.items()},
+    }

@@ -10,10 +10,11 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+import torch
 
-from physlearn import plotting
+from physlearn import figures, plotting, step
 from physlearn.claims import Claim
-from physlearn.skills import networks_cli as cli
+from physlearn.skills.parity.model import within_factor
 
 # Spec section 4: median t2/t1 over inits, and the rare skill's speed-up from modularity.
 PAPER = {"non-modular": 2.8, "modular": 1.14, "speedup": 1.4}
@@ -45,30 +46,38 @@ def claims(per_init: pd.DataFrame, measure_on: str, other: pd.DataFrame, other_n
     measurement) is reported beside them, not judged."""
     summary, alt = summarise(per_init), summarise(other)
     where = {"task_rows": "on the rows that train it", "all_samples": "on all samples"}
-    note = (f"; measured {where[other_name]} instead: t2/t1 {fmt(alt['ratio']['non-modular'])} / "
-            f"{fmt(alt['ratio']['modular'])}, never learned {alt['never']['non-modular']} / {alt['never']['modular']}")
+    note = (
+        f"; measured {where[other_name]} instead: t2/t1 {fmt(alt['ratio']['non-modular'])} / "
+        f"{fmt(alt['ratio']['modular'])}, never learned {alt['never']['non-modular']} / {alt['never']['modular']}"
+    )
     out = []
     for v in VARIANTS:
         med = summary["ratio"][v]
-        out.append(Claim(
-            id=f"{v}-ratio",
-            claim=f"{v.capitalize()} network: the rare skill (1% of samples) is learned this much later than the common one.",
-            paper_value=f"median t2/t1 about {PAPER[v]}",
-            ours=f"median t2/t1 = {fmt(med)} over {summary['n']} inits ({summary['never'][v]} with a skill never "
-                 f"learned, counted as inf; skill MSE {where[measure_on]}){note if v == VARIANTS[-1] else ''}",
-            criterion=f"within a factor {FACTOR} of {PAPER[v]}",
-            passed=cli.within_factor(med, PAPER[v], FACTOR),
-            measured={"median_ratio": med, "measured_on": measure_on, other_name: alt["ratio"][v]}))
+        out.append(
+            Claim(
+                id=f"{v}-ratio",
+                claim=f"{v.capitalize()} network: the rare skill (1% of samples) is learned this much later than the common one.",
+                paper_value=f"median t2/t1 about {PAPER[v]}",
+                ours=f"median t2/t1 = {fmt(med)} over {summary['n']} inits ({summary['never'][v]} with a skill never "
+                f"learned, counted as inf; skill MSE {where[measure_on]}){note if v == VARIANTS[-1] else ''}",
+                criterion=f"within a factor {FACTOR} of {PAPER[v]}",
+                passed=within_factor(med, PAPER[v], FACTOR),
+                measured={"median_ratio": med, "measured_on": measure_on, other_name: alt["ratio"][v]},
+            )
+        )
     t2, speedup = summary["t2"], summary["speedup"]
-    out.append(Claim(
-        id="modular-rare-skill-sooner",
-        claim="With modularity the rare skill is learned sooner.",
-        paper_value=f"about {PAPER['speedup']}x sooner",
-        ours=f"median T2: non-modular {fmt(t2['non-modular'], 0)}, modular {fmt(t2['modular'], 0)} steps: "
-             f"ratio {speedup:.2f} (skill MSE {where[measure_on]}; {where[other_name]}: {alt['speedup']:.2f})",
-        criterion=f"median non-modular T2 / modular T2 > 1 and within a factor {FACTOR} of {PAPER['speedup']}",
-        passed=bool(speedup > 1 and cli.within_factor(speedup, PAPER["speedup"], FACTOR)),
-        measured={"median_t2": t2, "speedup": speedup, "measured_on": measure_on, other_name: alt["speedup"]}))
+    out.append(
+        Claim(
+            id="modular-rare-skill-sooner",
+            claim="With modularity the rare skill is learned sooner.",
+            paper_value=f"about {PAPER['speedup']}x sooner",
+            ours=f"median T2: non-modular {fmt(t2['non-modular'], 0)}, modular {fmt(t2['modular'], 0)} steps: "
+            f"ratio {speedup:.2f} (skill MSE {where[measure_on]}; {where[other_name]}: {alt['speedup']:.2f})",
+            criterion=f"median non-modular T2 / modular T2 > 1 and within a factor {FACTOR} of {PAPER['speedup']}",
+            passed=bool(speedup > 1 and within_factor(speedup, PAPER["speedup"], FACTOR)),
+            measured={"median_t2": t2, "speedup": speedup, "measured_on": measure_on, other_name: alt["speedup"]},
+        )
+    )
     return out
 
 
@@ -77,9 +86,13 @@ def summarise(per_init: pd.DataFrame) -> dict:
     count of such inits, and the rare skill's speed-up."""
     rows = {v: per_init[per_init["variant"] == v] for v in VARIANTS}
     t2 = {v: median_never_as_inf(r["t2"]) for v, r in rows.items()}
-    return {"ratio": {v: median_never_as_inf(r["ratio"]) for v, r in rows.items()}, "t2": t2,
-            "never": {v: int(r[["t1", "t2"]].isna().any(axis=1).sum()) for v, r in rows.items()},
-            "n": len(rows[VARIANTS[0]]), "speedup": t2["non-modular"] / t2["modular"]}
+    return {
+        "ratio": {v: median_never_as_inf(r["ratio"]) for v, r in rows.items()},
+        "t2": t2,
+        "never": {v: int(r[["t1", "t2"]].isna().any(axis=1).sum()) for v, r in rows.items()},
+        "n": len(rows[VARIANTS[0]]),
+        "speedup": t2["non-modular"] / t2["modular"],
+    }
 
 
 def plot(curves: pd.DataFrame, per_init: pd.DataFrame, cfg: dict, title: str):
@@ -92,8 +105,12 @@ def plot(curves: pd.DataFrame, per_init: pd.DataFrame, cfg: dict, title: str):
             ax.fill_between(c["step"], c["mse_q25"], c["mse_q75"], color=f"C{i}", alpha=0.15, lw=0)
     ax.axhline(cfg["threshold"], color="0.6", lw=0.8)
     where = {"task_rows": "on its training rows", "all_samples": "on all samples"}[cfg["measure_on"]]
-    ax.set(yscale="log", xlabel="step", ylabel=f"skill MSE {where}\n(median, IQR over inits)",
-           title="skill 1: x1^2 (99%), skill 2: x2^2 (1%)")
+    ax.set(
+        yscale="log",
+        xlabel="step",
+        ylabel=f"skill MSE {where}\n(median, IQR over inits)",
+        title="skill 1: x1^2 (99%), skill 2: x2^2 (1%)",
+    )
     ax.legend(frameon=False, fontsize=7)
     ax = axes[1]
     data = [per_init[per_init["variant"] == v]["ratio"].dropna() for v in VARIANTS]
@@ -108,18 +125,31 @@ def plot(curves: pd.DataFrame, per_init: pd.DataFrame, cfg: dict, title: str):
 
 
 def main(argv=None) -> None:
-    args = cli.parser(__doc__, inputs=("runs", "curves")).parse_args(argv)
-    cfg, section, log, _ = cli.load(args, "modularity")
+    args, cfg = step.parse(__doc__, section="skills_networks", inputs=("runs", "curves"), argv=argv)
+    # flush denormals to zero (a CPU flag; numpy obeys it too), as the training steps do
+    torch.set_flush_denormal(True)
+    section = cfg["skills_networks"]["modularity"]
     runs, curves = pd.read_csv(args.runs), pd.read_csv(args.curves)
     measure_on = section["measure_on"]
     other = next(m for m in runs["measured_on"].unique() if m != measure_on)
     per_init = ratios(runs[runs["measured_on"] == measure_on])
     plotting.style()
-    fig = plot(curves[curves["measured_on"] == measure_on], per_init, section,
-               f"Skills Fig. 19: modularity and a rare skill, MLP [2, {', '.join(map(str, section['hidden']))}, 2] "
-               f"({cfg['scale']} scale: {section['inits']} inits, {section['dtype']})")
-    cli.write_figure(args, cfg, fig, per_init, figure="Fig. 19", title="Modularity speeds up the rare skill",
-                     config=section, claims=claims(per_init, measure_on, ratios(runs[runs["measured_on"] == other]), other))
+    fig = plot(
+        curves[curves["measured_on"] == measure_on],
+        per_init,
+        section,
+        f"Skills Fig. 19: modularity and a rare skill, MLP [2, {', '.join(map(str, section['hidden']))}, 2] "
+        f"({cfg['scale']} scale: {section['inits']} inits, {section['dtype']})",
+    )
+    figures.write_figure(
+        args,
+        cfg,
+        "modularity",
+        fig=fig,
+        table=per_init,
+        config=section,
+        claims=claims(per_init, measure_on, ratios(runs[runs["measured_on"] == other]), other),
+    )
 
 
 if __name__ == "__main__":

@@ -14,15 +14,16 @@ import time
 
 import numpy as np
 import pandas as pd
+import torch
 
-from physlearn import runtime
+from physlearn import runtime, step
 from physlearn.skills.domino import modularity as M
-from physlearn.skills import networks_cli as cli
 
 
 def main(argv=None) -> None:
-    args = cli.parser(__doc__, outputs=("runs", "curves")).parse_args(argv)
-    cfg, section, log, device = cli.load(args, "modularity")
+    args, cfg = step.parse(__doc__, section="skills_networks", outputs=("runs", "curves"), argv=argv)
+    torch.set_flush_denormal(True)  # Adam's tiny second moments otherwise slow CPUs several-fold
+    section, log, device = cfg["skills_networks"]["modularity"], step.logger(), runtime.pick_device(cfg["device"])
     start = time.time()
     out = M.train(section, cfg["seed"], device=device, log=log)
     variants = np.array(out["variants"])
@@ -31,18 +32,39 @@ def main(argv=None) -> None:
         mse, learned = out["task_mse"][where], out["learning_step"][where]
         steps_run, n_variants, n_inits, n_skills = mse.shape
         v, i, k = np.meshgrid(np.arange(n_variants), np.arange(n_inits), np.arange(n_skills), indexing="ij")
-        runs.append(pd.DataFrame({"measured_on": where, "variant": variants[v.ravel()], "init": i.ravel(),
-                                  "skill": k.ravel() + 1, "learning_step": learned.ravel(), "steps_run": steps_run}))
+        runs.append(
+            pd.DataFrame(
+                {
+                    "measured_on": where,
+                    "variant": variants[v.ravel()],
+                    "init": i.ravel(),
+                    "skill": k.ravel() + 1,
+                    "learning_step": learned.ravel(),
+                    "steps_run": steps_run,
+                }
+            )
+        )
         q = np.nanquantile(mse, [0.25, 0.5, 0.75], axis=2)  # (3, steps, variants, skills)
         s, v, k = np.meshgrid(np.arange(steps_run), np.arange(n_variants), np.arange(n_skills), indexing="ij")
-        curves.append(pd.DataFrame({"measured_on": where, "variant": variants[v.ravel()], "step": s.ravel(),
-                                    "skill": k.ravel() + 1, "mse_q25": q[0].ravel(), "mse_median": q[1].ravel(),
-                                    "mse_q75": q[2].ravel()}))
-    log.info(f"{n_variants * n_inits} networks x {steps_run} steps in {time.time() - start:.1f} s; "
-             f"{runtime.provenance()}")
+        curves.append(
+            pd.DataFrame(
+                {
+                    "measured_on": where,
+                    "variant": variants[v.ravel()],
+                    "step": s.ravel(),
+                    "skill": k.ravel() + 1,
+                    "mse_q25": q[0].ravel(),
+                    "mse_median": q[1].ravel(),
+                    "mse_q75": q[2].ravel(),
+                }
+            )
+        )
+    log.info(
+        f"{n_variants * n_inits} networks x {steps_run} steps in {time.time() - start:.1f} s; {runtime.provenance()}"
+    )
     runs, curves = pd.concat(runs, ignore_index=True), pd.concat(curves, ignore_index=True)
-    cli.save_table(runs, args.runs)
-    cli.save_table(curves, args.curves)
+    step.save_table(runs, args.runs)
+    step.save_table(curves, args.curves)
 
 
 if __name__ == "__main__":

@@ -8,25 +8,24 @@ with its tidy table and claims.
 
 from __future__ import annotations
 
-import argparse
-import json
 import time
-from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from physlearn import plotting, runtime
-from physlearn.claims import write_claims
+from physlearn import figures, plotting, runtime, step
 from physlearn.skills.geometry import experiments as E
 
-FIGURES = {"ratio": "Fig. 4", "sequence": "Fig. 5", "optimizers": "Fig. 15"}
-TITLES = {"ratio": "Geometry model: learning-time ratio t2/t1 of two skills against p1/p2",
-          "sequence": "Geometry model: skills learned in sequence, and n_align",
-          "optimizers": "Geometry model: final skill levels under Adam, AdEMAMix and Lion"}
-COLOURS = {"sgd": plotting.rgb(90, 90, 90), "signgd": plotting.rgb(214, 170, 40), "adam": plotting.rgb(244, 111, 67),
-           "lion": plotting.rgb(60, 90, 170), "ademamix": plotting.rgb(60, 160, 100)}
+# --figure (the config part it reads) -> its figure "geometry_<part>" in physlearn.figures
+FIGURES = {f.name.removeprefix("geometry_"): f for f in figures.of("skills", "geometry", "figure")}
+COLOURS = {
+    "sgd": plotting.rgb(90, 90, 90),
+    "signgd": plotting.rgb(214, 170, 40),
+    "adam": plotting.rgb(244, 111, 67),
+    "lion": plotting.rgb(60, 90, 170),
+    "ademamix": plotting.rgb(60, 160, 100),
+}
 
 
 def plot_ratio(summary: pd.DataFrame, runs: pd.DataFrame, section: dict, title: str):
@@ -44,9 +43,18 @@ def plot_ratio(summary: pd.DataFrame, runs: pd.DataFrame, section: dict, title: 
         ax.errorbar(x, y, yerr=yerr, marker="o", ms=4, capsize=2, color=COLOURS[optimizer], label=label)
         rerun = E.RERUN_RATIO[optimizer]
         ax.scatter(list(rerun), list(rerun.values()), marker="x", color=COLOURS[optimizer], zorder=4)
-        ax_t.plot(x, rows["t1"], marker="o", ms=3, color=COLOURS[optimizer], label=f"{E.OPTIMIZER_LABELS[optimizer]} t1")
-        ax_t.plot(x, rows["t2"], marker="s", ms=3, ls="--", color=COLOURS[optimizer],
-                  label=f"{E.OPTIMIZER_LABELS[optimizer]} t2")
+        ax_t.plot(
+            x, rows["t1"], marker="o", ms=3, color=COLOURS[optimizer], label=f"{E.OPTIMIZER_LABELS[optimizer]} t1"
+        )
+        ax_t.plot(
+            x,
+            rows["t2"],
+            marker="s",
+            ms=3,
+            ls="--",
+            color=COLOURS[optimizer],
+            label=f"{E.OPTIMIZER_LABELS[optimizer]} t2",
+        )
     ax.scatter([], [], marker="x", color="k", label="spec re-run")
     for a in (ax, ax_t):
         a.set_xscale("log")
@@ -72,8 +80,13 @@ def _smooth(x: np.ndarray, width: int) -> np.ndarray:
 
 def plot_sequence(runs: dict, section: dict, title: str):
     alphas, n_skills = section["alphas"], section["n_skills"]
-    fig, axes = plt.subplots(2 * len(alphas), len(n_skills), figsize=(2.6 * len(n_skills), 2.0 * 2 * len(alphas)),
-                             sharey="row", squeeze=False)
+    fig, axes = plt.subplots(
+        2 * len(alphas),
+        len(n_skills),
+        figsize=(2.6 * len(n_skills), 2.0 * 2 * len(alphas)),
+        sharey="row",
+        squeeze=False,
+    )
     cmap = plt.get_cmap("viridis")
     for col, n in enumerate(n_skills):
         out = runs[n]
@@ -106,8 +119,9 @@ def plot_sequence(runs: dict, section: dict, title: str):
 
 def plot_optimizers(runs: pd.DataFrame, section: dict, title: str):
     skills, noises = section["n_skills"], section["noise"]
-    fig, axes = plt.subplots(len(skills), len(noises), figsize=(3.3 * len(noises), 2.8 * len(skills)), sharey=True,
-                             squeeze=False)
+    fig, axes = plt.subplots(
+        len(skills), len(noises), figsize=(3.3 * len(noises), 2.8 * len(skills)), sharey=True, squeeze=False
+    )
     for r, n in enumerate(skills):
         for c, noise in enumerate(noises):
             ax = axes[r, c]
@@ -115,8 +129,15 @@ def plot_optimizers(runs: pd.DataFrame, section: dict, title: str):
                 rows = runs[(runs["optimizer"] == optimizer) & (runs["n_skills"] == n) & (runs["noise"] == noise)]
                 per_skill = rows.groupby("skill")["final_s"]
                 med, lo, hi = per_skill.median(), per_skill.min(), per_skill.max()
-                ax.plot(med.index, med.values, marker="o", ms=2.5, lw=1.2, color=COLOURS[optimizer],
-                        label=E.OPTIMIZER_LABELS[optimizer])
+                ax.plot(
+                    med.index,
+                    med.values,
+                    marker="o",
+                    ms=2.5,
+                    lw=1.2,
+                    color=COLOURS[optimizer],
+                    label=E.OPTIMIZER_LABELS[optimizer],
+                )
                 ax.fill_between(med.index, lo.values, hi.values, color=COLOURS[optimizer], alpha=0.15, lw=0)
             ax.set_xscale("log")
             ax.set_ylim(0, 1.02)
@@ -132,18 +153,17 @@ def plot_optimizers(runs: pd.DataFrame, section: dict, title: str):
 
 
 def main(argv=None) -> None:
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--config", required=True, help="JSON: seed, device, scale, skills_geometry section")
-    ap.add_argument("--figure", choices=list(FIGURES), required=True)
-    for name in ("pdf", "png", "table", "claims"):
-        ap.add_argument(f"--{name}", type=Path, required=True)
-    args = ap.parse_args(argv)
-    cfg = json.loads(args.config)
-    geometry = cfg["skills_geometry"]
-    section = geometry[args.figure]
-    log = runtime.setup(geometry["threads"])
+    args, cfg = step.parse(
+        __doc__,
+        section="skills_geometry",
+        argv=argv,
+        extra=lambda ap: ap.add_argument("--figure", choices=list(FIGURES), required=True),
+    )
+    section = cfg["skills_geometry"][args.figure]
+    log = step.logger()
     device = runtime.pick_device(cfg["device"])
-    figure, scale = FIGURES[args.figure], cfg["scale"]
+    row = FIGURES[args.figure]
+    figure, scale = row.label, cfg["scale"]
     started = time.perf_counter()
     plotting.style()
 
@@ -160,24 +180,30 @@ def main(argv=None) -> None:
         claims = E.sequence_claims(checks)
         where = f"SignGD lr {section['lr']:g}, N {section['n_params']}, B {section['batch_size']}, {scale} scale"
         fig = plot_sequence(runs, section, f"{figure}: skill losses and $n_{{align}}$ ({where})")
-        table = E.sequence_table(runs, section["alphas"], E.derive_seeds(cfg["seed"], "geometry-sequence",
-                                                                         section["seeds"]))
+        table = E.sequence_table(
+            runs, section["alphas"], E.derive_seeds(cfg["seed"], "geometry-sequence", section["seeds"])
+        )
     else:
         runs = E.run_optimizers(section, cfg["seed"], device)
         claims = E.optimizer_claims(E.optimizer_summary(runs))
-        where = (f"CE, N {section['n_params']}, alpha {section['alpha']:g}, lr {section['lr']:g}, "
-                 f"{section['steps']} steps, {section['seeds']} seeds (median, min-max), {scale} scale")
+        where = (
+            f"CE, N {section['n_params']}, alpha {section['alpha']:g}, lr {section['lr']:g}, "
+            f"{section['steps']} steps, {section['seeds']} seeds (median, min-max), {scale} scale"
+        )
         fig = plot_optimizers(runs, section, f"{figure}: final skill levels ({where})")
         table = runs
     log.info(f"{figure}: simulated in {time.perf_counter() - started:.1f} s on {device}")
     for claim in claims:
         log.info(f"{figure} {claim.id}: {claim.verdict} ({claim.ours})")
-
-    table.to_csv(args.table, index=False, float_format="%.6g")
-    plotting.save(fig, args.pdf, args.png)
-    write_claims(args.claims, paper="skills", figure=figure, title=TITLES[args.figure], scale=scale,
-                 config={"seed": cfg["seed"], args.figure: section, "provenance": runtime.provenance()},
-                 claims=claims, files={"pdf": str(args.pdf), "png": str(args.png), "table": str(args.table)})
+    figures.write_figure(
+        args,
+        cfg,
+        row.name,
+        fig=fig,
+        table=table,
+        claims=claims,
+        config={"seed": cfg["seed"], args.figure: section, "provenance": runtime.provenance()},
+    )
 
 
 if __name__ == "__main__":

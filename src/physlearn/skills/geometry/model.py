@@ -48,8 +48,13 @@ TASK_VECTORS = ("orthonormal", "gaussian")
 OPTIMIZERS = ("sgd", "signgd", "adam", "lion", "ademamix")
 # Betas when the config gives none: torch's Adam defaults, Lion's paper (0.9, 0.99), and
 # AdEMAMix's paper (beta1 fast EMA, beta2 second moment, beta3 slow EMA).
-DEFAULT_BETAS = {"sgd": (), "signgd": (0.0, 0.0), "adam": (0.9, 0.999), "lion": (0.9, 0.99),
-                 "ademamix": (0.9, 0.999, 0.9999)}
+DEFAULT_BETAS = {
+    "sgd": (),
+    "signgd": (0.0, 0.0),
+    "adam": (0.9, 0.999),
+    "lion": (0.9, 0.99),
+    "ademamix": (0.9, 0.999, 0.9999),
+}
 # Configs batched together may differ only in these fields.
 BATCHABLE = ("alpha", "frequencies", "lr", "noise", "n_params", "optimizer", "betas", "eps", "ademamix_alpha")
 # The fields that make an optimizer: configs of one N with different ones share theta's
@@ -90,7 +95,9 @@ class GeometryConfig:
         if self.optimizer not in OPTIMIZERS:
             raise ValueError(f"optimizer must be one of {OPTIMIZERS}, got {self.optimizer!r}")
         if self.task_vectors == "orthonormal" and self.n_skills > self.n_params:
-            raise ValueError(f"orthonormal task vectors need n_skills <= n_params, got {self.n_skills} > {self.n_params}")
+            raise ValueError(
+                f"orthonormal task vectors need n_skills <= n_params, got {self.n_skills} > {self.n_params}"
+            )
         if self.frequencies is not None and len(self.frequencies) != self.n_skills:
             raise ValueError(f"{len(self.frequencies)} frequencies for {self.n_skills} skills")
         if min(self.n_params, self.n_skills, self.batch_size) < 1 or self.steps < 0:
@@ -193,8 +200,9 @@ class _InverseCdf:
         faster than to int64, and index_select takes it."""
         return (uniforms * cls.BUCKETS).to(torch.int32)
 
-    def __call__(self, uniforms: torch.Tensor, buckets: torch.Tensor | None = None,
-                 out: torch.Tensor | None = None) -> torch.Tensor:
+    def __call__(
+        self, uniforms: torch.Tensor, buckets: torch.Tensor | None = None, out: torch.Tensor | None = None
+    ) -> torch.Tensor:
         """Skill ids (int64) of ``uniforms``; ``buckets`` (from :meth:`buckets`) may be shared
         between several frequency vectors; ``out``, a contiguous int64 tensor of their shape,
         receives the ids."""
@@ -227,8 +235,11 @@ def recorded_steps(steps: int, record_every: int) -> np.ndarray:
 def _check_batch(configs: Sequence[GeometryConfig]) -> GeometryConfig:
     first = configs[0]
     for other in configs[1:]:
-        diff = [f.name for f in dataclasses.fields(GeometryConfig)
-                if f.name not in BATCHABLE and getattr(other, f.name) != getattr(first, f.name)]
+        diff = [
+            f.name
+            for f in dataclasses.fields(GeometryConfig)
+            if f.name not in BATCHABLE and getattr(other, f.name) != getattr(first, f.name)
+        ]
         if diff:
             raise ValueError(f"configs batched together differ in {diff}; only {BATCHABLE} may differ")
     return first
@@ -296,11 +307,21 @@ def _block_counts(uniforms: torch.Tensor, inverse_cdfs: list[_InverseCdf], n_ski
     return _counts(ids, n_skills, dtype)
 
 
-def simulate_many(configs: Sequence[GeometryConfig], seeds: Sequence[int], *, device="cpu",
-                  record_every: int = 1, n_align: bool = False, task_vectors: torch.Tensor | None = None,
-                  skill_ids: np.ndarray | None = None, record_steps: Sequence[int] | None = None,
-                  record_skills: bool = True, dtype=torch.float32, checkpoint: str | Path | None = None,
-                  checkpoint_every: float = 300.0) -> dict[str, np.ndarray]:
+def simulate_many(
+    configs: Sequence[GeometryConfig],
+    seeds: Sequence[int],
+    *,
+    device="cpu",
+    record_every: int = 1,
+    n_align: bool = False,
+    task_vectors: torch.Tensor | None = None,
+    skill_ids: np.ndarray | None = None,
+    record_steps: Sequence[int] | None = None,
+    record_skills: bool = True,
+    dtype=torch.float32,
+    checkpoint: str | Path | None = None,
+    checkpoint_every: float = 300.0,
+) -> dict[str, np.ndarray]:
     """Every config x seed in one tensor program. Configs may differ only in alpha (or
     frequencies), lr, noise, optimizer (with its betas, eps and AdEMAMix alpha) and N (a
     group per N, sharing the skill draws; within it, the optimizers share the products). Arrays are
@@ -320,9 +341,21 @@ def simulate_many(configs: Sequence[GeometryConfig], seeds: Sequence[int], *, de
     # elementwise ops ~100x slower on x86; flushing them to zero changes nothing we record.
     torch.set_flush_denormal(True)
     try:
-        return _simulate_many(configs, base, [int(s) for s in seeds], torch.device(device), record_every, n_align,
-                              task_vectors, skill_ids, record_steps, record_skills, dtype, checkpoint,
-                              checkpoint_every)
+        return _simulate_many(
+            configs,
+            base,
+            [int(s) for s in seeds],
+            torch.device(device),
+            record_every,
+            n_align,
+            task_vectors,
+            skill_ids,
+            record_steps,
+            record_skills,
+            dtype,
+            checkpoint,
+            checkpoint_every,
+        )
     finally:
         torch.set_flush_denormal(False)
 
@@ -367,8 +400,11 @@ class _Group:
         self.noise = None
 
     def state(self) -> dict:
-        return {"theta": self.theta, "opts": [opt.state() for _, opt in self.opts],
-                "noise": [stream.state() for stream in self.noise_streams]}
+        return {
+            "theta": self.theta,
+            "opts": [opt.state() for _, opt in self.opts],
+            "noise": [stream.state() for stream in self.noise_streams],
+        }
 
     def restore(self, state: dict) -> None:
         self.theta.copy_(state["theta"])
@@ -393,8 +429,21 @@ def _as_slice(index: torch.Tensor) -> slice | torch.Tensor:
     return index
 
 
-def _simulate_many(configs, base, seeds, device, record_every, n_align, task_vectors, skill_ids, record_steps,
-                   record_skills, dtype, checkpoint=None, checkpoint_every=300.0):
+def _simulate_many(
+    configs,
+    base,
+    seeds,
+    device,
+    record_every,
+    n_align,
+    task_vectors,
+    skill_ids,
+    record_steps,
+    record_skills,
+    dtype,
+    checkpoint=None,
+    checkpoint_every=300.0,
+):
     n_configs, n_seeds, steps, batch = len(configs), len(seeds), base.steps, base.batch_size
     freqs = np.stack([c.skill_frequencies for c in configs])  # [C, n]
     p = torch.as_tensor(freqs, dtype=dtype, device=device)
@@ -422,6 +471,7 @@ def _simulate_many(configs, base, seeds, device, record_every, n_align, task_vec
     def joined(tensors):  # per-group [S, C_g, ...] -> [S, C, ...] in the batch's config order
         together = tensors[0] if len(tensors) == 1 else torch.cat(tensors, dim=1)
         return together if in_order else together[:, order]
+
     if skill_ids is not None:
         if len(unique_freqs) != 1:
             raise ValueError("skill_ids can be given only when every config has the same frequencies")
@@ -441,9 +491,17 @@ def _simulate_many(configs, base, seeds, device, record_every, n_align, task_vec
     uniforms = [_uniform_chunks(s, batch, steps + 1) for s in seeds]
     inverse_cdfs = [_InverseCdf(f, device) for f in unique_freqs]
     counts = u = None
-    fingerprint = json.dumps({"configs": [dataclasses.asdict(c) for c in configs], "seeds": seeds,
-                              "record": record.tolist(), "n_align": n_align, "record_skills": record_skills,
-                              "dtype": str(dtype)}, sort_keys=True)
+    fingerprint = json.dumps(
+        {
+            "configs": [dataclasses.asdict(c) for c in configs],
+            "seeds": seeds,
+            "record": record.tolist(),
+            "n_align": n_align,
+            "record_skills": record_skills,
+            "dtype": str(dtype),
+        },
+        sort_keys=True,
+    )
     first_step, started = 0, time.perf_counter()
     state = load_matching(checkpoint, fingerprint, "configs, seeds or records")
     if state is not None:
@@ -459,8 +517,16 @@ def _simulate_many(configs, base, seeds, device, record_every, n_align, task_vec
         k = t % CHUNK
         if k == 0 and checkpoint is not None and t > first_step and time.perf_counter() - last_save >= checkpoint_every:
             # at a chunk boundary the draws and counts start afresh: the state is all that matters
-            save_atomic({"fingerprint": fingerprint, "step": t, "groups": [g.state() for g in groups],
-                         "uniforms": [stream.state() for stream in uniforms], "out": out}, checkpoint)
+            save_atomic(
+                {
+                    "fingerprint": fingerprint,
+                    "step": t,
+                    "groups": [g.state() for g in groups],
+                    "uniforms": [stream.state() for stream in uniforms],
+                    "out": out,
+                },
+                checkpoint,
+            )
             last_save = time.perf_counter()
             log.info("step %d of %d, %.0f s; checkpoint %s", t, steps, last_save - started, checkpoint)
         if k == 0:  # the next chunk of draws
@@ -472,10 +538,10 @@ def _simulate_many(configs, base, seeds, device, record_every, n_align, task_vec
         j = k % COUNTS_BLOCK
         if j == 0:  # skill counts [U, block, S, n] per distinct frequencies, a cache-sized block of steps
             if skill_ids is not None:
-                ids = skill_ids[:, t:t + COUNTS_BLOCK].transpose(0, 1).to(device)
+                ids = skill_ids[:, t : t + COUNTS_BLOCK].transpose(0, 1).to(device)
                 counts = _counts(ids, base.n_skills, dtype).unsqueeze(0)
             else:
-                counts = _block_counts(u[k:k + COUNTS_BLOCK], inverse_cdfs, base.n_skills, dtype)
+                counts = _block_counts(u[k : k + COUNTS_BLOCK], inverse_cdfs, base.n_skills, dtype)
             counts = counts.mul_(-1 / batch)  # -(count / B): the gradient's weights, once per block
 
         recording = t in record_set
@@ -523,8 +589,16 @@ def _simulate_many(configs, base, seeds, device, record_every, n_align, task_vec
     return result
 
 
-def simulate(config: GeometryConfig, seeds: Sequence[int], *, device="cpu", record_every: int = 1,
-             n_align: bool = False, task_vectors: torch.Tensor | None = None, **options) -> dict[str, np.ndarray]:
+def simulate(
+    config: GeometryConfig,
+    seeds: Sequence[int],
+    *,
+    device="cpu",
+    record_every: int = 1,
+    n_align: bool = False,
+    task_vectors: torch.Tensor | None = None,
+    **options,
+) -> dict[str, np.ndarray]:
     """All seeds in one batched tensor program. Returns
        "step": [R] recorded steps (0 = initial state, then every record_every steps, and the last step),
        "s": [seeds, R, n_skills] skill strength s_i (t_i.theta for MSE, sigmoid(t_i.theta) for CE),
@@ -541,8 +615,9 @@ def simulate(config: GeometryConfig, seeds: Sequence[int], *, device="cpu", reco
        record_skills: False records only "loss" (no "s", "skill_loss");
        dtype: torch.float32 (default) or torch.float64.
     A diverging run records NaN or inf; it does not raise."""
-    many = simulate_many([config], seeds, device=device, record_every=record_every, n_align=n_align,
-                         task_vectors=task_vectors, **options)
+    many = simulate_many(
+        [config], seeds, device=device, record_every=record_every, n_align=n_align, task_vectors=task_vectors, **options
+    )
     return {k: (v if k == "step" else v[0]) for k, v in many.items()}
 
 

@@ -8,21 +8,19 @@ the Zipf exponent alpha with the quanta, Domino and Chinchilla reference lines.
 
 from __future__ import annotations
 
-import argparse
 import json
 from pathlib import Path
 
 import matplotlib.pyplot as plt
-from matplotlib.ticker import NullFormatter
 import numpy as np
 import pandas as pd
+from matplotlib.ticker import NullFormatter
 
-from physlearn import plotting
-from physlearn.claims import write_claims
+from physlearn import figures, plotting, step
 from physlearn.skills.geometry import experiments as E
 from physlearn.skills.geometry import scaling
 
-FIGURE = "Fig. 10"
+FIGURE = figures.get("geometry_scaling").label
 COLOURS = {"signgd": plotting.rgb(214, 170, 40), "adam": plotting.rgb(244, 111, 67)}
 
 
@@ -32,13 +30,18 @@ def load_shards(paths) -> dict[str, dict]:
     for path in paths:
         with np.load(path) as f:
             meta = json.loads(str(f["meta"]))
-            parts.setdefault(meta["optimizer"], []).append({k: f[k] for k in ("n_params", "alpha", "seed", "step", "loss")})
+            parts.setdefault(meta["optimizer"], []).append(
+                {k: f[k] for k in ("n_params", "alpha", "seed", "step", "loss")}
+            )
     merged = {}
     for optimizer, shards in parts.items():
         n_params = np.concatenate([s["n_params"] for s in shards])
         order = np.argsort(n_params)
-        merged[optimizer] = {**{k: shards[0][k] for k in ("alpha", "seed", "step")}, "n_params": n_params[order],
-                             "loss": np.concatenate([s["loss"] for s in shards])[order]}
+        merged[optimizer] = {
+            **{k: shards[0][k] for k in ("alpha", "seed", "step")},
+            "n_params": n_params[order],
+            "loss": np.concatenate([s["loss"] for s in shards])[order],
+        }
     return merged
 
 
@@ -47,14 +50,34 @@ def tidy_table(data: dict[str, dict], exponents: pd.DataFrame, section: dict) ->
     for optimizer, d in data.items():
         N, A, S, R = d["loss"].shape
         idx = np.indices((N, A, S)).reshape(3, -1)
-        frames.append(pd.DataFrame({"quantity": "final_loss", "optimizer": optimizer, "alpha": d["alpha"][idx[1]],
-                                    "n_params": d["n_params"][idx[0]], "step": d["step"][-1], "seed": d["seed"][idx[2]],
-                                    "value": d["loss"][..., -1].ravel()}))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "quantity": "final_loss",
+                    "optimizer": optimizer,
+                    "alpha": d["alpha"][idx[1]],
+                    "n_params": d["n_params"][idx[0]],
+                    "step": d["step"][-1],
+                    "seed": d["seed"][idx[2]],
+                    "value": d["loss"][..., -1].ravel(),
+                }
+            )
+        )
         at = list(d["n_params"]).index(section["steps_n_params"])
         idx = np.indices((A, S, R)).reshape(3, -1)
-        frames.append(pd.DataFrame({"quantity": "loss", "optimizer": optimizer, "alpha": d["alpha"][idx[0]],
-                                    "n_params": section["steps_n_params"], "step": d["step"][idx[2]],
-                                    "seed": d["seed"][idx[1]], "value": d["loss"][at].ravel()}))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "quantity": "loss",
+                    "optimizer": optimizer,
+                    "alpha": d["alpha"][idx[0]],
+                    "n_params": section["steps_n_params"],
+                    "step": d["step"][idx[2]],
+                    "seed": d["seed"][idx[1]],
+                    "value": d["loss"][at].ravel(),
+                }
+            )
+        )
     long = exponents.melt(id_vars=["optimizer", "alpha"], value_vars=["alpha_N", "alpha_S"], var_name="quantity")
     frames.append(long)
     return pd.concat(frames, ignore_index=True)
@@ -97,11 +120,19 @@ def plot(data: dict[str, dict], exponents: pd.DataFrame, section: dict, title: s
     for ax, key in ((ax_an, "alpha_N"), (ax_as, "alpha_S")):
         ax.plot(grid, scaling.quanta_exponents(grid)[key], color="0.4", ls="--", lw=1, label="quanta model")
         ax.plot(grid, scaling.domino_exponents(grid)[key], color="0.4", ls=":", lw=1.2, label="Domino model")
-        ax.axhline(scaling.CHINCHILLA[key], color="tab:red", lw=0.8, alpha=0.7, label=f"Chinchilla {scaling.CHINCHILLA[key]}")
+        ax.axhline(
+            scaling.CHINCHILLA[key], color="tab:red", lw=0.8, alpha=0.7, label=f"Chinchilla {scaling.CHINCHILLA[key]}"
+        )
         for optimizer in optimizers:
             rows = exponents[exponents["optimizer"] == optimizer].sort_values("alpha")
-            ax.plot(rows["alpha"], rows[key], marker="o", ms=4, color=COLOURS.get(optimizer, "k"),
-                    label=E.OPTIMIZER_LABELS.get(optimizer, optimizer))
+            ax.plot(
+                rows["alpha"],
+                rows[key],
+                marker="o",
+                ms=4,
+                color=COLOURS.get(optimizer, "k"),
+                label=E.OPTIMIZER_LABELS.get(optimizer, optimizer),
+            )
         ax.set_xlabel("Zipf exponent alpha")
     rerun_n, rerun_s = E.RERUN_ALPHA_N, E.RERUN_ALPHA_S_SIGNGD
     ax_an.scatter(list(rerun_n), list(rerun_n.values()), marker="x", color="k", zorder=4, label="spec re-run")
@@ -119,13 +150,9 @@ def plot(data: dict[str, dict], exponents: pd.DataFrame, section: dict, title: s
 
 
 def main(argv=None) -> None:
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--config", required=True, help="JSON: seed, scale, skills_geometry section")
-    for name in ("pdf", "png", "table", "claims"):
-        ap.add_argument(f"--{name}", type=Path, required=True)
-    ap.add_argument("shards", nargs="+", type=Path)
-    args = ap.parse_args(argv)
-    cfg = json.loads(args.config)
+    args, cfg = step.parse(
+        __doc__, section="skills_geometry", argv=argv, extra=lambda ap: ap.add_argument("shards", nargs="+", type=Path)
+    )
     section = cfg["skills_geometry"]["scaling"]
     data = load_shards(args.shards)
     rows = []
@@ -136,15 +163,21 @@ def main(argv=None) -> None:
     exponents = pd.concat(rows, ignore_index=True)
     claims = E.scaling_claims(exponents, section)
     n_values = E.scaling_n_params(section)
-    where = (f"CE, {section['n_skills']} skills, B {section['batch_size']}, {section['steps']} steps, "
-             f"{len(n_values)} N values, {section['seeds']} seeds, {cfg['scale']} scale")
+    where = (
+        f"CE, {section['n_skills']} skills, B {section['batch_size']}, {section['steps']} steps, "
+        f"{len(n_values)} N values, {section['seeds']} seeds, {cfg['scale']} scale"
+    )
     plotting.style()
     fig = plot(data, exponents, section, f"{FIGURE}: Geometry-model scaling laws ({where})")
-    tidy_table(data, exponents, section).to_csv(args.table, index=False, float_format="%.6g")
-    plotting.save(fig, args.pdf, args.png)
-    write_claims(args.claims, paper="skills", figure=FIGURE, title="Geometry model: scaling laws in N and steps",
-                 scale=cfg["scale"], config={"seed": cfg["seed"], "scaling": section, "n_params": n_values},
-                 claims=claims, files={"pdf": str(args.pdf), "png": str(args.png), "table": str(args.table)})
+    figures.write_figure(
+        args,
+        cfg,
+        "geometry_scaling",
+        fig=fig,
+        table=tidy_table(data, exponents, section),
+        claims=claims,
+        config={"seed": cfg["seed"], "scaling": section, "n_params": n_values},
+    )
 
 
 if __name__ == "__main__":

@@ -12,35 +12,37 @@ checkpoint is removed once the outputs are written.
 from __future__ import annotations
 
 import argparse
-import json
 import time
 from pathlib import Path
 
 import numpy as np
 
-from physlearn import runtime
+from physlearn import runtime, step
 from physlearn.skills.geometry import experiments as E
 
 
-def main(argv=None) -> None:
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--config", required=True, help="JSON: seed, device, skills_geometry section")
+def options(ap: argparse.ArgumentParser) -> None:
+    """The shard and its optimizers; ``--outputs`` takes one file per optimizer, so it is not
+    one of :func:`physlearn.step.parse`'s single-path outputs."""
     ap.add_argument("--optimizers", nargs="+", required=True)
     ap.add_argument("--shard", type=int, required=True)
     ap.add_argument("--outputs", type=Path, nargs="+", required=True, help="one per optimizer, in their order")
-    args = ap.parse_args(argv)
+
+
+def main(argv=None) -> None:
+    args, cfg = step.parse(__doc__, section="skills_geometry", outputs=(), extra=options, argv=argv)
     if len(set(args.optimizers)) != len(args.optimizers):
-        ap.error(f"--optimizers repeats a name: {args.optimizers}")
+        raise SystemExit(f"--optimizers repeats a name: {args.optimizers}")
     if len(args.outputs) != len(args.optimizers):
-        ap.error(f"{len(args.optimizers)} optimizers but {len(args.outputs)} outputs")
-    cfg = json.loads(args.config)
-    geometry = cfg["skills_geometry"]
-    section = geometry["scaling"]
-    log = runtime.setup(geometry["threads"])
+        raise SystemExit(f"{len(args.optimizers)} optimizers but {len(args.outputs)} outputs")
+    section = cfg["skills_geometry"]["scaling"]
+    log = step.logger()
     device = runtime.pick_device(cfg["device"])
     n_values = E.scaling_shards(section)[args.shard]
-    log.info(f"scaling shard {args.shard + 1}/{section['shards']}: N {n_values} x {args.optimizers} x "
-             f"{len(section['alphas'])} alpha x {section['seeds']} seeds x {section['steps']} steps on {device}")
+    log.info(
+        f"scaling shard {args.shard + 1}/{section['shards']}: N {n_values} x {args.optimizers} x "
+        f"{len(section['alphas'])} alpha x {section['seeds']} seeds x {section['steps']} steps on {device}"
+    )
     started = time.perf_counter()
     # a file, not a directory, per shard: shards run at once, and each removes only its own
     checkpoint = args.outputs[0].parent / f"shard-{args.shard}-of-{section['shards']}.checkpoint.pt"

@@ -12,11 +12,11 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+import torch
 
-from physlearn import plotting
+from physlearn import figures, plotting, step
 from physlearn.claims import Claim
-from physlearn.skills import networks_cli as cli
-from physlearn.skills.parity.model import first_step_at_least
+from physlearn.skills.parity.model import first_step_at_least, within_factor
 
 # Spec section 1: the independent re-run of the authors' code.
 RERUN_RATIO = {1.0: 1.16, 0.5: 1.36, 0.2: 1.83, 0.1: 2.1, 0.05: 2.7}  # t2/t1 per p2
@@ -62,34 +62,44 @@ def frequency_claims(ratios: pd.DataFrame) -> list[Claim]:
     claims = []
     if compared:
         ours = {p: float(med[np.isclose(med.index, p)].iloc[0]) for p in compared}
-        ok = all(cli.within_factor(ours[p], RERUN_RATIO[p], RATIO_FACTOR) for p in compared)
-        claims.append(Claim(
-            id="ratio-vs-frequency",
-            claim="The rarer task's learning time grows far slower than its rarity: t2/t1 against p2.",
-            paper_value=", ".join(f"p2 = {p:g}: {RERUN_RATIO[p]}" for p in compared) + " (re-run)",
-            ours=", ".join(f"p2 = {p:g}: {ours[p]:.2f}" for p in compared) + " (median t2/t1 over seeds)",
-            criterion=f"every median within a factor {RATIO_FACTOR} of the re-run value",
-            passed=ok, measured={"median_ratio": {str(p): ours[p] for p in compared}}))
+        ok = all(within_factor(ours[p], RERUN_RATIO[p], RATIO_FACTOR) for p in compared)
+        claims.append(
+            Claim(
+                id="ratio-vs-frequency",
+                claim="The rarer task's learning time grows far slower than its rarity: t2/t1 against p2.",
+                paper_value=", ".join(f"p2 = {p:g}: {RERUN_RATIO[p]}" for p in compared) + " (re-run)",
+                ours=", ".join(f"p2 = {p:g}: {ours[p]:.2f}" for p in compared) + " (median t2/t1 over seeds)",
+                criterion=f"every median within a factor {RATIO_FACTOR} of the re-run value",
+                passed=ok,
+                measured={"median_ratio": {str(p): ours[p] for p in compared}},
+            )
+        )
     key = med[np.isclose(med.index, KEY_P2)]
     if len(key):
         r = ratios[np.isclose(ratios["p2"], KEY_P2)]["ratio"]
         value = float(key.iloc[0])
-        claims.append(Claim(
-            id="not-proportional-to-frequency",
-            claim="At p1/p2 = 10 the rare task is learned only about twice as late, not 10x (the Domino signature).",
-            paper_value="t2/t1 about 2 (re-run 2.1) while p1/p2 = 10",
-            ours=f"median t2/t1 = {value:.2f} ({spread(r)})",
-            criterion=f"median t2/t1 at p2 = {KEY_P2} below {KEY_RATIO_BELOW} (half of p1/p2)",
-            passed=bool(value < KEY_RATIO_BELOW), measured={"median_ratio": value, "ratios": r.tolist()}))
+        claims.append(
+            Claim(
+                id="not-proportional-to-frequency",
+                claim="At p1/p2 = 10 the rare task is learned only about twice as late, not 10x (the Domino signature).",
+                paper_value="t2/t1 about 2 (re-run 2.1) while p1/p2 = 10",
+                ours=f"median t2/t1 = {value:.2f} ({spread(r)})",
+                criterion=f"median t2/t1 at p2 = {KEY_P2} below {KEY_RATIO_BELOW} (half of p1/p2)",
+                passed=bool(value < KEY_RATIO_BELOW),
+                measured={"median_ratio": value, "ratios": r.tolist()},
+            )
+        )
     return claims
 
 
 def compositional_claims(learned: pd.DataFrame, cfg: dict) -> list[Claim]:
     comp_tasks, ctrl_tasks = cfg["compositional_tasks"], cfg["control_tasks"]
     comp = learned[learned["experiment"] == "compositional"].pivot_table(
-        index="seed", columns="task", values="learning_step", dropna=False)
+        index="seed", columns="task", values="learning_step", dropna=False
+    )
     ctrl = learned[learned["experiment"] == "control"].pivot_table(
-        index="seed", columns="task", values="learning_step", dropna=False)
+        index="seed", columns="task", values="learning_step", dropna=False
+    )
     steps_run = int(learned["steps_run"].max())
     parts, composite = comp[comp_tasks[:2]], comp[comp_tasks[2]]
     later_part = parts.max(axis=1)
@@ -97,24 +107,28 @@ def compositional_claims(learned: pd.DataFrame, cfg: dict) -> list[Claim]:
     after = composite / later_part
     after_med = float(after.median()) if after.notna().all() else np.nan
     claims = [
-        Claim(id="parts-learning-steps",
-              claim="The two parts of the composite task are learned at about the same time.",
-              paper_value=f"{comp_tasks[0]}: {RERUN_STEPS['x3^x4']}, {comp_tasks[1]}: {RERUN_STEPS['x1^x2']} steps (re-run)",
-              ours=f"{comp_tasks[0]}: {median[comp_tasks[0]]:.0f}, {comp_tasks[1]}: {median[comp_tasks[1]]:.0f} steps "
-                   f"(median over {len(comp)} seeds)",
-              criterion=f"each within a factor {PART_FACTOR} of the re-run",
-              passed=cli.within_factor(median[comp_tasks[0]], RERUN_STEPS["x3^x4"], PART_FACTOR)
-              and cli.within_factor(median[comp_tasks[1]], RERUN_STEPS["x1^x2"], PART_FACTOR),
-              measured={"median": median}),
-        Claim(id="composite-right-after-parts",
-              claim="The composite x1^x2^x3^x4 is learned right after its parts.",
-              paper_value=f"{RERUN_STEPS['composite']} steps, parts at {RERUN_STEPS['x3^x4']} and "
-                          f"{RERUN_STEPS['x1^x2']} (ratio {RERUN_STEPS['composite'] / RERUN_STEPS['x3^x4']:.2f}; re-run)",
-              ours=f"composite at {median[comp_tasks[2]]:.0f} steps; composite / later part = {after_med:.2f} "
-                   f"(median; {spread(after)})",
-              criterion=f"median composite / later part between {COMPOSITE_AFTER[0]} and {COMPOSITE_AFTER[1]}",
-              passed=bool(COMPOSITE_AFTER[0] < after_med <= COMPOSITE_AFTER[1]),
-              measured={"composite_over_later_part": after.tolist(), "median": after_med}),
+        Claim(
+            id="parts-learning-steps",
+            claim="The two parts of the composite task are learned at about the same time.",
+            paper_value=f"{comp_tasks[0]}: {RERUN_STEPS['x3^x4']}, {comp_tasks[1]}: {RERUN_STEPS['x1^x2']} steps (re-run)",
+            ours=f"{comp_tasks[0]}: {median[comp_tasks[0]]:.0f}, {comp_tasks[1]}: {median[comp_tasks[1]]:.0f} steps "
+            f"(median over {len(comp)} seeds)",
+            criterion=f"each within a factor {PART_FACTOR} of the re-run",
+            passed=within_factor(median[comp_tasks[0]], RERUN_STEPS["x3^x4"], PART_FACTOR)
+            and within_factor(median[comp_tasks[1]], RERUN_STEPS["x1^x2"], PART_FACTOR),
+            measured={"median": median},
+        ),
+        Claim(
+            id="composite-right-after-parts",
+            claim="The composite x1^x2^x3^x4 is learned right after its parts.",
+            paper_value=f"{RERUN_STEPS['composite']} steps, parts at {RERUN_STEPS['x3^x4']} and "
+            f"{RERUN_STEPS['x1^x2']} (ratio {RERUN_STEPS['composite'] / RERUN_STEPS['x3^x4']:.2f}; re-run)",
+            ours=f"composite at {median[comp_tasks[2]]:.0f} steps; composite / later part = {after_med:.2f} "
+            f"(median; {spread(after)})",
+            criterion=f"median composite / later part between {COMPOSITE_AFTER[0]} and {COMPOSITE_AFTER[1]}",
+            passed=bool(COMPOSITE_AFTER[0] < after_med <= COMPOSITE_AFTER[1]),
+            measured={"composite_over_later_part": after.tolist(), "median": after_med},
+        ),
     ]
     control = ctrl[ctrl_tasks[2]]
     # a control that never learned its third task within the run is known only as "> steps_run"
@@ -122,18 +136,23 @@ def compositional_claims(learned: pd.DataFrame, cfg: dict) -> list[Claim]:
     control_med = float(bound.median())
     lower_bound = bool(control.isna().any())
     ratio = control_med / median[comp_tasks[2]]
-    claims.append(Claim(
-        id="control-third-task-much-later",
-        claim=f"Without the shared parts (control third task {ctrl_tasks[2]}) the third task takes much longer.",
-        paper_value=f"about {RERUN_STEPS['control']} steps vs {RERUN_STEPS['composite']} "
-                    f"(ratio {RERUN_STEPS['control'] / RERUN_STEPS['composite']:.1f}; re-run)",
-        ours=(f"{'>= ' if lower_bound else ''}{control_med:.0f} steps (median; {int(control.isna().sum())} of "
-              f"{len(control)} seeds not learned within {steps_run} steps) vs composite {median[comp_tasks[2]]:.0f}: "
-              f"ratio {'>= ' if lower_bound else ''}{ratio:.2f}"),
-        criterion=f"median control time / median composite time >= {CONTROL_SLOWER} (a seed that never learned "
-                  "counts as the run's length, a lower bound)",
-        passed=bool(ratio >= CONTROL_SLOWER),
-        measured={"control_steps": control.tolist(), "steps_run": steps_run, "ratio": ratio}))
+    claims.append(
+        Claim(
+            id="control-third-task-much-later",
+            claim=f"Without the shared parts (control third task {ctrl_tasks[2]}) the third task takes much longer.",
+            paper_value=f"about {RERUN_STEPS['control']} steps vs {RERUN_STEPS['composite']} "
+            f"(ratio {RERUN_STEPS['control'] / RERUN_STEPS['composite']:.1f}; re-run)",
+            ours=(
+                f"{'>= ' if lower_bound else ''}{control_med:.0f} steps (median; {int(control.isna().sum())} of "
+                f"{len(control)} seeds not learned within {steps_run} steps) vs composite {median[comp_tasks[2]]:.0f}: "
+                f"ratio {'>= ' if lower_bound else ''}{ratio:.2f}"
+            ),
+            criterion=f"median control time / median composite time >= {CONTROL_SLOWER} (a seed that never learned "
+            "counts as the run's length, a lower bound)",
+            passed=bool(ratio >= CONTROL_SLOWER),
+            measured={"control_steps": control.tolist(), "steps_run": steps_run, "ratio": ratio},
+        )
+    )
     return claims
 
 
@@ -145,7 +164,9 @@ def plot(freq: pd.DataFrame, ratios: pd.DataFrame, comp: pd.DataFrame, cfg: dict
     ax = axes[0]
     for p2, colour in zip(sorted(cfg["p2"], reverse=True), colours):
         run = seed0[np.isclose(seed0["p2"], p2)]
-        ax.plot(run[run["task"] == t2]["step"], run[run["task"] == t2]["accuracy"], color=colour, label=f"{t2}, p2 = {p2:g}")
+        ax.plot(
+            run[run["task"] == t2]["step"], run[run["task"] == t2]["accuracy"], color=colour, label=f"{t2}, p2 = {p2:g}"
+        )
     run = seed0[np.isclose(seed0["p2"], max(cfg["p2"]))]
     ax.plot(run[run["task"] == t1]["step"], run[run["task"] == t1]["accuracy"], "k--", lw=1, label=f"{t1} (p1 = 1)")
     ax.axhline(cfg["threshold"], color="0.6", lw=0.8)
@@ -161,8 +182,13 @@ def plot(freq: pd.DataFrame, ratios: pd.DataFrame, comp: pd.DataFrame, cfg: dict
     ax.plot([1 / p for p in paper], [RERUN_RATIO[p] for p in paper], "kx", ms=8, label="paper (re-run)")
     grid = np.array([1, 1 / min(cfg["p2"])])
     ax.plot(grid, grid, color="0.5", ls=":", label="t2/t1 = p1/p2")
-    ax.set(xscale="log", yscale="log", xlabel="p1 / p2 (frequency ratio)", ylabel="t2 / t1 (learning-step ratio)",
-           title="(b) learning-time ratio vs frequency ratio")
+    ax.set(
+        xscale="log",
+        yscale="log",
+        xlabel="p1 / p2 (frequency ratio)",
+        ylabel="t2 / t1 (learning-step ratio)",
+        title="(b) learning-time ratio vs frequency ratio",
+    )
     ax.legend(frameon=False, fontsize=7)
 
     ax = axes[2]
@@ -182,8 +208,10 @@ def plot(freq: pd.DataFrame, ratios: pd.DataFrame, comp: pd.DataFrame, cfg: dict
 
 
 def main(argv=None) -> None:
-    args = cli.parser(__doc__, inputs=("frequency", "compositional")).parse_args(argv)
-    cfg, section, log, _ = cli.load(args, "parity")
+    args, cfg = step.parse(__doc__, section="skills_networks", inputs=("frequency", "compositional"), argv=argv)
+    # flush denormals to zero (a CPU flag; numpy obeys it too), as the training steps do
+    torch.set_flush_denormal(True)
+    section = cfg["skills_networks"]["parity"]
     freq = pd.read_csv(args.frequency)
     comp = pd.read_csv(args.compositional)
     freq_learned = learning_steps(freq, ["p2", "seed"], section["threshold"])
@@ -192,14 +220,22 @@ def main(argv=None) -> None:
     claims = frequency_claims(ratios) + compositional_claims(comp_learned, section)
     table = pd.concat([freq_learned.assign(experiment="frequency"), comp_learned.assign(p2=np.nan)], ignore_index=True)
     table = table[["experiment", "p2", "seed", "task", "learning_step", "steps_run"]]
-    scale = (f"{cfg['scale']} scale: {section['n_samples']} samples, {section['seeds']} seeds, {section['dtype']}, "
-             f"{section['compositional_steps']} compositional steps")
+    scale = (
+        f"{cfg['scale']} scale: {section['n_samples']} samples, {section['seeds']} seeds, {section['dtype']}, "
+        f"{section['compositional_steps']} compositional steps"
+    )
     plotting.style()
-    fig = plot(freq, ratios, comp, section, f"Skills Fig. 2: sparse parity, MLP 32-{section['hidden']}-k, Adam "
-                                            f"lr {section['lr']:g} ({scale})")
-    cli.write_figure(args, cfg, fig, table, figure="Fig. 2", title="Sparse parity: independent and compositional tasks",
-                     config={k: section[k] for k in sorted(section)}, claims=claims)
-    log.info("; ".join(f"{c.id}: {c.verdict}" for c in claims))
+    fig = plot(
+        freq,
+        ratios,
+        comp,
+        section,
+        f"Skills Fig. 2: sparse parity, MLP 32-{section['hidden']}-k, Adam lr {section['lr']:g} ({scale})",
+    )
+    figures.write_figure(
+        args, cfg, "parity", fig=fig, table=table, claims=claims, config={k: section[k] for k in sorted(section)}
+    )
+    step.logger().info("; ".join(f"{c.id}: {c.verdict}" for c in claims))
 
 
 if __name__ == "__main__":

@@ -36,6 +36,7 @@ def generator(seed: int) -> torch.Generator:
 
 # ----- data -----
 
+
 def parse_task(task: str) -> list[int]:
     """``"x1^x2^x3"`` -> the 0-based bit indices [0, 1, 2]."""
     bits = []
@@ -75,6 +76,7 @@ def frequency_mask(order: torch.Tensor, p: float) -> torch.Tensor:
 
 # ----- batched MLPs -----
 
+
 @dataclass
 class BatchedMLP:
     """M independent MLPs with the same widths, stacked. ``weights[l]`` is (M, fan_in, fan_out)
@@ -99,8 +101,12 @@ class BatchedMLP:
                 bound = 1.0 / fan_in**0.5
                 weights[layer].append((torch.rand(fan_in, fan_out, generator=g, dtype=torch.float64) * 2 - 1) * bound)
                 biases[layer].append((torch.rand(fan_out, generator=g, dtype=torch.float64) * 2 - 1) * bound)
-        return cls([torch.stack(w).to(dtype).requires_grad_() for w in weights],
-                   [torch.stack(b).to(dtype).requires_grad_() for b in biases], activation, masks)
+        return cls(
+            [torch.stack(w).to(dtype).requires_grad_() for w in weights],
+            [torch.stack(b).to(dtype).requires_grad_() for b in biases],
+            activation,
+            masks,
+        )
 
     @property
     def n_models(self) -> int:
@@ -111,6 +117,7 @@ class BatchedMLP:
 
     def to(self, device) -> BatchedMLP:
         """The same networks on ``device`` (leaf tensors, ready for an optimizer)."""
+
         def move(t):
             return t.detach().to(device).requires_grad_(t.requires_grad)
 
@@ -154,6 +161,7 @@ class BatchedMLP:
 
 # ----- training -----
 
+
 @dataclass
 class ParityHistory:
     """Per step t (metrics of the network after t updates), model and task."""
@@ -163,9 +171,20 @@ class ParityHistory:
     diverged: torch.Tensor  # (M,) bool: the training loss became NaN/inf
 
 
-def train_parity(x: torch.Tensor, targets: torch.Tensor, loss_weights: torch.Tensor, seeds, *, hidden: int,
-                 lr: float, steps: int, dtype=torch.float64, device="cpu", stop_at: float | None = None,
-                 log=None) -> tuple[BatchedMLP, ParityHistory]:
+def train_parity(
+    x: torch.Tensor,
+    targets: torch.Tensor,
+    loss_weights: torch.Tensor,
+    seeds,
+    *,
+    hidden: int,
+    lr: float,
+    steps: int,
+    dtype=torch.float64,
+    device="cpu",
+    stop_at: float | None = None,
+    log=None,
+) -> tuple[BatchedMLP, ParityHistory]:
     """Full-batch Adam on MSE for M networks n_bits-``hidden``-k (ReLU) at once.
 
     x (M, N, n_bits) 0/1 inputs; targets (M, N, k) 0/1 labels; loss_weights (M, N, k) 0/1
@@ -223,10 +242,18 @@ def first_step_below(curve: np.ndarray, threshold: float) -> np.ndarray:
     return first
 
 
+def within_factor(ours: float, paper: float, factor: float) -> bool:
+    """ours within [paper / factor, paper * factor] (False for NaN): the figures' test of a
+    step count or ratio against the re-run, whose absolute values depend on random streams."""
+    return bool(paper / factor <= ours <= paper * factor)
+
+
 # ----- the two experiments of Fig. 2 -----
 
-def frequency_experiment(cfg: dict, root_seed: int, *, device="cpu",
-                         log=None) -> tuple[np.ndarray, np.ndarray, ParityHistory]:
+
+def frequency_experiment(
+    cfg: dict, root_seed: int, *, device="cpu", log=None
+) -> tuple[np.ndarray, np.ndarray, ParityHistory]:
     """Independent tasks t1, t2 with task 2's frequency p2 in cfg["p2"], for every seed, in one
     batch ordered (p2, seed). A seed fixes the data, the initialisation and the row order of
     the masks (paired across p2). Returns p2 per model, seed per model and the history; with
@@ -244,9 +271,19 @@ def frequency_experiment(cfg: dict, root_seed: int, *, device="cpu",
             xs.append(x), ys.append(y), ws.append(w)
             init_seeds.append(derive_seed(root_seed, "parity-frequency-init", s))
             model_p2.append(p2), model_seed.append(s)
-    _, history = train_parity(torch.stack(xs), torch.stack(ys), torch.stack(ws), init_seeds, hidden=cfg["hidden"],
-                              lr=cfg["lr"], steps=cfg["steps"], dtype=DTYPES[cfg["dtype"]], device=device,
-                              stop_at=cfg["threshold"] if cfg["stop_when_learned"] else None, log=log)
+    _, history = train_parity(
+        torch.stack(xs),
+        torch.stack(ys),
+        torch.stack(ws),
+        init_seeds,
+        hidden=cfg["hidden"],
+        lr=cfg["lr"],
+        steps=cfg["steps"],
+        dtype=DTYPES[cfg["dtype"]],
+        device=device,
+        stop_at=cfg["threshold"] if cfg["stop_when_learned"] else None,
+        log=log,
+    )
     return np.array(model_p2), np.array(model_seed), history
 
 
@@ -263,6 +300,16 @@ def compositional_experiment(cfg: dict, root_seed: int, *, device="cpu", log=Non
             init_seeds.append(derive_seed(root_seed, "parity-compositional-init", s))
             model_exp.append(name), model_seed.append(s)
     y = torch.stack(ys)
-    _, history = train_parity(torch.stack(xs), y, torch.ones_like(y), init_seeds, hidden=cfg["hidden"], lr=cfg["lr"],
-                              steps=cfg["compositional_steps"], dtype=DTYPES[cfg["dtype"]], device=device, log=log)
+    _, history = train_parity(
+        torch.stack(xs),
+        y,
+        torch.ones_like(y),
+        init_seeds,
+        hidden=cfg["hidden"],
+        lr=cfg["lr"],
+        steps=cfg["compositional_steps"],
+        dtype=DTYPES[cfg["dtype"]],
+        device=device,
+        log=log,
+    )
     return experiments, np.array(model_exp), np.array(model_seed), history

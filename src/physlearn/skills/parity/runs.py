@@ -15,9 +15,9 @@ import time
 
 import numpy as np
 import pandas as pd
+import torch
 
-from physlearn import runtime
-from physlearn.skills import networks_cli as cli
+from physlearn import runtime, step
 from physlearn.skills.parity import model as P
 
 
@@ -29,8 +29,12 @@ def tidy(history: P.ParityHistory, keys: dict[str, np.ndarray], task_names) -> p
     step, model, task = step.ravel(), model.ravel(), task.ravel()
     names = np.array(task_names, dtype=object)
     table = {name: values[model] for name, values in keys.items()}
-    table.update(step=step, task=names[model, task] if names.ndim == 2 else names[task],
-                 accuracy=history.accuracy.numpy().ravel(), loss=history.loss.numpy().ravel())
+    table.update(
+        step=step,
+        task=names[model, task] if names.ndim == 2 else names[task],
+        accuracy=history.accuracy.numpy().ravel(),
+        loss=history.loss.numpy().ravel(),
+    )
     table = pd.DataFrame(table)
     diverged = history.diverged.numpy()[model]
     table.loc[diverged, "loss"] = np.nan  # a diverged network is recorded, its curve is not a result
@@ -38,10 +42,15 @@ def tidy(history: P.ParityHistory, keys: dict[str, np.ndarray], task_names) -> p
 
 
 def main(argv=None) -> None:
-    ap = cli.parser(__doc__, outputs=("output",))
-    ap.add_argument("--experiment", choices=["frequency", "compositional"], required=True)
-    args = ap.parse_args(argv)
-    cfg, section, log, device = cli.load(args, "parity")
+    args, cfg = step.parse(
+        __doc__,
+        section="skills_networks",
+        outputs=("output",),
+        argv=argv,
+        extra=lambda ap: ap.add_argument("--experiment", choices=["frequency", "compositional"], required=True),
+    )
+    torch.set_flush_denormal(True)  # Adam's tiny second moments otherwise slow CPUs several-fold
+    section, log, device = cfg["skills_networks"]["parity"], step.logger(), runtime.pick_device(cfg["device"])
     start = time.time()
     if args.experiment == "frequency":
         p2, seed, history = P.frequency_experiment(section, cfg["seed"], device=device, log=log)
@@ -51,9 +60,11 @@ def main(argv=None) -> None:
         table = tidy(history, {"experiment": name, "seed": seed}, [experiments[n] for n in name])
         table = table[["experiment", "seed", "step", "task", "accuracy", "loss"]]
     n_models = history.accuracy.shape[1]
-    log.info(f"{args.experiment}: {n_models} networks x {history.accuracy.shape[0]} steps in "
-             f"{time.time() - start:.1f} s; {int(history.diverged.sum())} diverged; {runtime.provenance()}")
-    cli.save_table(table, args.output)
+    log.info(
+        f"{args.experiment}: {n_models} networks x {history.accuracy.shape[0]} steps in "
+        f"{time.time() - start:.1f} s; {int(history.diverged.sum())} diverged; {runtime.provenance()}"
+    )
+    step.save_table(table, args.output)
 
 
 if __name__ == "__main__":

@@ -13,9 +13,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from physlearn import figures, step
 from physlearn.claims import Claim
 from physlearn.skills.resource import model as R
-from physlearn.skills.resource import settings as steps_
 
 # Criteria, fixed before any number was seen.
 COLLAPSE_SPREAD = 0.05  # mean over steps of the std across skills of u_i^(1/p_i)
@@ -67,53 +67,73 @@ def sweep_summary(best: pd.DataFrame) -> dict:
         x, y = rows["value"].to_numpy(float), rows["n0"].to_numpy(float)
         a, b = linear_fit(1 / x if variable == "batch_size" else x, y)
         positive = x > 0
-        out[variable] = {"x": x, "n0": y, "intercept": a, "coefficient": b,
-                         "loglog_slope": loglog_slope(x[positive], y[positive]) if positive.sum() >= 2 else np.nan}
+        out[variable] = {
+            "x": x,
+            "n0": y,
+            "intercept": a,
+            "coefficient": b,
+            "loglog_slope": loglog_slope(x[positive], y[positive]) if positive.sum() >= 2 else np.nan,
+        }
     return out
 
 
 def claims_for(collapse_spread: float, summary: dict, geo_spread_resource: float) -> list[Claim]:
-    claims = [Claim(
-        id="collapse",
-        claim="u_i^(1/p_i) of all skills of the Geometry model collapse onto one curve, u_i = exp(-p_i tau(t)).",
-        paper_value="one curve for all skills (Fig. 7 top)",
-        ours=f"mean std across skills of u_i^(1/p_i): {collapse_spread:.3f} (Resource model at its best N0: "
-             f"{geo_spread_resource:.2g})",
-        criterion=f"mean of the std across skills <= {COLLAPSE_SPREAD}, over the recorded steps where the "
-                  f"median across skills lies in {COLLAPSE_WINDOW} (the common curve's fall)",
-        passed=bool(collapse_spread <= COLLAPSE_SPREAD),
-        measured={"geometry_spread": collapse_spread, "resource_spread": geo_spread_resource}),
+    claims = [
         Claim(
-        id="collapse-resource",
-        claim="In the Resource model with C = I, u_i = exp(-p_i tau(t)): u_i^(1/p_i) is one curve for all skills.",
-        paper_value="one curve for all skills (the derivation behind Fig. 7 top)",
-        ours=f"mean std across skills of u_i^(1/p_i) at the best N0: {geo_spread_resource:.2g}",
-        criterion=f"the same measure and window as for the Geometry model, <= {COLLAPSE_SPREAD}",
-        passed=bool(geo_spread_resource <= COLLAPSE_SPREAD),
-        measured={"resource_spread": geo_spread_resource})]
+            id="collapse",
+            claim="u_i^(1/p_i) of all skills of the Geometry model collapse onto one curve, u_i = exp(-p_i tau(t)).",
+            paper_value="one curve for all skills (Fig. 7 top)",
+            ours=f"mean std across skills of u_i^(1/p_i): {collapse_spread:.3f} (Resource model at its best N0: "
+            f"{geo_spread_resource:.2g})",
+            criterion=f"mean of the std across skills <= {COLLAPSE_SPREAD}, over the recorded steps where the "
+            f"median across skills lies in {COLLAPSE_WINDOW} (the common curve's fall)",
+            passed=bool(collapse_spread <= COLLAPSE_SPREAD),
+            measured={"geometry_spread": collapse_spread, "resource_spread": geo_spread_resource},
+        ),
+        Claim(
+            id="collapse-resource",
+            claim="In the Resource model with C = I, u_i = exp(-p_i tau(t)): u_i^(1/p_i) is one curve for all skills.",
+            paper_value="one curve for all skills (the derivation behind Fig. 7 top)",
+            ours=f"mean std across skills of u_i^(1/p_i) at the best N0: {geo_spread_resource:.2g}",
+            criterion=f"the same measure and window as for the Geometry model, <= {COLLAPSE_SPREAD}",
+            passed=bool(geo_spread_resource <= COLLAPSE_SPREAD),
+            measured={"resource_spread": geo_spread_resource},
+        ),
+    ]
     for variable, symbol in (("lr", "eta"), ("noise", "sigma")):
         s, paper = summary[variable], PAPER_COEFFICIENT[variable]
         factor = max(s["coefficient"] / paper, paper / s["coefficient"]) if s["coefficient"] > 0 else np.inf
-        claims.append(Claim(
-            id=f"n0-vs-{variable}",
-            claim=f"The best-fit N0 grows about as {paper:g}*{symbol}.",
-            paper_value=f"N0 ~ {paper:g} {symbol}",
-            ours=f"N0 = {s['intercept']:.2g} + {s['coefficient']:.3g} {symbol} (least squares over "
-                 f"{len(s['x'])} values); log-log slope {s['loglog_slope']:.2f}",
-            criterion=f"fitted coefficient of {symbol} within a factor {COEFFICIENT_FACTOR:g} of {paper:g}",
-            passed=bool(factor <= COEFFICIENT_FACTOR),
-            measured={"x": s["x"], "n0": s["n0"], "intercept": s["intercept"], "coefficient": s["coefficient"],
-                      "loglog_slope": s["loglog_slope"]}))
+        claims.append(
+            Claim(
+                id=f"n0-vs-{variable}",
+                claim=f"The best-fit N0 grows about as {paper:g}*{symbol}.",
+                paper_value=f"N0 ~ {paper:g} {symbol}",
+                ours=f"N0 = {s['intercept']:.2g} + {s['coefficient']:.3g} {symbol} (least squares over "
+                f"{len(s['x'])} values); log-log slope {s['loglog_slope']:.2f}",
+                criterion=f"fitted coefficient of {symbol} within a factor {COEFFICIENT_FACTOR:g} of {paper:g}",
+                passed=bool(factor <= COEFFICIENT_FACTOR),
+                measured={
+                    "x": s["x"],
+                    "n0": s["n0"],
+                    "intercept": s["intercept"],
+                    "coefficient": s["coefficient"],
+                    "loglog_slope": s["loglog_slope"],
+                },
+            )
+        )
     s = summary["batch_size"]
-    claims.append(Claim(
-        id="n0-vs-batch-size",
-        claim="The best-fit N0 falls as 1/B with the batch size.",
-        paper_value="N0 ~ 1/B (log-log slope -1)",
-        ours=f"log-log slope {s['loglog_slope']:.2f} over B = {[int(b) for b in s['x']]}; "
-             f"N0 = {s['intercept']:.2g} + {s['coefficient']:.3g}/B",
-        criterion=f"log-log slope of N0 against B within {BATCH_SLOPE:g} +- {BATCH_SLOPE_TOLERANCE:g}",
-        passed=bool(abs(s["loglog_slope"] - BATCH_SLOPE) <= BATCH_SLOPE_TOLERANCE),
-        measured={"x": s["x"], "n0": s["n0"], "loglog_slope": s["loglog_slope"], "coefficient": s["coefficient"]}))
+    claims.append(
+        Claim(
+            id="n0-vs-batch-size",
+            claim="The best-fit N0 falls as 1/B with the batch size.",
+            paper_value="N0 ~ 1/B (log-log slope -1)",
+            ours=f"log-log slope {s['loglog_slope']:.2f} over B = {[int(b) for b in s['x']]}; "
+            f"N0 = {s['intercept']:.2g} + {s['coefficient']:.3g}/B",
+            criterion=f"log-log slope of N0 against B within {BATCH_SLOPE:g} +- {BATCH_SLOPE_TOLERANCE:g}",
+            passed=bool(abs(s["loglog_slope"] - BATCH_SLOPE) <= BATCH_SLOPE_TOLERANCE),
+            measured={"x": s["x"], "n0": s["n0"], "loglog_slope": s["loglog_slope"], "coefficient": s["coefficient"]},
+        )
+    )
     return claims
 
 
@@ -142,11 +162,22 @@ def plot(collapsed: pd.DataFrame, summary: dict, title: str):
         ax.plot(x, s["n0"], "o", color="k", label="best N0")
         xs = np.geomspace(x[x > 0].min(), x.max(), 50) if (x > 0).any() else x
         fitted = s["intercept"] + s["coefficient"] * (1 / xs if variable == "batch_size" else xs)
-        ax.plot(xs, fitted, "-", color="C0", label=f"fit: {s['intercept']:.2g} + {s['coefficient']:.3g}"
-                + ("/B" if variable == "batch_size" else (" $\\eta$" if variable == "lr" else " $\\sigma$")))
+        ax.plot(
+            xs,
+            fitted,
+            "-",
+            color="C0",
+            label=f"fit: {s['intercept']:.2g} + {s['coefficient']:.3g}"
+            + ("/B" if variable == "batch_size" else (" $\\eta$" if variable == "lr" else " $\\sigma$")),
+        )
         if variable in PAPER_COEFFICIENT:
-            ax.plot(xs, PAPER_COEFFICIENT[variable] * xs, ":", color="C3",
-                    label=f"paper: {PAPER_COEFFICIENT[variable]:g}" + (" $\\eta$" if variable == "lr" else " $\\sigma$"))
+            ax.plot(
+                xs,
+                PAPER_COEFFICIENT[variable] * xs,
+                ":",
+                color="C3",
+                label=f"paper: {PAPER_COEFFICIENT[variable]:g}" + (" $\\eta$" if variable == "lr" else " $\\sigma$"),
+            )
         else:  # through the largest batch's N0
             ax.plot(xs, s["n0"][-1] * x.max() / xs, ":", color="C3", label="paper: $\\propto 1/B$")
         ax.set_xscale("log")
@@ -161,7 +192,7 @@ def plot(collapsed: pd.DataFrame, summary: dict, title: str):
 
 
 def main(argv=None) -> None:
-    args, cfg = steps_.parse_args(__doc__, inputs=("curves", "sweeps"), argv=argv)
+    args, cfg = step.parse(__doc__, section="skills_resource", inputs=("curves", "sweeps"), argv=argv)
     section = cfg["skills_resource"]
     collapsed = collapse_table(pd.read_csv(args.curves))
     geo_spread = spread(collapsed[collapsed["model"] == "geometry"])
@@ -170,16 +201,25 @@ def main(argv=None) -> None:
     best = sweeps[sweeps["best"]]
     summary = sweep_summary(best)
     g = section["geometry"]
-    fig = plot(collapsed, summary, "Fig. 7: the collapse $u_i^{1/p_i}$ (top) and the best N0 vs lr, noise, batch size"
-               f"\n({cfg['scale']} scale: {section['seeds']} seeds, N {g['n_params']}, {g['n_skills']} skills, "
-               f"{g['steps']} steps, B {g['batch_size']} unless scanned)")
+    fig = plot(
+        collapsed,
+        summary,
+        "Fig. 7: the collapse $u_i^{1/p_i}$ (top) and the best N0 vs lr, noise, batch size"
+        f"\n({cfg['scale']} scale: {section['seeds']} seeds, N {g['n_params']}, {g['n_skills']} skills, "
+        f"{g['steps']} steps, B {g['batch_size']} unless scanned)",
+    )
     collapse_rows = collapsed.assign(part="collapse")[["part", "model", "step", "skill", "p", "s", "collapsed"]]
     sweep_rows = best.assign(part="n0_fit")[["part", "variable", "value", "n0", "distance"]]
     table = pd.concat([collapse_rows, sweep_rows], ignore_index=True)
-    steps_.finish_figure(fig, args, cfg=cfg, table=table, claims=claims_for(geo_spread, summary, res_spread),
-                         figure="Fig. 7", title="Resource model: the collapse u_i^(1/p_i) and N0 against lr, noise, B",
-                         config={"seeds": section["seeds"], "geometry": g, "sweeps": section["sweeps"],
-                                 "n0_grid": section["n0"]})
+    figures.write_figure(
+        args,
+        cfg,
+        "resource_collapse",
+        fig=fig,
+        table=table,
+        claims=claims_for(geo_spread, summary, res_spread),
+        config={"seeds": section["seeds"], "geometry": g, "sweeps": section["sweeps"], "n0_grid": section["n0"]},
+    )
 
 
 if __name__ == "__main__":

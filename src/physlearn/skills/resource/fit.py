@@ -18,15 +18,15 @@ Studies:
 from __future__ import annotations
 
 import dataclasses
-import logging
 import time
 
 import numpy as np
 import pandas as pd
 
+from physlearn import step
+from physlearn.skills.geometry.model import BATCHABLE, GeometryConfig, simulate_many
 from physlearn.skills.resource import model as R
 from physlearn.skills.resource import settings as steps_
-from physlearn.skills.geometry.model import BATCHABLE, GeometryConfig, simulate_many
 
 # Fig. 6: each panel changes one thing of the default setup (N 1000, 10 skills, alpha 2,
 # lr 3e-4, SignGD, B 1024, 3000 steps); the paper's best N0 per panel (spec section 3).
@@ -61,8 +61,9 @@ def study_settings(section: dict, study: str) -> list[dict]:
             for value in section["sweeps"][key]:
                 value = int(value) if field == "batch_size" else float(value)
                 config = steps_.geometry_base(section, **{field: value})
-                out.append({"panel": f"{key}={value:g}", "variable": key, "value": value, "config": config,
-                            "paper_n0": np.nan})
+                out.append(
+                    {"panel": f"{key}={value:g}", "variable": key, "value": value, "config": config, "paper_n0": np.nan}
+                )
     else:
         raise ValueError(f"study must be one of {STUDIES}, got {study!r}")
     return out
@@ -102,30 +103,60 @@ def run_study(section: dict, study: str, seeds: list[int], log=print) -> tuple[p
         n0, best = R.best_n0(distance, grid)
         diverged = int((~np.isfinite(geo["s"])).any(axis=(1, 2)).sum())
         log(f"{setting['panel']}: best N0 {n0:.3g} (paper {setting['paper_n0']}), distance {distance[best]:.4f}")
-        fits.append(pd.DataFrame({
-            "study": study, "panel": setting["panel"], "variable": setting["variable"], "value": setting["value"],
-            "paper_n0": setting["paper_n0"], "n0": grid, "distance": distance, "best": np.arange(len(grid)) == best,
-            "n_params": c.n_params, "n_skills": c.n_skills, "lr": c.lr, "noise": c.noise,
-            "batch_size": c.batch_size, "optimizer": c.optimizer, "steps": c.steps,
-            "seeds": len(seeds), "diverged_seeds": diverged}))
+        fits.append(
+            pd.DataFrame(
+                {
+                    "study": study,
+                    "panel": setting["panel"],
+                    "variable": setting["variable"],
+                    "value": setting["value"],
+                    "paper_n0": setting["paper_n0"],
+                    "n0": grid,
+                    "distance": distance,
+                    "best": np.arange(len(grid)) == best,
+                    "n_params": c.n_params,
+                    "n_skills": c.n_skills,
+                    "lr": c.lr,
+                    "noise": c.noise,
+                    "batch_size": c.batch_size,
+                    "optimizer": c.optimizer,
+                    "steps": c.steps,
+                    "seeds": len(seeds),
+                    "diverged_seeds": diverged,
+                }
+            )
+        )
         K = geo["frequencies"].shape[0]
         for model, s in (("geometry", reference), ("resource", resource["s"][best])):
-            curves.append(pd.DataFrame({
-                "panel": setting["panel"], "model": model, "n0": n0 if model == "resource" else np.nan,
-                "step": np.repeat(geo["step"], K), "skill": np.tile(np.arange(1, K + 1), len(geo["step"])),
-                "p": np.tile(geo["frequencies"], len(geo["step"])), "s": s.reshape(-1)}))
+            curves.append(
+                pd.DataFrame(
+                    {
+                        "panel": setting["panel"],
+                        "model": model,
+                        "n0": n0 if model == "resource" else np.nan,
+                        "step": np.repeat(geo["step"], K),
+                        "skill": np.tile(np.arange(1, K + 1), len(geo["step"])),
+                        "p": np.tile(geo["frequencies"], len(geo["step"])),
+                        "s": s.reshape(-1),
+                    }
+                )
+            )
     return pd.concat(fits, ignore_index=True), pd.concat(curves, ignore_index=True)
 
 
 def main(argv=None) -> None:
-    args, cfg = steps_.parse_args(__doc__, outputs=("fits", "curves"), argv=argv,
-                                  extra=lambda ap: ap.add_argument("--study", choices=STUDIES, required=True))
+    args, cfg = step.parse(
+        __doc__,
+        section="skills_resource",
+        outputs=("fits", "curves"),
+        argv=argv,
+        extra=lambda ap: ap.add_argument("--study", choices=STUDIES, required=True),
+    )
     section = cfg["skills_resource"]
     experiment = STUDIES.index(args.study)  # ablations and sweeps draw different seeds
-    fits, curves = run_study(section, args.study, steps_.seeds(cfg, experiment), log=logging.getLogger("physlearn").info)
-    args.fits.parent.mkdir(parents=True, exist_ok=True)
-    fits.to_csv(args.fits, index=False, float_format="%.6g")
-    curves.to_csv(args.curves, index=False, float_format="%.6g")
+    fits, curves = run_study(section, args.study, steps_.seeds(cfg, experiment), log=step.logger().info)
+    step.save_table(fits, args.fits)
+    step.save_table(curves, args.curves)
 
 
 if __name__ == "__main__":

@@ -12,9 +12,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from physlearn import figures, step
 from physlearn.claims import Claim
 from physlearn.skills.resource import model as R
-from physlearn.skills.resource import settings as steps_
 
 # The graphs. The spec fixes the chain's frequencies; for the 7-skill trees it gives none, so
 # they are p_i = 1/i (raw, like the chain's): the two OR parents then finish far apart, which
@@ -36,9 +36,13 @@ def run(section: dict) -> dict[str, dict]:
     out = {}
     for name, (p, graph) in GRAPHS.items():
         res = R.simulate(p, eta, g["n0"], g["steps"], graph=graph, gate_exponent=g["exponent"])
-        out[name] = {**res, "p": np.asarray(p), "graph": graph,
-                     "start": R.first_step(res["s"], res["step"], START),
-                     "learned": R.first_step(res["s"], res["step"], LEARNED)}
+        out[name] = {
+            **res,
+            "p": np.asarray(p),
+            "graph": graph,
+            "start": R.first_step(res["s"], res["step"], START),
+            "learned": R.first_step(res["s"], res["step"], LEARNED),
+        }
     return out
 
 
@@ -56,8 +60,16 @@ def graph_checks(run_: dict) -> list[dict]:
             ok = start[i] >= done[-1]
         else:
             ok = start[i] >= done[0] and (done[0] == done[-1] or start[i] < done[-1])
-        checks.append({"skill": i + 1, "gate": gate, "parents": [j + 1 for j in parents], "start": start[i],
-                       "parents_learned": done, "ok": bool(ok and np.isfinite(start[i]))})
+        checks.append(
+            {
+                "skill": i + 1,
+                "gate": gate,
+                "parents": [j + 1 for j in parents],
+                "start": start[i],
+                "parents_learned": done,
+                "ok": bool(ok and np.isfinite(start[i])),
+            }
+        )
     return checks
 
 
@@ -66,19 +78,28 @@ def claims_for(runs: dict, section: dict) -> list[Claim]:
     for name, run_ in runs.items():
         checks = graph_checks(run_)
         gates = {c["gate"] for c in checks}
-        text = "; ".join(f"skill {c['skill']} ({c['gate'].upper()} of {c['parents']}) starts at {c['start']:g}, "
-                         f"parents learned at {[float(x) for x in c['parents_learned']]}" for c in checks)
-        rule = ("after all its parents are learned" if gates == {"and"}
-                else "after all parents (AND) / after its first parent but before its last (OR)")
-        claims.append(Claim(
-            id=f"gated-order-{name.lower().replace('/', '-')}",
-            claim=f"{name}: a child skill starts only after its parent(s): AND after all, OR after the first.",
-            paper_value="children start right after their parents (Fig. 17)",
-            ours=text,
-            criterion=f"every gated skill starts (s >= {START}) {rule} (s >= {LEARNED}); "
-                      f"gate exponent a = {section['gating']['exponent']:g}",
-            passed=all(c["ok"] for c in checks),
-            measured={"checks": checks}))
+        text = "; ".join(
+            f"skill {c['skill']} ({c['gate'].upper()} of {c['parents']}) starts at {c['start']:g}, "
+            f"parents learned at {[float(x) for x in c['parents_learned']]}"
+            for c in checks
+        )
+        rule = (
+            "after all its parents are learned"
+            if gates == {"and"}
+            else "after all parents (AND) / after its first parent but before its last (OR)"
+        )
+        claims.append(
+            Claim(
+                id=f"gated-order-{name.lower().replace('/', '-')}",
+                claim=f"{name}: a child skill starts only after its parent(s): AND after all, OR after the first.",
+                paper_value="children start right after their parents (Fig. 17)",
+                ours=text,
+                criterion=f"every gated skill starts (s >= {START}) {rule} (s >= {LEARNED}); "
+                f"gate exponent a = {section['gating']['exponent']:g}",
+                passed=all(c["ok"] for c in checks),
+                measured={"checks": checks},
+            )
+        )
     return claims
 
 
@@ -116,26 +137,48 @@ def table_of(runs: dict) -> pd.DataFrame:
         K = run_["graph"].n_skills
         R_ = len(run_["step"])
         parents = [",".join(str(j + 1) for j in ps) for ps in run_["graph"].parents]
-        rows.append(pd.DataFrame({"graph": name, "step": np.repeat(run_["step"], K),
-                                  "skill": np.tile(np.arange(1, K + 1), R_), "p": np.tile(run_["p"], R_),
-                                  "parents": np.tile(parents, R_), "gate": np.tile(run_["graph"].gates, R_),
-                                  "s": run_["s"].reshape(-1)}))
+        rows.append(
+            pd.DataFrame(
+                {
+                    "graph": name,
+                    "step": np.repeat(run_["step"], K),
+                    "skill": np.tile(np.arange(1, K + 1), R_),
+                    "p": np.tile(run_["p"], R_),
+                    "parents": np.tile(parents, R_),
+                    "gate": np.tile(run_["graph"].gates, R_),
+                    "s": run_["s"].reshape(-1),
+                }
+            )
+        )
     return pd.concat(rows, ignore_index=True)
 
 
 def main(argv=None) -> None:
-    args, cfg = steps_.parse_args(__doc__, argv=argv)
+    args, cfg = step.parse(__doc__, section="skills_resource", argv=argv)
     section = cfg["skills_resource"]
     g = section["gating"]
     runs = run(section)
-    fig = plot(runs, f"Fig. 17: the gated Resource model on dependency graphs ({cfg['scale']} scale: eta {g['eta']:g}, "
-                     f"N {g['n_params']}, N0 {g['n0']:g}, gate exponent a {g['exponent']:g}); dots: starts")
-    steps_.finish_figure(fig, args, cfg=cfg, table=table_of(runs), claims=claims_for(runs, section),
-                         figure="Fig. 17", title="Gated Resource model: dependency graphs (chain, AND/AND, AND/OR)",
-                         config={"gating": g, "graphs": {k: {"p": list(p), "parents": graph.parents,
-                                                             "gates": graph.gates}
-                                                         for k, (p, graph) in GRAPHS.items()},
-                                 "start": START, "learned": LEARNED})
+    fig = plot(
+        runs,
+        f"Fig. 17: the gated Resource model on dependency graphs ({cfg['scale']} scale: eta {g['eta']:g}, "
+        f"N {g['n_params']}, N0 {g['n0']:g}, gate exponent a {g['exponent']:g}); dots: starts",
+    )
+    figures.write_figure(
+        args,
+        cfg,
+        "resource_graphs",
+        fig=fig,
+        table=table_of(runs),
+        claims=claims_for(runs, section),
+        config={
+            "gating": g,
+            "graphs": {
+                k: {"p": list(p), "parents": graph.parents, "gates": graph.gates} for k, (p, graph) in GRAPHS.items()
+            },
+            "start": START,
+            "learned": LEARNED,
+        },
+    )
 
 
 if __name__ == "__main__":

@@ -96,9 +96,21 @@ def _batched(values, batch_shape, dtype, device) -> torch.Tensor:
     return torch.as_tensor(np.asarray(values, dtype=np.float64), dtype=dtype, device=device).expand(batch_shape)
 
 
-def simulate(frequencies, eta_eff, n0, steps: int, *, overlap=None, loss: str = "mse",
-             graph: SkillGraph | None = None, gate_exponent: float = 1e-3, clamp: bool = True,
-             record_every: int = 1, dtype=torch.float64, device="cpu") -> dict[str, np.ndarray]:
+def simulate(
+    frequencies,
+    eta_eff,
+    n0,
+    steps: int,
+    *,
+    overlap=None,
+    loss: str = "mse",
+    graph: SkillGraph | None = None,
+    gate_exponent: float = 1e-3,
+    clamp: bool = True,
+    record_every: int = 1,
+    dtype=torch.float64,
+    device="cpu",
+) -> dict[str, np.ndarray]:
     """Every setting of a batch in one tensor program.
 
     frequencies [..., K] (p_i, used as given: not normalised here), eta_eff and n0 (numbers or
@@ -128,7 +140,9 @@ def simulate(frequencies, eta_eff, n0, steps: int, *, overlap=None, loss: str = 
 
     record = recorded_steps(steps, record_every)
     record_set = set(record.tolist())
-    state = torch.zeros(B, K, dtype=dtype, device=device) if loss == "ce" else torch.ones(B, K, dtype=dtype, device=device)
+    state = (
+        torch.zeros(B, K, dtype=dtype, device=device) if loss == "ce" else torch.ones(B, K, dtype=dtype, device=device)
+    )
     out_s, out_skill = [], []
     for t in range(steps + 1):
         u = 1 - torch.sigmoid(state) if loss == "ce" else state  # the unlearned part
@@ -147,7 +161,9 @@ def simulate(frequencies, eta_eff, n0, steps: int, *, overlap=None, loss: str = 
         pull = c if C is None else torch.bmm(C, c.unsqueeze(-1)).squeeze(-1)
         total = c.sum(dim=-1, keepdim=True) + waste
         # All skills learned with N0 = 0: nothing left to share (0/0), no update.
-        share = torch.where(total > 0, pull / torch.where(total > 0, total, torch.ones_like(total)), torch.zeros_like(pull))
+        share = torch.where(
+            total > 0, pull / torch.where(total > 0, total, torch.ones_like(total)), torch.zeros_like(pull)
+        )
         if loss == "ce":
             state = state + eta * share
         else:
@@ -159,9 +175,12 @@ def simulate(frequencies, eta_eff, n0, steps: int, *, overlap=None, loss: str = 
     skill_loss = torch.stack(out_skill, dim=1)
     total_loss = (skill_loss * p.cpu().unsqueeze(1)).sum(-1)
     R = len(record)
-    return {"step": record, "s": s.reshape(*batch_shape, R, K).numpy(),
-            "skill_loss": skill_loss.reshape(*batch_shape, R, K).numpy(),
-            "loss": total_loss.reshape(*batch_shape, R).numpy()}
+    return {
+        "step": record,
+        "s": s.reshape(*batch_shape, R, K).numpy(),
+        "skill_loss": skill_loss.reshape(*batch_shape, R, K).numpy(),
+        "loss": total_loss.reshape(*batch_shape, R).numpy(),
+    }
 
 
 def pad_frequencies(frequencies: Sequence[np.ndarray]) -> np.ndarray:

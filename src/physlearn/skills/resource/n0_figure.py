@@ -12,6 +12,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from physlearn import figures, step
 from physlearn.claims import Claim
 from physlearn.skills.resource import settings as steps_
 from physlearn.skills.resource.fit import PANELS
@@ -33,29 +34,40 @@ def claims_for(best: pd.DataFrame, grid: np.ndarray) -> list[Claim]:
         factor = max(row.n0 / row.paper_n0, row.paper_n0 / row.n0)
         at_edge = np.isclose(row.n0, grid[0]) or np.isclose(row.n0, grid[-1])
         slug = row.panel.lower().replace(" ", "-").replace("^", "").replace("~", "").replace("--", "-")
-        claims.append(Claim(
-            id=f"best-n0-{slug}",
-            claim=f"Panel '{row.panel}': the Resource model fits the Geometry model best at the paper's N0.",
-            paper_value=f"N0 = {row.paper_n0:g}",
-            ours=f"N0 = {row.n0:.3g} (a factor {factor:.2f} off; RMS distance {row.distance:.3f})"
-                 + (", at the edge of the scanned grid" if at_edge else ""),
-            criterion=f"best N0 on the log grid ({len(grid)} values, {grid[0]:g}..{grid[-1]:g}) within a factor "
-                      f"{N0_FACTOR:g} of the paper's",
-            passed=bool(factor <= N0_FACTOR),
-            measured={"n0": row.n0, "paper_n0": row.paper_n0, "factor": factor, "distance": row.distance,
-                      "at_grid_edge": bool(at_edge)}))
+        claims.append(
+            Claim(
+                id=f"best-n0-{slug}",
+                claim=f"Panel '{row.panel}': the Resource model fits the Geometry model best at the paper's N0.",
+                paper_value=f"N0 = {row.paper_n0:g}",
+                ours=f"N0 = {row.n0:.3g} (a factor {factor:.2f} off; RMS distance {row.distance:.3f})"
+                + (", at the edge of the scanned grid" if at_edge else ""),
+                criterion=f"best N0 on the log grid ({len(grid)} values, {grid[0]:g}..{grid[-1]:g}) within a factor "
+                f"{N0_FACTOR:g} of the paper's",
+                passed=bool(factor <= N0_FACTOR),
+                measured={
+                    "n0": row.n0,
+                    "paper_n0": row.paper_n0,
+                    "factor": factor,
+                    "distance": row.distance,
+                    "at_grid_edge": bool(at_edge),
+                },
+            )
+        )
     good = best["distance"] <= GOOD_FIT
     worst = best.loc[best["distance"].idxmax()]
-    claims.append(Claim(
-        id="fit-quality",
-        claim="With its best N0, the Resource model's skill curves follow the Geometry model's in every panel.",
-        paper_value="dashed curves on the solid ones (Fig. 6)",
-        ours=f"{int(good.sum())} of {len(best)} panels within {GOOD_FIT}; worst: '{worst['panel']}' "
-             f"at RMS {worst['distance']:.3f}; median RMS {best['distance'].median():.3f}",
-        criterion=f"RMS difference of the skill strengths s_i(t) over all skills and recorded steps <= {GOOD_FIT} "
-                  "in every panel",
-        passed=bool(good.all()),
-        measured={r.panel: r.distance for r in best.itertuples()}))
+    claims.append(
+        Claim(
+            id="fit-quality",
+            claim="With its best N0, the Resource model's skill curves follow the Geometry model's in every panel.",
+            paper_value="dashed curves on the solid ones (Fig. 6)",
+            ours=f"{int(good.sum())} of {len(best)} panels within {GOOD_FIT}; worst: '{worst['panel']}' "
+            f"at RMS {worst['distance']:.3f}; median RMS {best['distance'].median():.3f}",
+            criterion=f"RMS difference of the skill strengths s_i(t) over all skills and recorded steps <= {GOOD_FIT} "
+            "in every panel",
+            passed=bool(good.all()),
+            measured={r.panel: r.distance for r in best.itertuples()},
+        )
+    )
     return claims
 
 
@@ -94,21 +106,39 @@ def plot(fits: pd.DataFrame, curves: pd.DataFrame, best: pd.DataFrame, title: st
 
 
 def main(argv=None) -> None:
-    args, cfg = steps_.parse_args(__doc__, inputs=("fits", "curves"), argv=argv)
+    args, cfg = step.parse(__doc__, section="skills_resource", inputs=("fits", "curves"), argv=argv)
     section = cfg["skills_resource"]
     fits, curves = pd.read_csv(args.fits), pd.read_csv(args.curves)
     grid = steps_.n0_grid(section)
     best = best_rows(fits)
     g = section["geometry"]
-    scale = (f"{cfg['scale']} scale: {section['seeds']} seeds, N {g['n_params']}, {g['n_skills']} skills, "
-             f"{g['steps']} steps, B {g['batch_size']}")
-    fig = plot(fits, curves, best, "Fig. 6: Geometry model (solid) vs Resource model (dashed) at the best N0\n"
-                                   f"({scale}; colour: skill, frequent to rare)")
+    scale = (
+        f"{cfg['scale']} scale: {section['seeds']} seeds, N {g['n_params']}, {g['n_skills']} skills, "
+        f"{g['steps']} steps, B {g['batch_size']}"
+    )
+    fig = plot(
+        fits,
+        curves,
+        best,
+        "Fig. 6: Geometry model (solid) vs Resource model (dashed) at the best N0\n"
+        f"({scale}; colour: skill, frequent to rare)",
+    )
     table = fits.drop(columns=["study", "variable", "value"])
-    steps_.finish_figure(fig, args, cfg=cfg, table=table, claims=claims_for(best, grid), figure="Fig. 6",
-                         title="Resource model vs Geometry model: the best N0 per ablation",
-                         config={"seeds": section["seeds"], "geometry": g, "n0_grid": section["n0"],
-                                 "record_every": section["record_every"], "fit_metric": "RMS of s_i(t) differences"})
+    figures.write_figure(
+        args,
+        cfg,
+        "resource_n0",
+        fig=fig,
+        table=table,
+        claims=claims_for(best, grid),
+        config={
+            "seeds": section["seeds"],
+            "geometry": g,
+            "n0_grid": section["n0"],
+            "record_every": section["record_every"],
+            "fit_metric": "RMS of s_i(t) differences",
+        },
+    )
 
 
 if __name__ == "__main__":

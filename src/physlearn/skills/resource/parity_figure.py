@@ -17,9 +17,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from physlearn import figures, step
 from physlearn.claims import Claim
 from physlearn.skills.resource import model as R
-from physlearn.skills.resource import settings as steps_
 
 LEARNED = 0.99  # accuracy (network) or skill strength (model): the spec's "learned" threshold
 # The paper's re-run (spec section 1): parts learned at about 300 and 280 steps, the
@@ -46,8 +46,9 @@ def learned_steps(parity: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for (experiment, seed, task), r in parity.groupby(["experiment", "seed", "task"]):
         hit = r[r["accuracy"] >= LEARNED]["step"]
-        rows.append({"experiment": experiment, "seed": seed, "task": task,
-                     "learned": float(hit.min()) if len(hit) else np.inf})
+        rows.append(
+            {"experiment": experiment, "seed": seed, "task": task, "learned": float(hit.min()) if len(hit) else np.inf}
+        )
     return pd.DataFrame(rows)
 
 
@@ -56,8 +57,12 @@ def network_times(parity: pd.DataFrame) -> dict:
     comp = learned[learned["experiment"] == "compositional"]
     parts, composite = task_roles(sorted(comp["task"].unique()))
     median = comp.groupby("task")["learned"].median()
-    out = {"parts": parts, "composite": composite, "part_times": [float(median[p]) for p in parts],
-           "composite_time": float(median[composite])}
+    out = {
+        "parts": parts,
+        "composite": composite,
+        "part_times": [float(median[p]) for p in parts],
+        "composite_time": float(median[composite]),
+    }
     control = learned[learned["experiment"] == "control"]
     if len(control):
         c_parts, c_third = task_roles(sorted(control["task"].unique()))
@@ -69,8 +74,14 @@ def network_times(parity: pd.DataFrame) -> dict:
 def model_run(section: dict) -> dict:
     g = section["gating"]
     graph = R.SkillGraph(((), (), (0, 1)), ("and", "and", "and"))
-    res = R.simulate([1.0, 1.0, 1.0], R.eta_eff(g["eta"], g["n_params"]), g["n0"], g["steps"], graph=graph,
-                     gate_exponent=g["exponent"])
+    res = R.simulate(
+        [1.0, 1.0, 1.0],
+        R.eta_eff(g["eta"], g["n_params"]),
+        g["n0"],
+        g["steps"],
+        graph=graph,
+        gate_exponent=g["exponent"],
+    )
     res["learned"] = R.first_step(res["s"], res["step"], LEARNED)
     return res
 
@@ -80,41 +91,53 @@ def claims_for(net: dict, model: dict, scale: float) -> list[Claim]:
     ratio = net["composite_time"] / last_part
     paper_ratio = PAPER_COMPOSITE / max(PAPER_PARTS)
     factor = max(ratio / paper_ratio, paper_ratio / ratio) if np.isfinite(ratio) and ratio > 0 else np.inf
-    claims = [Claim(
-        id="composite-right-after-parts",
-        claim="In the compositional parity task the composite x1^x2^x3^x4 is learned right after its parts.",
-        paper_value=f"parts about {PAPER_PARTS[0]:g} and {PAPER_PARTS[1]:g} steps, composite about "
-                    f"{PAPER_COMPOSITE:g} (ratio {paper_ratio:.2f})",
-        ours=f"parts {[f'{t:g}' for t in net['part_times']]}, composite {net['composite_time']:g} (ratio {ratio:.2f}), "
-             "medians over seeds",
-        criterion=f"composite / last part within a factor {RATIO_FACTOR:g} of {paper_ratio:.2f}",
-        passed=bool(factor <= RATIO_FACTOR),
-        measured={**net, "ratio": ratio})]
+    claims = [
+        Claim(
+            id="composite-right-after-parts",
+            claim="In the compositional parity task the composite x1^x2^x3^x4 is learned right after its parts.",
+            paper_value=f"parts about {PAPER_PARTS[0]:g} and {PAPER_PARTS[1]:g} steps, composite about "
+            f"{PAPER_COMPOSITE:g} (ratio {paper_ratio:.2f})",
+            ours=f"parts {[f'{t:g}' for t in net['part_times']]}, composite {net['composite_time']:g} (ratio {ratio:.2f}), "
+            "medians over seeds",
+            criterion=f"composite / last part within a factor {RATIO_FACTOR:g} of {paper_ratio:.2f}",
+            passed=bool(factor <= RATIO_FACTOR),
+            measured={**net, "ratio": ratio},
+        )
+    ]
     if "control_time" in net:
         c_ratio = net["control_time"] / net["composite_time"]
         paper_c = PAPER_CONTROL / PAPER_COMPOSITE
-        claims.append(Claim(
-            id="control-much-later",
-            claim="Without shared parts (control), the third task is learned much later than the composite.",
-            paper_value=f"control third task about {PAPER_CONTROL:g} steps vs composite {PAPER_COMPOSITE:g} "
-                        f"(ratio {paper_c:.1f})",
-            ours=f"control third task ({net['control_task']}) {net['control_time']:g} vs composite "
-                 f"{net['composite_time']:g} (ratio {c_ratio:.2f})",
-            criterion=f"ratio >= {paper_c / CONTROL_FACTOR:.2f} (half the paper's; never learned counts as later)",
-            passed=bool(c_ratio >= paper_c / CONTROL_FACTOR),
-            measured={"control_time": net["control_time"], "ratio": c_ratio}))
+        claims.append(
+            Claim(
+                id="control-much-later",
+                claim="Without shared parts (control), the third task is learned much later than the composite.",
+                paper_value=f"control third task about {PAPER_CONTROL:g} steps vs composite {PAPER_COMPOSITE:g} "
+                f"(ratio {paper_c:.1f})",
+                ours=f"control third task ({net['control_task']}) {net['control_time']:g} vs composite "
+                f"{net['composite_time']:g} (ratio {c_ratio:.2f})",
+                criterion=f"ratio >= {paper_c / CONTROL_FACTOR:.2f} (half the paper's; never learned counts as later)",
+                passed=bool(c_ratio >= paper_c / CONTROL_FACTOR),
+                measured={"control_time": net["control_time"], "ratio": c_ratio},
+            )
+        )
     predicted = model["learned"][2] * scale
-    m_factor = (max(predicted / net["composite_time"], net["composite_time"] / predicted)
-                if np.isfinite(predicted) and np.isfinite(net["composite_time"]) else np.inf)
-    claims.append(Claim(
-        id="gated-model-matches",
-        claim="The Resource model with an AND gate reproduces when the composite is learned.",
-        paper_value="the gated model's curves follow the parity curves (Fig. 16)",
-        ours=f"model (time scale {scale:.3g} network steps per model step, fitted on the parts): composite at "
-             f"{predicted:.0f} vs the network's {net['composite_time']:g}",
-        criterion=f"model composite time within a factor {MODEL_FACTOR:g} of the network's",
-        passed=bool(m_factor <= MODEL_FACTOR),
-        measured={"model_learned": model["learned"], "time_scale": scale, "predicted": predicted}))
+    m_factor = (
+        max(predicted / net["composite_time"], net["composite_time"] / predicted)
+        if np.isfinite(predicted) and np.isfinite(net["composite_time"])
+        else np.inf
+    )
+    claims.append(
+        Claim(
+            id="gated-model-matches",
+            claim="The Resource model with an AND gate reproduces when the composite is learned.",
+            paper_value="the gated model's curves follow the parity curves (Fig. 16)",
+            ours=f"model (time scale {scale:.3g} network steps per model step, fitted on the parts): composite at "
+            f"{predicted:.0f} vs the network's {net['composite_time']:g}",
+            criterion=f"model composite time within a factor {MODEL_FACTOR:g} of the network's",
+            passed=bool(m_factor <= MODEL_FACTOR),
+            measured={"model_learned": model["learned"], "time_scale": scale, "predicted": predicted},
+        )
+    )
     return claims
 
 
@@ -131,10 +154,17 @@ def plot(parity: pd.DataFrame, net: dict, model: dict, scale: float, title: str)
     # The model's s_i in [0, 1] drawn as 0.5 + s/2, on the accuracy's chance-to-perfect range.
     names = net["parts"] + [net["composite"]]
     for i, task in enumerate(names):
-        ax.plot(model["step"] * scale, 0.5 + model["s"][:, i] / 2, "--", color=colours[task], lw=1.5,
-                label=f"gated model: {task}" + (" = AND" if i == 2 else ""))
-    ax.set_xlim(0, 2.0 * max(net["composite_time"], model["learned"][2] * scale)
-                if np.isfinite(net["composite_time"]) else None)
+        ax.plot(
+            model["step"] * scale,
+            0.5 + model["s"][:, i] / 2,
+            "--",
+            color=colours[task],
+            lw=1.5,
+            label=f"gated model: {task}" + (" = AND" if i == 2 else ""),
+        )
+    ax.set_xlim(
+        0, 2.0 * max(net["composite_time"], model["learned"][2] * scale) if np.isfinite(net["composite_time"]) else None
+    )
     ax.set_xlabel("network training step (model steps x fitted time scale)")
     ax.set_ylabel("training accuracy; model: 0.5 + s/2")
     ax.legend(fontsize=7, frameon=False)
@@ -144,7 +174,7 @@ def plot(parity: pd.DataFrame, net: dict, model: dict, scale: float, title: str)
 
 
 def main(argv=None) -> None:
-    args, cfg = steps_.parse_args(__doc__, inputs=("parity",), argv=argv)
+    args, cfg = step.parse(__doc__, section="skills_resource", inputs=("parity",), argv=argv)
     section = cfg["skills_resource"]
     parity = pd.read_csv(args.parity)
     net = network_times(parity)
@@ -153,19 +183,37 @@ def main(argv=None) -> None:
     scale = max(net["part_times"]) / model_parts if np.isfinite(model_parts) else np.nan
     g = section["gating"]
     seeds = parity["seed"].nunique()
-    fig = plot(parity, net, model, scale, "Fig. 16: gated Resource model (dashed) vs compositional sparse parity "
-               f"(solid)\n({cfg['scale']} scale: {seeds} network seed{'s' if seeds != 1 else ''}; model eta {g['eta']:g}, N0 {g['n0']:g}, "
-               f"a {g['exponent']:g})")
+    fig = plot(
+        parity,
+        net,
+        model,
+        scale,
+        "Fig. 16: gated Resource model (dashed) vs compositional sparse parity "
+        f"(solid)\n({cfg['scale']} scale: {seeds} network seed{'s' if seeds != 1 else ''}; model eta {g['eta']:g}, N0 {g['n0']:g}, "
+        f"a {g['exponent']:g})",
+    )
     net_rows = parity.assign(source="network")
-    model_rows = pd.DataFrame({
-        "source": "model", "experiment": "compositional", "seed": np.nan,
-        "step": np.repeat(model["step"] * scale, 3), "model_step": np.repeat(model["step"], 3),
-        "task": np.tile(net["parts"] + [net["composite"]], len(model["step"])), "s": model["s"].reshape(-1)})
+    model_rows = pd.DataFrame(
+        {
+            "source": "model",
+            "experiment": "compositional",
+            "seed": np.nan,
+            "step": np.repeat(model["step"] * scale, 3),
+            "model_step": np.repeat(model["step"], 3),
+            "task": np.tile(net["parts"] + [net["composite"]], len(model["step"])),
+            "s": model["s"].reshape(-1),
+        }
+    )
     table = pd.concat([net_rows, model_rows], ignore_index=True)
-    steps_.finish_figure(fig, args, cfg=cfg, table=table, claims=claims_for(net, model, scale), figure="Fig. 16",
-                         title="Gated Resource model vs the compositional sparse-parity task",
-                         config={"gating": g, "learned_threshold": LEARNED, "network_seeds": seeds,
-                                 "time_scale": scale})
+    figures.write_figure(
+        args,
+        cfg,
+        "resource_parity",
+        fig=fig,
+        table=table,
+        claims=claims_for(net, model, scale),
+        config={"gating": g, "learned_threshold": LEARNED, "network_seeds": seeds, "time_scale": scale},
+    )
 
 
 if __name__ == "__main__":

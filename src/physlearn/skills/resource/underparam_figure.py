@@ -9,7 +9,6 @@ eta_eff = 2 eta sqrt(N), N0 0.01; CE: eta_eff = 4 eta sqrt(N), N0 0 (spec sectio
 
 from __future__ import annotations
 
-import logging
 import time
 
 import matplotlib.pyplot as plt
@@ -17,10 +16,11 @@ import numpy as np
 import pandas as pd
 import torch
 
+from physlearn import figures, step
 from physlearn.claims import Claim
+from physlearn.skills.geometry.model import GeometryConfig, make_task_vectors, simulate
 from physlearn.skills.resource import model as R
 from physlearn.skills.resource import settings as steps_
-from physlearn.skills.geometry.model import GeometryConfig, make_task_vectors, simulate
 
 EXPERIMENT = 2  # seed offset of this figure
 # Criterion, fixed before any number was seen: the two models' total-loss curves (means over
@@ -36,20 +36,43 @@ def run(section: dict, seeds: list[int], log=print) -> pd.DataFrame:
         setting = u[loss]
         for n_skills in u["n_skills"]:
             start = time.time()
-            config = GeometryConfig(n_params=u["n_params"], n_skills=n_skills, alpha=u["alpha"], loss=loss,
-                                    task_vectors="gaussian", lr=setting["lr"], batch_size=u["batch_size"],
-                                    steps=u["steps"])
+            config = GeometryConfig(
+                n_params=u["n_params"],
+                n_skills=n_skills,
+                alpha=u["alpha"],
+                loss=loss,
+                task_vectors="gaussian",
+                lr=setting["lr"],
+                batch_size=u["batch_size"],
+                steps=u["steps"],
+            )
             T = torch.stack([make_task_vectors(config, s) for s in seeds])  # [S, K, N]
             geo = simulate(config, seeds, record_every=section["record_every"], task_vectors=T)
             overlap = (T @ T.transpose(1, 2)).numpy()  # C_ij = t_i . t_j, per seed
-            res = R.simulate(geo["frequencies"], R.eta_eff(setting["lr"], u["n_params"], setting["factor"]),
-                             setting["n0"], config.steps, overlap=overlap, loss=loss,
-                             record_every=section["record_every"])
+            res = R.simulate(
+                geo["frequencies"],
+                R.eta_eff(setting["lr"], u["n_params"], setting["factor"]),
+                setting["n0"],
+                config.steps,
+                overlap=overlap,
+                loss=loss,
+                record_every=section["record_every"],
+            )
             for model, curve in (("geometry", geo["loss"]), ("resource", res["loss"])):
                 diverged = int((~np.isfinite(curve)).any(axis=-1).sum())
-                rows.append(pd.DataFrame({"loss": loss, "n_skills": n_skills, "model": model, "step": geo["step"],
-                                          "total_loss": np.nanmean(curve, axis=0), "seeds": len(seeds),
-                                          "diverged_seeds": diverged}))
+                rows.append(
+                    pd.DataFrame(
+                        {
+                            "loss": loss,
+                            "n_skills": n_skills,
+                            "model": model,
+                            "step": geo["step"],
+                            "total_loss": np.nanmean(curve, axis=0),
+                            "seeds": len(seeds),
+                            "diverged_seeds": diverged,
+                        }
+                    )
+                )
             log(f"{loss} {n_skills} skills: {time.time() - start:.1f} s")
     return pd.concat(rows, ignore_index=True)
 
@@ -61,8 +84,16 @@ def gaps(table: pd.DataFrame) -> pd.DataFrame:
         geo = rows[rows["model"] == "geometry"].sort_values("step")["total_loss"].to_numpy()
         res = rows[rows["model"] == "resource"].sort_values("step")["total_loss"].to_numpy()
         gap = np.abs(res - geo) / geo[0]
-        out.append({"loss": loss, "n_skills": n, "max_gap": float(np.nanmax(gap)) if np.isfinite(gap).any() else np.inf,
-                    "mean_gap": float(np.nanmean(gap)), "final_geometry": geo[-1], "final_resource": res[-1]})
+        out.append(
+            {
+                "loss": loss,
+                "n_skills": n,
+                "max_gap": float(np.nanmax(gap)) if np.isfinite(gap).any() else np.inf,
+                "mean_gap": float(np.nanmean(gap)),
+                "final_geometry": geo[-1],
+                "final_resource": res[-1],
+            }
+        )
     return pd.DataFrame(out)
 
 
@@ -73,17 +104,26 @@ def claims_for(g: pd.DataFrame, section: dict) -> list[Claim]:
         setting = section["underparam"][loss]
         ok = rows["max_gap"] <= MAX_GAP
         per = ", ".join(f"{r.n_skills}: {r.max_gap:.3f}" for r in rows.itertuples())
-        claims.append(Claim(
-            id=f"reproduces-{loss}",
-            claim=f"{loss.upper()}: the Resource model with C_ij = t_i.t_j reproduces the Geometry model's loss "
-                  "curves in the under-parameterised regime (N 10, 5-100 skills).",
-            paper_value=f"dashed on solid (Fig. 8), eta {setting['lr']:g}, N0 {setting['n0']:g}",
-            ours=f"largest gap / initial loss per skill count: {per} ({int(ok.sum())} of {len(rows)} within)",
-            criterion=f"max over steps of |L_resource - L_geometry| <= {MAX_GAP} L(0), for every skill count",
-            passed=bool(len(rows)) and bool(ok.all()),
-            measured={int(r.n_skills): {"max_gap": r.max_gap, "mean_gap": r.mean_gap,
-                                        "final_geometry": r.final_geometry, "final_resource": r.final_resource}
-                      for r in rows.itertuples()}))
+        claims.append(
+            Claim(
+                id=f"reproduces-{loss}",
+                claim=f"{loss.upper()}: the Resource model with C_ij = t_i.t_j reproduces the Geometry model's loss "
+                "curves in the under-parameterised regime (N 10, 5-100 skills).",
+                paper_value=f"dashed on solid (Fig. 8), eta {setting['lr']:g}, N0 {setting['n0']:g}",
+                ours=f"largest gap / initial loss per skill count: {per} ({int(ok.sum())} of {len(rows)} within)",
+                criterion=f"max over steps of |L_resource - L_geometry| <= {MAX_GAP} L(0), for every skill count",
+                passed=bool(len(rows)) and bool(ok.all()),
+                measured={
+                    int(r.n_skills): {
+                        "max_gap": r.max_gap,
+                        "mean_gap": r.mean_gap,
+                        "final_geometry": r.final_geometry,
+                        "final_resource": r.final_resource,
+                    }
+                    for r in rows.itertuples()
+                },
+            )
+        )
     return claims
 
 
@@ -95,8 +135,13 @@ def plot(table: pd.DataFrame, title: str):
         for colour, n in zip(colours, counts):
             for model, style in (("geometry", "-"), ("resource", "--")):
                 rows = table[(table["loss"] == loss) & (table["n_skills"] == n) & (table["model"] == model)]
-                ax.plot(rows["step"], np.maximum(rows["total_loss"], 1e-6), style, color=colour,
-                        label=f"{n} skills" if model == "geometry" else None)
+                ax.plot(
+                    rows["step"],
+                    np.maximum(rows["total_loss"], 1e-6),
+                    style,
+                    color=colour,
+                    label=f"{n} skills" if model == "geometry" else None,
+                )
         ax.set_yscale("log")
         ax.set_xlabel("step")
         ax.set_ylabel(f"total loss L ({loss.upper()}; floored at 1e-6)")
@@ -108,17 +153,26 @@ def plot(table: pd.DataFrame, title: str):
 
 
 def main(argv=None) -> None:
-    args, cfg = steps_.parse_args(__doc__, argv=argv)
+    args, cfg = step.parse(__doc__, section="skills_resource", argv=argv)
     section = cfg["skills_resource"]
     u = section["underparam"]
-    table = run(section, steps_.seeds(cfg, EXPERIMENT), log=logging.getLogger("physlearn").info)
+    table = run(section, steps_.seeds(cfg, EXPERIMENT), log=step.logger().info)
     g = gaps(table)
-    fig = plot(table, "Fig. 8: under-parameterised, Geometry (solid) vs Resource model with $C_{ij} = t_i\\cdot t_j$ "
-               f"(dashed)\n({cfg['scale']} scale: N {u['n_params']}, alpha {u['alpha']:g}, B {u['batch_size']}, "
-               f"{u['steps']} steps, {section['seeds']} seeds)")
-    steps_.finish_figure(fig, args, cfg=cfg, table=table, claims=claims_for(g, section), figure="Fig. 8",
-                         title="Resource model with overlapping skills vs the under-parameterised Geometry model",
-                         config={"seeds": section["seeds"], "underparam": u, "record_every": section["record_every"]})
+    fig = plot(
+        table,
+        "Fig. 8: under-parameterised, Geometry (solid) vs Resource model with $C_{ij} = t_i\\cdot t_j$ "
+        f"(dashed)\n({cfg['scale']} scale: N {u['n_params']}, alpha {u['alpha']:g}, B {u['batch_size']}, "
+        f"{u['steps']} steps, {section['seeds']} seeds)",
+    )
+    figures.write_figure(
+        args,
+        cfg,
+        "resource_underparam",
+        fig=fig,
+        table=table,
+        claims=claims_for(g, section),
+        config={"seeds": section["seeds"], "underparam": u, "record_every": section["record_every"]},
+    )
 
 
 if __name__ == "__main__":

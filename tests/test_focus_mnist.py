@@ -41,8 +41,14 @@ def section(**kw) -> dict:
 
 
 def small_scan(**kw) -> MnistScan:
-    defaults = dict(steps=6, replicates=2, batch_sizes=[4], lr={"start": 1e-3, "stop": 3e-2, "num": 3, "scale": "log"},
-                    hidden=[16, 16], dtype="float64")
+    defaults = dict(
+        steps=6,
+        replicates=2,
+        batch_sizes=[4],
+        lr={"start": 1e-3, "stop": 3e-2, "num": 3, "scale": "log"},
+        hidden=[16, 16],
+        dtype="float64",
+    )
     return MnistScan.from_config(section(**(defaults | kw)), seed=5)
 
 
@@ -77,13 +83,16 @@ def test_vectorised_networks_match_a_per_network_torch_loop():
     refs = []
     for g, gamma in enumerate(scan.gammas):
         for r in range(R):
-            for l, lr in enumerate(scan.lr):
-                net = reference_network(model, (g * R + r) * L + l)
+            for i, lr in enumerate(scan.lr):
+                net = reference_network(model, (g * R + r) * L + i)
                 decayed = [p for p in net.parameters() if p.ndim == 2]
                 plain = [p for p in net.parameters() if p.ndim == 1]
                 groups = [{"params": decayed, "weight_decay": 0.01}, {"params": plain, "weight_decay": 0.0}]
-                o = (torch.optim.AdamW(groups, lr=lr) if gamma is None
-                     else FOCUS(groups, lr=lr, betas=(0.9, 0.99), gamma=gamma))
+                o = (
+                    torch.optim.AdamW(groups, lr=lr)
+                    if gamma is None
+                    else FOCUS(groups, lr=lr, betas=(0.9, 0.99), gamma=gamma)
+                )
                 refs.append((net, o, r))
     idx = [batch_indices(64, 32, scan.steps, 0, r) for r in range(R)]
     n_w = len(model.weight)
@@ -138,8 +147,13 @@ def test_training_learns_and_records_divergence():
     centres = rng.integers(0, 17, (3, 16))
     labels = rng.integers(0, 3, 300)
     x = np.clip(centres[labels] + rng.integers(-2, 3, (300, 16)), 0, 16).astype(np.uint8)
-    data = {"x_train": x[:240], "y_train": labels[:240].astype(np.uint8), "x_test": x[240:],
-            "y_test": labels[240:].astype(np.uint8), "pixel_max": np.uint8(16)}
+    data = {
+        "x_train": x[:240],
+        "y_train": labels[:240].astype(np.uint8),
+        "x_test": x[240:],
+        "y_test": labels[240:].astype(np.uint8),
+        "pixel_max": np.uint8(16),
+    }
     scan = small_scan(steps=60, lr={"start": 1e-2, "stop": 1e7, "num": 2, "scale": "log"}, dtype="float32")
     out = train_batch_size(scan, data, 16, "cpu")
     assert out["test_loss"].shape == (4, 2, 2)
@@ -158,8 +172,18 @@ def runs_table(losses: dict[str, dict[int, list[list[float]]]]) -> pd.DataFrame:
         for batch, per_lr in by_batch.items():
             for lr, reps in zip((1e-3, 1e-2), per_lr):
                 for r, v in enumerate(reps):
-                    rows.append({"optimizer": opt, "batch_size": batch, "replicate": r, "lr": lr, "test_loss": v,
-                                 "test_accuracy": 0.5, "train_loss": v, "diverged": not np.isfinite(v)})
+                    rows.append(
+                        {
+                            "optimizer": opt,
+                            "batch_size": batch,
+                            "replicate": r,
+                            "lr": lr,
+                            "test_loss": v,
+                            "test_accuracy": 0.5,
+                            "train_loss": v,
+                            "diverged": not np.isfinite(v),
+                        }
+                    )
     return pd.DataFrame(rows)
 
 
@@ -233,7 +257,7 @@ def test_configs_scan_the_paper_grid_at_paper_scale():
     paper = yaml.safe_load((REPO / "config/paper.yaml").read_text())
     validate(paper, str(SCHEMA), set_default=True)
     scan = MnistScan.from_config(paper["focus_mnist"], 0)
-    assert scan.batch_sizes == tuple(2 ** k for k in range(1, 13)) and scan.steps == 400 and scan.replicates == 3
+    assert scan.batch_sizes == tuple(2**k for k in range(1, 13)) and scan.steps == 400 and scan.replicates == 3
     np.testing.assert_allclose(scan.lr, 10 ** np.linspace(-4, 0, 20))
     assert scan.hidden == (128,) * 5 and scan.optimizers == ["adamw", "focus-0", "focus-0.2", "focus-0.4"]
     assert scan.focus["beta2"] == 0.99 and scan.weight_decay == 0.01 and paper["data"]["vision"]["source"] == "mnist"
@@ -257,3 +281,27 @@ def test_tiny_run_makes_fig_2c_and_2d_with_claims(tiny_run: Path):
     assert len(runs) == 4 * 3 * 3 * 2  # optimizers x batch sizes x lrs x replicates
     sidecar = json.loads((tiny_run / "results/data/vision/digits.npz.json").read_text())
     assert sidecar["dataset"] == "scikit-learn 8x8 digits" and len(sidecar["file"]["sha256"]) == 64
+
+
+def test_job_resources_follow_the_network_sizes():
+    """6 FLOPs per weight, example, network and step; 8 float32 activations per unit."""
+    from physlearn.focus.mnist.resources import job_resources, job_size
+
+    section = {
+        "hidden": [4],
+        "lr": {"start": 1e-3, "stop": 1e-1, "num": 2},
+        "focus": {"gammas": [0.2]},
+        "replicates": 3,
+        "steps": 10,
+        "threads": 1,
+    }
+    weights = 64 * 4 + 4 * 10
+    networks = (1 + 1) * 3 * 2  # (AdamW + one FOCUS gamma) x replicates x learning rates
+    flops, memory = job_size(section, "digits", batch=8)
+    assert flops == 6 * networks * 8 * weights * 10
+    assert memory == 8 * 4 * (networks * 8 * (4 + 10) + 3 * 8 * 64)
+    assert job_size(section, "mnist", batch=8)[0] > flops  # 784 pixels
+    assert job_resources(section, "digits", 8) == {"runtime": 10, "mem_mb": 2000}
+    paper = dict(section, hidden=[128] * 5, replicates=3, steps=400, lr={"num": 20})
+    big = job_resources(paper, "mnist", 4096)
+    assert big["runtime"] > job_resources(paper, "mnist", 64)["runtime"] > 10 and big["mem_mb"] > 2000

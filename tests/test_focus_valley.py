@@ -35,7 +35,6 @@ ANGLE = math.pi / 6
 C = 0.1
 
 
-
 def valley_config(**section) -> dict:
     """The ``focus_valley`` config section: ``section`` with the schema's defaults filled in."""
     config = {"focus_valley": copy.deepcopy(section)}
@@ -116,8 +115,12 @@ def test_multiplicative_noise_statistics():
 
 
 def test_chunk_noise_stream_is_standard_normal_and_fresh_per_step():
-    scan = make_scan(replicates=200, pixels_per_chunk=8, sigma=axis(0.0, 3.0, 4),
-                     scans={"sharpness": {"sharpness": axis(1.0, 10.0, 2, "log")}})
+    scan = make_scan(
+        replicates=200,
+        pixels_per_chunk=8,
+        sigma=axis(0.0, 3.0, 4),
+        scans={"sharpness": {"sharpness": axis(1.0, 10.0, 2, "log")}},
+    )
     pixels, init, noise = chunk_inputs(scan, 0)
     assert list(pixels) == list(range(8))
     assert init.shape == (2, 8, 200) and init.dtype == torch.float32
@@ -143,8 +146,11 @@ def test_chunk_noise_stream_is_standard_normal_and_fresh_per_step():
 # 1e-5 by 300 at a=100, lr=0.3), so the comparison runs 150 steps; the sign methods agree to
 # ~1e-14 at any length.
 REF_STEPS = 150
-REF_TOLERANCE = {"adam": dict(rel=1e-7, abs=1e-10), "signum": dict(rel=1e-10, abs=1e-12),
-                 "focus": dict(rel=1e-10, abs=1e-12)}
+REF_TOLERANCE = {
+    "adam": dict(rel=1e-7, abs=1e-10),
+    "signum": dict(rel=1e-10, abs=1e-12),
+    "focus": dict(rel=1e-10, abs=1e-12),
+}
 REF_SCANS = {
     "sharpness": dict(scans={"sharpness": {"sharpness": axis(1.0, 100.0, 2, "log"), "weight_decay": 0.1}}),
     "weight_decay": dict(scans={"weight_decay": {"sharpness": 10.0, "weight_decay": axis(0.0, 0.5, 2)}}),
@@ -152,8 +158,15 @@ REF_SCANS = {
 
 
 def _reference_scan(name: str) -> ValleyScan:
-    return make_scan(name, steps=REF_STEPS, replicates=3, dtype="float64", lr=axis(0.003, 0.3, 3, "log"),
-                     sigma=axis(0.0, 1.5, 2), **REF_SCANS[name])
+    return make_scan(
+        name,
+        steps=REF_STEPS,
+        replicates=3,
+        dtype="float64",
+        lr=axis(0.003, 0.3, 3, "log"),
+        sigma=axis(0.0, 1.5, 2),
+        **REF_SCANS[name],
+    )
 
 
 @functools.cache
@@ -177,8 +190,7 @@ def reference_run(name: str, init_kind: str):
 
 @pytest.mark.parametrize(
     "optimizer, init_kind",
-    [("adam", "random"), ("signum", "random"), ("focus", "random"),
-     ("focus", "dyadic")],
+    [("adam", "random"), ("signum", "random"), ("focus", "random"), ("focus", "dyadic")],
 )
 @pytest.mark.parametrize("scan_name", list(REF_SCANS))
 def test_sweep_matches_reference_loop(scan_name, optimizer, init_kind):
@@ -189,8 +201,16 @@ def test_sweep_matches_reference_loop(scan_name, optimizer, init_kind):
         for j in range(len(pixels)):
             for r in range(scan.replicates):
                 opt = valley_loop.make_optimizer(optimizer, float(lr), float(wd[j]), scan.hparams[optimizer])
-                ref = valley_loop.run_trajectory(opt, init[:, j, r].numpy(), float(a[j]), float(sigma[j]), scan.steps,
-                                                 c=scan.c, angle=scan.angle, noise=z[:, :, j, r].numpy())
+                ref = valley_loop.run_trajectory(
+                    opt,
+                    init[:, j, r].numpy(),
+                    float(a[j]),
+                    float(sigma[j]),
+                    scan.steps,
+                    c=scan.c,
+                    angle=scan.angle,
+                    noise=z[:, :, j, r].numpy(),
+                )
                 where = f"{optimizer} lr={lr:.3g} a={a[j]} wd={wd[j]} sigma={sigma[j]} replicate {r}"
                 assert not ref["diverged"] and not metrics["diverged"][k, i, j, r], where
                 for m in METRICS:
@@ -217,18 +237,29 @@ def test_sweep_does_not_modify_the_callers_init():
     scan = _reference_scan("sharpness")
     init = scan.init_scale * torch.randn(2, scan.n_pixels, scan.replicates, dtype=torch.float64)
     before = init.clone()
-    run_valley_trajectories(dataclasses.replace(scan, steps=3), np.arange(scan.n_pixels),
-                            init, lambda t: torch.randn(2, scan.n_pixels, scan.replicates, dtype=torch.float64))
+    run_valley_trajectories(
+        dataclasses.replace(scan, steps=3),
+        np.arange(scan.n_pixels),
+        init,
+        lambda t: torch.randn(2, scan.n_pixels, scan.replicates, dtype=torch.float64),
+    )
     assert torch.equal(init, before)
 
 
 def test_sweep_does_not_modify_the_callers_noise():
-    scan = make_scan(steps=3, replicates=2, dtype="float64", lr=0.1, sigma=axis(0.5, 1.0, 2),
-                     scans={"sharpness": {"sharpness": axis(1.0, 10.0, 2, "log")}})
+    scan = make_scan(
+        steps=3,
+        replicates=2,
+        dtype="float64",
+        lr=0.1,
+        sigma=axis(0.5, 1.0, 2),
+        scans={"sharpness": {"sharpness": axis(1.0, 10.0, 2, "log")}},
+    )
     z = torch.randn(scan.steps, 2, scan.n_pixels, scan.replicates, dtype=torch.float64)
     before = z.clone()
-    run_valley_trajectories(scan, np.arange(scan.n_pixels), torch.zeros(2, scan.n_pixels, 2, dtype=torch.float64),
-                            lambda t: z[t - 1])
+    run_valley_trajectories(
+        scan, np.arange(scan.n_pixels), torch.zeros(2, scan.n_pixels, 2, dtype=torch.float64), lambda t: z[t - 1]
+    )
     assert torch.equal(z, before)
 
 
@@ -254,8 +285,13 @@ def _run_with_injected(scan: ValleyScan, init_hook=None, noise_hook=None) -> dic
 
 def _injection_scan() -> ValleyScan:
     # pixels: (a, sigma) = (1, 0), (1, 1), (10, 0), (10, 1)
-    return make_scan(steps=30, replicates=3, lr=axis(0.01, 0.1, 2, "log"), sigma=axis(0.0, 1.0, 2),
-                     scans={"sharpness": {"sharpness": axis(1.0, 10.0, 2, "log")}})
+    return make_scan(
+        steps=30,
+        replicates=3,
+        lr=axis(0.01, 0.1, 2, "log"),
+        sigma=axis(0.0, 1.0, 2),
+        scans={"sharpness": {"sharpness": axis(1.0, 10.0, 2, "log")}},
+    )
 
 
 def test_non_finite_initial_point_is_recorded_as_diverged_and_others_are_not():
@@ -271,8 +307,6 @@ def test_non_finite_initial_point_is_recorded_as_diverged_and_others_are_not():
     assert torch.equal(div, expected)
     for m in METRICS:
         assert torch.isfinite(metrics[m][~expected]).all(), m
-
-
 
 
 @pytest.mark.parametrize("optimizer", ["adam", "signum", "focus"])
@@ -291,9 +325,14 @@ def test_injected_nan_noise_is_recorded_as_diverged(optimizer):
 
 def test_huge_learning_rate_overflows_to_diverged_without_crashing():
     # float32, lr 1e9: the iterates overflow within a few steps; lr 1e-3 stays finite.
-    scan = make_scan(steps=50, replicates=3, lr=axis(1e-3, 1e9, 2, "log"), sigma=axis(0.0, 1.0, 2),
-                     scans={"sharpness": {"sharpness": axis(0.1, 1000.0, 2, "log")}})
-    (pixels, metrics), = list(iter_shard(scan, 0, 1))
+    scan = make_scan(
+        steps=50,
+        replicates=3,
+        lr=axis(1e-3, 1e9, 2, "log"),
+        sigma=axis(0.0, 1.0, 2),
+        scans={"sharpness": {"sharpness": axis(0.1, 1000.0, 2, "log")}},
+    )
+    ((pixels, metrics),) = list(iter_shard(scan, 0, 1))
     div = metrics["diverged"]
     assert div[:, 1].all()
     assert not div[:, 0].any()
@@ -315,8 +354,14 @@ def test_reference_loop_records_divergence():
 
 def _shard_scan(seed: int = 0, **extra) -> ValleyScan:
     """9 pixels in 5 chunks of 2 (the last one short)."""
-    section = dict(steps=40, replicates=3, pixels_per_chunk=2, lr=axis(0.01, 0.3, 3, "log"), sigma=axis(0.0, 3.0, 3),
-                   scans={"sharpness": {"sharpness": axis(0.1, 100.0, 3, "log")}})
+    section = dict(
+        steps=40,
+        replicates=3,
+        pixels_per_chunk=2,
+        lr=axis(0.01, 0.3, 3, "log"),
+        sigma=axis(0.0, 3.0, 3),
+        scans={"sharpness": {"sharpness": axis(0.1, 100.0, 3, "log")}},
+    )
     return make_scan(seed=seed, **{**section, **extra})
 
 
@@ -362,8 +407,11 @@ def test_results_do_not_depend_on_the_thread_count():
 @pytest.mark.parametrize("n_chunks", [1, 2, 5, 7, 12])
 def test_shard_chunks_cover_every_chunk_exactly_once(n_chunks):
     # 2 sharpness values x n_chunks sigmas, 2 pixels per chunk: n_chunks chunks.
-    scan = make_scan(pixels_per_chunk=2, sigma=axis(0.0, 3.0, n_chunks),
-                     scans={"sharpness": {"sharpness": axis(1.0, 10.0, 2, "log")}})
+    scan = make_scan(
+        pixels_per_chunk=2,
+        sigma=axis(0.0, 3.0, n_chunks),
+        scans={"sharpness": {"sharpness": axis(1.0, 10.0, 2, "log")}},
+    )
     assert scan.n_chunks == n_chunks
     for n_shards in range(1, n_chunks + 3):
         ranges = [scan.shard_chunks(s, n_shards) for s in range(n_shards)]
@@ -378,7 +426,9 @@ def test_shard_chunks_cover_every_chunk_exactly_once(n_chunks):
 
 
 def test_chunks_cover_every_pixel_exactly_once():
-    scan = make_scan(pixels_per_chunk=4, sigma=axis(0.0, 3.0, 5), scans={"sharpness": {"sharpness": axis(1.0, 10.0, 3, "log")}})
+    scan = make_scan(
+        pixels_per_chunk=4, sigma=axis(0.0, 3.0, 5), scans={"sharpness": {"sharpness": axis(1.0, 10.0, 3, "log")}}
+    )
     assert scan.n_pixels == 15 and scan.n_chunks == 4
     pixels = np.concatenate([scan.chunk_pixels(c) for c in range(scan.n_chunks)])
     assert list(pixels) == list(range(15))
@@ -389,13 +439,18 @@ def test_chunks_cover_every_pixel_exactly_once():
 
 
 def test_pixel_values_vary_sigma_fastest():
-    scan = make_scan(sigma=axis(0.0, 2.0, 3), scans={"sharpness": {"sharpness": axis(1.0, 100.0, 2, "log"), "weight_decay": 0.1}})
+    scan = make_scan(
+        sigma=axis(0.0, 2.0, 3), scans={"sharpness": {"sharpness": axis(1.0, 100.0, 2, "log"), "weight_decay": 0.1}}
+    )
     a, wd, sigma = scan.pixel_values(np.arange(6))
     np.testing.assert_allclose(a, [1, 1, 1, 100, 100, 100])
     np.testing.assert_allclose(wd, [0.1] * 6)
     np.testing.assert_allclose(sigma, [0, 1, 2, 0, 1, 2])
-    scan = make_scan("weight_decay", sigma=axis(0.0, 2.0, 3),
-                     scans={"weight_decay": {"sharpness": 10.0, "weight_decay": axis(0.0, 0.5, 2)}})
+    scan = make_scan(
+        "weight_decay",
+        sigma=axis(0.0, 2.0, 3),
+        scans={"weight_decay": {"sharpness": 10.0, "weight_decay": axis(0.0, 0.5, 2)}},
+    )
     a, wd, sigma = scan.pixel_values(np.array([4, 0]))
     np.testing.assert_allclose(a, [10, 10])
     np.testing.assert_allclose(wd, [0.5, 0.0])

@@ -1,22 +1,15 @@
 """The valley maps' analysis on small hand-made tables (best learning rate, winners, Adam's
-boundary, Spearman), the claims file format, and the config checks."""
+boundary, Spearman) and the claims of Figs. 2a, 2b and the appendix pairs."""
 
 from __future__ import annotations
 
-import copy
-import json
 import math
-import re
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
-import yaml
-from snakemake.utils import validate
 
-from physlearn.claims import Claim, read_claims, write_claims
-from physlearn.config import check_config, schema_errors
 from physlearn.focus.valley import figure as VF
 from physlearn.focus.valley import pairs_figure as VP
 from physlearn.focus.valley.analysis import DIVERGED, adam_boundary, best_over_lr, spearman, winners
@@ -65,17 +58,19 @@ def summary_table(scanned: str = "sharpness") -> pd.DataFrame:
     for opt, cells in LOSSES.items():
         for (value, sigma), losses in cells.items():
             for lr, loss in zip(LRS, losses):
-                rows.append({
-                    "optimizer": opt,
-                    "sharpness": value if scanned == "sharpness" else 10.0,
-                    "weight_decay": value if scanned == "weight_decay" else 0.1,
-                    "sigma": sigma,
-                    "lr": lr,
-                    "mean_final_loss": loss,
-                    "sem_final_loss": nan if math.isnan(loss) else 0.01,
-                    "replicates": 5,
-                    "diverged": 2 if math.isnan(loss) else 0,
-                })
+                rows.append(
+                    {
+                        "optimizer": opt,
+                        "sharpness": value if scanned == "sharpness" else 10.0,
+                        "weight_decay": value if scanned == "weight_decay" else 0.1,
+                        "sigma": sigma,
+                        "lr": lr,
+                        "mean_final_loss": loss,
+                        "sem_final_loss": nan if math.isnan(loss) else 0.01,
+                        "replicates": 5,
+                        "diverged": 2 if math.isnan(loss) else 0,
+                    }
+                )
     return pd.DataFrame(rows).sample(frac=1.0, random_state=0).reset_index(drop=True)
 
 
@@ -161,7 +156,9 @@ def test_adam_boundary():
         100.0: ["signum", "focus", "signum", DIVERGED],  # Adam never wins -> the first sigma, 0
         1000.0: ["adam"] * 4,  # Adam wins everywhere -> one step past the grid, 2.0
     }
-    win = pd.DataFrame([{"sharpness": a, "sigma": s, "winner": w} for a, ws in rows.items() for s, w in zip(sigmas, ws)])
+    win = pd.DataFrame(
+        [{"sharpness": a, "sigma": s, "winner": w} for a, ws in rows.items() for s, w in zip(sigmas, ws)]
+    )
     win = win.sample(frac=1.0, random_state=1)
     boundary = adam_boundary(win, "sharpness")
     assert boundary.name == "adam_boundary_sigma"
@@ -194,8 +191,13 @@ def _win_map(scanned: str, values, sigmas, winner) -> pd.DataFrame:
     return pd.DataFrame([{scanned: v, "sigma": s, "winner": winner(v, s)} for v in values for s in sigmas])
 
 
-SHARPNESS_IDS = ["adam-wins-noiseless", "sign-wins-high-noise", "boundary-grows-with-sharpness", "checkpoint-a0.1",
-                 "checkpoint-a1000"]
+SHARPNESS_IDS = [
+    "adam-wins-noiseless",
+    "sign-wins-high-noise",
+    "boundary-grows-with-sharpness",
+    "checkpoint-a0.1",
+    "checkpoint-a1000",
+]
 
 
 @pytest.mark.parametrize("paper_like", [True, False])
@@ -225,11 +227,22 @@ def test_weight_decay_claims_pass_and_fail(paper_like):
     else:  # Signum wins only at sigma 0, Adam everywhere else (boundary 3); every loss 0
         win = _win_map("weight_decay", wds, sigmas, lambda w, s: "signum" if s == 0 else "adam")
         loss = lambda s, o: 0.0
-    best = pd.DataFrame([{"weight_decay": w, "sigma": s, "optimizer": o, "mean_final_loss": loss(s, o)}
-                         for w in wds for s in sigmas for o in ("adam", "signum", "focus")])
+    best = pd.DataFrame(
+        [
+            {"weight_decay": w, "sigma": s, "optimizer": o, "mean_final_loss": loss(s, o)}
+            for w in wds
+            for s in sigmas
+            for o in ("adam", "signum", "focus")
+        ]
+    )
     claims = {c.id: c for c in VF.weight_decay_claims(win, best)}
-    ids = ["checkpoint-a10-sigma0", "checkpoint-a10-sigma3", "checkpoint-a10-boundary", "adam-wins-noiseless",
-           "sign-wins-high-noise"]
+    ids = [
+        "checkpoint-a10-sigma0",
+        "checkpoint-a10-sigma3",
+        "checkpoint-a10-boundary",
+        "adam-wins-noiseless",
+        "sign-wins-high-noise",
+    ]
     assert sorted(claims) == sorted(ids)
     for cid in ids:
         assert claims[cid].passed == paper_like, cid
@@ -244,153 +257,18 @@ def test_pair_claims_pass_and_fail(paper_like):
         pairs = {"signum/focus": (speckle, 0.01), "adam/signum": (clean, 0.1), "adam/focus": (clean, 0.1)}
     else:  # the other way round: FOCUS wins everywhere by a lot, Adam/Signum flips at every step
         alternating = lambda a, s: ("adam", "signum")[int(round(2 * s)) % 2]
-        pairs = {"signum/focus": (lambda a, s: "focus", 1.0), "adam/signum": (alternating, 0.1),
-                 "adam/focus": (clean, 0.1)}
-    table = pd.concat([_win_map("sharpness", (0.1, 10.0), sigmas, winner).assign(margin=margin, pair=pair)
-                       for pair, (winner, margin) in pairs.items()], ignore_index=True)
+        pairs = {
+            "signum/focus": (lambda a, s: "focus", 1.0),
+            "adam/signum": (alternating, 0.1),
+            "adam/focus": (clean, 0.1),
+        }
+    table = pd.concat(
+        [
+            _win_map("sharpness", (0.1, 10.0), sigmas, winner).assign(margin=margin, pair=pair)
+            for pair, (winner, margin) in pairs.items()
+        ],
+        ignore_index=True,
+    )
     claims = {c.id: c for c in VP.pair_claims(table, "sharpness")}
     for cid in ("signum-focus-small-margins", "signum-focus-speckle"):
         assert claims[cid].passed == paper_like, cid
-
-
-# --------------------------------------------------------------------------------------
-# Claims
-
-
-def _claim(**overrides) -> Claim:
-    fields = dict(id="adam-wins-noiseless", claim="Adam wins at sigma 0", paper_value="Adam best at sigma=0",
-                  ours="Adam -0.65 vs Signum -0.48", criterion="Adam's loss is the lowest", passed=True)
-    return Claim(**{**fields, **overrides})
-
-
-def _write(path, claims, **overrides):
-    kwargs = dict(paper="focus", figure="fig2a", title="Narrowing valley", scale="laptop",
-                  config={"seed": 0}, claims=claims, files={"figure": "fig2a.png"})
-    return write_claims(path, **{**kwargs, **overrides})
-
-
-def test_write_and_read_claims(tmp_path):
-    measured = {"adam": -0.65, "nan": nan, "inf": math.inf, "np_nan": np.float64("nan"), "f32": np.float32(0.5),
-                "count": np.int64(3), "flag": np.bool_(True), "list": [1.0, nan, (2.0, -math.inf)],
-                "nested": {"x": float("nan")}}
-    claims = [_claim(measured=measured), _claim(id="signum-wins-noisy", passed=False)]
-    path = tmp_path / "sub" / "fig2a.claims.json"
-    doc = _write(path, claims)
-    text = path.read_text()
-    assert "NaN" not in text and "Infinity" not in text
-    json.loads(text)  # strict JSON
-    back = read_claims(path)
-    assert back == doc
-    assert back["schema_version"] == 1 and back["paper"] == "focus" and back["figure"] == "fig2a"
-    first, second = back["claims"]
-    assert first["verdict"] == "PASS" and second["verdict"] == "FAIL"
-    assert first["passed"] is True and second["passed"] is False
-    assert first["measured"] == {"adam": -0.65, "nan": None, "inf": None, "np_nan": None, "f32": 0.5, "count": 3,
-                                 "flag": True, "list": [1.0, None, [2.0, None]], "nested": {"x": None}}
-    assert claims[0].verdict == "PASS" and claims[1].verdict == "FAIL"
-
-
-@pytest.mark.parametrize("field", ["id", "claim", "paper_value", "ours", "criterion"])
-@pytest.mark.parametrize("value", ["", "   "])
-def test_claim_fields_must_not_be_empty(field, value):
-    with pytest.raises(ValueError, match=rf"{field} is empty"):
-        _claim(**{field: value})
-
-
-@pytest.mark.parametrize("passed", [1, 0, "True", None, 1.0])
-def test_claim_passed_must_be_a_bool(passed):
-    with pytest.raises(TypeError, match="passed must be a bool"):
-        _claim(passed=passed)
-
-
-def test_claims_are_frozen():
-    with pytest.raises(AttributeError):
-        _claim().passed = False
-
-
-def test_duplicate_claim_ids(tmp_path):
-    with pytest.raises(ValueError, match="duplicate claim ids"):
-        _write(tmp_path / "x.json", [_claim(), _claim(passed=False)])
-    assert not (tmp_path / "x.json").exists()
-
-
-def test_write_claims_validation(tmp_path):
-    with pytest.raises(ValueError, match="at least one claim"):
-        _write(tmp_path / "x.json", [])
-    with pytest.raises(ValueError, match="paper must be one of"):
-        _write(tmp_path / "x.json", [_claim()], paper="gpt")
-
-
-def test_read_claims_checks_the_schema_version(tmp_path):
-    path = tmp_path / "old.claims.json"
-    path.write_text(json.dumps({"schema_version": 0, "claims": []}))
-    with pytest.raises(ValueError, match="schema_version 0"):
-        read_claims(path)
-
-
-def test_numpy_arrays_in_measured(tmp_path):
-    doc = _write(tmp_path / "a.json", [_claim(measured={"curve": np.array([1.0, np.nan, 3.0])})])
-    assert doc["claims"][0]["measured"]["curve"] == [1.0, None, 3.0]
-
-
-# --------------------------------------------------------------------------------------
-# Config checks
-
-
-def _config(path: Path | None = None, **valley) -> dict:
-    config = yaml.safe_load(path.read_text()) if path else {}
-    config.setdefault("focus_valley", {}).update(copy.deepcopy(valley))
-    validate(config, str(SCHEMA), set_default=True)
-    return config
-
-
-@pytest.mark.parametrize("path", ["tests/data/tiny.yaml", "config.yaml", "config/paper.yaml"])
-def test_shipped_configs_pass(path):
-    check_config(_config(REPO / path))
-
-
-def test_defaults_pass():
-    check_config(_config())
-
-
-@pytest.mark.parametrize(
-    "valley, key",
-    [
-        (dict(lr={"start": 0.0, "stop": 1.0, "num": 3, "scale": "log"}), "focus_valley.lr"),
-        (dict(sigma={"start": -1.0, "stop": 3.0, "num": 3, "scale": "log"}), "focus_valley.sigma"),
-        (dict(scans={"sharpness": {"sharpness": {"start": 0.1, "stop": -10.0, "num": 3, "scale": "log"}}}),
-         "focus_valley.scans.sharpness.sharpness"),
-        (dict(scans={"weight_decay": {"weight_decay": {"start": 0.0, "stop": 0.5, "num": 3, "scale": "log"}}}),
-         "focus_valley.scans.weight_decay.weight_decay"),
-        (dict(shards=10, pixels_per_chunk=64, sigma={"start": 0.0, "stop": 3.0, "num": 4},
-              scans={"sharpness": {"sharpness": {"start": 1.0, "stop": 10.0, "num": 2, "scale": "log"}}}),
-         "focus_valley.shards"),
-        (dict(scans={"weight_decay": {"sharpness": {"start": 1.0, "stop": 10.0, "num": 2}}}),
-         "focus_valley.scans.weight_decay"),
-    ],
-)
-def test_config_errors_name_the_key(valley, key):
-    with pytest.raises(ValueError, match=re.escape(key) + ":"):
-        check_config(_config(**valley))
-
-
-def test_linear_axis_may_start_at_zero():
-    check_config(_config(sigma={"start": 0.0, "stop": 3.0, "num": 4, "scale": "linear"}))
-
-
-@pytest.mark.parametrize(
-    "config, keys",
-    [
-        ({}, []),
-        ({"focus_valley": {"stepz": 3}}, ["focus_valley"]),  # unknown key: its parent, with the name
-        ({"focus_valley": {"lr": "fast"}}, ["focus_valley.lr"]),
-        ({"focus_valley": {"lr": {"start": 1, "stop": 2}}}, ["focus_valley.lr"]),
-        ({"seed": -1, "focus_valley": {"optimizers": {"focus": {"gamma": -1}}, "steps": 0}},
-         ["focus_valley.optimizers.focus.gamma", "focus_valley.steps", "seed"]),  # all of them at once
-    ],
-)
-def test_schema_errors_name_every_bad_key(config, keys):
-    errors = schema_errors(config, SCHEMA)
-    assert [e.split(":")[0] for e in errors] == [f"config key {k}" for k in keys]
-    if config.get("focus_valley", {}).get("stepz"):
-        assert "stepz" in errors[0]

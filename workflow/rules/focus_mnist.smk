@@ -3,6 +3,9 @@
 # The digit set is data.vision.source (MNIST, or scikit-learn's 8x8 digits offline).
 
 
+include: "focus_mnist.functions.smk"
+
+
 wildcard_constraints:
     batch=r"\d+",
     panel="|".join(MNIST_PANELS),
@@ -15,13 +18,13 @@ rule mnist_shard:
     output:
         f"{MNIST_RUNS}/batch-{{batch}}.npz",
     log:
-        f"logs/focus/mnist/{MNIST_DATASET}/batch-{{batch}}.log",
+        f"logs/focus/mnist/{VISION_SOURCE}/batch-{{batch}}.log",
     conda:
         "../../environment.yml"
     threads: config["focus_mnist"]["threads"]
     resources:
-        mem_mb=mnist_mem_mb,
-        runtime=mnist_runtime,
+        mem_mb=lambda wildcards: mnist_resources(wildcards)["mem_mb"],
+        runtime=lambda wildcards: mnist_resources(wildcards)["runtime"],
         gpu=config["focus_mnist"]["gpu"],
     params:
         config=mnist_config(),
@@ -37,7 +40,7 @@ rule mnist_merge:
     output:
         f"{MNIST_RUNS}/runs.csv",
     log:
-        f"logs/focus/mnist/{MNIST_DATASET}/merge.log",
+        f"logs/focus/mnist/{VISION_SOURCE}/merge.log",
     conda:
         "../../environment.yml"
     params:
@@ -51,15 +54,7 @@ rule mnist_figure:
         runs=f"{MNIST_RUNS}/runs.csv",
         code=package_sources("physlearn.focus.mnist.figure"),
     output:
-        pdf="results/figures/focus/mnist_{panel}.pdf",
-        png=report(
-            "results/figures/focus/mnist_{panel}.png",
-            category="FOCUS",
-            subcategory="MNIST batch-size scan",
-            caption="../report/focus_mnist.rst",
-        ),
-        table="results/figures/focus/mnist_{panel}.csv",
-        claims="results/figures/focus/mnist_{panel}.claims.json",
+        **figure_outputs("mnist_{panel}", panel=MNIST_PANELS),
     log:
         "logs/focus/mnist/figure_{panel}.log",
     conda:

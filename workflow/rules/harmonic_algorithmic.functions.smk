@@ -1,0 +1,70 @@
+# The input, params and resources functions of harmonic_algorithmic.smk (snakemake --lint wants them
+# apart from the rules), with the constants they share.
+
+HARMONIC_ALGO = config["harmonic_algorithmic"]
+HARMONIC_ALGO_FAMILIES = ["mlp", "transformer"]
+# figure name -> the model families whose runs it reads (label: Fig. 2, 7, 3a, 3b, 3c)
+HARMONIC_ALGO_FIGURES = {
+    "ev_mlp": ["mlp"],
+    "ev_transformer": ["transformer"],
+    "cumulative_ev": ["mlp", "transformer"],
+    "data_efficiency": ["mlp"],
+    "grokking": ["mlp", "transformer"],
+}
+HARMONIC_ALGO_SHARED_KEYS = [
+    "threads",
+    "seeds",
+    "samples",
+    "train_fraction",
+    "batch_size",
+    "embedding_dim",
+    "exponent",
+    "eps",
+    "embedding_reg",
+]
+
+
+def harmonic_algo_fragment(section):
+    return step_config("harmonic_algorithmic", fragment=section)
+
+
+def harmonic_algo_train_config(wildcards):
+    """Only what one family's job depends on: editing the other family or Fig. 4 does not
+    rerun it."""
+    family = wildcards.family
+    section = {k: HARMONIC_ALGO[k] for k in HARMONIC_ALGO_SHARED_KEYS + ["tasks"]}
+    section[family] = HARMONIC_ALGO[family]
+    if family == "mlp":
+        section["data_efficiency"] = HARMONIC_ALGO["data_efficiency"]
+    return harmonic_algo_fragment(section)
+
+
+def harmonic_algo_case_config():
+    section = {k: HARMONIC_ALGO[k] for k in HARMONIC_ALGO_SHARED_KEYS}
+    section["mlp"] = {"hidden": HARMONIC_ALGO["mlp"]["hidden"]}
+    section["modular_case"] = HARMONIC_ALGO["modular_case"]
+    return harmonic_algo_fragment(section)
+
+
+def harmonic_algo_figure_config():
+    return harmonic_algo_fragment(HARMONIC_ALGO)
+
+
+def harmonic_algo_runs(wildcards):
+    return expand(
+        "results/harmonic/algorithmic/{family}/{task}.npz",
+        family=HARMONIC_ALGO_FIGURES[wildcards.figure],
+        task=HARMONIC_ALGO["tasks"],
+    )
+
+
+def harmonic_algo_runtime(wildcards):
+    from physlearn.harmonic.algorithmic.resources import train_runtime
+
+    return train_runtime(HARMONIC_ALGO, wildcards.family)
+
+
+def harmonic_algo_case_runtime(wildcards):
+    from physlearn.harmonic.algorithmic.resources import modular_case_runtime
+
+    return modular_case_runtime(HARMONIC_ALGO)
