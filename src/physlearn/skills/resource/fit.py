@@ -26,7 +26,7 @@ import pandas as pd
 from physlearn import step
 from physlearn.skills.geometry.model import BATCHABLE, GeometryConfig, simulate_many
 from physlearn.skills.resource import model as R
-from physlearn.skills.resource import settings as steps_
+from physlearn.skills.resource import settings
 
 # Fig. 6: each panel changes one thing of the default setup (N 1000, 10 skills, alpha 2,
 # lr 3e-4, SignGD, B 1024, 3000 steps); the paper's best N0 per panel (spec section 3).
@@ -54,13 +54,13 @@ def study_settings(section: dict, study: str) -> list[dict]:
             if changes.get("frequencies") == "3^-i":
                 n = section["geometry"]["n_skills"]
                 changes["frequencies"] = tuple(float(3.0**-i) for i in range(1, n + 1))
-            config = steps_.geometry_base(section, **changes)
+            config = settings.geometry_base(section, **changes)
             out.append({"panel": name, "variable": "panel", "value": np.nan, "config": config, "paper_n0": paper_n0})
     elif study == "sweeps":
         for key, field in SWEEP_KEYS.items():
             for value in section["sweeps"][key]:
                 value = int(value) if field == "batch_size" else float(value)
-                config = steps_.geometry_base(section, **{field: value})
+                config = settings.geometry_base(section, **{field: value})
                 out.append(
                     {"panel": f"{key}={value:g}", "variable": key, "value": value, "config": config, "paper_n0": np.nan}
                 )
@@ -81,19 +81,19 @@ def batch_groups(configs: list[GeometryConfig]) -> list[list[int]]:
 def run_study(section: dict, study: str, seeds: list[int], log=print) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(fits: one row per setting and N0 with the curve distance, curves: the Geometry mean
     and the best-fitting Resource curves, one row per setting, model, step and skill)."""
-    settings = study_settings(section, study)
-    grid = steps_.n0_grid(section)
+    studies = study_settings(section, study)
+    grid = settings.n0_grid(section)
     every = section["record_every"]
-    geometry = [None] * len(settings)
-    for group in batch_groups([s["config"] for s in settings]):
+    geometry = [None] * len(studies)
+    for group in batch_groups([s["config"] for s in studies]):
         start = time.time()
-        run = simulate_many([settings[i]["config"] for i in group], seeds, record_every=every)
+        run = simulate_many([studies[i]["config"] for i in group], seeds, record_every=every)
         for k, i in enumerate(group):
             geometry[i] = {"step": run["step"], "s": run["s"][k], "frequencies": run["frequencies"][k]}
-        log(f"geometry {[settings[i]['panel'] for i in group]}: {time.time() - start:.1f} s")
+        log(f"geometry {[studies[i]['panel'] for i in group]}: {time.time() - start:.1f} s")
 
     fits, curves = [], []
-    for setting, geo in zip(settings, geometry):
+    for setting, geo in zip(studies, geometry):
         c = setting["config"]
         reference = np.nanmean(geo["s"], axis=0)  # [R, K], mean over seeds
         resource = R.simulate(geo["frequencies"], R.eta_eff(c.lr, c.n_params), grid, c.steps, record_every=every)
@@ -154,7 +154,7 @@ def main(argv=None) -> None:
     )
     section = cfg["skills_resource"]
     experiment = STUDIES.index(args.study)  # ablations and sweeps draw different seeds
-    fits, curves = run_study(section, args.study, steps_.seeds(cfg, experiment), log=step.logger().info)
+    fits, curves = run_study(section, args.study, settings.seeds(cfg, experiment), log=step.logger().info)
     step.save_table(fits, args.fits)
     step.save_table(curves, args.curves)
 

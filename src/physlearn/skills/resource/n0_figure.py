@@ -14,7 +14,7 @@ import pandas as pd
 
 from physlearn import figures, step
 from physlearn.claims import Claim
-from physlearn.skills.resource import settings as steps_
+from physlearn.skills.resource import settings
 from physlearn.skills.resource.fit import PANELS
 
 # Criteria, fixed before any fit was seen: the best N0 within a factor 3 of the paper's
@@ -109,7 +109,7 @@ def main(argv=None) -> None:
     args, cfg = step.parse(__doc__, section="skills_resource", inputs=("fits", "curves"), argv=argv)
     section = cfg["skills_resource"]
     fits, curves = pd.read_csv(args.fits), pd.read_csv(args.curves)
-    grid = steps_.n0_grid(section)
+    grid = settings.n0_grid(section)
     best = best_rows(fits)
     g = section["geometry"]
     scale = (

@@ -20,7 +20,7 @@ from physlearn import figures, step
 from physlearn.claims import Claim
 from physlearn.skills.geometry.model import GeometryConfig, make_task_vectors, simulate
 from physlearn.skills.resource import model as R
-from physlearn.skills.resource import settings as steps_
+from physlearn.skills.resource import settings
 
 EXPERIMENT = 2  # seed offset of this figure
 # Criterion, fixed before any number was seen: the two models' total-loss curves (means over
@@ -156,7 +156,7 @@ def main(argv=None) -> None:
     args, cfg = step.parse(__doc__, section="skills_resource", argv=argv)
     section = cfg["skills_resource"]
     u = section["underparam"]
-    table = run(section, steps_.seeds(cfg, EXPERIMENT), log=step.logger().info)
+    table = run(section, settings.seeds(cfg, EXPERIMENT), log=step.logger().info)
     g = gaps(table)
     fig = plot(
         table,
