@@ -45,10 +45,10 @@ def laptop_rows(table: pd.DataFrame) -> pd.DataFrame:
 def gallery_figures(table: pd.DataFrame, per_paper: int = 2) -> pd.DataFrame:
     """Up to ``per_paper`` figures of each paper, the paper's main figures (labels without a
     parenthesis, such as ``Fig. 2a``) first, in figure order."""
-    figures = table.drop_duplicates("claims_file")
+    one_per_figure = table.drop_duplicates("claims_file")
     picked = []
     for paper in PAPERS:
-        mine = figures[figures["paper"] == paper]
+        mine = one_per_figure[one_per_figure["paper"] == paper]
         mine = sorted(mine.to_dict("records"), key=lambda f: ("(" in f["figure"], label_key(f["figure"])))
         picked += mine[:per_paper]
     return pd.DataFrame(picked, columns=table.columns)

@@ -271,11 +271,11 @@ def render_index(table: pd.DataFrame, html_path: Path | str) -> str:
     out.append("</table>")
 
     out.append("<h2>Figures</h2>")
-    figures = table.drop_duplicates("claims_file")
-    if figures.empty:
+    one_per_figure = table.drop_duplicates("claims_file")
+    if one_per_figure.empty:
         out.append("<p>No figure has been produced yet.</p>")
     for paper in PAPERS:
-        mine = figures[figures["paper"] == paper]
+        mine = one_per_figure[one_per_figure["paper"] == paper]
         if mine.empty:
             continue
         out.append(f"<h3>{_e(PAPER_TITLES[paper])}</h3><div class='gallery'>")

@@ -91,11 +91,11 @@ def plot(curves: pd.DataFrame, cfg: dict, title: str):
     for i, optimizer in enumerate(RERUN_STEPS):
         for seed, run in curves[curves["optimizer"] == optimizer].groupby("seed"):
             label = NAMES[optimizer] if seed == curves["seed"].min() else None
-            step = run["step"] + 1  # log axis
-            axes[0].plot(step, run["train_accuracy"], color=f"C{i}", ls="--", lw=1)
-            axes[0].plot(step, run["test_accuracy"], color=f"C{i}", lw=1.5, label=label)
-            axes[1].plot(step, run["train_loss"], color=f"C{i}", ls="--", lw=1)
-            axes[1].plot(step, run["test_loss"], color=f"C{i}", lw=1.5, label=label)
+            x = run["step"] + 1  # log axis
+            axes[0].plot(x, run["train_accuracy"], color=f"C{i}", ls="--", lw=1)
+            axes[0].plot(x, run["test_accuracy"], color=f"C{i}", lw=1.5, label=label)
+            axes[1].plot(x, run["train_loss"], color=f"C{i}", ls="--", lw=1)
+            axes[1].plot(x, run["test_loss"], color=f"C{i}", lw=1.5, label=label)
     axes[0].axhline(cfg["threshold"], color="0.6", lw=0.8)
     axes[0].set(xscale="log", xlabel="step + 1", ylabel="accuracy (dashed: train, solid: test)")
     axes[1].set(xscale="log", yscale="log", xlabel="step + 1", ylabel="cross-entropy (dashed: train, solid: test)")
