@@ -26,8 +26,10 @@
 # **How to read this page.** Each section is a figure of the paper. For every figure the
 # workflow produced: our figure, then each of the paper's claims that the figure can test,
 # with the paper's number, ours, and the verdict with the criterion that decided it (fixed in
-# code before the numbers were seen). The scale of the run and the settings that matter come
-# last. A figure the workflow does not produce yet is named as such.
+# code before the numbers were seen). A verdict is PASS, FAIL or INCONCLUSIVE: inconclusive
+# when the uncertainty of our number (shown under it) straddles the criterion. Beside the
+# scale, how the run's settings differ from the paper's; the settings that matter come last.
+# A figure the workflow does not produce yet is named as such.
 #
 # This notebook computes nothing: it reads each figure's `claims.json` and its PNG under
 # `results/figures/focus/`. `snakemake --cores all` rebuilds them and this page.

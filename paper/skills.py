@@ -24,9 +24,11 @@
 # are learned strictly one at a time).
 #
 # **How to read this page.** Each section is a figure of the paper. For every figure the
-# workflow produced: our figure, the paper's claims with its numbers, ours, and the verdict
-# with its criterion; then the scale and the settings. A figure the workflow does not produce
-# yet is named as such.
+# workflow produced: our figure, the paper's claims with its numbers, ours with its
+# uncertainty, and the verdict with its criterion: PASS, FAIL, or INCONCLUSIVE when our
+# uncertainty interval straddles the criterion; then the scale, how the run's settings differ
+# from the paper's, and the settings. A figure the workflow does not produce yet is named as
+# such.
 #
 # This notebook computes nothing: it reads each figure's `claims.json` and its PNG under
 # `results/figures/skills/`. `snakemake --cores all` rebuilds them and this page.

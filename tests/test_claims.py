@@ -1,4 +1,5 @@
-"""The claims format (physlearn.claims): what a figure's claims file holds, and what it refuses."""
+"""The claims format (physlearn.claims): what a figure's claims file holds, and what it refuses;
+and interval_verdict, which turns an uncertainty interval into PASS, FAIL or INCONCLUSIVE."""
 
 from __future__ import annotations
 
@@ -8,7 +9,16 @@ import math
 import numpy as np
 import pytest
 
-from physlearn.claims import Claim, read_claims, write_claims
+from physlearn.claims import (
+    SCHEMA_VERSION,
+    VERDICTS,
+    Claim,
+    interval_verdict,
+    read_claims,
+    settings_problems,
+    verdict_of,
+    write_claims,
+)
 
 nan = math.nan
 
@@ -50,7 +60,11 @@ def test_write_and_read_claims(tmp_path):
         "list": [1.0, nan, (2.0, -math.inf)],
         "nested": {"x": float("nan")},
     }
-    claims = [_claim(measured=measured), _claim(id="signum-wins-noisy", passed=False)]
+    claims = [
+        _claim(measured=measured, uncertainty="± 0.02 s.e. over 20 replicates"),
+        _claim(id="signum-wins-noisy", passed=False),
+        _claim(id="focus-between", passed=None, uncertainty="95% bootstrap interval [-0.01, 0.13]"),
+    ]
     path = tmp_path / "sub" / "fig2a.claims.json"
     doc = _write(path, claims)
     text = path.read_text()
@@ -58,10 +72,25 @@ def test_write_and_read_claims(tmp_path):
     json.loads(text)  # strict JSON
     back = read_claims(path)
     assert back == doc
-    assert back["schema_version"] == 1 and back["paper"] == "focus" and back["figure"] == "fig2a"
-    first, second = back["claims"]
-    assert first["verdict"] == "PASS" and second["verdict"] == "FAIL"
-    assert first["passed"] is True and second["passed"] is False
+    assert back["schema_version"] == 2 == SCHEMA_VERSION and back["paper"] == "focus" and back["figure"] == "fig2a"
+    assert "settings" not in back  # none given: left out, not written as null
+    first, second, third = back["claims"]
+    assert [first["verdict"], second["verdict"], third["verdict"]] == ["PASS", "FAIL", "INCONCLUSIVE"]
+    assert first["passed"] is True and second["passed"] is False and third["passed"] is None
+    assert '"passed": null' in text and '"verdict": "INCONCLUSIVE"' in text
+    assert first["uncertainty"] == "± 0.02 s.e. over 20 replicates" and second["uncertainty"] == ""
+    # the uncertainty sits beside ours, the verdict beside passed, the raw numbers last
+    assert list(first) == [
+        "id",
+        "claim",
+        "paper_value",
+        "ours",
+        "uncertainty",
+        "criterion",
+        "passed",
+        "verdict",
+        "measured",
+    ]
     assert first["measured"] == {
         "adam": -0.65,
         "nan": None,
@@ -73,7 +102,14 @@ def test_write_and_read_claims(tmp_path):
         "list": [1.0, None, [2.0, None]],
         "nested": {"x": None},
     }
-    assert claims[0].verdict == "PASS" and claims[1].verdict == "FAIL"
+    assert [c.verdict for c in claims] == ["PASS", "FAIL", "INCONCLUSIVE"]
+
+
+def test_verdicts():
+    assert VERDICTS == ("PASS", "FAIL", "INCONCLUSIVE")
+    assert [verdict_of(p) for p in (True, False, None)] == list(VERDICTS)
+    assert _claim(passed=None).verdict == "INCONCLUSIVE"
+    assert _claim(passed=False).verdict == "FAIL"  # False is not None: not inconclusive
 
 
 @pytest.mark.parametrize("field", ["id", "claim", "paper_value", "ours", "criterion"])
@@ -83,10 +119,22 @@ def test_claim_fields_must_not_be_empty(field, value):
         _claim(**{field: value})
 
 
-@pytest.mark.parametrize("passed", [1, 0, "True", None, 1.0])
-def test_claim_passed_must_be_a_bool(passed):
-    with pytest.raises(TypeError, match="passed must be a bool"):
+@pytest.mark.parametrize("passed", [1, 0, "True", "None", "", 1.0, math.nan, np.float64(1.0), [True]])
+def test_claim_passed_must_be_a_bool_or_none(passed):
+    with pytest.raises(TypeError, match="passed must be a bool or None"):
         _claim(passed=passed)
+
+
+@pytest.mark.parametrize("uncertainty", [None, 0.8, ("±", 0.8)])
+def test_claim_uncertainty_must_be_text(uncertainty):
+    with pytest.raises(TypeError, match="uncertainty must be a str"):
+        _claim(uncertainty=uncertainty)
+
+
+def test_existing_claims_need_no_uncertainty():
+    """Figure steps written before the uncertainty field keep working, keywords or positions."""
+    claim = Claim("x", "c", "p", "o", "k", True, {"a": 1})
+    assert claim.uncertainty == "" and claim.measured == {"a": 1}
 
 
 def test_claims_are_frozen():
@@ -107,11 +155,51 @@ def test_write_claims_validation(tmp_path):
         _write(tmp_path / "x.json", [_claim()], paper="gpt")
 
 
-def test_read_claims_checks_the_schema_version(tmp_path):
+@pytest.mark.parametrize("version", [0, 1, 3, "2", None])
+def test_read_claims_reads_schema_version_2_only(tmp_path, version):
     path = tmp_path / "old.claims.json"
-    path.write_text(json.dumps({"schema_version": 0, "claims": []}))
-    with pytest.raises(ValueError, match="schema_version 0"):
+    good = _write(path, [_claim()])
+    path.write_text(json.dumps({**good, "schema_version": version}))
+    with pytest.raises(ValueError, match=f"schema_version {version!r}, expected 2"):
         read_claims(path)
+
+
+SETTINGS = {
+    "differs": [
+        {"key": "harmonic_algorithmic.mlp.seeds", "ours": 5, "paper": 20},
+        {"key": "harmonic_algorithmic.mlp.fractions", "ours": [0.1, 0.5], "paper": [0.1, 0.2, 0.5]},
+    ],
+    "summary": "mlp.seeds 5 of 20, mlp.fractions 2 values of 3",
+}
+
+
+def test_settings_are_stored_as_given(tmp_path):
+    path = tmp_path / "a.claims.json"
+    doc = _write(path, [_claim()], settings=SETTINGS)
+    assert doc["settings"] == SETTINGS and read_claims(path)["settings"] == SETTINGS
+    paper = {"differs": [], "summary": "paper settings"}
+    assert _write(path, [_claim()], settings=paper)["settings"] == paper
+    assert settings_problems(SETTINGS) == [] and settings_problems(paper) == []
+
+
+@pytest.mark.parametrize(
+    "settings, problem",
+    [
+        ([], "settings must be a dict"),
+        ("paper settings", "settings must be a dict"),
+        ({"summary": "paper settings"}, "settings has no 'differs'"),
+        ({"differs": []}, "settings has no 'summary'"),
+        ({"differs": {}, "summary": "x"}, "settings.differs must be a list"),
+        ({"differs": [], "summary": ""}, "settings.summary must be a non-empty str"),
+        ({"differs": [], "summary": None}, "settings.summary must be a non-empty str"),
+        ({"differs": ["seeds"], "summary": "x"}, r"settings.differs\[0\] must be a dict"),
+        ({"differs": [{"key": "seeds", "ours": 5}], "summary": "x"}, r"settings.differs\[0\] must be a dict"),
+    ],
+)
+def test_malformed_settings_are_refused(tmp_path, settings, problem):
+    with pytest.raises(ValueError, match=problem):
+        _write(tmp_path / "a.claims.json", [_claim()], settings=settings)
+    assert not (tmp_path / "a.claims.json").exists()
 
 
 def test_numpy_arrays_in_measured(tmp_path):
@@ -124,10 +212,124 @@ def test_claim_accepts_numpy_bools_as_python_bools():
 
     from physlearn.claims import Claim
 
-    for value, expected in ((np.float64(2.0) > 1.0, True), (np.array([1]) > 2, None)):
+    for value, expected in ((np.float64(2.0) > 1.0, True), (np.float64(0.0) > 1.0, False), (np.array([1]) > 2, None)):
         if expected is None:
             with pytest.raises(TypeError):
                 Claim(id="x", claim="c", paper_value="p", ours="o", criterion="k", passed=value)
         else:
             claim = Claim(id="x", claim="c", paper_value="p", ours="o", criterion="k", passed=value)
-            assert claim.passed is True and type(claim.passed) is bool
+            assert claim.passed is expected and type(claim.passed) is bool
+            assert claim.verdict == ("PASS" if expected else "FAIL")  # numpy False is FAIL, not INCONCLUSIVE
+
+
+# ----- interval_verdict -----
+
+
+@pytest.mark.parametrize(
+    "low, high, expected",
+    [
+        (0.5, 0.9, True),  # wholly above
+        (-0.9, -0.5, False),  # wholly below
+        (-0.1, 0.3, None),  # straddles
+        (0.0, 0.3, None),  # from the bound up: x = 0 is rejected, x > 0 accepted
+        (-0.3, 0.0, False),  # touches it from outside: every x <= 0 is rejected
+        (0.0, 0.0, False),  # a point on the bound
+        (0.2, 0.2, True),  # a point inside
+        (-math.inf, math.inf, None),
+        (1.0, math.inf, True),
+        (-math.inf, -1.0, False),
+    ],
+)
+def test_interval_verdict_above_strict(low, high, expected):
+    assert interval_verdict(low, high, above=0.0) is expected
+
+
+@pytest.mark.parametrize(
+    "low, high, expected",
+    [
+        (0.0, 0.3, True),  # the bound itself is accepted
+        (-0.3, 0.0, None),  # x = 0 accepted, x < 0 not
+        (0.0, 0.0, True),
+        (-0.1, -0.1, False),
+        (-0.1, 0.3, None),
+    ],
+)
+def test_interval_verdict_above_not_strict(low, high, expected):
+    assert interval_verdict(low, high, above=0.0, strict=False) is expected
+
+
+@pytest.mark.parametrize(
+    "low, high, strict, expected",
+    [
+        (1.0, 2.0, True, True),
+        (3.0, 4.0, True, False),
+        (2.5, 3.5, True, None),
+        (2.0, 3.0, True, None),  # x = 3 rejected, x < 3 accepted
+        (3.0, 3.5, True, False),
+        (2.0, 3.0, False, True),
+        (3.0, 3.5, False, None),
+        (3.0, 3.0, False, True),
+        (3.0, 3.0, True, False),
+    ],
+)
+def test_interval_verdict_below(low, high, strict, expected):
+    assert interval_verdict(low, high, below=3.0, strict=strict) is expected
+
+
+@pytest.mark.parametrize(
+    "low, high, strict, expected",
+    [
+        (0.95, 1.05, True, True),  # inside 0.9 < x < 1.1
+        (0.5, 0.8, True, False),  # wholly under the lower bound
+        (1.2, 1.5, True, False),  # wholly over the upper bound
+        (0.85, 1.0, True, None),  # straddles the lower bound
+        (1.0, 1.15, True, None),  # straddles the upper bound
+        (0.5, 1.5, True, None),  # straddles both: part of it is inside
+        (0.9, 1.1, True, None),  # touches both bounds: the bounds themselves are out
+        (0.9, 1.1, False, True),  # accepted without strict
+        (1.1, 1.3, True, False),
+        (1.1, 1.3, False, None),
+        (0.5, 0.9, False, None),
+    ],
+)
+def test_interval_verdict_between(low, high, strict, expected):
+    assert interval_verdict(low, high, above=0.9, below=1.1, strict=strict) is expected
+
+
+@pytest.mark.parametrize("low, high", [(math.nan, 1.0), (0.5, math.nan), (math.nan, math.nan), (np.nan, 2.0)])
+def test_interval_verdict_nan_is_a_fail(low, high):
+    assert interval_verdict(low, high, above=0.0) is False
+    assert interval_verdict(low, high, above=0.0, below=5.0, strict=False) is False
+
+
+def test_interval_verdict_returns_python_values_for_numpy_input():
+    result = interval_verdict(np.float64(0.5), np.float32(0.9), above=np.float64(0.1), below=np.int64(1))
+    assert result is True
+    assert interval_verdict(np.float64(-0.5), np.float64(0.9), above=np.float64(0.1)) is None
+    assert interval_verdict(*np.percentile([0.2, 0.4, 0.6], [2.5, 97.5]), above=0.5) is None
+
+
+def test_interval_verdict_refuses_what_cannot_be_decided():
+    with pytest.raises(ValueError, match="needs a bound"):
+        interval_verdict(0.0, 1.0)
+    with pytest.raises(ValueError, match="low 2.0 > high 1.0"):
+        interval_verdict(2.0, 1.0, above=0.0)
+    with pytest.raises(ValueError, match="above is NaN"):
+        interval_verdict(0.0, 1.0, above=math.nan)
+    with pytest.raises(ValueError, match="below is NaN"):
+        interval_verdict(0.0, 1.0, below=math.nan)
+    with pytest.raises(ValueError, match="no x satisfies"):
+        interval_verdict(0.0, 1.0, above=2.0, below=1.0)
+    with pytest.raises(ValueError, match="no x satisfies"):
+        interval_verdict(0.0, 1.0, above=1.0, below=1.0)  # strict: 1 < x < 1 is empty
+    assert interval_verdict(1.0, 1.0, above=1.0, below=1.0, strict=False) is True  # 1 <= x <= 1 is not
+    assert interval_verdict(0.0, 1.0, above=1.0, below=1.0, strict=False) is None
+
+
+def test_interval_verdict_makes_a_claim():
+    """The helper's None is a claim's INCONCLUSIVE, its True PASS, its False FAIL."""
+    verdicts = [
+        _claim(id=str(n), passed=interval_verdict(lo, hi, above=0.0)).verdict
+        for n, (lo, hi) in enumerate([(0.1, 0.2), (-0.2, -0.1), (-0.1, 0.1)])
+    ]
+    assert verdicts == ["PASS", "FAIL", "INCONCLUSIVE"]

@@ -72,3 +72,17 @@ def test_write_figure_writes_four_files_under_the_rows_paper_label_and_title(tmp
         figures.write_figure(
             args, cfg, "no_such_figure", fig=plt.figure(), table=pd.DataFrame(), claims=[claim], config={}
         )
+
+
+def test_write_figure_records_how_the_settings_differ_from_the_papers(tmp_path: Path):
+    claim = Claim(id="c", claim="x", paper_value="1", ours="1", criterion="= 1", passed=True)
+    reduced = {"scale": "laptop", "skills_geometry": {"seeds": 2}, "paper": {"skills_geometry": {"seeds": 4}}}
+    args, cfg = step.parse("doc", argv=_argv(tmp_path, reduced))
+    figures.write_figure(args, cfg, "geometry_ratio", fig=plt.figure(), table=pd.DataFrame(), claims=[claim], config={})
+    doc = read_claims(args.claims)
+    assert doc["settings"]["summary"] == "skills_geometry.seeds 2 of 4" and doc["scale"] == "laptop"
+    same = dict(reduced, skills_geometry={"seeds": 4})
+    args, cfg = step.parse("doc", argv=_argv(tmp_path, same))
+    figures.write_figure(args, cfg, "geometry_ratio", fig=plt.figure(), table=pd.DataFrame(), claims=[claim], config={})
+    doc = read_claims(args.claims)
+    assert doc["settings"] == {"differs": [], "summary": "paper settings"} and doc["scale"] == "paper"

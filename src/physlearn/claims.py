@@ -2,19 +2,32 @@
 
 Every figure rule writes ``<figure>.claims.json``; docs/claims.md describes the format and
 the report (``paper/``) reads it. One :class:`Claim` per statement of the paper that the
-figure can test: the paper's value or expectation, our measured value, the criterion that
-turned one into a verdict, and the verdict.
+figure can test: the paper's value or expectation, our measured value with its uncertainty,
+the criterion that turned one into a verdict, and the verdict. A verdict is PASS, FAIL or
+INCONCLUSIVE: a measurement whose uncertainty interval straddles the criterion neither
+confirms nor refutes the paper, and calling it either would overstate what a small run shows
+(:func:`interval_verdict` decides such criteria). The figure may also record how its
+settings differ from the paper's, so that a FAIL at reduced settings reads as such.
 """
 
 from __future__ import annotations
 
 import json
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
 PAPERS = ("focus", "harmonic", "skills")
-SCHEMA_VERSION = 1
+VERDICTS = ("PASS", "FAIL", "INCONCLUSIVE")
+SCHEMA_VERSION = 2
+SETTINGS_KEYS = ("differs", "summary")
+
+
+def verdict_of(passed: bool | None) -> str:
+    """The verdict that ``passed`` stands for: True PASS, False FAIL, None INCONCLUSIVE."""
+    if passed is None:
+        return "INCONCLUSIVE"
+    return "PASS" if passed else "FAIL"
 
 
 @dataclass(frozen=True)
@@ -23,9 +36,13 @@ class Claim:
     claim: str  # the paper's statement, in words
     paper_value: str  # the paper's number, or its qualitative expectation
     ours: str  # our measured value, in words and numbers
-    criterion: str  # the test that decides the verdict, with its tolerance
-    passed: bool
+    criterion: str  # the test that decides the verdict, with its tolerance (and the interval it uses)
+    passed: bool | None  # None: INCONCLUSIVE, our uncertainty interval straddles the criterion
     measured: dict = field(default_factory=dict)  # the raw numbers behind ``ours``
+    # The uncertainty of ``ours`` in words, e.g. "± 0.8 s.e. over 5 seeds" or "95% bootstrap
+    # interval [0.71, 0.93]"; empty where the figure has none (a single deterministic run).
+    # Last, so that the figure steps' existing positional and keyword calls keep working.
+    uncertainty: str = ""
 
     def __post_init__(self):
         for name in ("id", "claim", "paper_value", "ours", "criterion"):
@@ -34,12 +51,95 @@ class Claim:
         if type(self.passed).__module__ == "numpy" and type(self.passed).__name__ in ("bool", "bool_"):
             # numpy's bool (np.bool_, named "bool" in numpy 2), from comparisons of arrays
             object.__setattr__(self, "passed", bool(self.passed))
-        if not isinstance(self.passed, bool):
-            raise TypeError(f"claim {self.id!r}: passed must be a bool, got {self.passed!r}")
+        if self.passed is not None and not isinstance(self.passed, bool):
+            raise TypeError(f"claim {self.id!r}: passed must be a bool or None, got {self.passed!r}")
+        if not isinstance(self.uncertainty, str):
+            raise TypeError(f"claim {self.id!r}: uncertainty must be a str, got {self.uncertainty!r}")
 
     @property
     def verdict(self) -> str:
-        return "PASS" if self.passed else "FAIL"
+        return verdict_of(self.passed)
+
+    def as_dict(self) -> dict:
+        """The claim as the file holds it: the uncertainty beside ``ours``, the verdict beside
+        ``passed``, the raw numbers last (they can be long)."""
+        return {
+            "id": self.id,
+            "claim": self.claim,
+            "paper_value": self.paper_value,
+            "ours": self.ours,
+            "uncertainty": self.uncertainty,
+            "criterion": self.criterion,
+            "passed": self.passed,
+            "verdict": self.verdict,
+            "measured": self.measured,
+        }
+
+
+def interval_verdict(
+    low: float, high: float, *, above: float | None = None, below: float | None = None, strict: bool = True
+) -> bool | None:
+    """Decide a criterion "x > above" and/or "x < below" for a measurement known only to lie
+    in the interval [low, high] (a confidence or bootstrap interval, mean ± k s.e., the range
+    over seeds).
+
+    True when the whole interval lies in the accepted region, False when it lies wholly
+    outside it, None (INCONCLUSIVE) when it straddles a bound. ``strict`` makes the bounds
+    themselves rejected (x > above, x < below); ``strict=False`` accepts them (x >= above,
+    x <= below). So a point interval (low == high) is never inconclusive, and an interval
+    that touches a bound from outside is False under ``strict`` but straddles without it.
+
+    A NaN end (a run that diverged, too few seeds for an interval) gives False: we have no
+    measurement, and the scoreboard counts that as the paper's claim not reproduced, as the
+    figure steps do with non-finite numbers. Infinite ends are ordinary numbers here.
+
+    Raises ValueError without a bound, for a NaN bound, for low > high, or for an empty
+    accepted region (above >= below under ``strict``, above > below without).
+    """
+    if above is None and below is None:
+        raise ValueError("interval_verdict needs a bound: above, below or both")
+    for name, bound in (("above", above), ("below", below)):
+        if bound is not None and math.isnan(bound):
+            raise ValueError(f"interval_verdict: {name} is NaN")
+    if above is not None and below is not None and (above >= below if strict else above > below):
+        op = "<" if strict else "<="
+        raise ValueError(f"interval_verdict: no x satisfies {above} {op} x {op} {below}")
+    low, high = float(low), float(high)
+    if math.isnan(low) or math.isnan(high):
+        return False
+    if low > high:
+        raise ValueError(f"interval_verdict: low {low} > high {high}")
+    inside, outside = True, False
+    if above is not None:
+        inside &= low > above if strict else low >= above
+        outside |= high <= above if strict else high < above
+    if below is not None:
+        inside &= high < below if strict else high <= below
+        outside |= low >= below if strict else low > below
+    if inside:
+        return True
+    if outside:
+        return False
+    return None
+
+
+def settings_problems(settings) -> list[str]:
+    """What is wrong with a settings record (empty: fine). The record says how the figure's
+    settings differ from the paper's: ``{"differs": [{"key": ..., "ours": ..., "paper": ...}],
+    "summary": "..."}``, an empty ``differs`` meaning the paper's settings. Shared by the
+    writer and the scoreboard, so a record the writer refuses cannot reach the report."""
+    if not isinstance(settings, dict):
+        return [f"settings must be a dict, got {type(settings).__name__}"]
+    problems = [f"settings has no {key!r}" for key in SETTINGS_KEYS if key not in settings]
+    if "differs" in settings and not isinstance(settings["differs"], list):
+        problems.append(f"settings.differs must be a list, got {type(settings['differs']).__name__}")
+    elif "differs" in settings:
+        for n, entry in enumerate(settings["differs"]):
+            if not (isinstance(entry, dict) and {"key", "ours", "paper"} <= set(entry)):
+                problems.append(f"settings.differs[{n}] must be a dict with 'key', 'ours' and 'paper', got {entry!r}")
+    if "summary" in settings and not (isinstance(settings["summary"], str) and settings["summary"].strip()):
+        problems.append(f"settings.summary must be a non-empty str, got {settings['summary']!r}")
+    return problems
 
 
 def _jsonable(value):
@@ -67,8 +167,13 @@ def write_claims(
     config: dict,
     claims: list[Claim],
     files: dict[str, str],
+    settings: dict | None = None,
 ) -> dict:
-    """Write a figure's claims file and return what was written."""
+    """Write a figure's claims file and return what was written.
+
+    ``settings``: how the figure's settings differ from the paper's (see
+    :func:`settings_problems`), stored as is under ``"settings"``; None leaves it out.
+    """
     if paper not in PAPERS:
         raise ValueError(f"paper must be one of {PAPERS}, got {paper!r}")
     ids = [c.id for c in claims]
@@ -76,6 +181,8 @@ def write_claims(
         raise ValueError(f"{figure}: duplicate claim ids {ids}")
     if not claims:
         raise ValueError(f"{figure}: a figure needs at least one claim")
+    if settings is not None and (problems := settings_problems(settings)):
+        raise ValueError(f"{figure}: " + "; ".join(problems))
     doc = {
         "schema_version": SCHEMA_VERSION,
         "paper": paper,
@@ -83,8 +190,9 @@ def write_claims(
         "title": title,
         "scale": scale,
         "config": config,
+        **({"settings": settings} if settings is not None else {}),
         "files": files,
-        "claims": [{**asdict(c), "verdict": c.verdict} for c in claims],
+        "claims": [c.as_dict() for c in claims],
     }
     doc = _jsonable(doc)
     Path(path).parent.mkdir(parents=True, exist_ok=True)
@@ -93,6 +201,8 @@ def write_claims(
 
 
 def read_claims(path: Path | str) -> dict:
+    """A claims file, of this schema version only: the workflow rewrites every file, so an
+    older one is a stale output, not something to convert."""
     doc = json.loads(Path(path).read_text())
     if doc.get("schema_version") != SCHEMA_VERSION:
         raise ValueError(f"{path}: schema_version {doc.get('schema_version')!r}, expected {SCHEMA_VERSION}")

@@ -311,10 +311,16 @@ def write_figure(
     """Write the outputs of figure ``name`` that a step was given (:mod:`physlearn.step`):
     the tidy table to ``args.table``, the figure to ``args.pdf`` and ``args.png``, and the
     claims to ``args.claims`` under the row's paper, label and title (``title`` replaces the
-    row's, ``scale`` the config's). Returns the claims document."""
+    row's). The claims carry the settings record: how the step's config differs from the
+    paper's (the workflow gives figure steps both). The scale is "paper" when nothing
+    differs, else ``scale`` or the config's. Returns the claims document."""
     from physlearn import plotting, step  # only figure steps need them, not the DAG build
+    from physlearn.settings import settings_record
 
     row = get(name)
+    settings = settings_record(cfg)
+    if settings is not None and not settings["differs"]:
+        scale = "paper"
     step.save_table(table, args.table)
     plotting.save(fig, args.pdf, args.png)
     return write_claims(
@@ -326,4 +332,5 @@ def write_figure(
         config=config,
         claims=claims,
         files={"pdf": str(args.pdf), "png": str(args.png), "table": str(args.table)},
+        settings=settings,
     )

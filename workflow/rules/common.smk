@@ -8,7 +8,10 @@ import re
 import sys
 from pathlib import Path
 
+import yaml
+
 from snakemake.exceptions import WorkflowError
+from snakemake.utils import update_config
 
 REPO = Path(workflow.basedir)
 SRC = REPO / "src"
@@ -55,19 +58,45 @@ def json_param(value):
     return json.dumps(value, sort_keys=True)
 
 
+def paper_config():
+    """The settings `--configfile config/paper.yaml` runs with: config.yaml overlaid by it,
+    with the schema's defaults. Figure steps compare their own slice with it."""
+    paper = yaml.safe_load((REPO / "config.yaml").read_text())
+    update_config(paper, yaml.safe_load((REPO / "config/paper.yaml").read_text()))
+    validate(paper, str(SCHEMA))
+    return paper
+
+
+PAPER_CONFIG = paper_config()
+
+
 def step_config(
-    section, *keys, fragment=None, root=("seed", "device", "scale"), **extra
+    section,
+    *keys,
+    fragment=None,
+    root=("seed", "device", "scale"),
+    paper=False,
+    **extra,
 ):
-    """The slice of the config a step reads, as a JSON argument: the `root` keys, and the
-    section's `keys` (all of it when none are named; `fragment` instead, when given), and
-    `extra`. Only what the step reads, so that editing another part does not rerun it.
-    """
-    section_config = config[section]
-    if fragment is None:
-        fragment = {k: section_config[k] for k in keys} if keys else section_config
-    return json_param(
-        {**{key: config[key] for key in root}, section: fragment, **extra}
-    )
+    """The slice of the config a step reads, as a JSON argument: the `root` keys, the
+    section's `keys` (all of it when none are named; `fragment(section)` when given) and
+    `extra` (a value, or a function of the config). Only what the step reads, so that
+    editing another part does not rerun it. With `paper`, for figure steps, the same slice
+    of the paper's settings too, under "paper" (the figure records how they differ)."""
+
+    def part(cfg):
+        section_config = cfg[section]
+        if fragment is not None:
+            value = fragment(section_config)
+        else:
+            value = {k: section_config[k] for k in keys} if keys else section_config
+        more = {k: v(cfg) if callable(v) else v for k, v in extra.items()}
+        return {section: value, **more}
+
+    value = {**{key: config[key] for key in root}, **part(config)}
+    if paper:
+        value["paper"] = part(PAPER_CONFIG)
+    return json_param(value)
 
 
 def figure_rows(name, **values):

@@ -12,6 +12,19 @@ def focus_gpt_run_dirs():
     return [f"results/gpt/focus/{run}" for run in config["focus_gpt"]["runs"]]
 
 
+def gpt_data(cfg):
+    """The corpus and tokenizer the GPT runs train on (their settings, for the record)."""
+    data = cfg["data"]
+    return {"text": {"source": data["text"]["source"]}, "tokenizer": data["tokenizer"]}
+
+
 def focus_gpt_config():
-    panels = {"panels": config["focus_gpt"]["panels"]}
-    return step_config("focus_gpt", fragment=panels, root=("scale",))
+    """The panels; for the record, also the runs' settings (gpt.train, focus_gpt.train and
+    runs) and data."""
+    return step_config(
+        "focus_gpt",
+        root=("scale",),
+        paper=True,
+        gpt=lambda cfg: {"train": cfg["gpt"]["train"]},
+        data=gpt_data,
+    )

@@ -5,10 +5,13 @@ MNIST_RUNS = f"results/focus/mnist/{VISION_SOURCE}"
 MNIST_PANELS = ["loss", "improvement"]
 
 
-def mnist_config():
+def mnist_config(paper=False):
     from physlearn.data.vision import DATASET_NAMES
 
-    return step_config("focus_mnist", dataset=DATASET_NAMES[VISION_SOURCE])
+    def dataset(cfg):
+        return DATASET_NAMES[cfg["data"]["vision"]["source"]]
+
+    return step_config("focus_mnist", dataset=dataset, paper=paper)
 
 
 def mnist_shards(wildcards):

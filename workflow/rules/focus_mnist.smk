@@ -60,7 +60,7 @@ rule mnist_figure:
     conda:
         "../../environment.yml"
     params:
-        config=mnist_config(),
+        config=mnist_config(paper=True),
     shell:
         "python -m physlearn.focus.mnist.figure --config {params.config:q} --panel {wildcards.panel}"
         " --runs {input.runs} --pdf {output.pdf} --png {output.png}"

@@ -8,11 +8,17 @@ wildcard_constraints:
     scan="|".join(VALLEY_SCANS),
 
 
-def valley_config(wildcards):
+def valley_config(wildcards, paper=False):
     """Only what the scan depends on, so editing one scan does not rerun the other."""
-    valley = dict(config["focus_valley"])
-    valley["scans"] = {wildcards.scan: valley["scans"][wildcards.scan]}
-    return step_config("focus_valley", fragment=valley)
+
+    def one_scan(valley):
+        return {**valley, "scans": {wildcards.scan: valley["scans"][wildcards.scan]}}
+
+    return step_config("focus_valley", fragment=one_scan, paper=paper)
+
+
+def valley_figure_config(wildcards):
+    return valley_config(wildcards, paper=True)
 
 
 def valley_shards(wildcards):

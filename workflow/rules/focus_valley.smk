@@ -52,7 +52,7 @@ rule valley_figure:
     conda:
         "../../environment.yml"
     params:
-        config=valley_config,
+        config=valley_figure_config,
     shell:
         "python -m physlearn.focus.valley.figure --config {params.config:q} --scan {wildcards.scan}"
         " --summary {input.summary} --pdf {output.pdf} --png {output.png}"
@@ -70,7 +70,7 @@ rule valley_pairs_figure:
     conda:
         "../../environment.yml"
     params:
-        config=valley_config,
+        config=valley_figure_config,
     shell:
         "python -m physlearn.focus.valley.pairs_figure --config {params.config:q} --scan {wildcards.scan}"
         " --summary {input.summary} --pdf {output.pdf} --png {output.png}"

@@ -24,30 +24,30 @@ HARMONIC_ALGO_SHARED_KEYS = [
 ]
 
 
-def harmonic_algo_fragment(section):
-    return step_config("harmonic_algorithmic", fragment=section)
-
-
 def harmonic_algo_train_config(wildcards):
     """Only what one family's job depends on: editing the other family or Fig. 4 does not
     rerun it."""
     family = wildcards.family
-    section = {k: HARMONIC_ALGO[k] for k in HARMONIC_ALGO_SHARED_KEYS + ["tasks"]}
-    section[family] = HARMONIC_ALGO[family]
-    if family == "mlp":
-        section["data_efficiency"] = HARMONIC_ALGO["data_efficiency"]
-    return harmonic_algo_fragment(section)
+
+    def family_part(algo):
+        part = {k: algo[k] for k in HARMONIC_ALGO_SHARED_KEYS + ["tasks", family]}
+        if family == "mlp":
+            part["data_efficiency"] = algo["data_efficiency"]
+        return part
+
+    return step_config("harmonic_algorithmic", fragment=family_part)
 
 
-def harmonic_algo_case_config():
-    section = {k: HARMONIC_ALGO[k] for k in HARMONIC_ALGO_SHARED_KEYS}
-    section["mlp"] = {"hidden": HARMONIC_ALGO["mlp"]["hidden"]}
-    section["modular_case"] = HARMONIC_ALGO["modular_case"]
-    return harmonic_algo_fragment(section)
+def harmonic_algo_case_config(paper=False):
+    def case_part(algo):
+        part = {k: algo[k] for k in HARMONIC_ALGO_SHARED_KEYS + ["modular_case"]}
+        return {**part, "mlp": {"hidden": algo["mlp"]["hidden"]}}
+
+    return step_config("harmonic_algorithmic", fragment=case_part, paper=paper)
 
 
 def harmonic_algo_figure_config():
-    return harmonic_algo_fragment(HARMONIC_ALGO)
+    return step_config("harmonic_algorithmic", paper=True)
 
 
 def harmonic_algo_runs(wildcards):

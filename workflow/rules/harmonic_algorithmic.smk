@@ -83,7 +83,7 @@ rule harmonic_modular_case_figure:
     conda:
         "../../environment.yml"
     params:
-        config=harmonic_algo_case_config(),
+        config=harmonic_algo_case_config(paper=True),
     shell:
         "python -m physlearn.harmonic.algorithmic.modular_case_figure --config {params.config:q} --runs {input.runs}"
         " --pdf {output.pdf} --png {output.png} --table {output.table} --claims {output.claims} 2> {log}"

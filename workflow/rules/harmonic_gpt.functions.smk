@@ -35,5 +35,11 @@ def harmonic_gpt_harmonic_arg(wildcards, input):
 
 
 def harmonic_gpt_figure_config():
-    analysis = {"analysis": config["harmonic_gpt"]["analysis"]}
-    return step_config("harmonic_gpt", fragment=analysis, root=("seed", "scale"))
+    """The analysis; for the record, also the runs' settings and data (as FOCUS Fig. 3)."""
+    return step_config(
+        "harmonic_gpt",
+        root=("seed", "scale"),
+        paper=True,
+        gpt=lambda cfg: {"train": cfg["gpt"]["train"]},
+        data=gpt_data,
+    )

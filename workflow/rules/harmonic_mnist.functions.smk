@@ -4,10 +4,13 @@
 HARMONIC_MNIST_RUNS = f"results/harmonic/mnist/{VISION_SOURCE}/runs.npz"
 
 
-def harmonic_mnist_config():
+def harmonic_mnist_config(paper=False):
     from physlearn.data.vision import DATASET_NAMES
 
-    return step_config("harmonic_mnist", dataset=DATASET_NAMES[VISION_SOURCE])
+    def dataset(cfg):
+        return DATASET_NAMES[cfg["data"]["vision"]["source"]]
+
+    return step_config("harmonic_mnist", dataset=dataset, paper=paper)
 
 
 def harmonic_mnist_runtime(wildcards):

@@ -39,7 +39,7 @@ rule harmonic_mnist_figure:
     conda:
         "../../environment.yml"
     params:
-        config=harmonic_mnist_config(),
+        config=harmonic_mnist_config(paper=True),
     shell:
         "python -m physlearn.harmonic.mnist.figure --config {params.config:q} --data {input.data}"
         " --runs {input.runs} --pdf {output.pdf} --png {output.png} --table {output.table}"

@@ -3,4 +3,4 @@
 
 
 def harmonic_toy_config():
-    return step_config("harmonic_toy", root=("seed", "scale"))
+    return step_config("harmonic_toy", root=("seed", "scale"), paper=True)

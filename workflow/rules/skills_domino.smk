@@ -13,7 +13,7 @@ rule skills_domino_figure:
     conda:
         "../../environment.yml"
     params:
-        config=step_config("skills_networks", "threads", "domino"),
+        config=step_config("skills_networks", "threads", "domino", paper=True),
     shell:
         "python -m physlearn.skills.domino.figure --config {params.config:q}"
         " --pdf {output.pdf} --png {output.png} --table {output.table} --claims {output.claims} 2> {log}"
@@ -50,7 +50,7 @@ rule skills_grokking_figure:
     conda:
         "../../environment.yml"
     params:
-        config=step_config("skills_networks", "threads", "grokking"),
+        config=step_config("skills_networks", "threads", "grokking", paper=True),
     shell:
         "python -m physlearn.skills.domino.grokking_figure --config {params.config:q} --curves {input.curves}"
         " --pdf {output.pdf} --png {output.png} --table {output.table} --claims {output.claims} 2> {log}"
@@ -90,7 +90,7 @@ rule skills_modularity_figure:
     conda:
         "../../environment.yml"
     params:
-        config=step_config("skills_networks", "threads", "modularity"),
+        config=step_config("skills_networks", "threads", "modularity", paper=True),
     shell:
         "python -m physlearn.skills.domino.modularity_figure --config {params.config:q}"
         " --runs {input.runs} --curves {input.curves}"

@@ -20,12 +20,12 @@ if SKILLS_GEOMETRY_SCALING["shards"] > len(scaling_n_params(SKILLS_GEOMETRY_SCAL
     )
 
 
-def skills_geometry_json(part):
-    return step_config("skills_geometry", "threads", part)
+def skills_geometry_json(part, paper=False):
+    return step_config("skills_geometry", "threads", part, paper=paper)
 
 
 def skills_geometry_figure_config(wildcards):
-    return skills_geometry_json(wildcards.geometry_figure)
+    return skills_geometry_json(wildcards.geometry_figure, paper=True)
 
 
 def skills_geometry_shard_files(wildcards):

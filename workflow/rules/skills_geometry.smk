@@ -66,7 +66,7 @@ rule skills_geometry_scaling_figure:
     conda:
         "../../environment.yml"
     params:
-        config=skills_geometry_json("scaling"),
+        config=skills_geometry_json("scaling", paper=True),
     shell:
         "python -m physlearn.skills.geometry.scaling_figure --config {params.config:q}"
         " --pdf {output.pdf} --png {output.png} --table {output.table} --claims {output.claims}"
@@ -83,7 +83,7 @@ rule skills_geometry_quadratic_figure:
     conda:
         "../../environment.yml"
     params:
-        config=skills_geometry_json("quadratic"),
+        config=skills_geometry_json("quadratic", paper=True),
     shell:
         "python -m physlearn.skills.geometry.quadratic_figure --config {params.config:q}"
         " --pdf {output.pdf} --png {output.png} --table {output.table} --claims {output.claims} 2> {log}"
@@ -103,7 +103,7 @@ rule skills_geometry_modular_figure:
         mem_mb=2000,
         runtime=30,
     params:
-        config=skills_geometry_json("modular"),
+        config=skills_geometry_json("modular", paper=True),
     shell:
         "python -m physlearn.skills.geometry.modular_figure --config {params.config:q} --pdf {output.pdf}"
         " --png {output.png} --table {output.table} --claims {output.claims} 2> {log}"

@@ -42,7 +42,7 @@ rule skills_parity_figure:
     conda:
         "../../environment.yml"
     params:
-        config=step_config("skills_networks", "threads", "parity"),
+        config=step_config("skills_networks", "threads", "parity", paper=True),
     shell:
         "python -m physlearn.skills.parity.figure --config {params.config:q}"
         " --frequency {input.frequency} --compositional {input.compositional}"

@@ -14,9 +14,9 @@ SKILLS_RESOURCE_FIGURES = {
 SKILLS_PARITY_COMPOSITIONAL = "results/skills/parity/compositional.csv"
 
 
-def skills_resource_json(parts):
+def skills_resource_json(parts, paper=False):
     keys = ("seeds", "threads", "record_every", *parts)
-    return step_config("skills_resource", *keys, root=("seed", "scale"))
+    return step_config("skills_resource", *keys, root=("seed", "scale"), paper=paper)
 
 
 def skills_resource_fit_config(wildcards):
@@ -25,4 +25,4 @@ def skills_resource_fit_config(wildcards):
 
 
 def skills_resource_figure_config(name):
-    return skills_resource_json(SKILLS_RESOURCE_FIGURES[name])
+    return skills_resource_json(SKILLS_RESOURCE_FIGURES[name], paper=True)

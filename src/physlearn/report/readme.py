@@ -23,7 +23,7 @@ import pandas as pd
 from physlearn import figures
 from physlearn.claims import PAPERS
 from physlearn.report import PAPER_TITLES
-from physlearn.report.scoreboard import anchor, label_key, paper_counts
+from physlearn.report.scoreboard import anchor, holds, label_key, paper_counts, tally
 
 BEGIN = "<!-- results-at-a-glance:begin -->"
 END = "<!-- results-at-a-glance:end -->"
@@ -33,13 +33,15 @@ COMMAND = "python -m physlearn.report.readme"
 
 
 def laptop_rows(table: pd.DataFrame) -> pd.DataFrame:
-    rows = table[table["scale"] == "laptop"]
-    if rows.empty and not table.empty:
+    """The claims of a laptop-scale run: all of them. A figure whose settings are the
+    paper's says scale "paper" even in a laptop run; a run with no reduced figure at all is
+    a paper-scale run, which this block does not describe."""
+    if not table.empty and (table["scale"] != "laptop").all():
         raise ValueError(
             "the scoreboard has no laptop-scale claims: run `snakemake --cores all` "
             "with config.yaml (not config/paper.yaml) first"
         )
-    return rows
+    return table
 
 
 def gallery_figures(table: pd.DataFrame, per_paper: int = 2) -> pd.DataFrame:
@@ -59,38 +61,44 @@ def gallery_name(figure: dict) -> str:
 
 
 def block(table: pd.DataFrame, gallery: pd.DataFrame, gallery_dir: str = "docs/gallery") -> str:
-    """The Markdown between the markers (the markers excluded)."""
+    """The Markdown between the markers (the markers excluded). Inconclusive claims (our
+    uncertainty interval straddles the criterion) are counted apart, never as holding."""
     counts = paper_counts(table)
-    total, passed = len(table), int((table["verdict"] == "PASS").sum())
+    everything = tally(table["verdict"])
+    figures_run = table.drop_duplicates("claims_file")
+    n_figures, at_paper = len(figures_run), int((figures_run["scale"] == "paper").sum())
     lines = [
         f"<!-- written by `{COMMAND}` from results/claims.csv; do not edit by hand -->",
         "",
-        f"At laptop scale (`config.yaml`), **{passed} of {total} claims hold**. Per paper:",
+        f"At laptop scale (`config.yaml`), **{everything['PASS']} of {len(table)} claims hold**, "
+        f"{everything['INCONCLUSIVE']} inconclusive; {at_paper} of {n_figures} figures ran at the "
+        "paper's settings. Per paper:",
         "",
-        "| paper | figures | claims | PASS | FAIL |",
-        "|---|---:|---:|---:|---:|",
+        "| paper | figures | claims | PASS | FAIL | INCONCLUSIVE |",
+        "|---|---:|---:|---:|---:|---:|",
     ]
     for _, row in counts.iterrows():
         name = PAPER_TITLES[row["paper"]]
         if row["claims"] == 0:
-            lines.append(f"| {name} | not produced yet | | | |")
+            lines.append(f"| {name} | not produced yet | | | | |")
         else:
-            lines.append(f"| {name} | {row['figures']} | {row['claims']} | {row['PASS']} | {row['FAIL']} |")
+            cells = [row["figures"], row["claims"], row["PASS"], row["FAIL"], row["INCONCLUSIVE"]]
+            lines.append(f"| {name} | " + " | ".join(str(c) for c in cells) + " |")
     if not gallery.empty:
         lines += ["", "<table><tr>"]
         for n, (_, fig) in enumerate(gallery.iterrows()):
             if n and n % 2 == 0:
                 lines.append("</tr><tr>")
-            mine = table[table["claims_file"] == fig["claims_file"]]
-            good = int((mine["verdict"] == "PASS").sum())
+            mine = tally(table[table["claims_file"] == fig["claims_file"]]["verdict"])
             lines.append(
                 f'<td width="50%"><img src="{gallery_dir}/{gallery_name(fig)}" alt="{fig["figure"]}"><br>'
                 f"{PAPER_TITLES[fig['paper']]} {fig['figure']}: {fig['title']} "
-                f"({good} of {len(mine)} claims hold)</td>"
+                f"({holds(mine)})</td>"
             )
         lines.append("</tr></table>")
     lines += [
         "",
+        "A claim is INCONCLUSIVE when our uncertainty interval straddles its criterion. "
         "Every claim, with the paper's value, ours and the criterion, is in `results/paper/index.html` "
         "(and `results/claims.csv`); each paper's notebook is `results/paper/<paper>.html`. "
         f"After a laptop-scale run, `{COMMAND}` rewrites this block.",

@@ -7,7 +7,9 @@
 ``--claims`` are the claims files of every figure the workflow declares (the rule takes
 them from the DAG, so a new figure shows up without an edit here); ``--figures`` are the
 declared figure PNGs, each of which must have a claims file. The page links every figure
-and each paper's notebook (``<paper>.html`` beside it).
+and each paper's notebook (``<paper>.html`` beside it). A verdict is PASS, FAIL or
+INCONCLUSIVE (docs/claims.md); the page counts the three apart, so that a claim our run
+could not decide is neither credited to nor held against the paper.
 """
 
 from __future__ import annotations
@@ -22,15 +24,15 @@ from pathlib import Path
 import pandas as pd
 
 from physlearn import figures
-from physlearn.claims import PAPERS, read_claims
+from physlearn.claims import PAPERS, VERDICTS, read_claims, settings_problems, verdict_of
 from physlearn.report import PAPER_CITATIONS, PAPER_TITLES
 
 REGISTRY_ORDER = {(f.paper, f.name): i for i, f in enumerate(figures.FIGURES)}
 SCALES = ("laptop", "paper")
-VERDICTS = ("PASS", "FAIL")
 CLAIM_FIELDS = ("id", "claim", "paper_value", "ours", "criterion")
-# One row per claim; the HTML page shows paper, figure, claim, paper value, ours, verdict
-# (with its criterion) and scale; the other columns say where the figure is.
+# One row per claim; the HTML page shows paper, figure, claim, paper value, ours (with its
+# uncertainty), verdict (with its criterion) and scale (with the figure's settings summary);
+# the other columns say where the figure is.
 COLUMNS = [
     "paper",
     "figure",
@@ -39,9 +41,11 @@ COLUMNS = [
     "claim",
     "paper_value",
     "ours",
+    "uncertainty",
     "criterion",
     "verdict",
     "scale",
+    "settings",
     "claims_file",
     "png",
     "pdf",
@@ -64,6 +68,8 @@ def figure_problems(doc: dict, where: str) -> list[str]:
         problems.append(f"{where}: scale {doc.get('scale')!r} is not one of {SCALES}")
     if not (doc.get("files") or {}).get("png"):
         problems.append(f"{where}: files.png is missing")
+    if "settings" in doc:
+        problems += [f"{where}: {p}" for p in settings_problems(doc["settings"])]
     claims = doc.get("claims") or []
     if not claims:
         problems.append(f"{where}: no claims")
@@ -75,10 +81,14 @@ def figure_problems(doc: dict, where: str) -> list[str]:
         for key in CLAIM_FIELDS:
             if not str(claim.get(key) or "").strip():
                 problems.append(f"{name} has no {key}")
+        if not isinstance(claim.get("uncertainty", ""), str):
+            problems.append(f"{name}: uncertainty {claim['uncertainty']!r} is not text")
         verdict, passed = claim.get("verdict"), claim.get("passed")
         if verdict not in VERDICTS:
-            problems.append(f"{name}: verdict {verdict!r} is not PASS or FAIL")
-        elif not isinstance(passed, bool) or verdict != ("PASS" if passed else "FAIL"):
+            problems.append(f"{name}: verdict {verdict!r} is not one of {', '.join(VERDICTS)}")
+        elif "passed" not in claim:  # a missing `passed` is not None: the writer always writes it
+            problems.append(f"{name} has no passed (true, false or null)")
+        elif (passed is not None and not isinstance(passed, bool)) or verdict != verdict_of(passed):
             problems.append(f"{name}: verdict {verdict} disagrees with passed = {passed!r}")
     return problems
 
@@ -118,6 +128,35 @@ def figure_order(doc: dict) -> tuple:
     return rank, label_key(str(doc.get("figure", ""))), row, str(doc.get("claims_file", ""))
 
 
+def settings_summary(doc: dict) -> str:
+    """How the figure's settings differ from the paper's, in words; "" when the file does not say."""
+    return str((doc.get("settings") or {}).get("summary") or "")
+
+
+# ----- counting verdicts (shared by the page, the notebooks and the README) -----
+
+
+def tally(verdicts) -> dict[str, int]:
+    """How many of each verdict, every verdict named (0 where none)."""
+    verdicts = list(verdicts)
+    return {v: verdicts.count(v) for v in VERDICTS}
+
+
+def overall(counts: dict[str, int]) -> str:
+    """One verdict for a group of claims, for its colour: FAIL if any fails, else
+    INCONCLUSIVE if any is undecided, else PASS."""
+    if counts["FAIL"]:
+        return "FAIL"
+    return "INCONCLUSIVE" if counts["INCONCLUSIVE"] else "PASS"
+
+
+def holds(counts: dict[str, int], noun: str = "claims hold") -> str:
+    """``"3 of 5 claims hold, 1 inconclusive"``; the inconclusive part only where there are some."""
+    total = sum(counts.values())
+    text = f"{counts['PASS']} of {total} {noun}".rstrip()
+    return text + (f", {counts['INCONCLUSIVE']} inconclusive" if counts["INCONCLUSIVE"] else "")
+
+
 # ----- the table -----
 
 
@@ -136,9 +175,11 @@ def claims_table(docs: list[dict]) -> pd.DataFrame:
                     "claim": claim["claim"],
                     "paper_value": claim["paper_value"],
                     "ours": claim["ours"],
+                    "uncertainty": claim.get("uncertainty", ""),
                     "criterion": claim["criterion"],
                     "verdict": claim["verdict"],
                     "scale": doc["scale"],
+                    "settings": settings_summary(doc),
                     "claims_file": doc["claims_file"],
                     "png": files.get("png", ""),
                     "pdf": files.get("pdf", ""),
@@ -149,7 +190,8 @@ def claims_table(docs: list[dict]) -> pd.DataFrame:
 
 
 def paper_counts(table: pd.DataFrame) -> pd.DataFrame:
-    """Per paper (all of PAPERS, those without figures too): figures, claims, PASS, FAIL."""
+    """Per paper (all of PAPERS, those without figures too): figures, claims, PASS, FAIL,
+    INCONCLUSIVE (which add up to the claims), scale."""
     rows = []
     for paper in PAPERS:
         mine = table[table["paper"] == paper]
@@ -158,8 +200,7 @@ def paper_counts(table: pd.DataFrame) -> pd.DataFrame:
                 "paper": paper,
                 "figures": mine["claims_file"].nunique(),
                 "claims": len(mine),
-                "PASS": int((mine["verdict"] == "PASS").sum()),
-                "FAIL": int((mine["verdict"] == "FAIL").sum()),
+                **tally(mine["verdict"]),
                 "scale": ", ".join(sorted(set(mine["scale"]))) or "",
             }
         )
@@ -188,11 +229,15 @@ def coverage(counts: pd.DataFrame) -> str:
 
 
 def status(row) -> str:
+    """A paper's state in words, from its row of :func:`paper_counts`."""
+    fail, undecided = row["FAIL"], row["INCONCLUSIVE"]
     if row["claims"] == 0:
         return "no figures produced yet"
-    if row["FAIL"] == 0:
+    if fail == 0 and undecided == 0:
         return "every claim holds"
-    return f"{row['FAIL']} of {row['claims']} claims fail"
+    if fail == 0:
+        return f"no claim fails; {undecided} of {row['claims']} inconclusive"
+    return f"{fail} of {row['claims']} claims fail" + (f", {undecided} inconclusive" if undecided else "")
 
 
 # ----- the page -----
@@ -208,7 +253,9 @@ th { background: #f5f5f7; position: sticky; top: 0; }
 table.counts { width: auto; } table.counts td.n { text-align: right; }
 td.verdict { white-space: nowrap; }
 .PASS { color: #0a6e31; font-weight: 600; } .FAIL { color: #b3261e; font-weight: 600; }
-tr.row-FAIL td { background: #fff4f3; }
+.INCONCLUSIVE { color: #8a5a00; font-weight: 600; }
+tr.row-FAIL td { background: #fff4f3; } tr.row-INCONCLUSIVE td { background: #fff8e6; }
+.uncertainty, .settings { display: block; color: #666; font-size: 0.85em; }
 .criterion { display: block; color: #666; font-size: 0.85em; font-weight: normal; white-space: normal; }
 .muted { color: #777; } .small { font-size: 0.85em; }
 td.figure { white-space: nowrap; }
@@ -237,8 +284,7 @@ def render_index(table: pd.DataFrame, html_path: Path | str) -> str:
         return os.path.relpath(path, here) if path else ""
 
     counts = paper_counts(table)
-    total = len(table)
-    passed = int((table["verdict"] == "PASS").sum())
+    everything = tally(table["verdict"])
     scales = sorted(set(table["scale"]))
     out = [
         "<!DOCTYPE html>",
@@ -247,13 +293,18 @@ def render_index(table: pd.DataFrame, html_path: Path | str) -> str:
         "<title>physlearn: replication scoreboard</title>",
         f"<style>{STYLE}</style></head><body>",
         "<h1>physlearn: what replicated</h1>",
-        f'<p class="lede"><b>{passed} of {total} claims hold</b>, at {_e(" and ".join(scales) or "no")} scale. '
+        f'<p class="lede"><b>{everything["PASS"]} of {len(table)} claims hold</b>, '
+        f"<span class='INCONCLUSIVE'>{everything['INCONCLUSIVE']} inconclusive</span>, "
+        f"at {_e(' and '.join(scales) or 'no')} scale. "
         f"{_e(coverage(counts))} Each figure rule wrote its claims "
-        "(the paper's value, ours, the criterion fixed before the numbers were seen, and the verdict); "
-        "this page gathers them. A claim that fails at this scale is shown as FAIL, not tuned away.</p>",
+        "(the paper's value, ours with its uncertainty, the criterion fixed before the numbers were seen, "
+        "and the verdict); this page gathers them. A claim that fails at this scale is shown as FAIL, not "
+        "tuned away; one whose uncertainty interval straddles the criterion is INCONCLUSIVE. Under each "
+        "figure, how its settings differ from the paper's.</p>",
         "<h2>Per paper</h2>",
         '<table class="counts"><tr><th>paper</th><th>notebook</th><th>figures</th><th>claims</th>'
-        "<th>PASS</th><th>FAIL</th><th>scale</th><th>status</th></tr>",
+        + "".join(f"<th>{v}</th>" for v in VERDICTS)
+        + "<th>scale</th><th>status</th></tr>",
     ]
     for _, row in counts.iterrows():
         paper = row["paper"]
@@ -262,9 +313,9 @@ def render_index(table: pd.DataFrame, html_path: Path | str) -> str:
             f"<td>{_link(f'{paper}.html', 'notebook')}</td>"
             + (
                 f"<td class='n'>{row['figures']}</td><td class='n'>{row['claims']}</td>"
-                f"<td class='n PASS'>{row['PASS']}</td><td class='n FAIL'>{row['FAIL']}</td>"
+                + "".join(f"<td class='n {v}'>{row[v]}</td>" for v in VERDICTS)
                 if row["claims"]
-                else "<td class='n muted'>0</td>" + "<td class='n muted'>&ndash;</td>" * 3
+                else "<td class='n muted'>0</td>" + "<td class='n muted'>&ndash;</td>" * (1 + len(VERDICTS))
             )
             + f"<td>{_e(row['scale']) or '&ndash;'}</td><td>{_e(status(row))}</td></tr>"
         )
@@ -280,8 +331,7 @@ def render_index(table: pd.DataFrame, html_path: Path | str) -> str:
             continue
         out.append(f"<h3>{_e(PAPER_TITLES[paper])}</h3><div class='gallery'>")
         for _, fig in mine.iterrows():
-            verdicts = table[table["claims_file"] == fig["claims_file"]]["verdict"]
-            n_pass = int((verdicts == "PASS").sum())
+            verdicts = tally(table[table["claims_file"] == fig["claims_file"]]["verdict"])
             links = [_link(f"{paper}.html#{anchor(fig['claims_file'])}", "in the notebook")]
             links += [
                 _link(rel(fig[k]), k.upper() if k != "table" else "CSV") for k in ("png", "pdf", "table") if fig[k]
@@ -290,15 +340,18 @@ def render_index(table: pd.DataFrame, html_path: Path | str) -> str:
                 f"<figure><a href='{_e(rel(fig['png']))}'><img src='{_e(rel(fig['png']))}' "
                 f"alt='{_e(fig['figure'])}' loading='lazy'></a>"
                 f"<figcaption><b>{_e(fig['figure'])}</b>: {_e(fig['title'])}<br>"
-                f"<span class='{'PASS' if n_pass == len(verdicts) else 'FAIL'}'>{n_pass} of {len(verdicts)} claims hold</span>"
-                f" &middot; {' &middot; '.join(links)}</figcaption></figure>"
+                f"<span class='{overall(verdicts)}'>{_e(holds(verdicts))}</span>"
+                f" &middot; {' &middot; '.join(links)}"
+                + (f"<span class='settings'>settings: {_e(fig['settings'])}</span>" if fig["settings"] else "")
+                + "</figcaption></figure>"
             )
         out.append("</div>")
 
     out += [
         "<h2>Every claim</h2>",
-        "<p class='muted'>The same table is <code>results/claims.csv</code>. Under each verdict, the "
-        "criterion that decided it.</p>",
+        "<p class='muted'>The same table is <code>results/claims.csv</code>. Under ours, its uncertainty; "
+        "under each verdict, the criterion that decided it; under the scale, how the figure's settings "
+        "differ from the paper's.</p>",
         "<table class='claims'><tr><th>paper</th><th>figure</th><th>claim</th><th>paper value</th>"
         "<th>ours</th><th>verdict</th><th>scale</th></tr>",
     ]
@@ -310,10 +363,14 @@ def render_index(table: pd.DataFrame, html_path: Path | str) -> str:
             f"<span class='small'>{_link(rel(row['png']), 'PNG')}"
             + (f" &middot; {_link(rel(row['pdf']), 'PDF')}" if row["pdf"] else "")
             + "</span></td>"
-            f"<td>{_e(row['claim'])}</td><td>{_e(row['paper_value'])}</td><td>{_e(row['ours'])}</td>"
+            f"<td>{_e(row['claim'])}</td><td>{_e(row['paper_value'])}</td><td>{_e(row['ours'])}"
+            + (f"<span class='uncertainty'>{_e(row['uncertainty'])}</span>" if row["uncertainty"] else "")
+            + "</td>"
             f"<td class='verdict'><span class='{_e(row['verdict'])}'>{_e(row['verdict'])}</span>"
             f"<span class='criterion'>{_e(row['criterion'])}</span></td>"
-            f"<td>{_e(row['scale'])}</td></tr>"
+            f"<td>{_e(row['scale'])}"
+            + (f"<span class='settings'>{_e(row['settings'])}</span>" if row["settings"] else "")
+            + "</td></tr>"
         )
     if table.empty:
         out.append("<tr><td colspan='7'>No claims yet.</td></tr>")
@@ -346,7 +403,8 @@ def main(argv=None):
     counts = paper_counts(table)
     for _, row in counts.iterrows():
         print(
-            f"{row['paper']}: {row['figures']} figures, {row['claims']} claims, {row['PASS']} PASS, {row['FAIL']} FAIL",
+            f"{row['paper']}: {row['figures']} figures, {row['claims']} claims, "
+            + ", ".join(f"{row[v]} {v}" for v in VERDICTS),
             file=sys.stderr,
             flush=True,
         )

@@ -1,9 +1,10 @@
 """What the paper notebooks (``paper/*.py``) show, as HTML built from the workflow's outputs.
 
 A notebook lists its paper's figures as sections; each section shows, for every figure the
-workflow produced with a matching label: our figure, the paper's claims and numbers, ours,
-the verdict with its criterion, the scale and the config values the figure records. A
-figure the workflow does not produce yet is named plainly as such. Nothing here computes a
+workflow produced with a matching label: our figure, the paper's claims and numbers, ours
+with its uncertainty, the verdict (PASS, FAIL or INCONCLUSIVE) with its criterion, the scale
+with how the figure's settings differ from the paper's, and the config values the figure
+records. A figure the workflow does not produce yet is named plainly as such. Nothing here computes a
 result: it reads each figure's ``claims.json`` and its PNG.
 """
 
@@ -17,7 +18,7 @@ import re
 from pathlib import Path
 
 from physlearn.report import PAPER_TITLES
-from physlearn.report.scoreboard import anchor, label_key, load_figures
+from physlearn.report.scoreboard import anchor, holds, label_key, load_figures, overall, settings_summary, tally
 
 SCALE_NOTES = {
     "laptop": "laptop scale (config.yaml: CPU, minutes; smaller grids, fewer replicates or shorter runs than the paper)",
@@ -36,9 +37,11 @@ STYLE = """<style>
     vertical-align: top !important; max-width: none !important; font-size: 13px; }
 .pl-section th, .pl-summary th { background: #f5f5f7; }
 .pl-PASS { color: #0a6e31; font-weight: 600; } .pl-FAIL { color: #b3261e; font-weight: 600; }
-tr.pl-row-FAIL td { background: #fff4f3; }
+.pl-INCONCLUSIVE { color: #8a5a00; font-weight: 600; }
+tr.pl-row-FAIL td { background: #fff4f3; } tr.pl-row-INCONCLUSIVE td { background: #fff8e6; }
 .pl-muted { color: #666; font-size: 0.9em; }
 .pl-badge { display: inline-block; padding: 0 0.5em; border-radius: 0.6em; background: #eef; font-size: 0.85em; }
+.pl-settings { background: #f3f3f3; }
 .pl-missing { border-left: 4px solid #d9a400; background: #fffbea; padding: 0.6em 0.9em; }
 table.pl-config { width: auto; } table.pl-config td:first-child { font-family: monospace; }
 </style>"""
@@ -119,21 +122,32 @@ def _rel(path: str, base: str) -> str:
     return os.path.relpath(path, base) if path else ""
 
 
-def verdict_counts(doc: dict) -> tuple[int, int]:
-    verdicts = [c["verdict"] for c in doc["claims"]]
-    return verdicts.count("PASS"), len(verdicts)
+def verdict_counts(doc: dict) -> dict[str, int]:
+    """How many of the figure's claims have each verdict (every verdict named)."""
+    return tally(c["verdict"] for c in doc["claims"])
+
+
+def settings_note(doc: dict) -> str:
+    """The figure's settings against the paper's, for beside the scale; "" when the file does not say."""
+    summary = settings_summary(doc)
+    if not summary:
+        return ""
+    differs = (doc.get("settings") or {}).get("differs") or []
+    return f"settings: {summary}" if differs else summary
 
 
 def summary_html(paper: str, docs: list[dict], expected: list[str]) -> str:
     """The notebook's opening: counts, and each of the paper's figures, produced or not."""
-    claims = [c for d in docs for c in d["claims"]]
-    n_pass = sum(c["verdict"] == "PASS" for c in claims)
+    counts = tally(c["verdict"] for d in docs for c in d["claims"])
     scales = sorted({d["scale"] for d in docs})
     out = [STYLE, "<div class='pl-summary'>"]
     if docs:
         out.append(
-            f"<p><b>{n_pass} of {len(claims)} claims hold</b> over {len(docs)} figures produced, "
-            f"at {_e(' and '.join(SCALE_NOTES.get(s, s) for s in scales))}.</p>"
+            f"<p><b>{counts['PASS']} of {sum(counts.values())} claims hold</b>: "
+            f"<span class='pl-PASS'>{counts['PASS']} PASS</span>, <span class='pl-FAIL'>{counts['FAIL']} FAIL</span>, "
+            f"<span class='pl-INCONCLUSIVE'>{counts['INCONCLUSIVE']} INCONCLUSIVE</span> "
+            "(our uncertainty interval straddles the criterion), "
+            f"over {len(docs)} figures produced, at {_e(' and '.join(SCALE_NOTES.get(s, s) for s in scales))}.</p>"
         )
     else:
         out.append(
@@ -148,20 +162,19 @@ def summary_html(paper: str, docs: list[dict], expected: list[str]) -> str:
             out.append(f"<tr><td>{_e(label)}</td><td colspan='2' class='pl-muted'>not produced yet</td></tr>")
             continue
         for n, doc in enumerate(mine):
-            good, total = verdict_counts(doc)
-            cls = "pl-PASS" if good == total else "pl-FAIL"
+            counts = verdict_counts(doc)
             first = f"<td rowspan='{len(mine)}'>{_e(label)}</td>" if n == 0 else ""
             out.append(
                 f"<tr>{first}<td><a href='#{_e(anchor(doc['claims_file']))}'>{_e(doc['figure'])}</a>: "
-                f"{_e(doc['title'])}</td><td class='{cls}'>{good} of {total}</td></tr>"
+                f"{_e(doc['title'])}</td><td class='pl-{overall(counts)}'>{_e(holds(counts, ''))}</td></tr>"
             )
     others = [d for d in docs if not select([d], expected)]
     for doc in others:
-        good, total = verdict_counts(doc)
-        cls = "pl-PASS" if good == total else "pl-FAIL"
+        counts = verdict_counts(doc)
         out.append(
             f"<tr><td class='pl-muted'>(other)</td><td><a href='#{_e(anchor(doc['claims_file']))}'>"
-            f"{_e(doc['figure'])}</a>: {_e(doc['title'])}</td><td class='{cls}'>{good} of {total}</td></tr>"
+            f"{_e(doc['figure'])}</a>: {_e(doc['title'])}</td>"
+            f"<td class='pl-{overall(counts)}'>{_e(holds(counts, ''))}</td></tr>"
         )
     out += [
         "</table>",
@@ -172,10 +185,12 @@ def summary_html(paper: str, docs: list[dict], expected: list[str]) -> str:
 
 
 def figure_html(doc: dict, base: str = NOTEBOOK_DIR) -> str:
-    """One figure's section: our figure, then per claim the paper's value, ours, the verdict
-    with its criterion; the scale and the config the figure records."""
+    """One figure's section: our figure, then per claim the paper's value, ours with its
+    uncertainty, the verdict with its criterion; the scale with how the settings differ from
+    the paper's, and the config the figure records."""
     files = doc.get("files") or {}
-    good, total = verdict_counts(doc)
+    counts = verdict_counts(doc)
+    note = settings_note(doc)
     links = " &middot; ".join(
         f"<a href='{_e(_rel(files[k], base))}'>{name}</a>"
         for k, name in (("pdf", "PDF"), ("png", "PNG"), ("table", "the numbers (CSV)"))
@@ -186,7 +201,8 @@ def figure_html(doc: dict, base: str = NOTEBOOK_DIR) -> str:
         f"<div class='pl-section' id='{_e(anchor(doc['claims_file']))}'>",
         f"<h3>{_e(doc['figure'])}: {_e(doc['title'])}</h3>",
         f"<p><span class='pl-badge'>{_e(SCALE_NOTES.get(doc['scale'], doc['scale']))}</span> "
-        f"<span class='{'pl-PASS' if good == total else 'pl-FAIL'}'>{good} of {total} claims hold</span></p>",
+        + (f"<span class='pl-badge pl-settings'>{_e(note)}</span> " if note else "")
+        + f"<span class='pl-{overall(counts)}'>{_e(holds(counts))}</span></p>",
         # Figures are saved at 200 dpi: 0.6 px per pixel is about their size at 120 dpi on screen.
         f"<img src='{embedded_png(files['png'])}' alt='{_e(doc['figure'])}' "
         f"style='width: {round(png_width(files['png']) * 0.6)}px'>",
@@ -195,18 +211,31 @@ def figure_html(doc: dict, base: str = NOTEBOOK_DIR) -> str:
     ]
     for claim in doc["claims"]:
         out.append(
-            f"<tr class='pl-row-{_e(claim['verdict'])}'><td>{_e(claim['claim'])}</td><td>{_e(claim['paper_value'])}</td>"
-            f"<td>{_e(claim['ours'])}</td><td><span class='pl-{_e(claim['verdict'])}'>{_e(claim['verdict'])}</span>"
+            f"<tr class='pl-row-{_e(claim['verdict'])}'><td>{_e(claim['claim'])}</td>"
+            f"<td>{_e(claim['paper_value'])}</td><td>{_e(claim['ours'])}"
+            + (f"<br><span class='pl-muted'>{_e(claim['uncertainty'])}</span>" if claim.get("uncertainty") else "")
+            + f"</td><td><span class='pl-{_e(claim['verdict'])}'>{_e(claim['verdict'])}</span>"
             f"<br><span class='pl-muted'>{_e(claim['criterion'])}</span></td></tr>"
         )
     out.append("</table>")
     config = doc.get("config") or {}
+    differs = (doc.get("settings") or {}).get("differs") or []
+    if config or differs:
+        out.append(f"<details open><summary>Settings of this run ({_e(doc['scale'])} scale)</summary>")
+    if differs:
+        out.append("<table class='pl-config'><tr><th>differs from the paper</th><th>ours</th><th>paper</th></tr>")
+        out += [
+            f"<tr><td>{_e(d.get('key', ''))}</td><td>{_e(_value(d.get('ours')))}</td>"
+            f"<td>{_e(_value(d.get('paper')))}</td></tr>"
+            for d in differs
+        ]
+        out.append("</table>")
     if config:
-        out.append(
-            f"<details open><summary>Settings of this run ({_e(doc['scale'])} scale)</summary><table class='pl-config'>"
-        )
+        out.append("<table class='pl-config'>")
         out += [f"<tr><td>{_e(k)}</td><td>{_e(_value(v))}</td></tr>" for k, v in config.items()]
-        out.append("</table></details>")
+        out.append("</table>")
+    if config or differs:
+        out.append("</details>")
     out.append("</div>")
     return "\n".join(out)
 

@@ -1,0 +1,49 @@
+"""How a figure's settings differ from the paper's: the settings record of its claims.
+
+The workflow gives each figure step its slice of the config and, under ``"paper"``, the same
+slice of the settings ``--configfile config/paper.yaml`` runs with (workflow/rules/common.smk,
+``step_config(..., paper=True)``). :func:`settings_record` lists every setting that differs,
+so that a verdict says how far from the paper's settings it was measured ("mlp.seeds 5 of
+20"), and a figure with no difference is at the paper's settings.
+"""
+
+from __future__ import annotations
+
+# Keys that decide how a job runs, not what it computes: never a difference from the paper.
+NO_EFFECT_KEYS = frozenset({"threads", "gpu", "shards", "pixels_per_chunk", "checkpoint_interval"})
+
+
+def settings_differences(ours, paper, where: str = "") -> list[dict]:
+    """Every setting (a leaf of the nested dicts; a list is one setting) where ``ours``
+    differs from ``paper``, as ``{"key", "ours", "paper"}`` rows in key order. A key on one
+    side only is a difference (its value on the other side None)."""
+    if isinstance(ours, dict) and isinstance(paper, dict):
+        rows = []
+        for key in sorted(set(ours) | set(paper), key=str):
+            if key in NO_EFFECT_KEYS:
+                continue
+            rows += settings_differences(ours.get(key), paper.get(key), f"{where}.{key}" if where else str(key))
+        return rows
+    return [] if ours == paper else [{"key": where, "ours": ours, "paper": paper}]
+
+
+def _describe(row: dict) -> str:
+    ours, paper, key = row["ours"], row["paper"], row["key"]
+    numbers = all(isinstance(v, int | float) and not isinstance(v, bool) for v in (ours, paper))
+    if numbers:
+        return f"{key} {ours:g} of {paper:g}"
+    if isinstance(ours, list) and isinstance(paper, list) and len(ours) != len(paper):
+        return f"{key} {len(ours)} values of {len(paper)}"
+    return f"{key} {ours} (paper: {paper})"
+
+
+def settings_record(step_config: dict) -> dict | None:
+    """How a figure's settings differ from the paper's, from its step's config: the slice
+    the step ran with, and the same slice of the paper's settings under ``"paper"`` (the
+    workflow passes it to figure steps). ``{"differs": rows, "summary": words}``; the summary
+    is "paper settings" when nothing differs. None when the config has no ``"paper"`` part."""
+    paper = step_config.get("paper")
+    if paper is None:
+        return None
+    differs = settings_differences({k: step_config.get(k) for k in paper}, paper)
+    return {"differs": differs, "summary": ", ".join(map(_describe, differs)) or "paper settings"}
