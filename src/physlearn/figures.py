@@ -15,6 +15,7 @@ the row's ``name``), its rule, and its caption file.
 from __future__ import annotations
 
 import argparse
+import re
 from dataclasses import dataclass
 
 from physlearn.claims import Claim, write_claims
@@ -286,8 +287,6 @@ def sections(paper: str) -> dict[str, list[str]]:
 
 
 def _label_key(label: str) -> tuple:
-    import re
-
     return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", label))
 
 

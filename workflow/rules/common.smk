@@ -21,7 +21,7 @@ SRC = REPO / "src"
 sys.path.insert(0, str(SRC))
 shell.prefix('export PYTHONPATH="' + str(SRC) + '${{PYTHONPATH:+:$PYTHONPATH}}"; ')
 
-from physlearn import figures as FIGURES
+from physlearn import figures as registry
 from physlearn.claims import PAPERS
 from physlearn.config import check_config, schema_errors
 from physlearn.sources import package_files
@@ -108,7 +108,7 @@ def figure_rows(name, **values):
         return "(" + "|".join(map(re.escape, options)) + ")" if options else ".+"
 
     pattern = re.sub(r"\\\{(\w+)\\\}", wildcard, re.escape(name))
-    rows = [f for f in FIGURES.FIGURES if re.fullmatch(pattern, f.name)]
+    rows = [f for f in registry.FIGURES if re.fullmatch(pattern, f.name)]
     if not rows or len({(f.step, f.caption) for f in rows}) != 1:
         raise WorkflowError(f"figure {name!r}: matches {[f.name for f in rows]}")
     return rows
@@ -122,7 +122,7 @@ def figure_outputs(name, **values):
         "pdf": f"{stem}.pdf",
         "png": report(
             f"{stem}.png",
-            category=FIGURES.PAPER_TITLES[row.paper],
+            category=registry.PAPER_TITLES[row.paper],
             subcategory=row.heading,
             caption=f"../report/{row.caption}",
         ),
@@ -133,4 +133,4 @@ def figure_outputs(name, **values):
 
 def all_targets():
     """Every figure of physlearn.figures, and the report built from them (report.smk)."""
-    return FIGURES.all_targets() + report_targets()
+    return registry.all_targets() + report_targets()

@@ -6,7 +6,7 @@ def figure_targets(suffix, paper=None):
     """The figure outputs of physlearn.figures ending in `suffix`, of one paper or all."""
     return [
         target
-        for row in FIGURES.of(paper)
+        for row in registry.of(paper)
         for target in row.targets
         if target.endswith(suffix)
     ]
