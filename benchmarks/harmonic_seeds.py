@@ -41,13 +41,15 @@ PAPER_SEEDS = [0, 52, 105, 157, 210, 263, 315, 368, 421, 473, 526, 578, 631, 684
 
 
 class PlainMLP(nn.Module):
-    """The MLP [T*16, 100, 16, V] with the tied harmonic or linear output, as one would write it."""
+    """The MLP [T*16, 100, 16, V] with the tied harmonic or linear output (the linear one with
+    its bias, as the authors' nn.Linear(16, V)), as one would write it."""
 
     def __init__(self, cfg: M.ModelConfig, harmonic: bool, init: torch.Tensor):
         super().__init__()
         p = M.unflatten(init[None], cfg.shapes())
         self.cfg, self.harmonic = cfg, harmonic
         self.embedding = nn.Parameter(p["embedding"][0].clone())
+        self.out_b = nn.Parameter(p["out_b"][0].clone())
         self.l1, self.l2 = nn.Linear(cfg.n_inputs * cfg.d_model, cfg.hidden), nn.Linear(cfg.hidden, cfg.d_model)
         with torch.no_grad():
             self.l1.weight.copy_(p["w1"][0].T), self.l1.bias.copy_(p["b1"][0])
@@ -57,7 +59,7 @@ class PlainMLP(nn.Module):
         h = self.l2(F.silu(self.l1(self.embedding[tokens].flatten(1))))
         if self.harmonic:
             return -self.cfg.exponent * torch.log(((h[:, None] - self.embedding[None]) ** 2).sum(-1) + self.cfg.eps)
-        return h @ self.embedding.T
+        return h @ self.embedding.T + self.out_b
 
 
 def plain_train(task, cfg, run: T.Run, settings: T.TrainSettings):

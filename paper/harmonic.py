@@ -63,7 +63,10 @@ views.show(views.section_html(figures, SECTIONS["toy"]))
 #
 # MLPs and toy transformers with a standard or harmonic output on algorithmic datasets: the
 # explained variance of the top-2 principal components of the embedding (Fig. 2, 3a, 7), test
-# accuracy against the training fraction (Fig. 3b), and the epochs to grok (Fig. 3c).
+# accuracy against the training fraction (Fig. 3b), and the epochs to grok (Fig. 3c). The toy
+# models follow the authors' code: tied embeddings and harmonic centres start at U(-1/4, +1/4),
+# the standard MLP's output layer has a bias, and the embedding regulariser acts in the
+# transformers only.
 #
 # The modular-addition case study (Fig. 4): with a harmonic MLP the embedding of modular
 # addition mod 31 is a perfect circle (explained variance 100%) and generalises by epoch 450;

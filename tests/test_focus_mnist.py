@@ -193,6 +193,7 @@ def test_best_over_lr_counts_nan_as_100_and_takes_the_std_there():
     # lr 1e-2 averages (100 + 0.1 + 0.1) / 3 = 33.4 > 2.0: lr 1e-3 wins
     assert best["best_lr"] == 1e-3 and best["mean_test_loss"] == pytest.approx(2.0)
     assert best["std_test_loss"] == pytest.approx(np.std([1.0, 2.0, 3.0]))
+    assert best["sem_test_loss"] == pytest.approx(np.std([1.0, 2.0, 3.0], ddof=1) / np.sqrt(3))
     assert best["diverged_settings"] == 1 and best["diverged_at_best_lr"] == 0
 
 
@@ -202,14 +203,27 @@ def test_improvement_and_its_propagated_error():
     la, sa, ls, ss = 1.2, np.std([1.0, 1.2, 1.4]), 0.7, np.std([0.9, 0.5, 0.7])
     assert imp["improvement"] == pytest.approx((la - ls) / la * 100)
     assert imp["improvement_error"] == pytest.approx(100 * ls / la * np.sqrt((ss / ls) ** 2 + (sa / la) ** 2))
+    ea, es = np.std([1.0, 1.2, 1.4], ddof=1) / np.sqrt(3), np.std([0.9, 0.5, 0.7], ddof=1) / np.sqrt(3)
+    assert imp["improvement_se"] == pytest.approx(100 * ls / la * np.sqrt((es / ls) ** 2 + (ea / la) ** 2))
+    assert imp["replicates"] == 3
 
 
-def paper_like(i_by_batch: dict[int, float]) -> pd.DataFrame:
-    """A best-loss table whose Signum improvement is ``i_by_batch`` (percent)."""
+def paper_like(i_by_batch: dict[int, float], sem: float = 0.005, replicates: int = 3) -> pd.DataFrame:
+    """A best-loss table whose Signum improvement is ``i_by_batch`` (percent), each mean loss
+    with standard error ``sem`` over ``replicates``."""
     rows = []
     for b, i in i_by_batch.items():
-        rows.append({"optimizer": "adamw", "batch_size": b, "mean_test_loss": 1.0, "std_test_loss": 0.01})
-        rows.append({"optimizer": "focus-0", "batch_size": b, "mean_test_loss": 1.0 - i / 100, "std_test_loss": 0.01})
+        for opt, loss in (("adamw", 1.0), ("focus-0", 1.0 - i / 100)):
+            rows.append(
+                {
+                    "optimizer": opt,
+                    "batch_size": b,
+                    "mean_test_loss": loss,
+                    "std_test_loss": 0.01,
+                    "sem_test_loss": sem,
+                    "replicates": replicates,
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -239,6 +253,68 @@ def test_falling_improvement_needs_a_deficit_at_large_batches():
 def test_claims_cover_only_the_scanned_batch_sizes():
     claims = A.improvement_claims(A.improvement(paper_like({2: 19, 32: 0})))
     assert [c.id for c in claims] == ["improvement-batch-2", "improvement-near-zero-16-64"]
+
+
+def claims_of(i_by_batch: dict[int, float], sem: float = 0.005, replicates: int = 3) -> dict:
+    best = paper_like(i_by_batch, sem, replicates)
+    return {c.id: c for c in A.improvement_claims(A.improvement(best)) + A.loss_claims(best)}
+
+
+def test_point_claims_decide_on_the_interval():
+    # I = +10 +- ~0.7 at batch 8: inside 5..15; I = +3 (a small real effect) is not "about 10%"
+    assert claims_of({8: 10})["improvement-batch-8"].verdict == "PASS"
+    assert claims_of({8: 3})["improvement-batch-8"].verdict == "FAIL"
+    # no improvement at all, measured precisely, fails; measured noisily, it is not a pass
+    assert claims_of({8: 0})["improvement-batch-8"].verdict == "FAIL"
+    assert claims_of({8: 5}, sem=0.05)["improvement-batch-8"].verdict == "INCONCLUSIVE"
+    # batch 4: +9.2 with an error bar of several points straddles the band's edge at 10
+    assert claims_of({4: 9.2}, sem=0.03)["improvement-batch-4"].verdict == "INCONCLUSIVE"
+    assert claims_of({4: 0}, sem=0.01)["improvement-batch-4"].verdict == "FAIL"
+    claim = claims_of({4: 18})["improvement-batch-4"]
+    assert claim.passed and "s.e. over 3 replicates" in claim.uncertainty
+
+
+def test_one_replicate_gives_pass_or_fail_and_says_so():
+    claim = claims_of({8: 9}, sem=np.nan, replicates=1)["improvement-batch-8"]
+    assert claim.verdict == "PASS" and claim.uncertainty == "one run; no interval"
+    assert claims_of({8: 1}, sem=np.nan, replicates=1)["improvement-batch-8"].verdict == "FAIL"
+
+
+def test_near_zero_and_large_batch_claims_use_the_intervals():
+    assert claims_of({16: 1, 32: -2, 64: 0})["improvement-near-zero-16-64"].verdict == "PASS"
+    # Signum 15% ahead at 32 is not "about the same"
+    assert claims_of({16: 1, 32: 15, 64: 0})["improvement-near-zero-16-64"].verdict == "FAIL"
+    # error bars of 20 points can neither confirm nor refute |I| <= 5
+    assert claims_of({16: 12, 32: -3, 64: -11}, sem=0.1)["improvement-near-zero-16-64"].verdict == "INCONCLUSIVE"
+    assert claims_of({128: -7, 256: -8})["improvement-negative-large-batches"].verdict == "PASS"
+    # Signum ahead at large batches (the reversed order) fails; a tie is not AdamW ahead
+    assert claims_of({128: 7, 256: 8})["improvement-negative-large-batches"].verdict == "FAIL"
+    assert claims_of({128: 0, 256: -8}, sem=0.0)["improvement-negative-large-batches"].verdict == "FAIL"
+    assert claims_of({128: -12, 256: -15}, sem=0.1)["improvement-negative-large-batches"].verdict == "INCONCLUSIVE"
+
+
+def test_falling_improvement_needs_significant_ends():
+    assert claims_of({2: 19, 4: 18, 8: 10, 128: -6})["improvement-falls-with-batch-size"].verdict == "PASS"
+    # means of the right signs but each within its noise (the audit's +0.8% vs -12%): not a pass
+    noisy = claims_of({2: -12, 4: 9, 8: 5, 128: -12}, sem=0.08)["improvement-falls-with-batch-size"]
+    assert noisy.verdict == "INCONCLUSIVE"
+    # rising with batch size fails
+    assert claims_of({2: -5, 128: 5})["improvement-falls-with-batch-size"].verdict == "FAIL"
+    # the audit's shape: the largest I at batch 16, not at the small batches
+    peak_mid = claims_of({2: 1, 4: 1, 8: 1, 16: 12, 32: 12, 64: 12, 128: -8})["improvement-falls-with-batch-size"]
+    assert peak_mid.verdict == "FAIL"
+
+
+def test_loss_claims_decide_on_the_difference_interval():
+    assert claims_of({2: 19, 4: 18, 128: -6})["signum-wins-small-batches"].verdict == "PASS"
+    assert claims_of({2: -19, 4: 18})["signum-wins-small-batches"].verdict == "FAIL"
+    assert claims_of({2: 1, 4: 18}, sem=0.02)["signum-wins-small-batches"].verdict == "INCONCLUSIVE"
+    assert claims_of({128: -6, 256: -8})["adam-wins-large-batches"].verdict == "PASS"
+    assert claims_of({128: 6, 256: -8})["adam-wins-large-batches"].verdict == "FAIL"
+    # margins of about 1 s.e. (the audit's 0.015 and 0.018 with 3 replicates): inconclusive
+    assert claims_of({128: -1.5, 256: -1.8}, sem=0.012)["adam-wins-large-batches"].verdict == "INCONCLUSIVE"
+    claim = claims_of({128: -6})["adam-wins-large-batches"]
+    assert "s.e. over 3 replicates" in claim.uncertainty
 
 
 def test_scan_config_checks():

@@ -218,6 +218,76 @@ def test_sharpness_claims_pass_and_fail(paper_like):
         assert claims[cid].passed == paper_like, cid
 
 
+def checkpoint_table(
+    wds, sigmas, loss, progress=lambda s, o: 10.0, sem=0.002, replicates=20, lowest=None
+) -> pd.DataFrame:
+    """A best-over-lr table of Fig. 2b: loss(sigma, optimizer) as the final loss, lowest (by
+    default the final loss less 0.01) as the lowest, progress(sigma, optimizer) as the furthest
+    progress, each with standard error ``sem``."""
+    lowest = lowest or (lambda s, o: loss(s, o) - 0.01)
+    return pd.DataFrame(
+        [
+            {
+                "weight_decay": w,
+                "sigma": s,
+                "optimizer": o,
+                "mean_final_loss": loss(s, o),
+                "sem_final_loss": sem,
+                "mean_lowest_loss": lowest(s, o),
+                "sem_lowest_loss": sem,
+                "mean_furthest_progress": progress(s, o),
+                "sem_furthest_progress": sem,
+                "replicates": replicates,
+            }
+            for w in wds
+            for s in sigmas
+            for o in ("adam", "signum", "focus")
+        ]
+    )
+
+
+def checkpoint_claims(losses: dict[float, dict[str, float]], sem=0.002, replicates=20, progress=None) -> dict:
+    """Fig. 2b's claims on a map where Adam wins below sigma 1.5, with these checkpoint losses."""
+    wds, sigmas = (0.1,), np.arange(7) * 0.5
+    win = _win_map("weight_decay", wds, sigmas, lambda w, s: "adam" if s < 1.5 - 1e-9 else "focus")
+    loss = lambda s, o: losses.get(s, {}).get(o, 0.0)
+    best = checkpoint_table(wds, sigmas, loss, progress or (lambda s, o: -loss(s, o)), sem, replicates)
+    return {c.id: c for c in VF.weight_decay_claims(win, best)}
+
+
+def test_checkpoint_sigma3_needs_adam_behind():
+    assert checkpoint_claims(VF.CHECKPOINTS)["checkpoint-a10-sigma3"].verdict == "PASS"
+    # the audit's wrong result: Adam and Signum swapped (-0.19 / -0.16 / -0.20), every value
+    # still within 0.03 of the paper's, but Adam now beats Signum at high noise
+    swapped = {**VF.CHECKPOINTS, 3.0: {"adam": -0.19, "signum": -0.16, "focus": -0.20}}
+    assert checkpoint_claims(swapped)["checkpoint-a10-sigma3"].verdict == "FAIL"
+    # a tie between Adam and the sign methods is not Adam behind
+    tied = {**VF.CHECKPOINTS, 3.0: {"adam": -0.18, "signum": -0.18, "focus": -0.18}}
+    assert checkpoint_claims(tied, sem=0.0)["checkpoint-a10-sigma3"].verdict == "FAIL"
+    # the right values with error bars wider than the gap: inconclusive
+    noisy = checkpoint_claims(VF.CHECKPOINTS, sem=0.02)["checkpoint-a10-sigma3"]
+    assert noisy.verdict == "INCONCLUSIVE" and "s.e. over 20 replicates" in noisy.uncertainty
+    # one replicate: PASS or FAIL, and says so
+    one = checkpoint_claims(VF.CHECKPOINTS, sem=0.0, replicates=1)["checkpoint-a10-sigma3"]
+    assert one.verdict == "PASS" and one.uncertainty.startswith("one run; no interval")
+    assert checkpoint_claims(VF.CHECKPOINTS)["checkpoint-a10-sigma0"].verdict == "PASS"
+    far = {**VF.CHECKPOINTS, 0.0: {"adam": -0.55, "signum": -0.48, "focus": -0.46}}
+    assert checkpoint_claims(far)["checkpoint-a10-sigma0"].verdict == "FAIL"
+
+
+def test_adam_falls_behind_on_the_trajectory_metrics():
+    ids = ("adam-falls-behind-furthest-progress", "adam-falls-behind-lowest-loss")
+    claims = checkpoint_claims(VF.CHECKPOINTS)
+    assert all(claims[i].verdict == "PASS" for i in ids)
+    # Adam ahead at high noise too (an Adam that does not shrink its steps): FAIL
+    reversed_ = {0.0: VF.CHECKPOINTS[0.0], 3.0: {"adam": -0.25, "signum": -0.19, "focus": -0.20}}
+    claims = checkpoint_claims(reversed_)
+    assert all(claims[i].verdict == "FAIL" for i in ids)
+    # gaps of 0.03 with standard errors of 0.02 each: inconclusive
+    claims = checkpoint_claims(VF.CHECKPOINTS, sem=0.02)
+    assert all(claims[i].verdict == "INCONCLUSIVE" for i in ids)
+
+
 @pytest.mark.parametrize("paper_like", [True, False])
 def test_weight_decay_claims_pass_and_fail(paper_like):
     wds, sigmas = (0.01, 0.1, 1.0), np.arange(7) * 0.5
@@ -227,18 +297,16 @@ def test_weight_decay_claims_pass_and_fail(paper_like):
     else:  # Signum wins only at sigma 0, Adam everywhere else (boundary 3); every loss 0
         win = _win_map("weight_decay", wds, sigmas, lambda w, s: "signum" if s == 0 else "adam")
         loss = lambda s, o: 0.0
-    best = pd.DataFrame(
-        [
-            {"weight_decay": w, "sigma": s, "optimizer": o, "mean_final_loss": loss(s, o)}
-            for w in wds
-            for s in sigmas
-            for o in ("adam", "signum", "focus")
-        ]
-    )
+    # trajectory metrics: Adam ahead at sigma 0 and behind at 3 (paper), or the other way round
+    adam_ahead = lambda s, o: (o == "adam") == ((s < 1.0) == paper_like)
+    progress = lambda s, o: 11.0 if adam_ahead(s, o) else 10.0
+    best = checkpoint_table(wds, sigmas, loss, progress=progress, lowest=lambda s, o: -progress(s, o) / 10)
     claims = {c.id: c for c in VF.weight_decay_claims(win, best)}
     ids = [
         "checkpoint-a10-sigma0",
         "checkpoint-a10-sigma3",
+        "adam-falls-behind-furthest-progress",
+        "adam-falls-behind-lowest-loss",
         "checkpoint-a10-boundary",
         "adam-wins-noiseless",
         "sign-wins-high-noise",
@@ -272,3 +340,33 @@ def test_pair_claims_pass_and_fail(paper_like):
     claims = {c.id: c for c in VP.pair_claims(table, "sharpness")}
     for cid in ("signum-focus-small-margins", "signum-focus-speckle"):
         assert claims[cid].passed == paper_like, cid
+
+
+def speckle_verdict(signum_focus, adam_signum=lambda a, s: "adam" if s < 1.5 else "signum") -> str:
+    """The speckle claim's verdict for these two maps (winner(a, sigma)) on 8 sigma values."""
+    sigmas = np.arange(8) * 0.5
+    table = pd.concat(
+        [
+            _win_map("sharpness", (0.1, 10.0), sigmas, winner).assign(margin=0.01, pair=pair)
+            for pair, winner in (
+                ("signum/focus", signum_focus),
+                ("adam/signum", adam_signum),
+                ("adam/focus", adam_signum),
+            )
+        ],
+        ignore_index=True,
+    )
+    return {c.id: c for c in VP.pair_claims(table, "sharpness")}["signum-focus-speckle"].verdict
+
+
+def test_speckle_needs_a_mixed_map_with_many_changes():
+    noisy = lambda a, s: ("signum", "focus")[int(round(2 * s)) % 2 if s < 2.5 else int(round(4 * s)) % 3 % 2]
+    assert speckle_verdict(noisy) == "PASS"
+    # a FOCUS identical to Signum: ties everywhere, Signum (first) wins every pixel; the old
+    # comparison with the Adam/Signum map (one change per row) would need flips, this one
+    # needs both colours
+    assert speckle_verdict(lambda a, s: "signum") == "FAIL"
+    # two clean regions (one change per row) are not speckle, even when Adam/Signum has none
+    assert speckle_verdict(lambda a, s: "signum" if s < 2 else "focus", lambda a, s: "adam") == "FAIL"
+    # Signum wins one isolated pixel per row: the winner changes twice per row, not more
+    assert speckle_verdict(lambda a, s: "signum" if s == 1.5 else "focus") == "FAIL"

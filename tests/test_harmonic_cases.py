@@ -219,8 +219,10 @@ def test_paper_config_has_the_spec_settings():
         100,
         10,
     )
-    model = AlgorithmicConfig.from_config(paper["harmonic_algorithmic"], 0).model("mlp", "modular_addition")
-    assert model.embedding_reg == 0.01 and model.d_model == 16  # spec section 2
+    algorithmic = AlgorithmicConfig.from_config(paper["harmonic_algorithmic"], 0)
+    model = algorithmic.model("mlp", "modular_addition")
+    assert model.embedding_reg == 0 and model.d_model == 16  # spec section 1: the MLPs' regulariser has no effect
+    assert algorithmic.model("transformer", "modular_addition").embedding_reg == 0.01  # the transformers' acts
 
 
 def test_mnist_stacked_training_equals_separate_runs():
@@ -377,3 +379,82 @@ def test_figure_steps(tmp_path):
         "centres-are-prototypes",
         "clean-background",
     ]
+
+
+# ----- uncertainty over seeds and replicates: seeds that disagree give INCONCLUSIVE -----
+
+
+def _toy_results(per_seed_distance, per_seed_final_norm, per_seed_separated):
+    """Fig. 1 results of 2 seeds whose harmonic distances, standard final norms (half-way: 1)
+    and harmonic separation differ per seed."""
+    results = {}
+    for name, pts in T.POINT_SETS.items():
+        n = len(pts)
+        norms = np.stack([np.array([[1.0, 1.0, f]] * n).T for f in per_seed_final_norm])  # [S, 3, n]
+        results[(name, "standard")] = {
+            "points": np.array(pts),
+            "steps": np.array([0, 50, 100]),
+            "norms": norms,
+            "distance": np.full((2, n), 0.5),
+            "probs": np.full((2, n, n), 1 / n),
+            "separated": np.zeros((2, n), bool),
+        }
+        results[(name, "harmonic")] = {
+            "points": np.array(pts),
+            "steps": np.array([0, 50, 100]),
+            "norms": np.ones((2, 3, n)),
+            "distance": np.array([[d] * n for d in per_seed_distance]),
+            "probs": np.full((2, n, n), 1 / n),
+            "separated": np.array([[s] * n for s in per_seed_separated]),
+        }
+    return results
+
+
+def test_toy_claims_are_inconclusive_when_seeds_disagree():
+    from physlearn.harmonic.toy import figure as toy_points_figure
+
+    settings = T.ToySettings(steps=100, seeds=2)
+    mixed = _toy_results([0.001, 0.5], [10.0, 1.0], [True, False])  # one seed like the paper, one not
+    claims = {c.id: c for c in toy_points_figure.claims(mixed, settings)}
+    assert claims["harmonic-centres-on-points"].passed is None
+    assert claims["standard-norm-keeps-growing"].passed is None
+    assert claims["harmonic-separates-centre"].passed is None
+    assert claims["standard-norm-about-10"].passed is None  # mean 5.5 +- 2 s.e. (4.5) straddles 5
+    assert all(c.uncertainty for c in claims.values())
+    agree = {c.id: c for c in toy_points_figure.claims(_toy_results([0.5, 0.5], [1.0, 1.0], [False] * 2), settings)}
+    assert not any(c.passed for c in agree.values()) and all(c.passed is False for c in agree.values())
+
+
+@pytest.mark.parametrize(
+    "accuracies, passed",
+    [
+        ([[0.950, 0.952], [0.951, 0.949]], True),  # gap +0.1 +- 0.4 points: within 1
+        ([[0.95, 0.95], [0.85, 0.85]], False),  # a 10-point gap
+        ([[0.960, 0.940], [0.950, 0.950]], None),  # gap 0 +- 2 points: straddles +-1
+    ],
+)
+def test_mnist_same_accuracy_uses_the_replicates_interval(accuracies, passed):
+    from physlearn.harmonic.mnist import figure as mnist_figure
+
+    runs = {"test_accuracy": np.array(accuracies)}
+    m = {
+        "correlation": np.array([np.full((2, 3), 0.8), np.full((2, 3), 0.1)]),
+        "background_ratio": np.array([np.full((2, 3), 0.05), np.full((2, 3), 0.9)]),
+        "background": np.array([True, False, False]),
+    }
+    claim = {c.id: c for c in mnist_figure.claims(runs, m, "x")}["same-test-accuracy"]
+    assert claim.passed is passed and "2 s.e." in claim.uncertainty
+
+
+def test_mnist_measures_are_inconclusive_when_replicates_disagree():
+    from physlearn.harmonic.mnist import figure as mnist_figure
+
+    runs = {"test_accuracy": np.array([[0.95, 0.95], [0.95, 0.95]])}
+    m = {  # replicate 0 like the paper, replicate 1 the other way round
+        "correlation": np.array([[[0.8] * 3, [0.1] * 3], [[0.1] * 3, [0.8] * 3]]),
+        "background_ratio": np.array([[[0.05] * 3, [0.9] * 3], [[0.9] * 3, [0.05] * 3]]),
+        "background": np.array([True, False, False]),
+    }
+    claims = {c.id: c for c in mnist_figure.claims(runs, m, "x")}
+    assert claims["centres-are-prototypes"].passed is None and claims["clean-background"].passed is None
+    assert "replicates" in claims["centres-are-prototypes"].uncertainty

@@ -80,58 +80,170 @@ def grok_rows(task, model, epochs, run=100):
     ]
 
 
-def test_grokking_claims_count_not_reached_as_later():
-    table = pd.DataFrame(
-        grok_rows("modular_addition", "standard", [np.nan, np.nan, 50])
-        + grok_rows("modular_addition", "harmonic", [30, 40, np.nan])
-        + grok_rows("lattice", "standard", [np.nan] * 3)
-        + grok_rows("lattice", "harmonic", [np.nan] * 3)
-    )
-    claims = {c.id: c for c in A.grokking_claims(table)}
-    assert claims["faster-generalisation-modular_addition"].passed  # 40 < inf
-    assert not claims["faster-generalisation-lattice"].passed  # neither got there
-    assert "faster-generalisation-permutations" not in claims
+@pytest.mark.parametrize(
+    "standard, harmonic, passed",
+    [
+        ([np.nan, np.nan, 50, np.nan, 90], [30, 40, 35, 45, 38], True),  # harmonic ahead in every resample
+        ([300, 320, 310, 305, 330], [30, 40, 35, 45, 38], True),
+        ([30, 40, 35, 45, 38], [300, 320, 310, 305, 330], False),  # flipped: standard first
+        ([np.nan] * 5, [np.nan] * 5, False),  # neither gets there: a tie is no lead
+        ([40, 41, 39, 40, 42], [40, 41, 39, 40, 42], False),  # a tie in every seed
+        ([np.nan, np.nan, 50, 60, 70], [30, 40, np.nan, np.nan, 65], None),  # the seeds disagree
+    ],
+)
+def test_grokking_claims_decide_on_the_bootstrap_interval_of_the_lead(standard, harmonic, passed):
+    rows = grok_rows("modular_addition", "standard", standard) + grok_rows("modular_addition", "harmonic", harmonic)
+    (claim,) = A.grokking_claims(pd.DataFrame(rows))
+    assert claim.id == "faster-generalisation-modular_addition" and claim.passed is passed
+    assert "bootstrap" in claim.uncertainty and "bootstrap" in claim.criterion
+    assert claim.paper_value == "median epochs: standard 1032 vs harmonic 307.5"  # the spec's numbers
 
 
-def test_data_efficiency_and_ev_claims():
-    rows = []
-    for model, accs in (("standard", [0.3, 0.5, 0.95]), ("harmonic", [0.3, 0.92, 0.97])):
-        for f, acc in zip((0.2, 0.4, 0.8), accs):
-            rows += [
-                {"task": "lattice", "model": model, "seed": s, "train_fraction": f, "test_acc": acc} for s in (0, 1)
-            ]
-    (claim,) = A.data_efficiency_claims(pd.DataFrame(rows))
-    assert claim.passed and claim.measured == {"standard": 0.8, "harmonic": 0.4}
-    ev = pd.DataFrame(
-        [
-            {"task": "lattice", "model": "standard", "seed": 0, "ev_top2": 0.9},
-            {"task": "lattice", "model": "harmonic", "seed": 0, "ev_top2": 0.99},
-        ]
-    )
-    claims = {c.id: c for c in A.ev_claims(ev, "mlp")}
-    assert claims["harmonic-ev-higher-lattice"].passed and claims["ev-range-lattice"].passed
-    ev.loc[1, "ev_top2"] = 0.85
-    claims = {c.id: c for c in A.ev_claims(ev, "mlp")}
-    assert not claims["harmonic-ev-higher-lattice"].passed and not claims["ev-range-lattice"].passed
-    assert [c.id for c in A.ev_claims(ev, "transformer")] == ["harmonic-ev-higher-lattice"]
+def test_bootstrap_median_lead_and_lead():
+    assert metrics.lead(math.inf, math.inf) == 0 and metrics.lead(math.inf, 5) == math.inf
+    assert metrics.lead(5, math.inf) == -math.inf and metrics.lead(10, 4) == 6
+    assert metrics.bootstrap_median_lead([10, 10, 10], [4, 4, 4]) == (6, 6)
+    low, high = metrics.bootstrap_median_lead([10, np.nan, 30], [20, 20, 20])
+    assert low < 0 < high
+
+
+@pytest.mark.parametrize(
+    "epochs, passed",
+    [
+        ([10.0, np.nan, np.nan], True),  # some reach it, some fail: the paper's 8 of 20
+        ([np.nan] * 3, False),  # never generalises
+        ([10.0, 20.0, 30.0], False),  # always generalises: not "often fails"
+    ],
+)
+def test_transformer_often_fails_claim(epochs, passed):
+    rows = [{**row, "family": "transformer"} for row in grok_rows("modular_addition", "harmonic", epochs, run=60)]
+    (claim,) = A.grokking_claims(pd.DataFrame(rows))
+    assert claim.id == "harmonic-transformer-often-fails-modular_addition" and claim.passed is passed
+    assert "Wilson" in claim.uncertainty
+
+
+def ev_rows(task, model, evs, rows=31, dim=16):
+    return [
+        {"task": task, "model": model, "seed": s, "ev_top2": ev, "rows": rows, "dim": dim} for s, ev in enumerate(evs)
+    ]
+
+
+def ev_table(task, standard, harmonic, rows=31):
+    return pd.DataFrame(ev_rows(task, "standard", standard, rows) + ev_rows(task, "harmonic", harmonic, rows))
+
+
+def test_untrained_ev_is_the_random_embedding_level():
+    # 31 random tokens in 16 dimensions: about 30% of the variance in the top 2 PCs, never 50%
+    null = metrics.untrained_ev(31, 16)
+    assert 0.28 < null < 0.4
+    assert metrics.untrained_ev(126, 16) < null  # more rows: closer to the isotropic 2/16
+
+
+@pytest.mark.parametrize(
+    "standard, harmonic, passed",
+    [
+        ([0.40, 0.45, 0.50, 0.42, 0.48], [1.0, 0.99, 1.0, 0.97, 1.0], True),  # the paper's picture
+        ([0.28, 0.27, 0.29, 0.28, 0.26], [0.30, 0.31, 0.29, 0.31, 0.30], False),  # both at the untrained level (32%)
+        ([0.40, 0.45, 0.50, 0.42, 0.48], [0.40, 0.45, 0.50, 0.42, 0.48], False),  # harmonic = standard: a tie
+        ([0.40, 0.45, 0.50, 0.42, 0.48], [0.40, 0.44, 0.51, 0.42, 0.47], None),  # a tie within the noise
+        ([1.0, 0.99, 1.0, 0.97, 1.0], [0.40, 0.45, 0.50, 0.42, 0.48], False),  # flipped
+        ([0.40, 0.45, 0.50, 0.42, 0.48], [0.90, 0.30, 0.95, 0.35, 0.95], None),  # the seeds disagree
+    ],
+)
+def test_harmonic_ev_higher_compares_with_the_untrained_null(standard, harmonic, passed):
+    table = ev_table("modular_addition", standard, harmonic)
+    for family in ("mlp", "transformer"):
+        claim = {c.id: c for c in A.ev_claims(table, family)}["harmonic-ev-higher-modular_addition"]
+        assert claim.passed is passed and "2 s.e." in claim.uncertainty
+    assert [c.id for c in A.ev_claims(table, "transformer")] == ["harmonic-ev-higher-modular_addition"]
+
+
+@pytest.mark.parametrize(
+    "standard, harmonic, passed",
+    [
+        ([0.90, 0.92, 0.95, 0.88, 0.93], [0.70, 0.75, 0.80, 0.72, 0.78], True),  # the paper's 86-98% vs 64-92%
+        ([0.70, 0.75, 0.80, 0.72, 0.78], [0.90, 0.92, 0.95, 0.88, 0.93], False),  # flipped
+        ([0.25, 0.27, 0.26, 0.24, 0.25], [0.20, 0.21, 0.22, 0.20, 0.21], False),  # standard untrained
+    ],
+)
+def test_standard_ev_higher_on_equivalence(standard, harmonic, passed):
+    table = ev_table("equivalence", standard, harmonic, rows=40)
+    assert {c.id: c for c in A.ev_claims(table, "mlp")}["standard-ev-higher-equivalence"].passed is passed
+    assert "standard-ev-higher-equivalence" not in {c.id for c in A.ev_claims(table, "transformer")}
+
+
+@pytest.mark.parametrize(
+    "standard, harmonic, passed",
+    [
+        ([0.36, 0.40, 0.42, 0.38, 0.44], [0.50, 0.60, 0.80, 0.70, 0.40], True),  # inside 32-46% and 27-83%
+        ([0.28, 0.30, 0.29, 0.31, 0.29], [0.50, 0.60, 0.80, 0.70, 0.40], False),  # standard below (untrained level)
+        ([0.30, 0.34, 0.32, 0.36, 0.33], [0.50, 0.60, 0.80, 0.70, 0.40], None),  # standard straddles 32%
+    ],
+)
+def test_ev_range_judges_the_mean_and_its_interval(standard, harmonic, passed):
+    (claim,) = A.ev_claims(ev_table("permutations", standard, harmonic, rows=24), "mlp")
+    assert claim.id == "ev-range-permutations" and claim.passed is passed
+
+
+def test_ev_range_of_a_perfect_grid_accepts_rounding_only():
+    table = ev_table("lattice", [0.9] * 3, [0.997] * 3, rows=25)
+    assert {c.id: c for c in A.ev_claims(table, "mlp")}["ev-range-lattice"].passed is True
+    table.loc[table["model"] == "harmonic", "ev_top2"] = 0.98  # 98%: not the paper's 100%
+    assert {c.id: c for c in A.ev_claims(table, "mlp")}["ev-range-lattice"].passed is False
 
 
 @pytest.mark.parametrize(
     "harmonic, passed",
     [
-        ([0.3, 0.5, 0.6], False),  # harmonic never reaches 0.9
-        ([0.3, 0.5, 0.95], False),  # harmonic reaches it at 0.8, standard already at 0.4
+        ([1.0, 0.999, 0.998, 0.9999, 1.0], True),  # every seed a circle: Wilson [0.57, 1]
+        ([1.0, 0.999, 0.7, 0.9999, 1.0], None),  # 4 of 5: Wilson [0.38, 0.96] straddles 1/2
+        ([0.7, 0.75, 0.8, 0.72, 0.9], False),  # no circle: [0, 0.43]
     ],
 )
-def test_data_efficiency_claim_fails_when_harmonic_needs_more_data(harmonic, passed):
-    rows = []
-    for model, accs in (("standard", [0.3, 0.95, 0.97]), ("harmonic", harmonic)):
-        for f, acc in zip((0.2, 0.4, 0.8), accs):
-            rows += [
-                {"task": "lattice", "model": model, "seed": s, "train_fraction": f, "test_acc": acc} for s in (0, 1)
-            ]
-    (claim,) = A.data_efficiency_claims(pd.DataFrame(rows))
-    assert claim.id == "data-efficiency-lattice" and claim.passed == passed
+def test_circle_claim_counts_seeds_at_100_percent(harmonic, passed):
+    table = ev_table("modular_addition", [0.4] * 5, harmonic)
+    claim = {c.id: c for c in A.ev_claims(table, "mlp")}["harmonic-circle-most-seeds-modular_addition"]
+    assert claim.passed is passed and "Wilson" in claim.uncertainty
+
+
+def de_rows(per_seed):
+    """per_seed: {seed: {model: test accuracies at train fractions 0.2, 0.4, 0.8}}."""
+    return pd.DataFrame(
+        [
+            {"task": "lattice", "model": model, "seed": seed, "train_fraction": f, "test_acc": acc}
+            for seed, models in per_seed.items()
+            for model, accs in models.items()
+            for f, acc in zip((0.2, 0.4, 0.8), accs)
+        ]
+    )
+
+
+AHEAD = {"standard": [0.3, 0.5, 0.95], "harmonic": [0.3, 0.92, 0.97]}  # harmonic at 0.4, standard at 0.8
+TIE = {"standard": [0.3, 0.5, 0.95], "harmonic": [0.3, 0.5, 0.97]}  # both at 0.8
+BEHIND = {"standard": [0.3, 0.95, 0.97], "harmonic": [0.3, 0.5, 0.95]}
+NEVER = {"standard": [0.3, 0.5, 0.6], "harmonic": [0.3, 0.5, 0.6]}
+
+
+@pytest.mark.parametrize(
+    "per_seed, passed",
+    [
+        ({0: AHEAD, 1: AHEAD}, True),
+        ({0: TIE, 1: TIE}, False),  # a tie at the largest fraction is no evidence of data efficiency
+        ({0: BEHIND, 1: BEHIND}, False),
+        ({0: NEVER, 1: NEVER}, False),  # neither reaches 0.9
+        ({0: {"standard": NEVER["standard"], "harmonic": AHEAD["harmonic"]}, 1: AHEAD}, True),  # standard never
+        ({0: AHEAD, 1: TIE}, None),  # the seeds disagree
+    ],
+)
+def test_data_efficiency_claim_needs_a_strict_lead_in_every_seed(per_seed, passed):
+    (claim,) = A.data_efficiency_claims(de_rows(per_seed))
+    assert claim.id == "data-efficiency-lattice" and claim.passed is passed
+    assert "2 seeds" in claim.uncertainty
+
+
+def test_data_efficiency_claim_of_one_seed_has_no_interval():
+    (claim,) = A.data_efficiency_claims(de_rows({0: AHEAD}))
+    assert claim.passed is True and claim.uncertainty == "one run; no interval"
 
 
 @pytest.mark.parametrize(
@@ -302,6 +414,7 @@ def test_modular_case_claims_pass_and_fail():
     )
     claims = {c.id: c for c in case_claims(paper, 3000)}
     assert sorted(claims) == sorted(ids) and all(c.passed for c in claims.values())
+    assert all(c.uncertainty.startswith("one run") for c in claims.values())  # the paper's single seed
     # no 2-D structure anywhere, every run at test accuracy 1 but none grokking by the rule: all fail
     flat = _case_rows({run: (0.0, 1.0, math.nan) for run in PAPER})
     claims = {c.id: c for c in case_claims(flat, 3000)}
@@ -317,3 +430,12 @@ def test_modular_case_claims_pass_and_fail():
     claims = {c.id: c for c in case_claims(late, 3000)}
     assert claims["groks-harmonic-wd0"].passed and claims["groks-standard-wd0.5"].passed
     assert not claims["harmonic-generalises-first"].passed
+
+
+def test_interval_helpers_by_hand():
+    assert metrics.mean_interval([1.0, 3.0]) == (2.0, 0.0, 4.0, 1.0)  # s.e. = sd / sqrt(2) = 1
+    assert metrics.mean_interval([5.0]) == (5.0, 5.0, 5.0, 0.0)  # one run: a point
+    assert all(math.isnan(v) for v in metrics.mean_interval([1.0, float("nan")]))
+    low, high = metrics.wilson_interval(4, 5)
+    assert low == pytest.approx(0.3755, abs=1e-4) and high == pytest.approx(0.9638, abs=1e-4)
+    assert metrics.wilson_interval(0, 5)[0] == 0 and metrics.wilson_interval(5, 5)[1] == 1

@@ -26,28 +26,26 @@ class ReferenceMLP(nn.Module):
         self.embedding = nn.Embedding(cfg.vocab, cfg.d_model)
         self.l1 = nn.Linear(cfg.n_inputs * cfg.d_model, cfg.hidden)
         self.l2 = nn.Linear(cfg.hidden, cfg.d_model)
+        self.out_b = nn.Parameter(torch.zeros(cfg.vocab))  # the standard output layer's bias
 
     def load(self, p, r):
         with torch.no_grad():
             self.embedding.weight.copy_(p["embedding"][r])
             self.l1.weight.copy_(p["w1"][r].T), self.l1.bias.copy_(p["b1"][r])
             self.l2.weight.copy_(p["w2"][r].T), self.l2.bias.copy_(p["b2"][r])
+            self.out_b.copy_(p["out_b"][r])
         return self
 
     def flat(self):
-        return torch.cat(
-            [
-                t.detach().reshape(-1)
-                for t in (self.embedding.weight, self.l1.weight.T, self.l1.bias, self.l2.weight.T, self.l2.bias)
-            ]
-        )
+        tensors = (self.embedding.weight, self.l1.weight.T, self.l1.bias, self.l2.weight.T, self.l2.bias, self.out_b)
+        return torch.cat([t.detach().reshape(-1) for t in tensors])
 
     def forward(self, tokens):
         h = self.l2(F.silu(self.l1(self.embedding(tokens).flatten(1))))
         E = self.embedding.weight
         if self.harmonic:  # p ∝ (d^2 + eps)^-n, straight from the differences
             return -self.exponent * torch.log(((h[:, None, :] - E[None]) ** 2).sum(-1) + self.eps)
-        return h @ E.T
+        return h @ E.T + self.out_b
 
 
 class ReferenceTransformer(nn.Module):
@@ -167,11 +165,39 @@ def test_forward_matches_reference_modules(family, task_name, exponent):
 def test_init_is_pytorch_default_shaped():
     cfg = T.model_config(D.make_task("modular_addition"), "transformer")
     p = M.unflatten(M.init_runs(cfg, [0]), cfg.shapes())
-    assert p["embedding"].std().item() == pytest.approx(1, abs=0.15)
+    assert p["embedding"].std().item() == pytest.approx(0.25, abs=0.04)  # the authors' N(0, 0.25^2)
+    assert p["centres"].abs().max() <= 0.25 and p["centres"].std().item() == pytest.approx(
+        0.25 / math.sqrt(3), abs=0.03
+    )
     assert p["l0.norm1_w"].eq(1).all() and p["l0.qkv_b"].eq(0).all()
     assert p["l0.ff1_w"].abs().max() <= 1 / math.sqrt(16)
     assert p["l0.ff2_b"].abs().max() <= 1 / math.sqrt(64)
     assert not torch.equal(M.init_runs(cfg, [0]), M.init_runs(cfg, [1]))
+
+
+def test_mlp_init_is_the_authors_linear_16_to_vocab():
+    """Spec section 1: the tied embedding and the output bias are nn.Linear(16, V)'s, U(-1/4, +1/4)
+    (std 0.144), not nn.Embedding's N(0, 1), with which a standard lattice MLP does not generalise."""
+    cfg = T.model_config(D.make_task("genealogy"), "mlp")
+    p = M.unflatten(M.init_runs(cfg, [0, 1]), cfg.shapes())
+    for name in ("embedding", "out_b"):
+        assert p[name].abs().max() <= 0.25 and p[name].abs().max() > 0.2
+    assert p["embedding"].std().item() == pytest.approx(0.25 / math.sqrt(3), abs=0.01)
+
+
+def test_standard_mlp_output_has_a_bias_the_harmonic_ignores():
+    task = D.make_task("lattice")
+    cfg = T.model_config(task, "mlp")
+    flat = M.init_runs(cfg, [0, 0])
+    tokens = torch.as_tensor(task.inputs)[None, :5].expand(2, -1, -1)
+    harmonic = torch.tensor([False, True])
+    before = M.forward(cfg, flat, tokens, harmonic)
+    p = M.unflatten(flat.clone(), cfg.shapes())
+    p["out_b"][:, 3] += 100.0
+    after = M.forward(cfg, p, tokens, harmonic)
+    assert (after[0, :, 3] - before[0, :, 3]).allclose(torch.tensor(100.0))  # standard: logit + bias
+    assert torch.equal(after[1], before[1])  # harmonic: no bias
+    assert (M.predict(cfg, p, tokens, harmonic)[0] == 3).all()
 
 
 @pytest.mark.parametrize("exponent", [1.0, 3.0])
@@ -229,8 +255,10 @@ def comparable(cfg, run):
     of exactly 0 in exact arithmetic (softmax ignores a shift shared by all keys), i.e.
     rounding noise that Adam scales up to lr-sized steps, different with any change in the
     order of floating-point operations; and a standard transformer does not use its
-    harmonic centres."""
+    harmonic centres, nor a harmonic MLP its output bias."""
     keep = torch.ones(cfg.n_params, dtype=torch.bool)
+    if cfg.family == "mlp" and run.harmonic:  # the unused output bias: decayed here, skipped by torch's AdamW
+        M.unflatten(keep[None], cfg.shapes())["out_b"][:] = False
     if cfg.family == "transformer":
         view = M.unflatten(keep[None], cfg.shapes())
         for i in range(cfg.layers):

@@ -384,23 +384,15 @@ def test_domino_claims_hold_for_the_closed_forms():
     assert all(c.passed for c in domino_claims(t, skills, cfg))
 
 
-def test_domino_claims_with_no_time_step_before_t0():
-    # t0 below the time grid's step: no step lies in (0, t0], so "in parallel early on" has
-    # nothing to show and fails, instead of passing on an empty set (or crashing)
-    cfg = {"skills": 3, "t0": 0.5, "quanta_scale": 30, "steps": 10, "level": 0.9}
-    t, skills = domino_curves(cfg)
-    verdicts = {c.id: c.passed for c in domino_claims(t, skills, cfg)}
-    assert verdicts["quanta-in-parallel"] is False
-
-
 def test_domino_claims_fail_with_the_domino_and_quanta_curves_swapped():
-    """Quanta curves under the Domino label learn all skills at once and never reach s = 1;
-    Domino curves under the quanta label learn one at a time: every claim fails."""
+    """Quanta curves under the Domino label learn all skills at once: the one claim fails.
+    Fig. 9 keeps only this claim; t_i = i t0 and the quanta's parallel start are formulas,
+    checked in test_domino_and_quanta_formulas_by_hand."""
     cfg = {"skills": 5, "t0": 100, "quanta_scale": 30, "steps": 1000, "level": 0.9}
     t, skills = domino_curves(cfg)
     swapped = {"domino": skills["quanta"], "quanta": skills["domino"]}
     verdicts = {c.id: c.passed for c in domino_claims(t, swapped, cfg)}
-    assert verdicts == {"domino-one-at-a-time": False, "domino-time-linear-in-rank": False, "quanta-in-parallel": False}
+    assert verdicts == {"domino-one-at-a-time": False}
 
 
 # ----- figure analyses on hand-made tables -----
@@ -442,6 +434,7 @@ def test_parity_frequency_claims_pass_at_the_rerun_ratios_and_fail_when_proporti
         "ratio-vs-frequency": True,
         "not-proportional-to-frequency": True,
     }
+    assert frequency_claims(ok)[1].uncertainty == "range 2.1-2.1 over 2 seeds; judged on the median, no interval"
     proportional = pd.DataFrame({"p2": [1.0, 0.1], "seed": [0, 0], "ratio": [1.0, 10.0]})
     assert {c.id: c.passed for c in frequency_claims(proportional)} == {
         "ratio-vs-frequency": False,
@@ -489,22 +482,58 @@ def test_grokking_claims_pass_at_the_rerun_steps_and_fail_when_signgd_is_slower(
     assert {c.id: c.passed for c in grokking_claims(reached(322.0, 2878.0), 0.9)} == dict.fromkeys(ids, True)
     # SignGD 30x slower than Adam, both far from the re-run's 322 and 2878
     assert {c.id: c.passed for c in grokking_claims(reached(3000.0, 100.0), 0.9)} == dict.fromkeys(ids, False)
+    # two seeds: the spread is said, the verdict reads the median
+    claim = grokking_claims(reached(322.0, 2878.0), 0.9)[1]
+    assert claim.uncertainty == "SignGD (AdamW, betas 0, 0): median over 2 seeds, range 322 to 322; no interval"
+
+
+def _modularity_inits(non_modular: list[tuple[float, float]], modular: list[tuple[float, float]]) -> pd.DataFrame:
+    """Per init (t1, t2); NaN for a skill never learned."""
+    rows = [
+        {"variant": v, "init": k, "t1": t1, "t2": t2}
+        for v, inits in (("non-modular", non_modular), ("modular", modular))
+        for k, (t1, t2) in enumerate(inits)
+    ]
+    out = pd.DataFrame(rows)
+    return out.assign(ratio=out["t2"] / out["t1"])
+
+
+MODULARITY_IDS = ("non-modular-ratio", "modular-ratio", "modular-rare-skill-sooner", "modular-speedup-size")
+
+
+def _modularity_verdicts(per_init):
+    return {c.id: c.passed for c in modularity_claims(per_init, "task_rows", per_init, "all_samples")}
 
 
 def test_modularity_claims_pass_at_the_paper_ratios_and_fail_when_modularity_hurts():
-    def per_init(t1, t2):
-        out = pd.DataFrame({"variant": ["non-modular", "modular"], "init": [0, 0], "t1": t1, "t2": t2})
-        return out.assign(ratio=out["t2"] / out["t1"])
-
-    ids = ("non-modular-ratio", "modular-ratio", "modular-rare-skill-sooner")
-    # the paper: t2/t1 2.8 and 1.14, the rare skill 1.4x sooner with modularity (280 / 200)
-    ok = per_init([100.0, 175.0], [280.0, 200.0])
-    verdicts = {c.id: c.passed for c in modularity_claims(ok, "task_rows", ok, "all_samples")}
-    assert verdicts == dict.fromkeys(ids, True)
+    # the paper: t2/t1 2.8 and 1.14, the rare skill 1.4x sooner with modularity (280 / 200),
+    # eight inits each, tightly around those values
+    jitter = [0.97, 0.98, 0.99, 1.0, 1.0, 1.01, 1.02, 1.03]
+    ok = _modularity_inits([(100.0, 280.0 * j) for j in jitter], [(175.0, 200.0 * j) for j in jitter])
+    assert _modularity_verdicts(ok) == dict.fromkeys(MODULARITY_IDS, True)
+    claims = modularity_claims(ok, "task_rows", ok, "all_samples")
+    assert "95% bootstrap interval" in claims[0].uncertainty and "over 8 inits" in claims[0].uncertainty
     # t2/t1 1 and 5, and the modular rare skill twice as late
-    bad = per_init([100.0, 40.0], [100.0, 200.0])
-    verdicts = {c.id: c.passed for c in modularity_claims(bad, "task_rows", bad, "all_samples")}
-    assert verdicts == dict.fromkeys(ids, False)
+    bad = _modularity_inits([(100.0, 100.0 * j) for j in jitter], [(40.0, 200.0 * j) for j in jitter])
+    assert _modularity_verdicts(bad) == dict.fromkeys(MODULARITY_IDS, False)
+
+
+def test_modularity_direction_and_size_are_judged_apart():
+    """Modular 3x sooner (600 vs 200): the direction passes, the size (1.4 ± a factor 1.5)
+    fails; half the non-modular inits never learning the rare skill make its median t2/t1
+    infinite and its interval open-ended: the ratio is INCONCLUSIVE or FAIL, never PASS."""
+    jitter = [0.97, 0.98, 0.99, 1.0, 1.0, 1.01, 1.02, 1.03]
+    fast = _modularity_inits([(100.0, 600.0 * j) for j in jitter], [(175.0, 200.0 * j) for j in jitter])
+    verdicts = _modularity_verdicts(fast)
+    assert verdicts["modular-rare-skill-sooner"] is True and verdicts["modular-speedup-size"] is False
+    never = _modularity_inits(
+        [(100.0, 280.0 * j) for j in jitter[:4]] + [(100.0, np.nan)] * 4, [(175.0, 200.0 * j) for j in jitter]
+    )
+    assert _modularity_verdicts(never)["non-modular-ratio"] is not True
+    # inits spread from 0.5x to 2x: the speed-up's interval straddles 1
+    spread = [0.5, 0.6, 0.8, 1.0, 1.0, 1.3, 1.6, 2.0]
+    mixed = _modularity_inits([(100.0, 200.0 * j) for j in spread], [(175.0, 200.0 * j) for j in spread[::-1]])
+    assert _modularity_verdicts(mixed)["modular-rare-skill-sooner"] is None
 
 
 # ----- the workflow steps, end to end at a tiny scale (no Snakemake) -----

@@ -328,64 +328,117 @@ def passed_by_id(claims) -> dict[str, bool]:
     return {c.id: c.passed for c in claims}
 
 
-def test_figure_8_claims_fail_on_large_gaps_and_on_a_missing_loss():
-    # Fig. 8: a gap of half the initial loss fails; so does a loss with no rows at all (an
-    # empty table must not pass vacuously); gaps of 1% pass.
+def _fig8_gaps(mean_gap, se=0.005, losses=("mse", "ce")) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                "loss": loss,
+                "n_skills": n,
+                "mean_gap": mean_gap,
+                "mean_gap_low": mean_gap - 2 * se,
+                "mean_gap_high": mean_gap + 2 * se,
+                "mean_gap_se": se,
+                "seeds": 2,
+                "max_gap": 3 * mean_gap,
+                "final_geometry": 0.1,
+                "final_resource": 0.1,
+            }
+            for loss in losses
+            for n in (5, 100)
+        ]
+    )
+
+
+def test_figure_8_claims_pass_fail_and_straddle_on_the_mean_gap():
+    """Fig. 8 is judged on the mean gap over the run (± 2 s.e. over seeds), not the worst
+    step: mean gaps of 2% pass even with a worst step of 6%; 15% (what a Resource model
+    without the overlaps, C = I, gives) fails; so does a loss with no rows (no vacuous pass);
+    4% ± 1.5% straddles 5%: INCONCLUSIVE."""
     from physlearn.skills.resource import underparam_figure as resource_underparam
 
-    def gaps(max_gap, losses=("mse", "ce")):
-        return pd.DataFrame(
-            [
-                {
-                    "loss": loss,
-                    "n_skills": n,
-                    "max_gap": max_gap,
-                    "mean_gap": max_gap / 2,
-                    "final_geometry": 0.1,
-                    "final_resource": 0.1,
-                }
-                for loss in losses
-                for n in (5, 100)
-            ]
-        )
-
     section = SMALL["skills_resource"]
-    assert passed_by_id(resource_underparam.claims_for(gaps(0.5), section)) == {
-        "reproduces-mse": False,
-        "reproduces-ce": False,
-    }
-    assert passed_by_id(resource_underparam.claims_for(gaps(0.01, ["mse"]), section)) == {
-        "reproduces-mse": True,
-        "reproduces-ce": False,
-    }
-    assert passed_by_id(resource_underparam.claims_for(gaps(0.01), section)) == {
+    assert passed_by_id(resource_underparam.claims_for(_fig8_gaps(0.02), section)) == {
         "reproduces-mse": True,
         "reproduces-ce": True,
     }
+    assert passed_by_id(resource_underparam.claims_for(_fig8_gaps(0.15), section)) == {
+        "reproduces-mse": False,
+        "reproduces-ce": False,
+    }
+    assert passed_by_id(resource_underparam.claims_for(_fig8_gaps(0.02, losses=["mse"]), section)) == {
+        "reproduces-mse": True,
+        "reproduces-ce": False,
+    }
+    straddling = resource_underparam.claims_for(_fig8_gaps(0.04, se=0.0075), section)
+    assert passed_by_id(straddling) == {"reproduces-mse": None, "reproduces-ce": None}
+    assert "s.e. over 2 seeds" in straddling[0].uncertainty
 
 
-def test_figure_6_claims_fail_far_from_the_papers_n0():
-    # Fig. 6: a best N0 a factor 10 off the paper's, with an RMS distance of 0.2, fails both
-    # claims; the paper's N0 at RMS 0.01 passes both.
+def test_figure_8_gaps_per_seed():
+    """Two seeds, the geometry loss 1 -> 0.5 in both; the Resource model off by 0.1 in seed 0
+    and 0.3 in seed 1 at every step: mean gaps 0.1 and 0.3 of L(0), mean 0.2, s.e. 0.1."""
+    from physlearn.skills.resource import underparam_figure as resource_underparam
+
+    rows = []
+    for seed, offset in ((0, 0.1), (1, 0.3)):
+        for model, shift in (("geometry", 0.0), ("resource", offset)):
+            for step, level in ((0, 1.0), (10, 0.5)):
+                rows.append(
+                    {
+                        "loss": "mse",
+                        "n_skills": 5,
+                        "model": model,
+                        "seed": seed,
+                        "step": step,
+                        "total_loss": level + shift,
+                    }
+                )
+    g = resource_underparam.gaps(pd.DataFrame(rows)).iloc[0]
+    assert g["mean_gap"] == pytest.approx(0.2) and g["mean_gap_se"] == pytest.approx(0.1)
+    assert (g["mean_gap_low"], g["mean_gap_high"]) == pytest.approx((0.0, 0.4))
+    # the mean curves: geometry 1, 0.5; resource 1.2, 0.7: largest gap 0.2 of L(0) = 1
+    assert g["max_gap"] == pytest.approx(0.2)
+
+
+def _fig6_best(rows) -> pd.DataFrame:
+    return pd.DataFrame(
+        [{"panel": panel, "n0": n0, "paper_n0": 0.01, "distance": distance} for panel, n0, distance in rows]
+    )
+
+
+FIG6_GRID = np.geomspace(1e-4, 1, 25)  # the laptop grid: a factor 10^(1/6) = 1.47 a step
+
+
+def test_figure_6_judges_against_the_authors_metric_with_the_grid_resolution():
+    """Fig. 6 is judged against the N0 the authors' fit metric picks (default 0.0047: band
+    0.00157..0.0141), ± half a grid step: 0.0068 passes, 0.1 (a factor 21 off) fails, 0.0147
+    (± a factor 1.21: 0.0121..0.0178) straddles 0.0141: INCONCLUSIVE."""
     from physlearn.skills.resource import n0_figure as resource_n0
 
-    grid = np.geomspace(1e-4, 1, 9)
-    best = lambda n0, distance: pd.DataFrame(
-        {
-            "panel": ["default"],
-            "n0": [n0],
-            "paper_n0": [0.01],  # noqa: E731
-            "distance": [distance],
-        }
-    )
-    assert passed_by_id(resource_n0.claims_for(best(0.1, 0.2), grid)) == {
-        "best-n0-default": False,
-        "fit-quality": False,
-    }
-    assert passed_by_id(resource_n0.claims_for(best(0.01, 0.01), grid)) == {
-        "best-n0-default": True,
-        "fit-quality": True,
-    }
+    def verdict(n0):
+        claims = resource_n0.claims_for(_fig6_best([("default", n0, 0.01)]), FIG6_GRID)
+        return passed_by_id(claims)["best-n0-default"]
+
+    grid = {f"{v:.3g}": v for v in FIG6_GRID}
+    assert verdict(grid["0.00681"]) is True
+    assert verdict(grid["0.1"]) is False
+    assert verdict(grid["0.0147"]) is None
+    assert verdict(FIG6_GRID[0]) is False  # open below the edge, but 0 .. 1.2e-4 lies wholly under 0.00157
+    # a grid starting at 0.002: its edge stands for 0 .. 0.0024, which straddles 0.00157
+    short_grid = np.geomspace(0.002, 1, 17)
+    edge = resource_n0.claims_for(_fig6_best([("default", short_grid[0], 0.01)]), short_grid)
+    assert passed_by_id(edge)["best-n0-default"] is None
+
+
+def test_figure_6_hundred_skills_panel_and_fit_quality():
+    """The 100-skill panel passes only with its best N0 at the grid's lower edge (the spec: no
+    N0 fits it), and is left out of fit-quality; a fittable panel at RMS 0.2 fails fit-quality."""
+    from physlearn.skills.resource import n0_figure as resource_n0
+
+    edge = resource_n0.claims_for(_fig6_best([("default", 0.0046, 0.01), ("100 skills", FIG6_GRID[0], 0.2)]), FIG6_GRID)
+    assert passed_by_id(edge) == {"best-n0-default": True, "best-n0-100-skills": True, "fit-quality": True}
+    interior = resource_n0.claims_for(_fig6_best([("default", 0.0046, 0.2), ("100 skills", 0.01, 0.01)]), FIG6_GRID)
+    assert passed_by_id(interior) == {"best-n0-default": True, "best-n0-100-skills": False, "fit-quality": False}
 
 
 def test_sweep_fits():
@@ -419,32 +472,81 @@ def test_collapse_window_and_spread():
     assert resource_collapse.spread(table) > 0.2
 
 
-def sweep_best(lr_coefficient, noise_coefficient, batch_exponent) -> pd.DataFrame:
-    """Best-N0 rows for the three sweeps: N0 = 0.01 + c eta, N0 = 1 + c sigma, N0 = 1e-3 B^k."""
-    lr, noise, batch = np.array([1e-4, 1e-3, 1e-2]), np.array([1e-3, 1e-2, 1e-1]), np.array([16, 64, 256])
+def sweep_best(lr_exponent, noise_exponent, batch_exponent) -> pd.DataFrame:
+    """Best-N0 rows for the three sweeps, power laws N0 = c x^k; the lr sweep has a point
+    below 1e-3 on the U's left arm (N0 0.5 at eta 1e-4) that the slope must not read."""
+    lr, noise, batch = np.array([1e-4, 1e-3, 3e-3, 1e-2]), np.array([1e-3, 1e-2, 1e-1]), np.array([16, 64, 256])
     return pd.DataFrame(
         {
-            "variable": ["lr"] * 3 + ["noise"] * 3 + ["batch_size"] * 3,
+            "variable": ["lr"] * 4 + ["noise"] * 3 + ["batch_size"] * 3,
             "value": [*lr, *noise, *batch],
             "n0": [
-                *(0.01 + lr_coefficient * lr),
-                *(1 + noise_coefficient * noise),
-                *(1e-3 * batch.astype(float) ** batch_exponent),
+                0.5,
+                *(16 * lr[1:] ** lr_exponent * 1e-3 ** (1 - lr_exponent)),
+                *(30 * noise**noise_exponent),
+                *(1.3 * batch.astype(float) ** batch_exponent),
             ],
         }
     )
 
 
-def test_figure_7_claims_fail_on_a_spread_or_wrong_trends():
-    # Fig. 7: spreads of 0.2 (> 0.05), N0 ~ 100 eta (factor 50 off 2), N0 falling with sigma,
-    # and N0 rising as B (slope +1, not -1) fail all five claims; the paper's trends
-    # (2 eta, 20 sigma, 1/B) with no spread pass all five.
-    ids = ["collapse", "collapse-resource", "n0-vs-lr", "n0-vs-noise", "n0-vs-batch-size"]
-    bad = resource_collapse.sweep_summary(sweep_best(100.0, -5.0, 1.0))
-    assert bad["batch_size"]["loglog_slope"] == pytest.approx(1.0)
-    assert passed_by_id(resource_collapse.claims_for(0.2, bad, 0.2)) == dict.fromkeys(ids, False)
-    good = resource_collapse.sweep_summary(sweep_best(2.0, 20.0, -1.0))
-    assert passed_by_id(resource_collapse.claims_for(0.01, good, 0.0)) == dict.fromkeys(ids, True)
+N0_IDS = ["n0-vs-lr", "n0-vs-noise", "n0-vs-batch-size"]
+
+
+def test_slope_interval_is_the_grid_resolution():
+    x = np.array([1.0, 10.0])
+    slope, low, high = resource_collapse.slope_interval(x, np.array([1.0, 10.0]), grid_ratio=10 ** (1 / 6))
+    # two points a decade apart: each log N0 moves by half a step, log(10)/12, the slope by 2/12
+    assert slope == pytest.approx(1.0) and (low, high) == pytest.approx((1 - 1 / 6, 1 + 1 / 6))
+    assert np.isnan(resource_collapse.slope_interval(x[:1], x[:1], 1.5)[0])
+    assert resource_collapse.grid_ratio({"n0": {"start": 1e-4, "stop": 1.0, "num": 25, "scale": "log"}}) == (
+        pytest.approx(10 ** (1 / 6))
+    )
+
+
+def test_figure_7_slope_claims_pass_on_the_paper_slopes_and_fail_on_wrong_ones():
+    ratio = 10 ** (1 / 6)  # the laptop grid: 25 values over 1e-4..1
+    good = resource_collapse.sweep_summary(sweep_best(1.0, 1.0, -1.0), ratio)
+    assert good["lr"]["slope"] == pytest.approx(1.0)  # eta 1e-4 (the U's left arm) is not fitted
+    verdicts = passed_by_id(resource_collapse.claims_for(0.01, good, [1, 2, 3], 10))
+    assert verdicts == {"collapse": True, **dict.fromkeys(N0_IDS, True)}
+    # wrong results: N0 flat in eta (slope 0), falling with sigma (-1), rising with B (+1)
+    bad = resource_collapse.sweep_summary(sweep_best(0.0, -1.0, 1.0), ratio)
+    assert passed_by_id(resource_collapse.claims_for(0.01, bad, [1, 2, 3], 10)) == {
+        "collapse": True,
+        **dict.fromkeys(N0_IDS, False),
+    }
+    # a slope of 0.45 in eta whose grid interval straddles 0.5: INCONCLUSIVE
+    near = resource_collapse.sweep_summary(sweep_best(0.45, 1.0, -1.0), ratio)
+    assert passed_by_id(resource_collapse.claims_for(0.01, near, [1, 2, 3], 10))["n0-vs-lr"] is None
+
+
+def test_figure_7_collapse_claim():
+    summary = resource_collapse.sweep_summary(sweep_best(1.0, 1.0, -1.0), 10 ** (1 / 6))
+    # a spread of 0.2 (> 0.05) fails; so does a collapse read on fewer than two learned skills
+    assert passed_by_id(resource_collapse.claims_for(0.2, summary, [1, 2, 3], 10))["collapse"] is False
+    assert passed_by_id(resource_collapse.claims_for(0.0, summary, [1], 10))["collapse"] is False
+    assert "collapse-resource" not in passed_by_id(resource_collapse.claims_for(0.0, summary, [1, 2], 10))
+
+
+def test_collapse_is_judged_on_the_learned_skills_only():
+    """A rare skill that never moves (clipped to a flat 1.0) is left out of the judged skills,
+    a learned skill off the common curve is not."""
+    steps = np.arange(0, 101, 10)
+    p = np.array([0.5, 0.3, 0.2])
+    rows = []
+    for t in steps:
+        for i in range(3):
+            s = 1 - np.exp(-p[i] * t / 10) if i < 2 else -0.01  # skill 3 never moves
+            rows.append({"model": "geometry", "step": t, "skill": i + 1, "p": p[i], "s": s})
+    table = resource_collapse.collapse_table(pd.DataFrame(rows).assign(panel="default"))
+    judged = resource_collapse.learned_skills(table)
+    assert judged == [1, 2]
+    assert resource_collapse.spread(table, judged) == pytest.approx(0, abs=1e-12)
+    assert resource_collapse.spread(table) > 0.2
+    off = table.copy()
+    off.loc[off["skill"] == 2, "collapsed"] = off.loc[off["skill"] == 2, "collapsed"] ** 3  # off the curve
+    assert resource_collapse.spread(off, judged) > 0.05
 
 
 def test_graph_checks_catch_an_early_child():
@@ -467,6 +569,18 @@ def test_figure_17_claim_fails_on_an_early_child():
         "gated-order-good": True,
         "gated-order-early": False,
     }
+
+
+def test_figure_17_exponent_range_claim():
+    """The order at both ends of a = 1e-2..1e-4: an early AND child at either exponent fails;
+    no exponent run at all fails too (nothing judged)."""
+    learned = np.array([30, 40, 70, 90, 80.0])
+    good = {"tree": {"graph": TREE_OR, "start": np.array([0, 0, 50, 0, 75.0]), "learned": learned}}
+    early = {"tree": {"graph": TREE_OR, "start": np.array([0, 0, 5, 0, 75.0]), "learned": learned}}
+    assert resource_graphs.exponent_range_claim({1e-2: good, 1e-4: good}).passed is True
+    claim = resource_graphs.exponent_range_claim({1e-2: early, 1e-4: good})
+    assert claim.passed is False and "a 0.01, tree" in claim.ours
+    assert resource_graphs.exponent_range_claim({}).passed is False
 
 
 def synthetic_parity(parts=(200, 190), composite=480, control=2300, seeds=2) -> pd.DataFrame:
@@ -503,18 +617,21 @@ def test_network_times_from_the_parity_table():
     assert net["control_time"] > 4 * max(net["part_times"])
 
 
-@pytest.mark.parametrize("control, passed", [(580.0, False), (2400.0, True)])
-def test_figure_16_control_claim(control, passed):
-    # Fig. 16: a control learned with the composite (ratio 1 < 2400/580/2) is not "much
-    # later"; the paper's 2400 is. The other inputs are the paper's times.
+@pytest.mark.parametrize("model_composite, passed", [(580.0, True), (1500.0, False), (300.0, False)])
+def test_figure_16_scores_only_the_gated_model(model_composite, passed):
+    """Fig. 16 scores only the gated model's composite time against the network's (580): a
+    model that learns it with the control's delay (1500) or with its parts (300, a missing
+    gate) fails. The network's own timings are Fig. 2's claims and are not scored again."""
     net = {
         "part_times": [300.0, 280.0],
         "composite_time": 580.0,
-        "control_time": control,
+        "composite_times": [560.0, 600.0],
+        "control_time": 2400.0,
         "control_task": "x5^x6^x7^x8",
     }
-    claims = resource_parity.claims_for(net, {"learned": [300.0, 280.0, 580.0]}, 1.0)
-    assert passed_by_id(claims)["control-much-later"] is passed
+    claims = resource_parity.claims_for(net, {"learned": [300.0, 280.0, model_composite]}, 1.0)
+    assert passed_by_id(claims) == {"gated-model-matches": passed}
+    assert "median over 2 seeds (range 560 to 600)" in claims[0].uncertainty
 
 
 # ---- the steps end to end (small) ----
@@ -618,7 +735,10 @@ def test_figures_8_17(tmp_path):
     assert {c["id"] for c in check_figure(tmp_path, "under", "Fig. 8")["claims"]} == {"reproduces-mse", "reproduces-ce"}
     resource_graphs.main(["--config", cfg, *figure_args(tmp_path, "graphs")])
     doc = check_figure(tmp_path, "graphs", "Fig. 17")
-    assert all(c["verdict"] == "PASS" for c in doc["claims"])  # the gates' logic at the spec's settings
+    verdicts = {c["id"]: c["verdict"] for c in doc["claims"]}
+    # the gates' logic at the figure's exponent; the range's ends are a result, not asserted here
+    assert all(v == "PASS" for k, v in verdicts.items() if k != "gated-order-exponent-range")
+    assert "gated-order-exponent-range" in verdicts
 
 
 def test_figure_16_on_a_synthetic_parity_table(tmp_path):
@@ -628,7 +748,7 @@ def test_figure_16_on_a_synthetic_parity_table(tmp_path):
     )
     doc = check_figure(tmp_path, "parity", "Fig. 16")
     verdicts = {c["id"]: c["verdict"] for c in doc["claims"]}
-    assert verdicts["composite-right-after-parts"] == "PASS" and verdicts["control-much-later"] == "PASS"
+    assert set(verdicts) == {"gated-model-matches"}
     # a table where the composite comes only with the control's delay fails the first claim
     late = synthetic_parity(composite=2300)
     late.to_csv(tmp_path / "late.csv", index=False)
@@ -636,4 +756,4 @@ def test_figure_16_on_a_synthetic_parity_table(tmp_path):
         ["--config", json.dumps(SMALL), "--parity", str(tmp_path / "late.csv"), *figure_args(tmp_path, "late")]
     )
     verdicts = {c["id"]: c["verdict"] for c in read_claims(tmp_path / "late.claims.json")["claims"]}
-    assert verdicts["composite-right-after-parts"] == "FAIL" and verdicts["gated-model-matches"] == "FAIL"
+    assert verdicts["gated-model-matches"] == "FAIL"

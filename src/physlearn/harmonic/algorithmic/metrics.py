@@ -12,6 +12,9 @@
 
 from __future__ import annotations
 
+import functools
+import math
+
 import numpy as np
 from sklearn.decomposition import PCA
 
@@ -76,3 +79,71 @@ def fraction_to_reach(fractions: np.ndarray, accuracy: np.ndarray, threshold: fl
     fractions, accuracy = np.asarray(fractions), np.asarray(accuracy)
     ok = fractions[accuracy >= threshold]
     return float(ok.min()) if len(ok) else float("inf")
+
+
+# ----- uncertainty and nulls of the claims (issue 20) -----
+
+NULL_DRAWS = 2000
+NULL_QUANTILE = 0.95
+BOOTSTRAP_DRAWS = 2000
+
+
+@functools.lru_cache(maxsize=64)
+def untrained_ev(rows: int, dim: int, quantile: float = NULL_QUANTILE, draws: int = NULL_DRAWS, seed: int = 0) -> float:
+    """The EV of the top-2 PCs that an untrained embedding reaches: the ``quantile`` of
+    ev_top2 over ``draws`` matrices [rows, dim] of i.i.d. U(-1/4, +1/4) entries (the MLPs'
+    init; the ratio does not depend on the scale, and barely on the distribution, so it
+    serves the transformers' N(0, 0.25^2) too). An embedding that training did not shape
+    lies below it 95% of the time: the null for "the embedding became more 2-D"."""
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(-0.25, 0.25, size=(draws, rows, dim))
+    x -= x.mean(1, keepdims=True)
+    s = np.linalg.svd(x, compute_uv=False) ** 2  # [draws, min(rows, dim)]
+    ev = s[:, :2].sum(1) / s.sum(1)
+    return float(np.quantile(ev, quantile))
+
+
+def mean_interval(values, k: float = 2.0) -> tuple[float, float, float, float]:
+    """(mean, mean - k s.e., mean + k s.e., s.e.) over the finite-or-not values (NaN kept:
+    a NaN makes every number NaN, i.e. no measurement). One value: a point interval, s.e. 0."""
+    v = np.asarray(values, dtype=np.float64)
+    if len(v) == 0:
+        return (math.nan,) * 4
+    mean = float(v.mean())
+    se = float(v.std(ddof=1) / math.sqrt(len(v))) if len(v) > 1 else 0.0
+    return mean, mean - k * se, mean + k * se, se
+
+
+def wilson_interval(successes: int, n: int, z: float = 1.96) -> tuple[float, float]:
+    """The Wilson score interval (95% at z 1.96) of a share of ``successes`` in ``n``; (NaN, NaN) for n 0."""
+    if n == 0:
+        return math.nan, math.nan
+    p = successes / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def lead(later: float, earlier: float) -> float:
+    """How far ``earlier`` is ahead of ``later`` (later - earlier), where inf means "not
+    reached": both not reached is a tie (0), only ``earlier`` not reached is -inf."""
+    if math.isinf(later) and math.isinf(earlier):
+        return 0.0
+    return later - earlier
+
+
+def bootstrap_median_lead(later, earlier, draws: int = BOOTSTRAP_DRAWS, seed: int = 0) -> tuple[float, float]:
+    """95% percentile-bootstrap interval of lead(median(later), median(earlier)), resampling
+    the seeds (pairs: the same seed index in both) with replacement; NaN in the inputs means
+    not reached (inf). The interval's ends are sample quantiles without interpolation, so
+    that infinite leads stay numbers."""
+    a = np.where(np.isnan(np.asarray(later, float)), np.inf, np.asarray(later, float))
+    b = np.where(np.isnan(np.asarray(earlier, float)), np.inf, np.asarray(earlier, float))
+    if len(a) == 0 or len(a) != len(b):
+        return math.nan, math.nan
+    rng = np.random.default_rng(seed)
+    idx = rng.integers(0, len(a), size=(draws, len(a)))
+    med_a = np.quantile(a[idx], 0.5, axis=1, method="lower")
+    med_b = np.quantile(b[idx], 0.5, axis=1, method="lower")
+    leads = np.array([lead(x, y) for x, y in zip(med_a, med_b)])
+    return float(np.quantile(leads, 0.025, method="lower")), float(np.quantile(leads, 0.975, method="higher"))

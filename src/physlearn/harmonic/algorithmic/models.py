@@ -9,16 +9,26 @@ same run trained alone (tests/test_harmonic_models.py checks it against plain
 
 - MLP [T*16, 100, 16, V]: the T input embeddings are concatenated, Linear(T*16, 100), SiLU,
   Linear(100, 16) gives h; the output layer is the token embedding itself (tied): a
-  harmonic layer with the embeddings as class centres, or logits h . E^T (standard).
+  harmonic layer with the embeddings as class centres, or logits h . E^T + b (standard:
+  the authors' tied output layer is an ``nn.Linear(16, V)`` with its bias, ``out_b``; a
+  harmonic run holds it too, as every run of a stack has the same shapes, but never uses it).
 - Transformer: token embedding + learned positions, two post-LN encoder layers (PyTorch's
   ``nn.TransformerEncoderLayer``: d_model 16, 2 heads, ff 64, ReLU, dropout 0.1), an extra
   residual around the encoder (h = x + encoder(x)), and the last token's h is read out.
   The harmonic model has its own class centres; the standard one uses logits h . E^T.
 
-Initialisation follows PyTorch's defaults for the same layers (``nn.Embedding`` N(0, 1),
-``nn.Linear`` uniform(+-1/sqrt(fan_in)), attention in-projection Xavier-uniform with zero
-biases, LayerNorm 1 and 0); the harmonic centres are N(0, 1), like the embedding they
-replace. Each run draws its initialisation from its own generator.
+Initialisation is the authors' (spec section 1; it decides whether a standard lattice MLP
+generalises within 100 epochs, and the Fig. 4 embeddings): the MLP's tied embedding is the
+weight of an ``nn.Linear(16, V)``, i.e. uniform(+-1/sqrt(16)) = U(-1/4, +1/4), and so is its
+output bias; the transformer's embedding is N(0, 0.25^2) and its harmonic centres
+U(-1/4, +1/4). The rest follows PyTorch's defaults for the same layers (``nn.Linear``
+uniform(+-1/sqrt(fan_in)), attention in-projection Xavier-uniform with zero biases,
+LayerNorm 1 and 0, learned positions N(0, 1) as ``nn.Embedding``). Each run draws its
+initialisation from its own generator.
+
+The embedding regulariser acts in the transformers only: the authors' MLPs compute it from
+the embedding's detached data, so no gradient flows (spec section 1);
+``AlgorithmicConfig.model`` gives the MLPs a weight of 0.
 
 Harmonic exponent convention: ``exponent`` is the code's n on d^2 (layer.py); the toy
 tasks use 1, i.e. p proportional to d^-2.
@@ -35,6 +45,7 @@ import torch.nn.functional as F
 from physlearn.harmonic.layer import harmonic_logits
 
 FAMILIES = ("mlp", "transformer")
+TRANSFORMER_EMBEDDING_STD = 0.25  # the authors' toy transformer's token embedding init (spec section 1)
 
 
 @dataclass(frozen=True)
@@ -50,7 +61,7 @@ class ModelConfig:
     dropout: float = 0.1
     exponent: float = 1.0  # harmonic n on d^2
     eps: float = 1e-4  # added to d^2 (the authors' toy eps)
-    embedding_reg: float = 0.01  # weight of the embedding regulariser
+    embedding_reg: float = 0.01  # weight of the embedding regulariser (the experiments give MLPs 0)
 
     def __post_init__(self):
         if self.family not in FAMILIES:
@@ -69,6 +80,7 @@ class ModelConfig:
                 "b1": (self.hidden,),
                 "w2": (self.hidden, D),
                 "b2": (D,),
+                "out_b": (V,),  # the standard output layer's bias (unused by harmonic runs)
             }
         shapes = {"embedding": (V, D), "positions": (T, D), "centres": (V, D)}
         for i in range(self.layers):
@@ -138,7 +150,13 @@ def init_params(cfg: ModelConfig, generator: torch.Generator) -> torch.Tensor:
     values = {}
     for name, shape in cfg.shapes().items():
         kind = name.split(".")[-1]
-        if name in ("embedding", "positions", "centres"):
+        if cfg.family == "mlp" and name in ("embedding", "out_b"):  # nn.Linear(D, V): weight and bias
+            values[name] = _linear_uniform(D, shape, generator)
+        elif name == "centres":  # the authors' harmonic layer: U(-1/sqrt(D), +1/sqrt(D))
+            values[name] = _linear_uniform(D, shape, generator)
+        elif name == "embedding":  # the authors' transformer: N(0, 0.25^2)
+            values[name] = TRANSFORMER_EMBEDDING_STD * torch.randn(shape, generator=generator)
+        elif name == "positions":  # nn.Embedding's default
             values[name] = torch.randn(shape, generator=generator)
         elif kind == "qkv_w":  # nn.MultiheadAttention: xavier_uniform on the [3D, D] in-projection
             bound = math.sqrt(6 / (D + 3 * D))
@@ -188,13 +206,21 @@ def _dropout(x: torch.Tensor, mask: torch.Tensor | None) -> torch.Tensor:
 
 
 def output_logits(
-    cfg: ModelConfig, h: torch.Tensor, centres: torch.Tensor, embedding: torch.Tensor, harmonic: torch.Tensor
+    cfg: ModelConfig,
+    h: torch.Tensor,
+    centres: torch.Tensor,
+    embedding: torch.Tensor,
+    harmonic: torch.Tensor,
+    bias: torch.Tensor | None = None,
 ) -> torch.Tensor:
     """h [R, B, D] -> logits [R, B, V]: harmonic runs use distances to ``centres``, standard
-    runs h . E^T. ``harmonic`` [R] bool picks per run (both are computed only in mixed stacks)."""
+    runs h . E^T (+ ``bias`` [R, V], the MLP's). ``harmonic`` [R] bool picks per run (both
+    are computed only in mixed stacks)."""
     if bool(harmonic.all()):
         return _harmonic(cfg, h, centres)
     standard = h @ embedding.transpose(-1, -2)
+    if bias is not None:
+        standard = standard + bias.unsqueeze(1)
     if not bool(harmonic.any()):
         return standard
     return torch.where(harmonic.view(-1, 1, 1), _harmonic(cfg, h, centres), standard)
@@ -275,7 +301,7 @@ def forward(
     else:
         h = transformer_hidden(cfg, p, tokens, dropout)
         centres = p["centres"]
-    return output_logits(cfg, h, centres, p["embedding"], harmonic)
+    return output_logits(cfg, h, centres, p["embedding"], harmonic, p.get("out_b"))
 
 
 @torch.no_grad()
@@ -290,15 +316,16 @@ def predict(
     else:
         h, centres = transformer_hidden(cfg, p, tokens), p["centres"]
     E = p["embedding"]
+    bias = p["out_b"].unsqueeze(1) if "out_b" in p else torch.zeros(E.shape[0], 1, E.shape[1], device=E.device)
     k = int((~harmonic).sum())
     if bool(harmonic[k:].all()):  # standard runs first: each output on its own block
-        scores = [h[:k] @ E[:k].transpose(-1, -2)] if k else []
+        scores = [h[:k] @ E[:k].transpose(-1, -2) + bias[:k]] if k else []
         if k < len(harmonic):
             c = centres[k:]
             scores.append(2 * h[k:] @ c.transpose(-1, -2) - c.square().sum(-1).unsqueeze(1))
         return torch.cat(scores).argmax(-1)
     nearness = 2 * h @ centres.transpose(-1, -2) - centres.square().sum(-1).unsqueeze(1)
-    return torch.where(harmonic.view(-1, 1, 1), nearness, h @ E.transpose(-1, -2)).argmax(-1)
+    return torch.where(harmonic.view(-1, 1, 1), nearness, h @ E.transpose(-1, -2) + bias).argmax(-1)
 
 
 def embeddings(cfg: ModelConfig, params: torch.Tensor | dict) -> torch.Tensor:
@@ -329,8 +356,8 @@ def mlp_loss_and_grad(
     a1 = F.silu(z1)
     h = torch.baddbmm(p["b2"].unsqueeze(1), a1, p["w2"])  # [R, B, D]
     logits = []
-    if k > 0:  # standard: h . E^T
-        logits.append(h[:k] @ E[:k].transpose(1, 2))
+    if k > 0:  # standard: h . E^T + b
+        logits.append(torch.baddbmm(p["out_b"][:k].unsqueeze(1), h[:k], E[:k].transpose(1, 2)))
     if k < R:  # harmonic: -n log(d^2 + eps), d^2 from the expansion in float64 (see _harmonic)
         hd, Ed = h[k:].double(), E[k:].double()
         norms = (hd * hd).sum(-1, keepdim=True) + (Ed * Ed).sum(-1).unsqueeze(1)
@@ -364,6 +391,8 @@ def mlp_loss_and_grad(
     grad_h = grad_h[0] if len(grad_h) == 1 else torch.cat(grad_h)
     grad_E = grad_E[0] if len(grad_E) == 1 else torch.cat(grad_E)
     grad_b2 = grad_h.sum(1)
+    grad_out_b = torch.zeros_like(p["out_b"])  # harmonic runs do not use the bias
+    grad_out_b[:k] = g[:k].sum(1)
     grad_w2 = a1.transpose(1, 2) @ grad_h
     grad_z1 = torch.ops.aten.silu_backward(grad_h @ p["w2"].transpose(1, 2), z1)
     grad_b1 = grad_z1.sum(1)
@@ -372,5 +401,5 @@ def mlp_loss_and_grad(
     grad_E = grad_E.reshape(R * V, Dm).index_add_(0, flat_tokens.reshape(-1), grad_x).view(R, V, Dm)
     # the regulariser: d/dE mean_d sqrt(mean_v E_vd^2) = E_vd / (D V rms_d)
     grad_E = grad_E + (cfg.embedding_reg / (Dm * V)) * E / column_rms.unsqueeze(1)
-    grad = torch.cat([t.reshape(R, -1) for t in (grad_E, grad_w1, grad_b1, grad_w2, grad_b2)], 1)
+    grad = torch.cat([t.reshape(R, -1) for t in (grad_E, grad_w1, grad_b1, grad_w2, grad_b2, grad_out_b)], 1)
     return loss, grad, logits.argmax(-1) == targets

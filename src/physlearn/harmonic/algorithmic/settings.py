@@ -54,7 +54,8 @@ class AlgorithmicConfig:
             d_model=s["embedding_dim"],
             exponent=s["exponent"],
             eps=s["eps"],
-            embedding_reg=s["embedding_reg"],
+            # the authors' MLPs compute the regulariser from detached data: no effect (spec section 1)
+            embedding_reg=s["embedding_reg"] if family == "transformer" else 0.0,
             **{k: f[k] for k in FAMILY_KEYS[family]},
         )
 

@@ -13,13 +13,14 @@ import pandas as pd
 import torch
 
 from physlearn import figures, plotting, step
-from physlearn.claims import Claim
-from physlearn.skills.parity.model import within_factor
+from physlearn.claims import Claim, interval_verdict
 
 # Spec section 4: median t2/t1 over inits, and the rare skill's speed-up from modularity.
 PAPER = {"non-modular": 2.8, "modular": 1.14, "speedup": 1.4}
 FACTOR = 1.5  # each median within x/÷ 1.5 of the paper's value
 VARIANTS = ("non-modular", "modular")
+BOOTSTRAP_RESAMPLES = 2000  # of the inits, for the 95% interval of each median
+BOOTSTRAP_SEED = 19  # fixed, so that a claims file is reproducible
 
 
 def ratios(runs: pd.DataFrame) -> pd.DataFrame:
@@ -41,10 +42,43 @@ def fmt(value: float, digits: int = 2) -> str:
     return f"{value:.{digits}f}" if np.isfinite(value) else "inf (half or more never learned)"
 
 
+def bootstrap_median(values, rng: np.random.Generator, resamples: int = BOOTSTRAP_RESAMPLES) -> np.ndarray:
+    """Medians of ``resamples`` resamples (with replacement) of ``values``, NaN (never learned)
+    counted as infinitely late, as in :func:`median_never_as_inf`."""
+    values = np.asarray(pd.Series(values, dtype=float).fillna(np.inf))
+    if not len(values):
+        return np.full(resamples, np.nan)
+    picks = rng.integers(0, len(values), size=(resamples, len(values)))
+    return np.median(values[picks], axis=1)
+
+
+def percentile_interval(samples: np.ndarray) -> tuple[float, float]:
+    """The 95% percentile interval (inf allowed: more than half of a resample never learned);
+    NaN when there are no samples."""
+    if np.isnan(samples).any():
+        return np.nan, np.nan
+    return float(np.quantile(samples, 0.025, method="lower")), float(np.quantile(samples, 0.975, method="higher"))
+
+
+def fmt_interval(interval) -> str:
+    return f"[{fmt(interval[0])}, {fmt(interval[1]).split(' ')[0]}]"
+
+
 def claims(per_init: pd.DataFrame, measure_on: str, other: pd.DataFrame, other_name: str) -> list[Claim]:
     """The claims for the skill MSE measured on ``measure_on``; ``other`` (the other place of
-    measurement) is reported beside them, not judged."""
+    measurement) is reported beside them, not judged. Every median carries a 95% bootstrap
+    interval over the inits (an init that never learned a skill counts as infinitely late,
+    so the interval is open-ended when many never did), and the verdicts read the interval:
+    one that straddles a criterion's bound is INCONCLUSIVE. The speed-up is judged twice: its
+    direction (modular sooner, the paper's point) and its size (about 1.4x)."""
     summary, alt = summarise(per_init), summarise(other)
+    rng = np.random.default_rng(BOOTSTRAP_SEED)
+    rows = {v: per_init[per_init["variant"] == v] for v in VARIANTS}
+    boot_ratio = {v: bootstrap_median(rows[v]["ratio"], rng) for v in VARIANTS}
+    boot_t2 = {v: bootstrap_median(rows[v]["t2"], rng) for v in VARIANTS}
+    with np.errstate(invalid="ignore", divide="ignore"):
+        boot_speedup = boot_t2["non-modular"] / boot_t2["modular"]
+    boot_speedup[np.isnan(boot_speedup) & ~np.isnan(boot_t2["modular"])] = np.inf  # inf / inf: never in both
     where = {"task_rows": "on the rows that train it", "all_samples": "on all samples"}
     note = (
         f"; measured {where[other_name]} instead: t2/t1 {fmt(alt['ratio']['non-modular'])} / "
@@ -53,6 +87,7 @@ def claims(per_init: pd.DataFrame, measure_on: str, other: pd.DataFrame, other_n
     out = []
     for v in VARIANTS:
         med = summary["ratio"][v]
+        low, high = percentile_interval(boot_ratio[v])
         out.append(
             Claim(
                 id=f"{v}-ratio",
@@ -60,22 +95,61 @@ def claims(per_init: pd.DataFrame, measure_on: str, other: pd.DataFrame, other_n
                 paper_value=f"median t2/t1 about {PAPER[v]}",
                 ours=f"median t2/t1 = {fmt(med)} over {summary['n']} inits ({summary['never'][v]} with a skill never "
                 f"learned, counted as inf; skill MSE {where[measure_on]}){note if v == VARIANTS[-1] else ''}",
-                criterion=f"within a factor {FACTOR} of {PAPER[v]}",
-                passed=within_factor(med, PAPER[v], FACTOR),
-                measured={"median_ratio": med, "measured_on": measure_on, other_name: alt["ratio"][v]},
+                uncertainty=f"95% bootstrap interval {fmt_interval((low, high))} over {len(rows[v])} inits "
+                f"({BOOTSTRAP_RESAMPLES} resamples)",
+                criterion=f"the interval within a factor {FACTOR} of {PAPER[v]} "
+                f"({PAPER[v] / FACTOR:.2f} to {PAPER[v] * FACTOR:.2f}); INCONCLUSIVE if it straddles a bound",
+                passed=interval_verdict(low, high, above=PAPER[v] / FACTOR, below=PAPER[v] * FACTOR, strict=False),
+                measured={
+                    "median_ratio": med,
+                    "interval": [low, high],
+                    "measured_on": measure_on,
+                    other_name: alt["ratio"][v],
+                },
             )
         )
     t2, speedup = summary["t2"], summary["speedup"]
+    low, high = percentile_interval(boot_speedup)
+    uncertainty = (
+        f"95% bootstrap interval {fmt_interval((low, high))} over {len(rows['non-modular'])} and "
+        f"{len(rows['modular'])} inits, resampled apart ({BOOTSTRAP_RESAMPLES} resamples)"
+    )
+    ours = (
+        f"median T2: non-modular {fmt(t2['non-modular'], 0)}, modular {fmt(t2['modular'], 0)} steps: "
+        f"ratio {fmt(speedup)} (skill MSE {where[measure_on]}; {where[other_name]}: {fmt(alt['speedup'])})"
+    )
+    measured = {
+        "median_t2": t2,
+        "speedup": speedup,
+        "interval": [low, high],
+        "measured_on": measure_on,
+        other_name: alt["speedup"],
+    }
     out.append(
         Claim(
             id="modular-rare-skill-sooner",
             claim="With modularity the rare skill is learned sooner.",
+            paper_value=f"sooner (about {PAPER['speedup']}x)",
+            ours=ours,
+            uncertainty=uncertainty,
+            criterion="the interval of median non-modular T2 / modular T2 lies above 1; INCONCLUSIVE if it straddles 1",
+            passed=interval_verdict(low, high, above=1.0),
+            measured=measured,
+        )
+    )
+    out.append(
+        Claim(
+            id="modular-speedup-size",
+            claim="With modularity the rare skill is learned about 1.4x sooner.",
             paper_value=f"about {PAPER['speedup']}x sooner",
-            ours=f"median T2: non-modular {fmt(t2['non-modular'], 0)}, modular {fmt(t2['modular'], 0)} steps: "
-            f"ratio {speedup:.2f} (skill MSE {where[measure_on]}; {where[other_name]}: {alt['speedup']:.2f})",
-            criterion=f"median non-modular T2 / modular T2 > 1 and within a factor {FACTOR} of {PAPER['speedup']}",
-            passed=bool(speedup > 1 and within_factor(speedup, PAPER["speedup"], FACTOR)),
-            measured={"median_t2": t2, "speedup": speedup, "measured_on": measure_on, other_name: alt["speedup"]},
+            ours=ours,
+            uncertainty=uncertainty,
+            criterion=f"the interval of the speed-up within a factor {FACTOR} of {PAPER['speedup']} "
+            f"({PAPER['speedup'] / FACTOR:.2f} to {PAPER['speedup'] * FACTOR:.2f}); INCONCLUSIVE if it straddles",
+            passed=interval_verdict(
+                low, high, above=PAPER["speedup"] / FACTOR, below=PAPER["speedup"] * FACTOR, strict=False
+            ),
+            measured=measured,
         )
     )
     return out
@@ -91,7 +165,7 @@ def summarise(per_init: pd.DataFrame) -> dict:
         "t2": t2,
         "never": {v: int(r[["t1", "t2"]].isna().any(axis=1).sum()) for v, r in rows.items()},
         "n": len(rows[VARIANTS[0]]),
-        "speedup": t2["non-modular"] / t2["modular"],
+        "speedup": t2["non-modular"] / t2["modular"] if np.isfinite(t2["modular"]) else np.nan,
     }
 
 
@@ -116,6 +190,20 @@ def plot(curves: pd.DataFrame, per_init: pd.DataFrame, cfg: dict, title: str):
     data = [per_init[per_init["variant"] == v]["ratio"].dropna() for v in VARIANTS]
     ax.boxplot(data, showfliers=True)
     ax.set_xticks([1, 2], VARIANTS)
+    # the box leaves out the inits that never learned a skill; the claims' medians count them
+    # as infinitely late, so say how many there are
+    for x, v in enumerate(VARIANTS, start=1):
+        never = int(per_init[per_init["variant"] == v]["ratio"].isna().sum())
+        if never:
+            ax.annotate(
+                f"+{never} never learned\n(not in the box; inf in the median)",
+                (x, 0.02),
+                xycoords=("data", "axes fraction"),
+                ha="center",
+                va="bottom",
+                fontsize=7,
+                color="C3",
+            )
     ax.scatter([1, 2], [PAPER[v] for v in VARIANTS], marker="x", color="k", zorder=3, label="paper")
     ax.set(ylabel="T2 / T1 per init", title="learning-time ratio")
     ax.legend(frameon=False, fontsize=8)

@@ -70,14 +70,6 @@ def plot_ratio(summary: pd.DataFrame, runs: pd.DataFrame, section: dict, title: 
     return fig
 
 
-def _smooth(x: np.ndarray, width: int) -> np.ndarray:
-    """Moving average along the first axis (edges averaged over what exists)."""
-    kernel = np.ones(width)
-    num = np.apply_along_axis(lambda v: np.convolve(v, kernel, mode="same"), 0, x)
-    den = np.convolve(np.ones(len(x)), kernel, mode="same")[:, None]
-    return num / den
-
-
 def plot_sequence(runs: dict, section: dict, title: str):
     alphas, n_skills = section["alphas"], section["n_skills"]
     fig, axes = plt.subplots(
@@ -96,7 +88,7 @@ def plot_sequence(runs: dict, section: dict, title: str):
             ax_l, ax_a = axes[2 * row, col], axes[2 * row + 1, col]
             done = learned[row, 0][np.isfinite(learned[row, 0])]
             xmax = min(steps[-1], max(100, 1.3 * done.max())) if len(done) else steps[-1]
-            n_align = _smooth(out["n_align"][row, 0].astype(float), 5)
+            n_align = E.smooth_records(out["n_align"][row, 0])
             for i in range(n):
                 colour = cmap(i / max(1, n - 1))
                 ax_l.plot(steps, out["skill_loss"][row, 0, :, i], color=colour, lw=1, label=f"skill {i + 1}")
@@ -108,7 +100,7 @@ def plot_sequence(runs: dict, section: dict, title: str):
             ax_l.set_title(f"alpha {alpha:g}, {n} skills", fontsize=8)
             if col == 0:
                 ax_l.set_ylabel("skill loss $(1-s_i)^2$")
-                ax_a.set_ylabel("$n_{align}$ (5-record mean)")
+                ax_a.set_ylabel(f"$n_{{align}}$ ({E.N_ALIGN_SMOOTHING}-record mean)")
             if row == len(alphas) - 1:
                 ax_a.set_xlabel("step")
     axes[0, -1].legend(frameon=False, fontsize=6, loc="upper right", ncol=2)
@@ -185,7 +177,7 @@ def main(argv=None) -> None:
         )
     else:
         runs = E.run_optimizers(section, cfg["seed"], device)
-        claims = E.optimizer_claims(E.optimizer_summary(runs))
+        claims = E.optimizer_claims(runs, section["n_params"])
         where = (
             f"CE, N {section['n_params']}, alpha {section['alpha']:g}, lr {section['lr']:g}, "
             f"{section['steps']} steps, {section['seeds']} seeds (median, min-max), {scale} scale"

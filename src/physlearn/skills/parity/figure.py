@@ -55,6 +55,12 @@ def spread(values) -> str:
     return f"range {values.min():.3g}-{values.max():.3g} over {len(values)} seeds"
 
 
+def seeds_note(values) -> str:
+    """The ``uncertainty`` of a median over a few seeds: their spread in words. Too few seeds
+    for an interval at laptop scale, so the verdict reads the median alone."""
+    return f"{spread(values)}; judged on the median, no interval"
+
+
 def frequency_claims(ratios: pd.DataFrame) -> list[Claim]:
     # NaN if any seed never learned a task: its ratio is unknown
     med = ratios.groupby("p2")["ratio"].apply(lambda r: r.median() if r.notna().all() else np.nan)
@@ -69,6 +75,10 @@ def frequency_claims(ratios: pd.DataFrame) -> list[Claim]:
                 claim="The rarer task's learning time grows far slower than its rarity: t2/t1 against p2.",
                 paper_value=", ".join(f"p2 = {p:g}: {RERUN_RATIO[p]}" for p in compared) + " (re-run)",
                 ours=", ".join(f"p2 = {p:g}: {ours[p]:.2f}" for p in compared) + " (median t2/t1 over seeds)",
+                uncertainty="; ".join(
+                    f"p2 = {p:g}: {spread(ratios[np.isclose(ratios['p2'], p)]['ratio'])}" for p in compared
+                )
+                + "; judged on the medians, no interval",
                 criterion=f"every median within a factor {RATIO_FACTOR} of the re-run value",
                 passed=ok,
                 measured={"median_ratio": {str(p): ours[p] for p in compared}},
@@ -84,6 +94,7 @@ def frequency_claims(ratios: pd.DataFrame) -> list[Claim]:
                 claim="At p1/p2 = 10 the rare task is learned only about twice as late, not 10x (the Domino signature).",
                 paper_value="t2/t1 about 2 (re-run 2.1) while p1/p2 = 10",
                 ours=f"median t2/t1 = {value:.2f} ({spread(r)})",
+                uncertainty=seeds_note(r),
                 criterion=f"median t2/t1 at p2 = {KEY_P2} below {KEY_RATIO_BELOW} (half of p1/p2)",
                 passed=bool(value < KEY_RATIO_BELOW),
                 measured={"median_ratio": value, "ratios": r.tolist()},
@@ -113,6 +124,8 @@ def compositional_claims(learned: pd.DataFrame, cfg: dict) -> list[Claim]:
             paper_value=f"{comp_tasks[0]}: {RERUN_STEPS['x3^x4']}, {comp_tasks[1]}: {RERUN_STEPS['x1^x2']} steps (re-run)",
             ours=f"{comp_tasks[0]}: {median[comp_tasks[0]]:.0f}, {comp_tasks[1]}: {median[comp_tasks[1]]:.0f} steps "
             f"(median over {len(comp)} seeds)",
+            uncertainty=f"{comp_tasks[0]}: {spread(comp[comp_tasks[0]])}; {comp_tasks[1]}: {spread(comp[comp_tasks[1]])}; "
+            "judged on the medians, no interval",
             criterion=f"each within a factor {PART_FACTOR} of the re-run",
             passed=within_factor(median[comp_tasks[0]], RERUN_STEPS["x3^x4"], PART_FACTOR)
             and within_factor(median[comp_tasks[1]], RERUN_STEPS["x1^x2"], PART_FACTOR),
@@ -125,6 +138,7 @@ def compositional_claims(learned: pd.DataFrame, cfg: dict) -> list[Claim]:
             f"{RERUN_STEPS['x1^x2']} (ratio {RERUN_STEPS['composite'] / RERUN_STEPS['x3^x4']:.2f}; re-run)",
             ours=f"composite at {median[comp_tasks[2]]:.0f} steps; composite / later part = {after_med:.2f} "
             f"(median; {spread(after)})",
+            uncertainty=seeds_note(after),
             criterion=f"median composite / later part between {COMPOSITE_AFTER[0]} and {COMPOSITE_AFTER[1]}",
             passed=bool(COMPOSITE_AFTER[0] < after_med <= COMPOSITE_AFTER[1]),
             measured={"composite_over_later_part": after.tolist(), "median": after_med},
@@ -147,6 +161,7 @@ def compositional_claims(learned: pd.DataFrame, cfg: dict) -> list[Claim]:
                 f"{len(control)} seeds not learned within {steps_run} steps) vs composite {median[comp_tasks[2]]:.0f}: "
                 f"ratio {'>= ' if lower_bound else ''}{ratio:.2f}"
             ),
+            uncertainty=seeds_note(control),
             criterion=f"median control time / median composite time >= {CONTROL_SLOWER} (a seed that never learned "
             "counts as the run's length, a lower bound)",
             passed=bool(ratio >= CONTROL_SLOWER),

@@ -22,12 +22,7 @@ from physlearn.claims import Claim
 from physlearn.skills.resource import model as R
 
 LEARNED = 0.99  # accuracy (network) or skill strength (model): the spec's "learned" threshold
-# The paper's re-run (spec section 1): parts learned at about 300 and 280 steps, the
-# composite at 580; the control's third task at about 2400.
-PAPER_PARTS, PAPER_COMPOSITE, PAPER_CONTROL = (300.0, 280.0), 580.0, 2400.0
-# Criteria, fixed before any number was seen.
-RATIO_FACTOR = 1.5  # composite / last part: ours within a factor 1.5 of the paper's 580/300
-CONTROL_FACTOR = 2.0  # control third / composite: at least half the paper's 2400/580
+# Criterion, fixed before any number was seen.
 MODEL_FACTOR = 1.5  # the model's (rescaled) composite time within a factor 1.5 of the network's
 
 
@@ -62,6 +57,7 @@ def network_times(parity: pd.DataFrame) -> dict:
         "composite": composite,
         "part_times": [float(median[p]) for p in parts],
         "composite_time": float(median[composite]),
+        "composite_times": comp[comp["task"] == composite]["learned"].astype(float).tolist(),
     }
     control = learned[learned["experiment"] == "control"]
     if len(control):
@@ -69,6 +65,10 @@ def network_times(parity: pd.DataFrame) -> dict:
         out["control_task"] = c_third
         out["control_time"] = float(control.groupby("task")["learned"].median()[c_third])
     return out
+
+
+def _range(values) -> str:
+    return f"{min(values):g} to {max(values):g}" if len(values) else "none"
 
 
 def model_run(section: dict) -> dict:
@@ -87,39 +87,10 @@ def model_run(section: dict) -> dict:
 
 
 def claims_for(net: dict, model: dict, scale: float) -> list[Claim]:
-    last_part = max(net["part_times"])
-    ratio = net["composite_time"] / last_part
-    paper_ratio = PAPER_COMPOSITE / max(PAPER_PARTS)
-    factor = max(ratio / paper_ratio, paper_ratio / ratio) if np.isfinite(ratio) and ratio > 0 else np.inf
-    claims = [
-        Claim(
-            id="composite-right-after-parts",
-            claim="In the compositional parity task the composite x1^x2^x3^x4 is learned right after its parts.",
-            paper_value=f"parts about {PAPER_PARTS[0]:g} and {PAPER_PARTS[1]:g} steps, composite about "
-            f"{PAPER_COMPOSITE:g} (ratio {paper_ratio:.2f})",
-            ours=f"parts {[f'{t:g}' for t in net['part_times']]}, composite {net['composite_time']:g} (ratio {ratio:.2f}), "
-            "medians over seeds",
-            criterion=f"composite / last part within a factor {RATIO_FACTOR:g} of {paper_ratio:.2f}",
-            passed=bool(factor <= RATIO_FACTOR),
-            measured={**net, "ratio": ratio},
-        )
-    ]
-    if "control_time" in net:
-        c_ratio = net["control_time"] / net["composite_time"]
-        paper_c = PAPER_CONTROL / PAPER_COMPOSITE
-        claims.append(
-            Claim(
-                id="control-much-later",
-                claim="Without shared parts (control), the third task is learned much later than the composite.",
-                paper_value=f"control third task about {PAPER_CONTROL:g} steps vs composite {PAPER_COMPOSITE:g} "
-                f"(ratio {paper_c:.1f})",
-                ours=f"control third task ({net['control_task']}) {net['control_time']:g} vs composite "
-                f"{net['composite_time']:g} (ratio {c_ratio:.2f})",
-                criterion=f"ratio >= {paper_c / CONTROL_FACTOR:.2f} (half the paper's; never learned counts as later)",
-                passed=bool(c_ratio >= paper_c / CONTROL_FACTOR),
-                measured={"control_time": net["control_time"], "ratio": c_ratio},
-            )
-        )
+    """Only the gated model's prediction is this figure's claim. The network's own timings
+    (composite right after its parts, the control much later) are Fig. 2's claims on the
+    same parity runs: scoring them here again would count one result twice."""
+    claims = []
     predicted = model["learned"][2] * scale
     m_factor = (
         max(predicted / net["composite_time"], net["composite_time"] / predicted)
@@ -133,6 +104,9 @@ def claims_for(net: dict, model: dict, scale: float) -> list[Claim]:
             paper_value="the gated model's curves follow the parity curves (Fig. 16)",
             ours=f"model (time scale {scale:.3g} network steps per model step, fitted on the parts): composite at "
             f"{predicted:.0f} vs the network's {net['composite_time']:g}",
+            uncertainty="the model is one deterministic run; the network's time is the median over "
+            f"{len(net.get('composite_times', []))} seeds (range {_range(net.get('composite_times', []))}); "
+            "judged on the median, no interval",
             criterion=f"model composite time within a factor {MODEL_FACTOR:g} of the network's",
             passed=bool(m_factor <= MODEL_FACTOR),
             measured={"model_learned": model["learned"], "time_scale": scale, "predicted": predicted},
