@@ -1,5 +1,7 @@
 """The claims format (physlearn.claims): what a figure's claims file holds, and what it refuses;
-and interval_verdict, which turns an uncertainty interval into PASS, FAIL or INCONCLUSIVE."""
+interval_verdict, which turns an uncertainty interval into PASS, FAIL or INCONCLUSIVE; and the
+intervals and the joining of verdicts that every paper's figures share (MeanInterval,
+mean_interval, wilson_interval, all_hold)."""
 
 from __future__ import annotations
 
@@ -11,12 +13,17 @@ import pytest
 
 from physlearn.claims import (
     SCHEMA_VERSION,
+    SE_MULTIPLE,
     VERDICTS,
     Claim,
+    MeanInterval,
+    all_hold,
     interval_verdict,
+    mean_interval,
     read_claims,
     settings_problems,
     verdict_of,
+    wilson_interval,
     write_claims,
 )
 
@@ -333,3 +340,77 @@ def test_interval_verdict_makes_a_claim():
         for n, (lo, hi) in enumerate([(0.1, 0.2), (-0.2, -0.1), (-0.1, 0.1)])
     ]
     assert verdicts == ["PASS", "FAIL", "INCONCLUSIVE"]
+
+
+# ----- the shared intervals: mean ± 2 s.e., Wilson; and one verdict from several parts -----
+
+
+def test_mean_interval_is_mean_plus_minus_two_standard_errors():
+    assert SE_MULTIPLE == 2.0
+    interval = mean_interval([1.0, 2.0, 3.0, 4.0])
+    se = math.sqrt(5 / 3) / 2  # sample std (ddof 1) sqrt(5/3), over sqrt(4)
+    assert interval.mean == pytest.approx(2.5) and interval.se == pytest.approx(se) and interval.n == 4
+    assert interval.bounds == (interval.low, interval.high) == pytest.approx((2.5 - 2 * se, 2.5 + 2 * se))
+    assert interval.text == f"± {se:.3g} s.e. over 4 seeds; mean ± 2 s.e. = [{2.5 - 2 * se:.3g}, {2.5 + 2 * se:.3g}]"
+    assert interval.basis == "mean ± 2 s.e. over 4 seeds"
+    assert mean_interval([1.0, 3.0]).as_dict() == {"mean": 2.0, "se": 1.0, "low": 0.0, "high": 4.0, "n": 2}
+    assert mean_interval(np.array([[1.0, 3.0]]), "inits").n == 2  # any shape: the values, flattened
+
+
+def test_one_value_is_a_point_and_says_so():
+    interval = mean_interval([0.7], "inits")
+    assert interval.bounds == (0.7, 0.7) and math.isnan(interval.se) and not interval.has_spread
+    assert interval.text == interval.basis == "one init; no interval"
+    assert interval_verdict(*interval.bounds, above=0.5) is True  # PASS or FAIL, never INCONCLUSIVE
+    assert interval_verdict(*interval.bounds, above=0.7) is False
+
+
+def test_a_nan_value_makes_the_interval_nan_and_the_verdict_fail():
+    """A failed run is kept, not dropped: judging only the seeds that worked would flatter."""
+    interval = mean_interval([1.0, nan, 2.0])
+    assert math.isnan(interval.low) and math.isnan(interval.high) and interval.n == 3
+    assert interval_verdict(*interval.bounds, above=0.0) is False
+    assert interval.text == "a NaN among the 3 seeds; no interval"
+    empty = mean_interval([])
+    assert empty.n == 0 and math.isnan(empty.low) and empty.text == "no seeds; no interval"
+    assert interval_verdict(*empty.bounds, below=1.0) is False
+
+
+def test_mean_interval_from_a_mean_and_its_standard_error():
+    """FOCUS reads means and s.e. from its tables: the same interval and text as from values."""
+    interval = MeanInterval.from_mean_se(1.0, 0.25, 3)
+    assert interval.bounds == (0.5, 1.5) and interval.what == "replicates"
+    assert interval.text == "± 0.25 s.e. over 3 replicates; mean ± 2 s.e. = [0.5, 1.5]"
+    from_values = mean_interval([1.0, 3.0])
+    assert MeanInterval.from_mean_se(from_values.mean, from_values.se, 2, "seeds") == from_values
+    # no spread to estimate (one replicate, or an s.e. that is NaN): the point itself
+    assert MeanInterval.from_mean_se(1.0, 0.25, 1).bounds == (1.0, 1.0)
+    assert MeanInterval.from_mean_se(1.0, nan, 3).bounds == (1.0, 1.0)
+    assert MeanInterval.from_mean_se(1.0, nan, 3).text == "one replicate; no interval"
+    assert MeanInterval.from_mean_se(np.float64(1.0), np.float32(0.5), np.int64(2)).bounds == (0.0, 2.0)
+
+
+def test_mean_interval_decides_through_interval_verdict():
+    straddles = mean_interval([0.9, 1.1, 1.3])
+    assert straddles.low < 1.0 < straddles.high and interval_verdict(*straddles.bounds, above=1.0) is None
+    assert interval_verdict(*mean_interval([2.0, 2.1, 2.2]).bounds, above=1.0) is True
+    assert interval_verdict(*mean_interval([0.0, 0.1, 0.2]).bounds, above=1.0) is False
+
+
+def test_wilson_interval_by_hand():
+    low, high = wilson_interval(4, 5)
+    assert low == pytest.approx(0.3755, abs=1e-4) and high == pytest.approx(0.9638, abs=1e-4)
+    assert wilson_interval(0, 5)[0] == 0 and wilson_interval(5, 5)[1] == 1  # clipped to [0, 1] ...
+    assert wilson_interval(0, 5)[1] > 0 and wilson_interval(5, 5)[0] < 1  # ... but never a point
+    assert all(math.isnan(v) for v in wilson_interval(0, 0))
+    assert wilson_interval(4, 5, z=3.0)[0] < low  # a larger z, a wider interval
+
+
+def test_all_hold_fails_on_any_failure_and_is_inconclusive_on_any_straddle():
+    assert all_hold(True, True) is True
+    assert all_hold(True, None) is None
+    assert all_hold(None, False, True) is False
+    assert all_hold(*(v for v in (True, None, None))) is None
+    assert all_hold() is False  # nothing compared: not reproduced
+    assert all_hold(np.bool_(False), True) is False and all_hold(np.bool_(True), True) is True
+    assert _claim(passed=all_hold(True, None)).verdict == "INCONCLUSIVE"

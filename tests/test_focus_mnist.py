@@ -276,7 +276,7 @@ def test_point_claims_decide_on_the_interval():
 
 def test_one_replicate_gives_pass_or_fail_and_says_so():
     claim = claims_of({8: 9}, sem=np.nan, replicates=1)["improvement-batch-8"]
-    assert claim.verdict == "PASS" and claim.uncertainty == "one run; no interval"
+    assert claim.verdict == "PASS" and claim.uncertainty == "one replicate; no interval"
     assert claims_of({8: 1}, sem=np.nan, replicates=1)["improvement-batch-8"].verdict == "FAIL"
 
 

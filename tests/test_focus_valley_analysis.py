@@ -269,7 +269,7 @@ def test_checkpoint_sigma3_needs_adam_behind():
     assert noisy.verdict == "INCONCLUSIVE" and "s.e. over 20 replicates" in noisy.uncertainty
     # one replicate: PASS or FAIL, and says so
     one = checkpoint_claims(VF.CHECKPOINTS, sem=0.0, replicates=1)["checkpoint-a10-sigma3"]
-    assert one.verdict == "PASS" and one.uncertainty.startswith("one run; no interval")
+    assert one.verdict == "PASS" and one.uncertainty.startswith("one replicate; no interval")
     assert checkpoint_claims(VF.CHECKPOINTS)["checkpoint-a10-sigma0"].verdict == "PASS"
     far = {**VF.CHECKPOINTS, 0.0: {"adam": -0.55, "signum": -0.48, "focus": -0.46}}
     assert checkpoint_claims(far)["checkpoint-a10-sigma0"].verdict == "FAIL"

@@ -430,12 +430,3 @@ def test_modular_case_claims_pass_and_fail():
     claims = {c.id: c for c in case_claims(late, 3000)}
     assert claims["groks-harmonic-wd0"].passed and claims["groks-standard-wd0.5"].passed
     assert not claims["harmonic-generalises-first"].passed
-
-
-def test_interval_helpers_by_hand():
-    assert metrics.mean_interval([1.0, 3.0]) == (2.0, 0.0, 4.0, 1.0)  # s.e. = sd / sqrt(2) = 1
-    assert metrics.mean_interval([5.0]) == (5.0, 5.0, 5.0, 0.0)  # one run: a point
-    assert all(math.isnan(v) for v in metrics.mean_interval([1.0, float("nan")]))
-    low, high = metrics.wilson_interval(4, 5)
-    assert low == pytest.approx(0.3755, abs=1e-4) and high == pytest.approx(0.9638, abs=1e-4)
-    assert metrics.wilson_interval(0, 5)[0] == 0 and metrics.wilson_interval(5, 5)[1] == 1

@@ -8,6 +8,10 @@ INCONCLUSIVE: a measurement whose uncertainty interval straddles the criterion n
 confirms nor refutes the paper, and calling it either would overstate what a small run shows
 (:func:`interval_verdict` decides such criteria). The figure may also record how its
 settings differ from the paper's, so that a FAIL at reduced settings reads as such.
+
+The intervals that feed :func:`interval_verdict` are built here too, once for all papers:
+:class:`MeanInterval` (mean ± 2 s.e. over seeds), :func:`wilson_interval` (a share of
+successes), and :func:`all_hold` joins the verdicts of a claim's parts into one.
 """
 
 from __future__ import annotations
@@ -16,6 +20,8 @@ import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import numpy as np
 
 PAPERS = ("focus", "harmonic", "skills")
 VERDICTS = ("PASS", "FAIL", "INCONCLUSIVE")
@@ -121,6 +127,126 @@ def interval_verdict(
     if outside:
         return False
     return None
+
+
+SE_MULTIPLE = 2.0  # every mean interval is mean ± 2 s.e. (about 95%), fixed before any number was seen
+
+
+def _singular(what: str) -> str:
+    return what[:-1] if what.endswith("s") else what
+
+
+@dataclass(frozen=True)
+class MeanInterval:
+    """A mean with its standard error over ``n`` independent values (seeds, replicates,
+    inits: ``what``), and the interval mean ± 2 s.e. that the claims judge it by.
+
+    One rule for every paper, so that the same spread of seeds gives the same verdict and the
+    same ``uncertainty`` wording in every figure. With a single value (or a NaN s.e., i.e. no
+    spread to estimate) the interval is the point itself: :func:`interval_verdict` then says
+    PASS or FAIL on the value, never INCONCLUSIVE, and :attr:`text` says that there is no
+    interval. A NaN mean (a failed run among the values) makes the interval NaN, which
+    :func:`interval_verdict` reads as FAIL.
+    """
+
+    mean: float
+    se: float  # NaN with a single value: no spread to estimate
+    n: int
+    what: str = "seeds"  # what the values were drawn over, plural: "seeds", "replicates", "inits"
+
+    @classmethod
+    def from_mean_se(cls, mean: float, se: float, n: int, what: str = "replicates") -> MeanInterval:
+        """From a mean and its standard error computed elsewhere (FOCUS reads both from its
+        tables, or propagates them through a difference or a ratio)."""
+        return cls(float(mean), float(se), int(n), what)
+
+    @property
+    def has_spread(self) -> bool:
+        """Whether there is an interval at all: two values or more, and a standard error."""
+        return self.n >= 2 and not math.isnan(self.se)
+
+    @property
+    def low(self) -> float:
+        return self.mean - SE_MULTIPLE * self.se if self.has_spread else self.mean
+
+    @property
+    def high(self) -> float:
+        return self.mean + SE_MULTIPLE * self.se if self.has_spread else self.mean
+
+    @property
+    def bounds(self) -> tuple[float, float]:
+        """(low, high), to pass on as ``interval_verdict(*interval.bounds, ...)``."""
+        return self.low, self.high
+
+    @property
+    def basis(self) -> str:
+        """What the interval stands on, for texts that list several intervals' ends
+        themselves: "mean ± 2 s.e. over 5 seeds", or "one seed; no interval"."""
+        if not self.has_spread:
+            return self.text
+        return f"mean ± {SE_MULTIPLE:g} s.e. over {self.n} {self.what}"
+
+    @property
+    def text(self) -> str:
+        """The ``uncertainty`` field of a claim on this mean."""
+        if self.n == 0:
+            return f"no {self.what}; no interval"
+        if math.isnan(self.mean):
+            return f"a NaN among the {self.n} {self.what}; no interval"
+        if not self.has_spread:
+            return f"one {_singular(self.what)}; no interval"
+        return (
+            f"± {self.se:.3g} s.e. over {self.n} {self.what}; mean ± {SE_MULTIPLE:g} s.e. = "
+            f"[{self.low:.3g}, {self.high:.3g}]"
+        )
+
+    def as_dict(self) -> dict:
+        """The numbers, for a claim's ``measured``."""
+        return {"mean": self.mean, "se": self.se, "low": self.low, "high": self.high, "n": self.n}
+
+
+def mean_interval(values, what: str = "seeds") -> MeanInterval:
+    """Mean ± 2 s.e. of ``values`` (one per seed): the standard error is the sample standard
+    deviation (ddof 1, unbiased for a handful of seeds) over sqrt(n). A NaN among the values
+    (a failed run) is kept, not dropped: dropping it would judge the seeds that happened to
+    work, so the mean and the interval become NaN, a FAIL. No values: n 0, all NaN."""
+    values = np.asarray(values, dtype=float).ravel()
+    n = len(values)
+    if n == 0:
+        return MeanInterval(math.nan, math.nan, 0, what)
+    mean = float(values.mean())
+    se = float(values.std(ddof=1) / math.sqrt(n)) if n > 1 else math.nan
+    return MeanInterval(mean, se, n, what)
+
+
+def wilson_interval(successes: int, n: int, z: float = 1.96) -> tuple[float, float]:
+    """The Wilson score interval (95% at z 1.96) of a share of ``successes`` in ``n``, for
+    claims about a count ("most seeds reach it"). Unlike mean ± 2 s.e. of 0/1 values it stays
+    inside [0, 1] and does not shrink to a point at 0 of n or n of n, where a few seeds say
+    little. (NaN, NaN) for n 0: nothing was counted."""
+    if n == 0:
+        return math.nan, math.nan
+    p = successes / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def all_hold(*parts: bool | None) -> bool | None:
+    """One verdict for a claim whose parts must all hold (every batch size, both models, each
+    optimizer): False if any part fails, since one refuted part refutes the whole; else None
+    (INCONCLUSIVE) if any part straddles its bound; else True.
+
+    No parts at all gives False, not True: a claim of which nothing could be compared (no
+    shared setting, no run) has not been reproduced, as :func:`interval_verdict` treats a NaN.
+    numpy's bools (from comparing arrays) count as the bools they stand for.
+    """
+    parts = tuple(None if p is None else bool(p) for p in parts)
+    if not parts or any(p is False for p in parts):
+        return False
+    if any(p is None for p in parts):
+        return None
+    return True
 
 
 def settings_problems(settings) -> list[str]:

@@ -11,7 +11,7 @@ default, ddof = 0). The improvement of Signum over AdamW is
 sigma_I is the figure's error bar (the spread of the replicates, as the paper draws it). The
 claims judge the mean, so they use the same propagation with the standard error of each mean
 loss (std with ddof = 1 over sqrt(replicates)) and decide on mean +- 2 s.e.
-(:mod:`physlearn.focus.verdicts`): an interval that straddles a bound is INCONCLUSIVE.
+(:class:`physlearn.claims.MeanInterval`): an interval that straddles a bound is INCONCLUSIVE.
 """
 
 from __future__ import annotations
@@ -19,8 +19,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from physlearn.claims import Claim, interval_verdict
-from physlearn.focus.verdicts import Z, all_hold, describe, interval
+from physlearn.claims import SE_MULTIPLE, Claim, MeanInterval, all_hold, interval_verdict
 
 NAN_LOSS = 100.0
 BASELINE, SIGNUM = "adamw", "focus-0"
@@ -98,7 +97,7 @@ def _se_text(se: pd.Series, replicates: pd.Series) -> str:
     n = int(replicates.min())
     if n < 2 or se.isna().any():
         return "one run per batch size; no interval"
-    return f"s.e. over {n} replicates per batch size (shown after +-); intervals mean +- {Z:g} s.e."
+    return f"s.e. over {n} replicates per batch size (shown after +-); intervals mean +- {SE_MULTIPLE:g} s.e."
 
 
 def _mean_of(values: pd.Series, se: pd.Series) -> tuple[float, float]:
@@ -116,7 +115,8 @@ def improvement_claims(imp: pd.DataFrame) -> list[Claim]:
         if b in value.index:
             ours, n = float(value[b]), int(reps[b])
             tol = min(POINT_TOLERANCE, POINT_TOLERANCE_FRACTION * paper)
-            low, high = interval(ours, se[b], n)
+            mean = MeanInterval.from_mean_se(ours, se[b], n)
+            low, high = mean.bounds
             claims.append(
                 Claim(
                     id=f"improvement-batch-{b}",
@@ -125,11 +125,11 @@ def improvement_claims(imp: pd.DataFrame) -> list[Claim]:
                     ours=(
                         f"I = {ours:+.1f}% (figure's error bar +- {signum['improvement_error'][b]:.1f}: replicate std)"
                     ),
-                    uncertainty=describe(se[b], n),
+                    uncertainty=mean.text,
                     criterion=(
                         f"I within {paper - tol:g} to {paper + tol:g}% (the paper's value +- {tol:g} points: "
                         f"{POINT_TOLERANCE:g}, or half the value where that is less, so I = 0 lies outside): "
-                        f"PASS when mean +- {Z:g} s.e. lies inside, FAIL when wholly outside, else INCONCLUSIVE"
+                        f"PASS when mean +- {SE_MULTIPLE:g} s.e. lies inside, FAIL when wholly outside, else INCONCLUSIVE"
                     ),
                     passed=interval_verdict(low, high, above=paper - tol, below=paper + tol, strict=False),
                     measured={
@@ -143,7 +143,7 @@ def improvement_claims(imp: pd.DataFrame) -> list[Claim]:
             )
     mid_index = value.index[(value.index >= NEAR_ZERO[0]) & (value.index <= NEAR_ZERO[1])]
     if len(mid_index):
-        intervals = {b: interval(value[b], se[b], int(reps[b])) for b in mid_index}
+        intervals = {b: MeanInterval.from_mean_se(value[b], se[b], int(reps[b])).bounds for b in mid_index}
         parts = [
             interval_verdict(lo, hi, above=-NEAR_ZERO_TOLERANCE, below=NEAR_ZERO_TOLERANCE, strict=False)
             for lo, hi in intervals.values()
@@ -157,9 +157,9 @@ def improvement_claims(imp: pd.DataFrame) -> list[Claim]:
                 uncertainty=_se_text(se[mid_index], reps[mid_index]),
                 criterion=(
                     f"|I| <= {NEAR_ZERO_TOLERANCE:g} points at every batch size in [16, 64]: PASS when every "
-                    f"mean +- {Z:g} s.e. lies inside, FAIL when one lies wholly outside, else INCONCLUSIVE"
+                    f"mean +- {SE_MULTIPLE:g} s.e. lies inside, FAIL when one lies wholly outside, else INCONCLUSIVE"
                 ),
-                passed=all_hold(parts),
+                passed=all_hold(*parts),
                 measured={
                     "I": value[mid_index].to_dict(),
                     "se": se[mid_index].to_dict(),
@@ -170,7 +170,7 @@ def improvement_claims(imp: pd.DataFrame) -> list[Claim]:
     large_index = value.index[value.index >= LARGE]
     if len(large_index):
         lo_bound, hi_bound = LARGE_RANGE[0] - LARGE_TOLERANCE, LARGE_RANGE[1] + LARGE_TOLERANCE
-        intervals = {b: interval(value[b], se[b], int(reps[b])) for b in large_index}
+        intervals = {b: MeanInterval.from_mean_se(value[b], se[b], int(reps[b])).bounds for b in large_index}
         parts = [interval_verdict(lo, hi, above=lo_bound, below=hi_bound) for lo, hi in intervals.values()]
         claims.append(
             Claim(
@@ -181,10 +181,10 @@ def improvement_claims(imp: pd.DataFrame) -> list[Claim]:
                 uncertainty=_se_text(se[large_index], reps[large_index]),
                 criterion=(
                     f"{lo_bound:g} < I < {hi_bound:g} (the paper's range widened by {LARGE_TOLERANCE:g} points; "
-                    f"AdamW strictly ahead) at every batch size >= {LARGE}: PASS when every mean +- {Z:g} s.e. "
+                    f"AdamW strictly ahead) at every batch size >= {LARGE}: PASS when every mean +- {SE_MULTIPLE:g} s.e. "
                     "lies inside, FAIL when one lies wholly outside, else INCONCLUSIVE"
                 ),
-                passed=all_hold(parts),
+                passed=all_hold(*parts),
                 measured={
                     "I": value[large_index].to_dict(),
                     "se": se[large_index].to_dict(),
@@ -199,9 +199,9 @@ def improvement_claims(imp: pd.DataFrame) -> list[Claim]:
         large, large_se = _mean_of(value[large_index], se[large_index])
         drop, drop_se = small - large, float(np.hypot(small_se, large_se))
         parts = [
-            interval_verdict(*interval(small, small_se, n), above=0.0),
-            interval_verdict(*interval(large, large_se, n), below=0.0),
-            interval_verdict(*interval(drop, drop_se, n), above=0.0),
+            interval_verdict(*MeanInterval.from_mean_se(small, small_se, n).bounds, above=0.0),
+            interval_verdict(*MeanInterval.from_mean_se(large, large_se, n).bounds, below=0.0),
+            interval_verdict(*MeanInterval.from_mean_se(drop, drop_se, n).bounds, above=0.0),
         ]
         measured = {
             "small_mean": small,
@@ -219,7 +219,7 @@ def improvement_claims(imp: pd.DataFrame) -> list[Claim]:
             # "largest at small batches": also above the middle batch sizes (paper: about 0 there)
             mid, mid_se = _mean_of(value[mid_index], se[mid_index])
             lead, lead_se = small - mid, float(np.hypot(small_se, mid_se))
-            parts.append(interval_verdict(*interval(lead, lead_se, n), above=0.0))
+            parts.append(interval_verdict(*MeanInterval.from_mean_se(lead, lead_se, n).bounds, above=0.0))
             measured |= {"mid_mean": mid, "mid_se": mid_se, "small_minus_mid": lead, "small_minus_mid_se": lead_se}
             ours += f"; small minus {NEAR_ZERO[0]}-{NEAR_ZERO[1]} ({mid:+.1f}%): {lead:+.1f} +- {lead_se:.1f} points"
         claims.append(
@@ -228,14 +228,15 @@ def improvement_claims(imp: pd.DataFrame) -> list[Claim]:
                 claim="Signum's advantage is largest at small batches (high gradient noise) and turns into a deficit at large ones.",
                 paper_value="mean I at batch <= 8 about +16%, about 0 at 16-64, about -7.5% at >= 128",
                 ours=ours,
-                uncertainty=describe(drop_se, n) + " (of the drop; each mean's s.e. is in ours)",
+                uncertainty=MeanInterval.from_mean_se(drop, drop_se, n).text
+                + " (of the drop; each mean's s.e. is in ours)",
                 criterion=(
                     f"mean I at batch <= {SMALL} > 0, mean I at >= {LARGE} < 0, their difference > 0, and (where "
                     f"scanned) mean I at <= {SMALL} above mean I at {NEAR_ZERO[0]}-{NEAR_ZERO[1]}, each on mean +- "
-                    f"{Z:g} s.e. (no pass on a tie): PASS when all hold, FAIL when one interval lies wholly on the "
+                    f"{SE_MULTIPLE:g} s.e. (no pass on a tie): PASS when all hold, FAIL when one interval lies wholly on the "
                     "wrong side, else INCONCLUSIVE"
                 ),
-                passed=all_hold(parts),
+                passed=all_hold(*parts),
                 measured=measured,
             )
         )
@@ -253,9 +254,9 @@ def loss_claims(best: pd.DataFrame) -> list[Claim]:
     claims = []
 
     def region(index, wins_below: bool) -> tuple[bool | None, dict]:
-        intervals = {b: interval(diff[b], diff_se[b], int(reps[b])) for b in index}
+        intervals = {b: MeanInterval.from_mean_se(diff[b], diff_se[b], int(reps[b])).bounds for b in index}
         bound = {"below": 0.0} if wins_below else {"above": 0.0}
-        return all_hold([interval_verdict(lo, hi, **bound) for lo, hi in intervals.values()]), intervals
+        return all_hold(*[interval_verdict(lo, hi, **bound) for lo, hi in intervals.values()]), intervals
 
     def ours(index) -> str:
         return ", ".join(
@@ -294,7 +295,7 @@ def loss_claims(best: pd.DataFrame) -> list[Claim]:
                 uncertainty=_se_text(diff_se[index], reps[index]),
                 criterion=(
                     f"best mean test loss of {winner} < {loser}'s at every batch size {where}, on the difference "
-                    f"+- {Z:g} s.e.: PASS when every interval lies on {winner}'s side of 0, FAIL when one lies "
+                    f"+- {SE_MULTIPLE:g} s.e.: PASS when every interval lies on {winner}'s side of 0, FAIL when one lies "
                     "wholly on the other side, else INCONCLUSIVE"
                 ),
                 passed=passed,

@@ -17,7 +17,7 @@ from matplotlib.colors import ListedColormap
 from matplotlib.patches import Patch
 
 from physlearn import figures, plotting, step
-from physlearn.claims import Claim, interval_verdict
+from physlearn.claims import SE_MULTIPLE, Claim, MeanInterval, all_hold, interval_verdict
 from physlearn.focus.valley.analysis import (
     COLOURS,
     DIVERGED,
@@ -31,7 +31,6 @@ from physlearn.focus.valley.analysis import (
     winners,
 )
 from physlearn.focus.valley.sweep import ValleyScan
-from physlearn.focus.verdicts import Z, all_hold, describe, interval
 
 AXIS_LABELS = {
     "sharpness": "sharpness $a$",
@@ -192,7 +191,7 @@ def checkpoint_claim(sigma: float, expected: dict[str, float], at: pd.DataFrame,
     n = int(min(at.loc[o, "replicates"] for o in expected))
     parts = []
     for o in expected:
-        low, high = interval(ours[o], sem[o], n)
+        low, high = MeanInterval.from_mean_se(ours[o], sem[o], n).bounds
         bounds = dict(above=expected[o] - CHECKPOINT_TOLERANCE, below=expected[o] + CHECKPOINT_TOLERANCE)
         parts.append(interval_verdict(low, high, **bounds, strict=False))
     adam_lower = expected["adam"] < min(expected[o] for o in SIGN_METHODS)
@@ -200,9 +199,10 @@ def checkpoint_claim(sigma: float, expected: dict[str, float], at: pd.DataFrame,
     for o in SIGN_METHODS:
         gap = ours[o] - ours["adam"]  # > 0: Adam lower
         gap_se = float(np.hypot(sem[o], sem["adam"]))
-        gaps[o] = {"gap": gap, "se": gap_se, "interval": list(interval(gap, gap_se, n))}
+        gaps[o] = {"gap": gap, "se": gap_se, "interval": list(MeanInterval.from_mean_se(gap, gap_se, n).bounds)}
         parts.append(interval_verdict(*gaps[o]["interval"], **({"above": 0.0} if adam_lower else {"below": 0.0})))
     order = "Adam below both sign methods" if adam_lower else "Adam above both sign methods"
+    largest = max(expected, key=lambda o: sem[o])  # the widest of the three intervals
     return Claim(
         id=f"checkpoint-a10-sigma{sigma:g}",
         claim=f"At a = 10, wd = 0.1, sigma = {sigma:g}: best mean final loss of Adam / Signum / FOCUS.",
@@ -210,12 +210,12 @@ def checkpoint_claim(sigma: float, expected: dict[str, float], at: pd.DataFrame,
         ours=" / ".join(f"{ours[o]:.3f}" for o in expected)
         + f" (wd = {wd:g}, sigma = {s:g}); Signum - Adam {gaps['signum']['gap']:+.3f}, "
         + f"FOCUS - Adam {gaps['focus']['gap']:+.3f}",
-        uncertainty=describe(max(sem.values()), n) + " (the largest of the three)",
+        uncertainty=MeanInterval.from_mean_se(ours[largest], sem[largest], n).text + " (the largest of the three)",
         criterion=(
             f"each within +-{CHECKPOINT_TOLERANCE} of the paper's value, and {order} (strictly), each on mean "
-            f"+- {Z:g} s.e.: PASS when all hold, FAIL when one interval lies wholly outside, else INCONCLUSIVE"
+            f"+- {SE_MULTIPLE:g} s.e.: PASS when all hold, FAIL when one interval lies wholly outside, else INCONCLUSIVE"
         ),
-        passed=all_hold(parts),
+        passed=all_hold(*parts),
         measured={
             "ours": ours,
             "sem": sem,
@@ -251,11 +251,11 @@ def trajectory_claim(metric: str, at_checkpoint: dict[float, pd.DataFrame], wd: 
         for o in SIGN_METHODS:
             lead = sign * (float(at.loc["adam", f"mean_{metric}"]) - float(at.loc[o, f"mean_{metric}"]))
             lead_se = float(np.hypot(at.loc["adam", f"sem_{metric}"], at.loc[o, f"sem_{metric}"]))
-            low, high = interval(lead, lead_se, reps)
+            low, high = MeanInterval.from_mean_se(lead, lead_se, reps).bounds
             parts.append(interval_verdict(low, high, **({"above": 0.0} if adam_ahead else {"below": 0.0})))
             gaps[f"sigma {s:g}, Adam ahead of {o}"] = {"lead": lead, "se": lead_se, "interval": [low, high]}
             texts.append(f"sigma {s:g}: Adam ahead of {LABELS[o]} by {lead:+.3g} +- {lead_se:.2g}")
-    largest_se = max(g["se"] for g in gaps.values())
+    largest = max(gaps.values(), key=lambda g: g["se"])
     return Claim(
         id=f"adam-falls-behind-{metric.replace('_', '-')}",
         claim=(
@@ -267,12 +267,13 @@ def trajectory_claim(metric: str, at_checkpoint: dict[float, pd.DataFrame], wd: 
             "valley; ahead without noise (spec section 2, checkpoints -0.65 / -0.48 / -0.46 and -0.16 / -0.19 / -0.20)"
         ),
         ours="; ".join(texts) + f" (wd = {wd:g}; lead > 0 is Adam ahead)",
-        uncertainty=describe(largest_se, n) + " (the largest of the four gaps)",
+        uncertainty=MeanInterval.from_mean_se(largest["lead"], largest["se"], n).text
+        + " (the largest of the four gaps)",
         criterion=(
-            f"Adam's lead over each sign method > 0 at sigma 0 and < 0 at sigma 3 (strict), each on lead +- {Z:g} "
+            f"Adam's lead over each sign method > 0 at sigma 0 and < 0 at sigma 3 (strict), each on lead +- {SE_MULTIPLE:g} "
             "s.e.: PASS when all four hold, FAIL when one interval lies wholly on the wrong side, else INCONCLUSIVE"
         ),
-        passed=all_hold(parts),
+        passed=all_hold(*parts),
         measured={"gaps": gaps, "weight_decay": wd, "replicates": n},
     )
 

@@ -12,7 +12,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from physlearn.claims import Claim, interval_verdict
+from physlearn.claims import Claim, all_hold, interval_verdict, mean_interval, wilson_interval
 from physlearn.harmonic.algorithmic import metrics
 from physlearn.harmonic.algorithmic.datasets import TASK_LABELS
 
@@ -111,17 +111,6 @@ def _seed_values(table, task, model, column="ev_top2") -> pd.Series:
     return rows.set_index("seed")[column].sort_index()
 
 
-def _combine(*verdicts: bool | None) -> bool | None:
-    """All of several criteria: False if any fails, None if none fails but one straddles."""
-    if any(v is False for v in verdicts):
-        return False
-    return None if any(v is None for v in verdicts) else True
-
-
-def _spread(n: int, what: str = "seeds") -> str:
-    return "one run; no interval" if n < 2 else f"mean +- 2 s.e. over {n} {what}"
-
-
 def ev_order_claim(table: pd.DataFrame, task: str, family: str, higher: str) -> Claim:
     """The model ``higher``'s embedding is more 2-D than the other's on ``task``. Two
     criteria, each on mean +- 2 s.e. over seeds: the per-seed difference (same seed, same
@@ -132,11 +121,12 @@ def ev_order_claim(table: pd.DataFrame, task: str, family: str, higher: str) -> 
     hi_ev, lo_ev = _seed_values(table, task, higher), _seed_values(table, task, lower)
     seeds = hi_ev.index.intersection(lo_ev.index)
     diff = (hi_ev[seeds] - lo_ev[seeds]).to_numpy()
-    d_mean, d_low, d_high, _ = metrics.mean_interval(diff)
-    h_mean, h_low, h_high, _ = metrics.mean_interval(hi_ev.to_numpy())
+    d, h = mean_interval(diff), mean_interval(hi_ev.to_numpy())
+    d_mean, (d_low, d_high) = d.mean, d.bounds
+    h_mean, (h_low, h_high) = h.mean, h.bounds
     rows = table[table["task"] == task]
     null = metrics.untrained_ev(int(rows["rows"].iloc[0]), int(rows["dim"].iloc[0]))
-    passed = _combine(interval_verdict(d_low, d_high, above=0), interval_verdict(h_low, h_high, above=null))
+    passed = all_hold(interval_verdict(d_low, d_high, above=0), interval_verdict(h_low, h_high, above=null))
     (slo, shi), (hlo, hhi) = PAPER_EV[task]
     paper = f"standard {slo}-{shi}% vs harmonic {hlo}-{hhi}%"
     return Claim(
@@ -150,7 +140,7 @@ def ev_order_claim(table: pd.DataFrame, task: str, family: str, higher: str) -> 
         f"{100 * _median(table, task, 'harmonic'):.0f}%; {higher} - {lower}: mean {100 * d_mean:+.1f} points; "
         f"{higher} mean {100 * h_mean:.0f}% vs untrained {100 * null:.0f}%",
         uncertainty=f"difference [{100 * d_low:+.1f}, {100 * d_high:+.1f}] points, {higher} EV "
-        f"[{100 * h_low:.0f}, {100 * h_high:.0f}]% ({_spread(len(diff))})",
+        f"[{100 * h_low:.0f}, {100 * h_high:.0f}]% ({d.basis})",
         criterion=f"mean +- 2 s.e. over seeds of the per-seed EV difference ({higher} - {lower}) lies above 0, and "
         f"of the {higher} EV above the untrained-embedding null (95th percentile of the EV of i.i.d. random "
         f"{int(rows['rows'].iloc[0])}x{int(rows['dim'].iloc[0])} embeddings); INCONCLUSIVE if either straddles",
@@ -173,24 +163,24 @@ def ev_range_claim(table: pd.DataFrame, task: str) -> Claim:
     rounding), each on mean +- 2 s.e. over seeds: PASS when both intervals lie inside,
     FAIL when one lies wholly outside, INCONCLUSIVE otherwise."""
     (slo, shi), (hlo, hhi) = PAPER_EV[task]
-    verdicts, parts, spans, measured = [], [], [], {}
+    verdicts, parts, spans, measured, intervals = [], [], [], {}, {}
     for model, (lo, hi) in (("standard", (slo, shi)), ("harmonic", (hlo, hhi))):
         values = 100 * _seed_values(table, task, model).to_numpy()
-        mean, low, high, _ = metrics.mean_interval(values)
+        intervals[model] = mean_interval(values)
+        mean, (low, high) = intervals[model].mean, intervals[model].bounds
         verdicts.append(interval_verdict(low, high, above=lo - EV_ROUNDING, below=hi + EV_ROUNDING, strict=False))
         parts.append(f"{model} {mean:.0f}%")
         spans.append(f"{model} [{low:.0f}, {high:.0f}]%")
         measured |= {model: mean / 100, f"{model}_interval": [low / 100, high / 100], f"{model}_seeds": len(values)}
-    n = measured["standard_seeds"]
     return Claim(
         id=f"ev-range-{task}",
         claim=f"{TASK_LABELS[task]}: the EV of the top-2 PCs of the MLP embeddings.",
         paper_value=f"standard {slo}-{shi}%, harmonic {hlo}-{hhi}%",
         ours="mean over seeds: " + ", ".join(parts),
-        uncertainty=", ".join(spans) + f" ({_spread(n)})",
+        uncertainty=", ".join(spans) + f" ({intervals['standard'].basis})",
         criterion=f"each model's mean +- 2 s.e. over seeds lies within the paper's range (+-{EV_ROUNDING} points, "
         "its rounding); INCONCLUSIVE if one straddles a bound and none lies outside",
-        passed=_combine(*verdicts),
+        passed=all_hold(*verdicts),
         measured=measured,
     )
 
@@ -201,7 +191,7 @@ def circle_claim(table: pd.DataFrame) -> Claim:
     interval against a majority (1/2): the paper's 8/10 is a clear majority."""
     values = _seed_values(table, CIRCLE_TASK, "harmonic").to_numpy()
     k, n = int((values >= CIRCLE_EV).sum()), len(values)
-    low, high = metrics.wilson_interval(k, n)
+    low, high = wilson_interval(k, n)
     return Claim(
         id="harmonic-circle-most-seeds-modular_addition",
         claim="Modular addition: the harmonic MLP's embedding is a perfect circle (EV of the top-2 PCs 100%) "
@@ -445,7 +435,7 @@ def transformer_reach_claim(table: pd.DataFrame) -> Claim | None:
     if rows.empty:
         return None
     k, n, epochs = int(rows["epoch"].notna().sum()), len(rows), int(rows["epochs_run"].max())
-    low, high = metrics.wilson_interval(k, n)
+    low, high = wilson_interval(k, n)
     reached, total = PAPER_TRANSFORMER_REACH
     return Claim(
         id=f"harmonic-transformer-often-fails-{TRANSFORMER_REACH_TASK}",

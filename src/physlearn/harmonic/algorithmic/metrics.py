@@ -103,27 +103,6 @@ def untrained_ev(rows: int, dim: int, quantile: float = NULL_QUANTILE, draws: in
     return float(np.quantile(ev, quantile))
 
 
-def mean_interval(values, k: float = 2.0) -> tuple[float, float, float, float]:
-    """(mean, mean - k s.e., mean + k s.e., s.e.) over the finite-or-not values (NaN kept:
-    a NaN makes every number NaN, i.e. no measurement). One value: a point interval, s.e. 0."""
-    v = np.asarray(values, dtype=np.float64)
-    if len(v) == 0:
-        return (math.nan,) * 4
-    mean = float(v.mean())
-    se = float(v.std(ddof=1) / math.sqrt(len(v))) if len(v) > 1 else 0.0
-    return mean, mean - k * se, mean + k * se, se
-
-
-def wilson_interval(successes: int, n: int, z: float = 1.96) -> tuple[float, float]:
-    """The Wilson score interval (95% at z 1.96) of a share of ``successes`` in ``n``; (NaN, NaN) for n 0."""
-    if n == 0:
-        return math.nan, math.nan
-    p = successes / n
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return max(0.0, centre - half), min(1.0, centre + half)
-
-
 def lead(later: float, earlier: float) -> float:
     """How far ``earlier`` is ahead of ``later`` (later - earlier), where inf means "not
     reached": both not reached is a tie (0), only ``earlier`` not reached is -inf."""

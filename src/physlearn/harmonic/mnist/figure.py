@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from physlearn import figures, plotting, step
-from physlearn.claims import Claim, interval_verdict
+from physlearn.claims import Claim, interval_verdict, mean_interval
 from physlearn.data.vision import load_dataset
 from physlearn.harmonic.mnist.model import (
     MODELS,
@@ -73,13 +73,6 @@ def tidy_table(runs: dict, m: dict) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _mean_interval(values: np.ndarray) -> tuple[float, float, float, float]:
-    """(mean, mean - 2 s.e., mean + 2 s.e., s.e.) over replicates; one replicate: a point."""
-    v = np.asarray(values, dtype=np.float64)
-    se = float(v.std(ddof=1) / np.sqrt(len(v))) if len(v) > 1 else 0.0
-    return float(v.mean()), float(v.mean()) - 2 * se, float(v.mean()) + 2 * se, se
-
-
 def claims(runs: dict, m: dict, dataset: str) -> list[Claim]:
     acc = {model: 100 * runs["test_accuracy"][i] for i, model in enumerate(MODELS)}  # [R], percent
     gap = acc["harmonic"].mean() - acc["linear"].mean()
@@ -89,7 +82,8 @@ def claims(runs: dict, m: dict, dataset: str) -> list[Claim]:
     # per replicate (the two models of a replicate share its batches): accuracy gap, and how far
     # the harmonic centres are ahead on each measure; their spread is the uncertainty
     gaps = acc["harmonic"] - acc["linear"]
-    _, gap_low, gap_high, _ = _mean_interval(gaps)
+    gap_interval = mean_interval(gaps, "replicates")
+    gap_low, gap_high = gap_interval.bounds
     corr_leads = corr["harmonic"] - corr["linear"]
     ratio_leads = ratio["linear"] - ratio["harmonic"]
     spread = lambda v: (
@@ -103,9 +97,9 @@ def claims(runs: dict, m: dict, dataset: str) -> list[Claim]:
             ours=f"harmonic {acc['harmonic'].mean():.2f}% (replicates {acc['harmonic'].min():.2f}-{acc['harmonic'].max():.2f}), "
             f"linear {acc['linear'].mean():.2f}% ({acc['linear'].min():.2f}-{acc['linear'].max():.2f}) "
             f"on {dataset}, {R} replicates; difference {gap:+.2f} points",
-            uncertainty=f"gap [{gap_low:+.2f}, {gap_high:+.2f}] points (mean +- 2 s.e. over {R} replicates)"
+            uncertainty=f"gap [{gap_low:+.2f}, {gap_high:+.2f}] points ({gap_interval.basis})"
             if R > 1
-            else "one run; no interval",
+            else gap_interval.text,
             criterion=f"mean +- 2 s.e. over replicates of the accuracy gap lies within +-{SAME_ACCURACY} percentage "
             "point; INCONCLUSIVE if it straddles a bound",
             passed=interval_verdict(gap_low, gap_high, above=-SAME_ACCURACY, below=SAME_ACCURACY, strict=False),

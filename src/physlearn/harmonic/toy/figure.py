@@ -15,7 +15,7 @@ import pandas as pd
 import torch
 
 from physlearn import figures, plotting, step
-from physlearn.claims import Claim, interval_verdict
+from physlearn.claims import Claim, all_hold, interval_verdict, mean_interval
 from physlearn.harmonic.toy.points import MODELS, POINT_SETS, ToySettings, centre_index, logits, run_all
 
 COLOURS = {"harmonic": plotting.rgb(60, 90, 170), "standard": plotting.rgb(244, 111, 67)}
@@ -57,21 +57,6 @@ def mean_norm(run: dict, at: int) -> np.ndarray:
     return run["norms"][:, at][:, keep].mean(-1)
 
 
-def _mean_interval(values: np.ndarray) -> tuple[float, float]:
-    """mean -+ 2 s.e. over seeds (one seed: a point)."""
-    v = np.asarray(values, dtype=np.float64)
-    se = float(v.std(ddof=1) / np.sqrt(len(v))) if len(v) > 1 else 0.0
-    return float(v.mean()) - 2 * se, float(v.mean()) + 2 * se
-
-
-def _all_of(verdicts) -> bool | None:
-    """Several criteria at once: False if one fails, None if none fails but one straddles."""
-    verdicts = list(verdicts)
-    if any(v is False for v in verdicts):
-        return False
-    return None if any(v is None for v in verdicts) else True
-
-
 def claims(results: dict, settings: ToySettings) -> list[Claim]:
     out = []
     dist = {name: results[(name, "harmonic")]["distance"] for name in POINT_SETS}
@@ -99,7 +84,7 @@ def claims(results: dict, settings: ToySettings) -> list[Claim]:
         mid = int(np.searchsorted(run["steps"], settings.steps // 2))
         half[name], final[name] = mean_norm(run, mid), mean_norm(run, -1)
     harmonic_final = {n: mean_norm(results[(n, "harmonic")], -1) for n in POINT_SETS}
-    norm_intervals = {n: _mean_interval(final[n]) for n in POINT_SETS}
+    norm_intervals = {n: mean_interval(final[n]) for n in POINT_SETS}
     out.append(
         Claim(
             id="standard-norm-about-10",
@@ -111,12 +96,12 @@ def claims(results: dict, settings: ToySettings) -> list[Claim]:
                 for n in POINT_SETS
             )
             + f" after {settings.steps} steps",
-            uncertainty="; ".join(f"{n}: [{lo:.2f}, {hi:.2f}]" for n, (lo, hi) in norm_intervals.items())
-            + f" (mean +- 2 s.e. over {settings.seeds} seeds)",
+            uncertainty="; ".join(f"{n}: [{i.low:.2f}, {i.high:.2f}]" for n, i in norm_intervals.items())
+            + f" ({next(iter(norm_intervals.values())).basis})",
             criterion="mean weight norm (classes of non-origin points) within a factor 2 of 10 (5-20) for both point "
             "sets, on mean +- 2 s.e. over seeds; INCONCLUSIVE if an interval straddles 5 or 20",
-            passed=_all_of(
-                interval_verdict(lo, hi, above=5, below=20, strict=False) for lo, hi in norm_intervals.values()
+            passed=all_hold(
+                *(interval_verdict(*i.bounds, above=5, below=20, strict=False) for i in norm_intervals.values())
             ),
             measured={
                 n: {"final": final[n].tolist(), "half": half[n].tolist(), "harmonic_final": harmonic_final[n].tolist()}

@@ -17,10 +17,9 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from physlearn.claims import Claim, interval_verdict
+from physlearn.claims import Claim, all_hold, interval_verdict, mean_interval
 from physlearn.skills.geometry import scaling
 from physlearn.skills.geometry.model import GeometryConfig, simulate_many, steps_to_reach
-from physlearn.skills.uncertainty import mean_interval
 
 # Spec section 2, "re-run" values (an independent CPU re-run of the authors' code).
 RERUN_RATIO = {  # p1/p2 -> t2/t1
@@ -195,7 +194,7 @@ def ratio_claims(summary: pd.DataFrame) -> list[Claim]:
                 uncertainty=spread(optimizer, compared),
                 criterion=f"each interval within {tolerance:.0%} of the re-run value (p1/p2 in {sorted(compared)}); "
                 "INCONCLUSIVE if one straddles and none is wholly outside",
-                passed=_combine(list(close.values())),  # no shared p1/p2: nothing was compared, a FAIL
+                passed=all_hold(*close.values()),  # no shared p1/p2: nothing was compared, a FAIL
                 measured={"ours": ours[optimizer], "rerun": compared, "within": close},
             )
         )
@@ -222,7 +221,7 @@ def ratio_claims(summary: pd.DataFrame) -> list[Claim]:
                 uncertainty=spread("adam", shared),
                 criterion="SignGD < Adam < SGD (medians) at every p1/p2 > 1 where SGD's rarer skill got there, with "
                 "the three intervals apart; INCONCLUSIVE where the medians are in order but intervals overlap",
-                passed=_combine(list(between.values())),
+                passed=all_hold(*between.values()),
                 measured={"between": between},
             )
         )
@@ -505,12 +504,6 @@ def _se(frame: pd.DataFrame, alpha: float) -> float:
     return float(frame.loc[alpha, "alpha_S_se"]) if "alpha_S_se" in frame else math.nan
 
 
-def _combine(verdicts: list) -> bool | None:
-    if not verdicts or any(v is False for v in verdicts):
-        return False
-    return True if all(v is True for v in verdicts) else None
-
-
 def _interval(value: float, se: float) -> tuple[float, float]:
     """value ± 2 s.e.; the point itself without an s.e. (one seed: PASS or FAIL on the value)."""
     return (value, value) if not np.isfinite(se) else (value - 2 * se, value + 2 * se)
@@ -523,8 +516,8 @@ def adam_alpha_s_claims(signgd: pd.DataFrame, adam: pd.DataFrame, tolerance: flo
     shared = [a for a in AUTHORS_ALPHA_S_ADAM if a in adam.index]
     values = {a: float(adam.loc[a, "alpha_S"]) for a in shared}
     intervals = {a: _interval(values[a], _se(adam, a)) for a in shared}
-    matches = _combine(
-        [
+    matches = all_hold(
+        *(
             interval_verdict(
                 *intervals[a],
                 above=AUTHORS_ALPHA_S_ADAM[a] - tolerance,
@@ -532,12 +525,12 @@ def adam_alpha_s_claims(signgd: pd.DataFrame, adam: pd.DataFrame, tolerance: flo
                 strict=False,
             )
             for a in shared
-        ]
+        )
     )
     both = [a for a in shared if a in signgd.index]
     gaps = {a: float(signgd.loc[a, "alpha_S"]) - values[a] for a in both}
     gap_intervals = {a: _interval(gaps[a], math.sqrt(_se(signgd, a) ** 2 + _se(adam, a) ** 2)) for a in both}
-    below = _combine([interval_verdict(*gap_intervals[a], above=0.0) for a in both])
+    below = all_hold(*(interval_verdict(*gap_intervals[a], above=0.0) for a in both))
     seeds = int(adam["seeds"].max()) if "seeds" in adam else 1
     spread = "one seed; no interval" if seeds < 2 else f"± 2 s.e. over {seeds} seeds (per-seed exponents)"
     return [
@@ -599,7 +592,7 @@ def scaling_claims(exponents: pd.DataFrame, section: dict, tolerance: float = 0.
                 ),
                 criterion=f"each within +-{tolerance} of the re-run value (log-slope of the final loss, N {n_lo}..{n_hi}); "
                 "INCONCLUSIVE if an interval straddles and none is wholly outside",
-                passed=_combine(list(close.values())),
+                passed=all_hold(*close.values()),
                 measured={"ours": ours, "within": close, "intervals": intervals},
             )
         )
@@ -640,7 +633,7 @@ def scaling_claims(exponents: pd.DataFrame, section: dict, tolerance: float = 0.
                     else f"± 2 s.e. over {n_seeds} seeds (per-seed exponents): "
                     + ", ".join(f"{a:g}: [{intervals[a][0]:.2f}, {intervals[a][1]:.2f}]" for a in close)
                 ),
-                passed=_combine(list(close.values())),
+                passed=all_hold(*close.values()),
                 measured={"ours": ours, "within": close, "intervals": intervals},
             )
         )
@@ -759,12 +752,7 @@ def optimizer_claims(runs: pd.DataFrame, n_params: int, learned: float = LEARNED
         measured[key] = {**interval.as_dict(), "weakest_per_seed": weakest.tolist()}
         parts.append(f"{key} {interval.mean:.2f}")
         lows.append(interval)
-    if not verdicts or any(v is False for v in verdicts.values()):
-        passed = False
-    elif all(v is True for v in verdicts.values()):
-        passed = True
-    else:
-        passed = None
+    passed = all_hold(*verdicts.values())
     n_seeds = sorted({i.n for i in lows})
     return [
         Claim(

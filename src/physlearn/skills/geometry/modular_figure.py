@@ -22,9 +22,8 @@ import torch
 from matplotlib.ticker import NullFormatter, StrMethodFormatter
 
 from physlearn import figures, step
-from physlearn.claims import Claim, interval_verdict
+from physlearn.claims import Claim, all_hold, interval_verdict, mean_interval
 from physlearn.skills.geometry.model import GeometryConfig, simulate
-from physlearn.skills.uncertainty import mean_interval
 
 # Seed offset of this figure: it was experiment 3 of the Resource-model steps (whose seeds
 # are 1000 * root + 100 * experiment + k), and keeps drawing the same seeds.
@@ -104,13 +103,6 @@ def seed_ratios(table: pd.DataFrame) -> pd.DataFrame:
     return wide
 
 
-def _verdict_all(verdicts: list) -> bool | None:
-    """All True: True; any False (or none at all): False; else None."""
-    if not verdicts or any(v is False for v in verdicts):
-        return False
-    return True if all(v is True for v in verdicts) else None
-
-
 def claims_for(per_seed: pd.DataFrame) -> list[Claim]:
     """The claims on the N <= MAX_N_RISING where the spec has the ratio above 1 and rising.
     Each N's ratio at the last step (and its change since about 10% of the run) is judged
@@ -152,7 +144,7 @@ def claims_for(per_seed: pd.DataFrame) -> list[Claim]:
             uncertainty=f"mean ± 2 s.e. over {seeds} seeds: {fmt_interval(final)}",
             criterion=f"for every {where}: the last-step ratio's mean ± 2 s.e. over seeds above 1; INCONCLUSIVE if "
             "one straddles and none is wholly below",
-            passed=_verdict_all([interval_verdict(i.low, i.high, above=1.0) for i in final.values()]),
+            passed=all_hold(*[interval_verdict(i.low, i.high, above=1.0) for i in final.values()]),
             measured={str(n): i.as_dict() for n, i in final.items()},
         ),
         Claim(

@@ -17,11 +17,10 @@ import pandas as pd
 import torch
 
 from physlearn import figures, step
-from physlearn.claims import Claim, interval_verdict
+from physlearn.claims import Claim, all_hold, interval_verdict, mean_interval
 from physlearn.skills.geometry.model import GeometryConfig, make_task_vectors, simulate
 from physlearn.skills.resource import model as R
 from physlearn.skills.resource import settings
-from physlearn.skills.uncertainty import mean_interval
 
 EXPERIMENT = 2  # seed offset of this figure
 # Criterion: "dashed on solid" (Fig. 8) is judged on the whole curve, not on its single worst
@@ -129,15 +128,12 @@ def claims_for(g: pd.DataFrame, section: dict) -> list[Claim]:
     for loss in ("mse", "ce"):
         rows = g[g["loss"] == loss]
         setting = section["underparam"][loss]
-        verdicts = [
-            interval_verdict(r.mean_gap_low, r.mean_gap_high, below=MEAN_GAP, strict=False) for r in rows.itertuples()
-        ]
-        if not verdicts or any(v is False for v in verdicts):
-            passed = False
-        elif all(v is True for v in verdicts):
-            passed = True
-        else:
-            passed = None
+        passed = all_hold(
+            *(
+                interval_verdict(r.mean_gap_low, r.mean_gap_high, below=MEAN_GAP, strict=False)
+                for r in rows.itertuples()
+            )
+        )
         per = ", ".join(f"{r.n_skills}: {r.mean_gap:.3f}" for r in rows.itertuples())
         seeds = sorted({int(r.seeds) for r in rows.itertuples()})
         claims.append(
