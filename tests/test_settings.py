@@ -40,6 +40,8 @@ def test_the_record_reads_the_steps_config_and_says_paper_settings_when_nothing_
     same = dict(cfg, harmonic_toy={"steps": 10000, "seeds": 20}, dataset="MNIST")
     assert settings_record(same) == {"differs": [], "summary": "paper settings"}
     assert settings_record({"scale": "laptop", "harmonic_toy": {}}) is None  # no paper slice given
+    unset = {"gpt": {"train": {}}, "paper": {"gpt": {"train": {"grad_accum": 40}}}}
+    assert settings_record(unset)["summary"] == "gpt.train.grad_accum unset (paper: 40)"
     lists = {"s": {"seeds": [0, 52]}, "paper": {"s": {"seeds": list(range(20))}}}
     assert settings_record(lists)["summary"] == "s.seeds 2 values of 20"
 

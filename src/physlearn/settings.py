@@ -34,7 +34,11 @@ def _describe(row: dict) -> str:
         return f"{key} {ours:g} of {paper:g}"
     if isinstance(ours, list) and isinstance(paper, list) and len(ours) != len(paper):
         return f"{key} {len(ours)} values of {len(paper)}"
-    return f"{key} {ours} (paper: {paper})"
+    return f"{key} {_value(ours)} (paper: {_value(paper)})"
+
+
+def _value(value) -> str:
+    return "unset" if value is None else str(value)
 
 
 def settings_record(step_config: dict) -> dict | None:

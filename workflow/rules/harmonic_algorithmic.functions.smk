@@ -40,7 +40,9 @@ def harmonic_algo_train_config(wildcards):
 
 def harmonic_algo_case_config(paper=False):
     def case_part(algo):
-        part = {k: algo[k] for k in HARMONIC_ALGO_SHARED_KEYS + ["modular_case"]}
+        """Fig. 4 trains one run of its own seed: the seed list is not its setting."""
+        keys = [k for k in HARMONIC_ALGO_SHARED_KEYS if k != "seeds"] + ["modular_case"]
+        part = {k: algo[k] for k in keys}
         return {**part, "mlp": {"hidden": algo["mlp"]["hidden"]}}
 
     return step_config("harmonic_algorithmic", fragment=case_part, paper=paper)

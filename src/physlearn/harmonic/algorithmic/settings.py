@@ -128,7 +128,8 @@ def check(section: dict) -> None:
     """What the schema cannot say; raises ValueError naming the key. Checks the parts
     present (a job gets only the parts it needs)."""
     where = "config key harmonic_algorithmic"
-    if len(set(section["seeds"])) != len(section["seeds"]):
+    seeds = section.get("seeds", [])  # Fig. 4's job has its own seed, not the list
+    if len(set(seeds)) != len(seeds):
         raise ValueError(f"{where}.seeds: repeated seeds")
     for family in [f for f in FAMILIES if "epochs" in section.get(f, {})]:
         if section[family]["seeds"] > len(section["seeds"]):
