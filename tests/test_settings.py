@@ -44,6 +44,12 @@ def test_the_record_reads_the_steps_config_and_says_paper_settings_when_nothing_
     assert settings_record(unset)["summary"] == "gpt.train.grad_accum unset (paper: 40)"
     lists = {"s": {"seeds": [0, 52]}, "paper": {"s": {"seeds": list(range(20))}}}
     assert settings_record(lists)["summary"] == "s.seeds 2 values of 20"
+    many = {"s": {f"k{i:02d}": i for i in range(11)}, "paper": {"s": {f"k{i:02d}": i + 1 for i in range(11)}}}
+    record = settings_record(many)
+    assert len(record["differs"]) == 11
+    assert record["summary"].startswith("s.k00 0 of 1, ") and record["summary"].endswith(
+        "s.k07 7 of 8, and 3 more (the claims file lists them)"
+    )
 
 
 def _leaves(d: dict, where: str = ""):

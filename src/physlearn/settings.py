@@ -50,4 +50,16 @@ def settings_record(step_config: dict) -> dict | None:
     if paper is None:
         return None
     differs = settings_differences({k: step_config.get(k) for k in paper}, paper)
-    return {"differs": differs, "summary": ", ".join(map(_describe, differs)) or "paper settings"}
+    return {"differs": differs, "summary": summary(differs)}
+
+
+SUMMARY_ITEMS = 8  # a scoreboard caption stays readable; the claims file lists every difference
+
+
+def summary(differs: list[dict]) -> str:
+    """The differences in words, at most SUMMARY_ITEMS of them and a count of the rest."""
+    if not differs:
+        return "paper settings"
+    words = ", ".join(map(_describe, differs[:SUMMARY_ITEMS]))
+    rest = len(differs) - SUMMARY_ITEMS
+    return words + (f", and {rest} more (the claims file lists them)" if rest > 0 else "")
