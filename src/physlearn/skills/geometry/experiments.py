@@ -17,7 +17,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from physlearn.claims import Claim, all_hold, interval_verdict, mean_interval
+from physlearn.claims import SE_MULTIPLE, Claim, all_hold, interval_verdict, mean_interval
 from physlearn.skills.geometry import scaling
 from physlearn.skills.geometry.model import GeometryConfig, simulate_many, steps_to_reach
 
@@ -505,8 +505,9 @@ def _se(frame: pd.DataFrame, alpha: float) -> float:
 
 
 def _interval(value: float, se: float) -> tuple[float, float]:
-    """value ± 2 s.e.; the point itself without an s.e. (one seed: PASS or FAIL on the value)."""
-    return (value, value) if not np.isfinite(se) else (value - 2 * se, value + 2 * se)
+    """value ± SE_MULTIPLE s.e. (the claims' one rule); the point itself without a finite s.e.
+    (one seed: PASS or FAIL on the value)."""
+    return (value, value) if not np.isfinite(se) else (value - SE_MULTIPLE * se, value + SE_MULTIPLE * se)
 
 
 def adam_alpha_s_claims(signgd: pd.DataFrame, adam: pd.DataFrame, tolerance: float) -> list[Claim]:
