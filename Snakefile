@@ -32,3 +32,10 @@ rule all:
     default_target: True
     input:
         all_targets(),
+
+
+# The paper-scale snapshot's run (docs/paper-scale/): every figure a CPU can carry, e.g.
+# snakemake --cores 2 --configfile config/paper.yaml config/paper-cpu.yaml -- cpu_figures
+rule cpu_figures:
+    input:
+        registry.cpu_targets(),

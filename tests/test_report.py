@@ -116,6 +116,9 @@ def test_counts_name_every_paper_even_without_figures(results):
     _, files = results
     counts = scoreboard.paper_counts(scoreboard.claims_table(scoreboard.load_figures(files))).set_index("paper")
     assert list(counts.index) == list(PAPERS)
+    # no snapshot given: every claim is "not run" at the paper's settings
+    assert counts.loc["focus", "paper_not_run"] == 3 and counts.loc["focus", "both"] == 0
+    counts = counts[["figures", "claims", *VERDICTS, "scale"]]
     assert counts.loc["focus"].to_dict() == {
         "figures": 2,
         "claims": 3,
@@ -454,9 +457,12 @@ def test_readme_block_counts_every_claim_of_a_laptop_run(results):
     assert "old numbers" not in new
     # a figure at the paper's settings (scale "paper") is one of the laptop run's figures
     assert "**5 of 7 claims hold**, 1 inconclusive; 1 of 5 figures ran at the paper's settings." in new
-    assert "| paper | figures | claims | PASS | FAIL | INCONCLUSIVE |\n|---|---:|---:|---:|---:|---:|" in new
-    assert "| FOCUS | 2 | 3 | 2 | 1 | 0 |" in new and "| Harmonic loss | 2 | 3 | 2 | 0 | 1 |" in new
-    assert "| Physics of Skill Learning | 1 | 1 | 1 | 0 | 0 |" in new
+    assert "| paper | figures | claims | laptop PASS | FAIL | INCONCLUSIVE | paper settings PASS |" in new
+    # no snapshot: nothing measured at the paper's settings, nothing to agree on
+    assert "| FOCUS | 2 | 3 | 2 | 1 | 0 | 0 | 0 | 0 | 3 not run | – |" in new
+    assert "| Harmonic loss | 2 | 3 | 2 | 0 | 1 | 0 | 0 | 0 | 3 not run | – |" in new
+    assert "| Physics of Skill Learning | 1 | 1 | 1 | 0 | 0 | 0 | 0 | 0 | 1 not run | – |" in new
+    assert "| FOCUS | Fig. 2b | `b2` | FAIL | not run |" in new
     assert "(1 of 2 claims hold, 1 inconclusive)" in new  # the gallery's harmonic Fig. 2
     gallery = sorted(p.name for p in (root / "docs/gallery").iterdir())
     assert gallery == ["focus-valley_a.png", "harmonic-fig2.png", "skills-fig4.png"]  # stale.png is gone

@@ -38,7 +38,10 @@ def test_the_record_reads_the_steps_config_and_says_paper_settings_when_nothing_
     assert record["summary"] == "dataset 8x8 digits (paper: MNIST), harmonic_toy.seeds 5 of 20"
     assert [d["key"] for d in record["differs"]] == ["dataset", "harmonic_toy.seeds"]
     same = dict(cfg, harmonic_toy={"steps": 10000, "seeds": 20}, dataset="MNIST")
-    assert settings_record(same) == {"differs": [], "summary": "paper settings"}
+    record = settings_record(same)
+    assert (record["differs"], record["summary"]) == ([], "paper settings")
+    assert record["config_hash"] == record["paper_hash"]
+    assert settings_record(cfg)["config_hash"] != settings_record(cfg)["paper_hash"]
     assert settings_record({"scale": "laptop", "harmonic_toy": {}}) is None  # no paper slice given
     unset = {"gpt": {"train": {}}, "paper": {"gpt": {"train": {"grad_accum": 40}}}}
     assert settings_record(unset)["summary"] == "gpt.train.grad_accum unset (paper: 40)"
@@ -50,6 +53,18 @@ def test_the_record_reads_the_steps_config_and_says_paper_settings_when_nothing_
     assert record["summary"].startswith("s.k00 0 of 1, ") and record["summary"].endswith(
         "s.k07 7 of 8, and 3 more (the claims file lists them)"
     )
+
+
+def test_the_record_hashes_what_a_run_computes_and_not_how_it_runs():
+    """The hashes mark a paper-scale snapshot stale when the paper's settings change: a
+    changed number changes them, a job's threads, GPUs or shards do not."""
+    cfg = {"s": {"seeds": 5, "threads": 2}, "paper": {"s": {"seeds": 20, "threads": 8}}}
+    record = settings_record(cfg)
+    more_seeds = settings_record({**cfg, "paper": {"s": {"seeds": 30, "threads": 8}}})
+    assert more_seeds["paper_hash"] != record["paper_hash"]
+    assert more_seeds["config_hash"] == record["config_hash"]
+    other_threads = settings_record({"s": {"seeds": 5, "threads": 1}, "paper": {"s": {"seeds": 20, "shards": 3}}})
+    assert (other_threads["config_hash"], other_threads["paper_hash"]) == (record["config_hash"], record["paper_hash"])
 
 
 def _leaves(d: dict, where: str = ""):

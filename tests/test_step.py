@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 import torch
 
-from physlearn import figures, step
+from physlearn import figures, provenance, step
 from physlearn.claims import Claim, read_claims
 
 
@@ -85,4 +85,8 @@ def test_write_figure_records_how_the_settings_differ_from_the_papers(tmp_path: 
     args, cfg = step.parse("doc", argv=_argv(tmp_path, same))
     figures.write_figure(args, cfg, "geometry_ratio", fig=plt.figure(), table=pd.DataFrame(), claims=[claim], config={})
     doc = read_claims(args.claims)
-    assert doc["settings"] == {"differs": [], "summary": "paper settings"} and doc["scale"] == "paper"
+    assert (doc["settings"]["differs"], doc["settings"]["summary"], doc["scale"]) == ([], "paper settings", "paper")
+    # where it came from, for the paper-scale snapshot: this checkout's code of the experiment
+    made = doc["provenance"]
+    assert made["code_hash"] == provenance.code_hash("skills", "geometry") and made["machine"]["cores"] >= 1
+    assert len(made["commit"]) == 40 or made["commit"].startswith("unknown")

@@ -294,11 +294,14 @@ def write_claims(
     claims: list[Claim],
     files: dict[str, str],
     settings: dict | None = None,
+    provenance: dict | None = None,
 ) -> dict:
     """Write a figure's claims file and return what was written.
 
     ``settings``: how the figure's settings differ from the paper's (see
-    :func:`settings_problems`), stored as is under ``"settings"``; None leaves it out.
+    :func:`settings_problems`), stored as is under ``"settings"``; ``provenance``: where the
+    figure came from (commit, code hash, machine: :func:`physlearn.provenance.provenance`),
+    under ``"provenance"``. None leaves either out.
     """
     if paper not in PAPERS:
         raise ValueError(f"paper must be one of {PAPERS}, got {paper!r}")
@@ -317,6 +320,7 @@ def write_claims(
         "scale": scale,
         "config": config,
         **({"settings": settings} if settings is not None else {}),
+        **({"provenance": provenance} if provenance is not None else {}),
         "files": files,
         "claims": [c.as_dict() for c in claims],
     }

@@ -42,6 +42,11 @@ EXPERIMENTS = {
     ("skills", "domino"): "Domino model and modularity",
 }
 
+# The experiments whose paper settings need a GPU (GPT-2 small, 124M parameters, trained for
+# 10k-100k steps): a CPU-only paper-scale run leaves them out, and the scoreboard says "needs a
+# GPU" where their paper-setting verdict would be.
+GPU_EXPERIMENTS = frozenset({("focus", "gpt"), ("harmonic", "gpt")})
+
 FIGURE_EXTENSIONS = ("pdf", "png", "csv", "claims.json")
 
 
@@ -59,6 +64,11 @@ class Figure:
     def step(self) -> str:
         """The step module, for ``python -m``."""
         return f"physlearn.{self.paper}.{self.experiment}.{self.module}"
+
+    @property
+    def needs_gpu(self) -> bool:
+        """Whether its paper settings need a GPU (:data:`GPU_EXPERIMENTS`)."""
+        return (self.paper, self.experiment) in GPU_EXPERIMENTS
 
     @property
     def heading(self) -> str:
@@ -295,6 +305,11 @@ def all_targets() -> list[str]:
     return [t for f in FIGURES for t in f.targets]
 
 
+def cpu_targets() -> list[str]:
+    """The outputs of every figure whose paper settings a CPU can carry (not :data:`GPU_EXPERIMENTS`)."""
+    return [t for f in FIGURES if not f.needs_gpu for t in f.targets]
+
+
 def write_figure(
     args: argparse.Namespace,
     cfg: dict,
@@ -312,8 +327,10 @@ def write_figure(
     claims to ``args.claims`` under the row's paper, label and title (``title`` replaces the
     row's). The claims carry the settings record: how the step's config differs from the
     paper's (the workflow gives figure steps both). The scale is "paper" when nothing
-    differs, else ``scale`` or the config's. Returns the claims document."""
+    differs, else ``scale`` or the config's. The claims also record the figure's provenance
+    (commit, code hash, machine) for the paper-scale snapshot. Returns the claims document."""
     from physlearn import plotting, step  # only figure steps need them, not the DAG build
+    from physlearn.provenance import provenance
     from physlearn.settings import settings_record
 
     row = get(name)
@@ -332,4 +349,5 @@ def write_figure(
         claims=claims,
         files={"pdf": str(args.pdf), "png": str(args.png), "table": str(args.table)},
         settings=settings,
+        provenance=provenance(row.paper, row.experiment),
     )

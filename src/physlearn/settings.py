@@ -41,16 +41,33 @@ def _value(value) -> str:
     return "unset" if value is None else str(value)
 
 
+def effective(settings):
+    """The settings less the keys that decide only how a job runs (NO_EFFECT_KEYS), at any depth."""
+    if isinstance(settings, dict):
+        return {k: effective(v) for k, v in settings.items() if k not in NO_EFFECT_KEYS}
+    return settings
+
+
 def settings_record(step_config: dict) -> dict | None:
     """How a figure's settings differ from the paper's, from its step's config: the slice
     the step ran with, and the same slice of the paper's settings under ``"paper"`` (the
-    workflow passes it to figure steps). ``{"differs": rows, "summary": words}``; the summary
-    is "paper settings" when nothing differs. None when the config has no ``"paper"`` part."""
+    workflow passes it to figure steps). ``{"differs": rows, "summary": words, "config_hash",
+    "paper_hash"}``; the summary is "paper settings" when nothing differs. The hashes (of the
+    slice ours ran with, and of the paper's) let a paper-scale snapshot tell when the paper's
+    settings for a figure changed since it was made. None when the config has no ``"paper"``."""
+    from physlearn.provenance import json_hash
+
     paper = step_config.get("paper")
     if paper is None:
         return None
-    differs = settings_differences({k: step_config.get(k) for k in paper}, paper)
-    return {"differs": differs, "summary": summary(differs)}
+    ours = {k: step_config.get(k) for k in paper}
+    differs = settings_differences(ours, paper)
+    return {
+        "differs": differs,
+        "summary": summary(differs),
+        "config_hash": json_hash(effective(ours)),
+        "paper_hash": json_hash(effective(paper)),
+    }
 
 
 SUMMARY_ITEMS = 8  # a scoreboard caption stays readable; the claims file lists every difference

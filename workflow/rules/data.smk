@@ -20,6 +20,8 @@ rule shakespeare_archive:
         sidecar=f"{SHAKESPEARE_ARCHIVE}.json",
     log:
         "logs/data/shakespeare_archive.log",
+    benchmark:
+        "results/timings/data/shakespeare_archive.tsv"
     conda:
         "../../environment.yml"
     resources:
@@ -41,6 +43,8 @@ rule text_tokens:
         **token_files(),
     log:
         "logs/data/text_tokens.log",
+    benchmark:
+        "results/timings/data/text_tokens.tsv"
     conda:
         "../../environment.yml"
     threads: config["data"]["threads"]
@@ -64,6 +68,8 @@ rule vision_data:
         sidecar=f"{vision_dataset()}.json",
     log:
         f"logs/data/vision_{config['data']['vision']['source']}.log",
+    benchmark:
+        f"results/timings/data/vision_{config['data']['vision']['source']}.tsv"
     conda:
         "../../environment.yml"
     resources:

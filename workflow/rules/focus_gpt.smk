@@ -17,6 +17,8 @@ rule focus_gpt_figure:
         **figure_outputs("gpt_{gpt_panel}", gpt_panel=FOCUS_GPT_PANELS),
     log:
         "logs/focus/gpt/figure_{gpt_panel}.log",
+    benchmark:
+        "results/timings/focus/gpt/figure_{gpt_panel}.tsv"
     conda:
         "../../environment.yml"
     params:

@@ -19,6 +19,8 @@ rule mnist_shard:
         f"{MNIST_RUNS}/batch-{{batch}}.npz",
     log:
         f"logs/focus/mnist/{VISION_SOURCE}/batch-{{batch}}.log",
+    benchmark:
+        f"results/timings/focus/mnist/{VISION_SOURCE}/batch-{{batch}}.tsv"
     conda:
         "../../environment.yml"
     threads: config["focus_mnist"]["threads"]
@@ -41,6 +43,8 @@ rule mnist_merge:
         f"{MNIST_RUNS}/runs.csv",
     log:
         f"logs/focus/mnist/{VISION_SOURCE}/merge.log",
+    benchmark:
+        f"results/timings/focus/mnist/{VISION_SOURCE}/merge.tsv"
     conda:
         "../../environment.yml"
     params:
@@ -57,6 +61,8 @@ rule mnist_figure:
         **figure_outputs("mnist_{panel}", panel=MNIST_PANELS),
     log:
         "logs/focus/mnist/figure_{panel}.log",
+    benchmark:
+        "results/timings/focus/mnist/figure_{panel}.tsv"
     conda:
         "../../environment.yml"
     params:

@@ -11,6 +11,8 @@ rule valley_shard:
         "results/focus/valley/{scan}/shard-{shard}-of-{n}.npz",
     log:
         "logs/focus/valley/{scan}/shard-{shard}-of-{n}.log",
+    benchmark:
+        "results/timings/focus/valley/{scan}/shard-{shard}-of-{n}.tsv"
     conda:
         "../../environment.yml"
     threads: config["focus_valley"]["threads"]
@@ -32,6 +34,8 @@ rule valley_merge:
         "results/focus/valley/{scan}/summary.csv",
     log:
         "logs/focus/valley/{scan}/merge.log",
+    benchmark:
+        "results/timings/focus/valley/{scan}/merge.tsv"
     conda:
         "../../environment.yml"
     params:
@@ -49,6 +53,8 @@ rule valley_figure:
         **figure_outputs("valley_{scan}", scan=VALLEY_SCANS),
     log:
         "logs/focus/valley/{scan}/figure.log",
+    benchmark:
+        "results/timings/focus/valley/{scan}/figure.tsv"
     conda:
         "../../environment.yml"
     params:
@@ -67,6 +73,8 @@ rule valley_pairs_figure:
         **figure_outputs("valley_{scan}_pairs"),
     log:
         "logs/focus/valley/{scan}/pairs_figure.log",
+    benchmark:
+        "results/timings/focus/valley/{scan}/pairs_figure.tsv"
     conda:
         "../../environment.yml"
     params:

@@ -24,6 +24,8 @@ rule gpt_train:
         model="results/gpt/{experiment}/{run}/model.pt",
     log:
         "logs/gpt/{experiment}/{run}.log",
+    benchmark:
+        "results/timings/gpt/{experiment}/{run}.tsv"
     conda:
         "../../environment.yml"
     threads: config["gpt"]["threads"]

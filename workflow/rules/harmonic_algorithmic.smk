@@ -16,6 +16,8 @@ rule harmonic_algorithmic_train:
         ),
     log:
         "logs/harmonic/algorithmic/{family}.log",
+    benchmark:
+        "results/timings/harmonic/algorithmic/{family}.tsv"
     wildcard_constraints:
         family="|".join(HARMONIC_ALGO_FAMILIES),
     conda:
@@ -40,6 +42,8 @@ rule harmonic_algorithmic_figure:
         **figure_outputs("algorithmic_{figure}", figure=HARMONIC_ALGO_FIGURES),
     log:
         "logs/harmonic/algorithmic/figure_{figure}.log",
+    benchmark:
+        "results/timings/harmonic/algorithmic/figure_{figure}.tsv"
     wildcard_constraints:
         figure="|".join(HARMONIC_ALGO_FIGURES),
     conda:
@@ -59,6 +63,8 @@ rule harmonic_modular_case_train:
         "results/harmonic/modular_case/runs.npz",
     log:
         "logs/harmonic/modular_case/train.log",
+    benchmark:
+        "results/timings/harmonic/algorithmic/modular_case_train.tsv"
     conda:
         "../../environment.yml"
     threads: HARMONIC_ALGO["threads"]
@@ -80,6 +86,8 @@ rule harmonic_modular_case_figure:
         **figure_outputs("modular_case"),
     log:
         "logs/harmonic/modular_case/figure.log",
+    benchmark:
+        "results/timings/harmonic/algorithmic/modular_case_figure.tsv"
     conda:
         "../../environment.yml"
     params:

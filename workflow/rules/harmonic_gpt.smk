@@ -17,6 +17,8 @@ rule harmonic_gpt_figure:
         **figure_outputs("gpt_parallelogram"),
     log:
         "logs/harmonic/gpt_parallelogram.log",
+    benchmark:
+        "results/timings/harmonic/gpt/parallelogram.tsv"
     conda:
         "../../environment.yml"
     resources:

@@ -13,6 +13,8 @@ rule harmonic_mnist_train:
         HARMONIC_MNIST_RUNS,
     log:
         f"logs/harmonic/mnist/{VISION_SOURCE}/train.log",
+    benchmark:
+        f"results/timings/harmonic/mnist/{VISION_SOURCE}/train.tsv"
     conda:
         "../../environment.yml"
     threads: config["harmonic_mnist"]["threads"]
@@ -36,6 +38,8 @@ rule harmonic_mnist_figure:
         **figure_outputs("mnist_weights"),
     log:
         f"logs/harmonic/mnist/{VISION_SOURCE}/figure.log",
+    benchmark:
+        f"results/timings/harmonic/mnist/{VISION_SOURCE}/figure.tsv"
     conda:
         "../../environment.yml"
     params:

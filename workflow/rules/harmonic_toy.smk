@@ -11,6 +11,8 @@ rule harmonic_toy_points:
         **figure_outputs("toy_points"),
     log:
         "logs/harmonic/toy_points.log",
+    benchmark:
+        "results/timings/harmonic/toy/toy_points.tsv"
     conda:
         "../../environment.yml"
     threads: config["harmonic_toy"]["threads"]

@@ -41,6 +41,23 @@ def paper_figures(wildcards):
     return figure_targets("", paper=wildcards.paper)
 
 
+def paper_scale_inputs(wildcards):
+    """The paper-scale snapshot and the code of every experiment: the scoreboard and the
+    notebooks set the snapshot's verdicts beside ours and mark those whose code changed.
+    """
+    from physlearn.provenance import experiment_modules
+
+    snapshot = sorted(
+        str(p) for p in (REPO / "docs/paper-scale").glob("*/*") if p.is_file()
+    )
+    modules = [
+        m
+        for paper, experiment in registry.EXPERIMENTS
+        for m in experiment_modules(paper, experiment)
+    ]
+    return snapshot + package_files(modules)
+
+
 def report_targets():
     return [
         "results/claims.csv",

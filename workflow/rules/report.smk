@@ -15,6 +15,7 @@ rule scoreboard:
     input:
         claims=figure_claims,
         figures=figure_pngs,
+        paper_scale=paper_scale_inputs,
         code=package_sources("physlearn.report.scoreboard"),
     output:
         csv=report(
@@ -26,11 +27,15 @@ rule scoreboard:
         html="results/paper/index.html",
     log:
         "logs/report/scoreboard.log",
+    benchmark:
+        "results/timings/report/scoreboard.tsv"
     conda:
         "../../environment.yml"
+    params:
+        snapshot=REPO / "docs/paper-scale",
     shell:
         "python -m physlearn.report.scoreboard --claims {input.claims} --figures {input.figures}"
-        " --csv {output.csv} --html {output.html} 2> {log}"
+        " --csv {output.csv} --html {output.html} --snapshot {params.snapshot} 2> {log}"
 
 
 rule paper:
@@ -38,6 +43,7 @@ rule paper:
         notebook=paper_notebook,
         claims=paper_claims,
         figures=paper_figures,
+        paper_scale=paper_scale_inputs,
         code=paper_sources,
     output:
         report(
@@ -48,6 +54,8 @@ rule paper:
         ),
     log:
         "logs/report/{paper}.log",
+    benchmark:
+        "results/timings/report/{paper}.tsv"
     wildcard_constraints:
         paper="|".join(PAPERS),
     conda:

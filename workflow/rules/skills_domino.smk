@@ -10,6 +10,8 @@ rule skills_domino_figure:
         **figure_outputs("domino"),
     log:
         "logs/skills/domino/figure.log",
+    benchmark:
+        "results/timings/skills/domino/figure.tsv"
     conda:
         "../../environment.yml"
     params:
@@ -26,6 +28,8 @@ rule skills_grokking_runs:
         "results/skills/grokking/curves.csv",
     log:
         "logs/skills/grokking/runs.log",
+    benchmark:
+        "results/timings/skills/domino/grokking_runs.tsv"
     conda:
         "../../environment.yml"
     threads: config["skills_networks"]["threads"]
@@ -47,6 +51,8 @@ rule skills_grokking_figure:
         **figure_outputs("grokking"),
     log:
         "logs/skills/grokking/figure.log",
+    benchmark:
+        "results/timings/skills/domino/grokking_figure.tsv"
     conda:
         "../../environment.yml"
     params:
@@ -64,6 +70,8 @@ rule skills_modularity_runs:
         curves="results/skills/modularity/curves.csv",
     log:
         "logs/skills/modularity/runs.log",
+    benchmark:
+        "results/timings/skills/domino/modularity_runs.tsv"
     conda:
         "../../environment.yml"
     threads: config["skills_networks"]["threads"]
@@ -87,6 +95,8 @@ rule skills_modularity_figure:
         **figure_outputs("modularity"),
     log:
         "logs/skills/modularity/figure.log",
+    benchmark:
+        "results/timings/skills/domino/modularity_figure.tsv"
     conda:
         "../../environment.yml"
     params:

@@ -20,6 +20,8 @@ rule skills_geometry_figure:
         ),
     log:
         "logs/skills/geometry/{geometry_figure}.log",
+    benchmark:
+        "results/timings/skills/geometry/{geometry_figure}.tsv"
     conda:
         "../../environment.yml"
     threads: config["skills_geometry"]["threads"]
@@ -40,6 +42,8 @@ rule skills_geometry_scaling_shard:
         SKILLS_GEOMETRY_SHARD_OUTPUTS,
     log:
         "logs/skills/geometry/scaling-shard-{shard}-of-{n}.log",
+    benchmark:
+        "results/timings/skills/geometry/scaling-shard-{shard}-of-{n}.tsv"
     conda:
         "../../environment.yml"
     threads: config["skills_geometry"]["threads"]
@@ -63,6 +67,8 @@ rule skills_geometry_scaling_figure:
         **figure_outputs("geometry_scaling"),
     log:
         "logs/skills/geometry/scaling-figure.log",
+    benchmark:
+        "results/timings/skills/geometry/scaling-figure.tsv"
     conda:
         "../../environment.yml"
     params:
@@ -80,6 +86,8 @@ rule skills_geometry_quadratic_figure:
         **figure_outputs("quadratic_basis"),
     log:
         "logs/skills/geometry/quadratic.log",
+    benchmark:
+        "results/timings/skills/geometry/quadratic.tsv"
     conda:
         "../../environment.yml"
     params:
@@ -96,6 +104,8 @@ rule skills_geometry_modular_figure:
         **figure_outputs("geometry_modular"),
     log:
         "logs/skills/geometry/modular.log",
+    benchmark:
+        "results/timings/skills/geometry/modular.tsv"
     conda:
         "../../environment.yml"
     threads: config["skills_geometry"]["threads"]

@@ -16,6 +16,8 @@ rule skills_parity_runs:
         "results/skills/parity/{parity_experiment}.csv",
     log:
         "logs/skills/parity/{parity_experiment}.log",
+    benchmark:
+        "results/timings/skills/parity/{parity_experiment}.tsv"
     conda:
         "../../environment.yml"
     threads: config["skills_networks"]["threads"]
@@ -39,6 +41,8 @@ rule skills_parity_figure:
         **figure_outputs("parity"),
     log:
         "logs/skills/parity/figure.log",
+    benchmark:
+        "results/timings/skills/parity/figure.tsv"
     conda:
         "../../environment.yml"
     params:

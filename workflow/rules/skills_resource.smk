@@ -18,6 +18,8 @@ rule skills_resource_fit:
         curves=f"{SKILLS_RESOURCE_DIR}/curves_{{study}}.csv",
     log:
         "logs/skills/resource/fit_{study}.log",
+    benchmark:
+        "results/timings/skills/resource/fit_{study}.tsv"
     conda:
         "../../environment.yml"
     threads: config["skills_resource"]["threads"]
@@ -40,6 +42,8 @@ rule skills_resource_n0:
         **figure_outputs("resource_n0"),
     log:
         "logs/skills/resource/n0.log",
+    benchmark:
+        "results/timings/skills/resource/n0.tsv"
     conda:
         "../../environment.yml"
     params:
@@ -59,6 +63,8 @@ rule skills_resource_collapse:
         **figure_outputs("resource_collapse"),
     log:
         "logs/skills/resource/collapse.log",
+    benchmark:
+        "results/timings/skills/resource/collapse.tsv"
     conda:
         "../../environment.yml"
     params:
@@ -76,6 +82,8 @@ rule skills_resource_underparam:
         **figure_outputs("resource_underparam"),
     log:
         "logs/skills/resource/underparam.log",
+    benchmark:
+        "results/timings/skills/resource/underparam.tsv"
     conda:
         "../../environment.yml"
     threads: config["skills_resource"]["threads"]
@@ -97,6 +105,8 @@ rule skills_resource_parity:
         **figure_outputs("resource_parity"),
     log:
         "logs/skills/resource/parity.log",
+    benchmark:
+        "results/timings/skills/resource/parity.tsv"
     conda:
         "../../environment.yml"
     params:
@@ -113,6 +123,8 @@ rule skills_resource_graphs:
         **figure_outputs("resource_graphs"),
     log:
         "logs/skills/resource/graphs.log",
+    benchmark:
+        "results/timings/skills/resource/graphs.tsv"
     conda:
         "../../environment.yml"
     params:

@@ -22,7 +22,7 @@ import pandas as pd
 
 from physlearn import figures
 from physlearn.claims import PAPERS
-from physlearn.report import PAPER_TITLES
+from physlearn.report import PAPER_TITLES, snapshot
 from physlearn.report.scoreboard import anchor, holds, label_key, paper_counts, tally
 
 BEGIN = "<!-- results-at-a-glance:begin -->"
@@ -67,23 +67,36 @@ def block(table: pd.DataFrame, gallery: pd.DataFrame, gallery_dir: str = "docs/g
     everything = tally(table["verdict"])
     figures_run = table.drop_duplicates("claims_file")
     n_figures, at_paper = len(figures_run), int((figures_run["scale"] == "paper").sum())
+    agree, both = snapshot.agreement(table)
     lines = [
         f"<!-- written by `{COMMAND}` from results/claims.csv; do not edit by hand -->",
         "",
         f"At laptop scale (`config.yaml`), **{everything['PASS']} of {len(table)} claims hold**, "
         f"{everything['INCONCLUSIVE']} inconclusive; {at_paper} of {n_figures} figures ran at the "
-        "paper's settings. Per paper:",
+        "paper's settings. Beside them, the verdicts of the paper-scale snapshot (`docs/paper-scale/`, "
+        "the same claims measured with `config/paper.yaml`)"
+        + (f": the two scales agree on **{agree} of {both}** claims measured at both." if both else ": none yet.")
+        + " Per paper:",
         "",
-        "| paper | figures | claims | PASS | FAIL | INCONCLUSIVE |",
-        "|---|---:|---:|---:|---:|---:|",
+        "| paper | figures | claims | laptop PASS | FAIL | INCONCLUSIVE | paper settings PASS | FAIL | INCONCLUSIVE "
+        "| not measured | agree |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|",
     ]
     for _, row in counts.iterrows():
         name = PAPER_TITLES[row["paper"]]
         if row["claims"] == 0:
-            lines.append(f"| {name} | not produced yet | | | | |")
-        else:
-            cells = [row["figures"], row["claims"], row["PASS"], row["FAIL"], row["INCONCLUSIVE"]]
-            lines.append(f"| {name} | " + " | ".join(str(c) for c in cells) + " |")
+            lines.append(f"| {name} | not produced yet | | | | | | | | | |")
+            continue
+        unmeasured = [
+            f"{row[key]} {words}"
+            for key, words in (("paper_stale", "stale"), ("paper_gpu", "need a GPU"), ("paper_not_run", "not run"))
+            if row[key]
+        ]
+        cells = [row["figures"], row["claims"], row["PASS"], row["FAIL"], row["INCONCLUSIVE"]]
+        cells += [row["paper_PASS"], row["paper_FAIL"], row["paper_INCONCLUSIVE"], ", ".join(unmeasured) or "0"]
+        cells.append(f"{row['agree']} of {row['both']}" if row["both"] else "–")
+        lines.append(f"| {name} | " + " | ".join(str(c) for c in cells) + " |")
+    lines += ["", *claim_lines(table)]
     if not gallery.empty:
         lines += ["", "<table><tr>"]
         for n, (_, fig) in enumerate(gallery.iterrows()):
@@ -104,6 +117,23 @@ def block(table: pd.DataFrame, gallery: pd.DataFrame, gallery_dir: str = "docs/g
         f"After a laptop-scale run, `{COMMAND}` rewrites this block.",
     ]
     return "\n".join(lines)
+
+
+def claim_lines(table: pd.DataFrame) -> list[str]:
+    """Every claim's two verdicts, folded away (the README stays short)."""
+    lines = [
+        "<details><summary>Every claim at both scales</summary>",
+        "",
+        "| paper | figure | claim | laptop | paper settings |",
+        "|---|---|---|---|---|",
+    ]
+    for _, row in table.iterrows():
+        state, verdict = row["paper_scale_state"] or snapshot.NOT_RUN, row["paper_scale_verdict"]
+        theirs = verdict if state == snapshot.CURRENT else (f"{verdict} ({state})" if verdict else state)
+        lines.append(
+            f"| {PAPER_TITLES[row['paper']]} | {row['figure']} | `{row['claim_id']}` | {row['verdict']} | {theirs} |"
+        )
+    return [*lines, "", "</details>"]
 
 
 def replace_block(readme: str, content: str, begin: str = BEGIN, end: str = END) -> str:

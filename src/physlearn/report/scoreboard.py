@@ -25,7 +25,7 @@ import pandas as pd
 
 from physlearn import figures
 from physlearn.claims import PAPERS, VERDICTS, read_claims, settings_problems, verdict_of
-from physlearn.report import PAPER_CITATIONS, PAPER_TITLES
+from physlearn.report import PAPER_CITATIONS, PAPER_TITLES, snapshot
 
 REGISTRY_ORDER = {(f.paper, f.name): i for i, f in enumerate(figures.FIGURES)}
 SCALES = ("laptop", "paper")
@@ -50,7 +50,20 @@ COLUMNS = [
     "png",
     "pdf",
     "table",
+    # the paper-scale snapshot's verdict of the same claim (physlearn.report.snapshot)
+    "paper_scale_state",
+    "paper_scale_verdict",
+    "paper_scale_ours",
+    "paper_scale_uncertainty",
+    "paper_scale_png",
 ]
+PAPER_SCALE_COLUMNS = [c for c in COLUMNS if c.startswith("paper_scale_")]
+PAPER_SCALE_NOTE = (
+    "Paper settings: the verdict of the same claim in the paper-scale snapshot (docs/paper-scale/, made by "
+    "`python -m physlearn.report.snapshot` from a run with config/paper.yaml), marked stale when the figure's "
+    'code or the paper\'s settings for it changed since; "needs a GPU" for GPT-2 small, "not run" for a '
+    "figure not yet run at paper scale."
+)
 
 
 # ----- reading and checking the claims files -----
@@ -160,8 +173,9 @@ def holds(counts: dict[str, int], noun: str = "claims hold") -> str:
 # ----- the table -----
 
 
-def claims_table(docs: list[dict]) -> pd.DataFrame:
-    """One row per claim, in paper, figure and claim order."""
+def claims_table(docs: list[dict], snapshot_dir: Path | str | None = None) -> pd.DataFrame:
+    """One row per claim, in paper, figure and claim order; with ``snapshot_dir``, each
+    claim's paper-scale verdict from that snapshot beside it (:func:`snapshot.attach`)."""
     rows = []
     for doc in sorted(docs, key=figure_order):
         files = doc.get("files") or {}
@@ -184,17 +198,27 @@ def claims_table(docs: list[dict]) -> pd.DataFrame:
                     "png": files.get("png", ""),
                     "pdf": files.get("pdf", ""),
                     "table": files.get("table", ""),
+                    **dict.fromkeys(PAPER_SCALE_COLUMNS, ""),
                 }
             )
-    return pd.DataFrame(rows, columns=COLUMNS)
+    table = pd.DataFrame(rows, columns=COLUMNS)
+    if snapshot_dir is not None:
+        table = snapshot.attach(table.drop(columns=PAPER_SCALE_COLUMNS), docs, snapshot_dir)
+    return table[COLUMNS]
 
 
 def paper_counts(table: pd.DataFrame) -> pd.DataFrame:
     """Per paper (all of PAPERS, those without figures too): figures, claims, PASS, FAIL,
-    INCONCLUSIVE (which add up to the claims), scale."""
+    INCONCLUSIVE (which add up to the claims), scale; and of the paper-scale snapshot's
+    current verdicts, ``paper_PASS``, ``paper_FAIL``, ``paper_INCONCLUSIVE``, ``paper_stale``
+    (rows whose code or settings changed since), ``paper_gpu`` (needs a GPU) and
+    ``paper_not_run``, which add up to the claims too; ``agree`` of ``both``: claims whose two
+    current verdicts are the same."""
     rows = []
     for paper in PAPERS:
         mine = table[table["paper"] == paper]
+        state = mine["paper_scale_state"]
+        agree, both = snapshot.agreement(mine)
         rows.append(
             {
                 "paper": paper,
@@ -202,9 +226,26 @@ def paper_counts(table: pd.DataFrame) -> pd.DataFrame:
                 "claims": len(mine),
                 **tally(mine["verdict"]),
                 "scale": ", ".join(sorted(set(mine["scale"]))) or "",
+                **{f"paper_{v}": n for v, n in tally(mine["paper_scale_verdict"][state == snapshot.CURRENT]).items()},
+                "paper_stale": int(state.str.startswith("stale").sum()),
+                "paper_gpu": int((state == snapshot.NEEDS_GPU).sum()),
+                "paper_not_run": int(state.isin([snapshot.NOT_RUN, ""]).sum()),
+                "agree": agree,
+                "both": both,
             }
         )
     return pd.DataFrame(rows)
+
+
+def paper_scale_text(row) -> str:
+    """The paper-scale counts of one row of :func:`paper_counts`, in words."""
+    parts = [f"{row['paper_PASS']} PASS, {row['paper_FAIL']} FAIL, {row['paper_INCONCLUSIVE']} INCONCLUSIVE"]
+    parts += [
+        f"{row[key]} {words}"
+        for key, words in (("paper_stale", "stale"), ("paper_gpu", "need a GPU"), ("paper_not_run", "not run"))
+        if row[key]
+    ]
+    return "; ".join(parts)
 
 
 def anchor(claims_file: str) -> str:
@@ -296,6 +337,7 @@ def render_index(table: pd.DataFrame, html_path: Path | str) -> str:
         f'<p class="lede"><b>{everything["PASS"]} of {len(table)} claims hold</b>, '
         f"<span class='INCONCLUSIVE'>{everything['INCONCLUSIVE']} inconclusive</span>, "
         f"at {_e(' and '.join(scales) or 'no')} scale. "
+        f"{_e(paper_scale_lede(table))} "
         f"{_e(coverage(counts))} Each figure rule wrote its claims "
         "(the paper's value, ours with its uncertainty, the criterion fixed before the numbers were seen, "
         "and the verdict); this page gathers them. A claim that fails at this scale is shown as FAIL, not "
@@ -304,7 +346,7 @@ def render_index(table: pd.DataFrame, html_path: Path | str) -> str:
         "<h2>Per paper</h2>",
         '<table class="counts"><tr><th>paper</th><th>notebook</th><th>figures</th><th>claims</th>'
         + "".join(f"<th>{v}</th>" for v in VERDICTS)
-        + "<th>scale</th><th>status</th></tr>",
+        + "<th>scale</th><th>status</th><th>at the paper's settings (snapshot)</th><th>verdicts agree</th></tr>",
     ]
     for _, row in counts.iterrows():
         paper = row["paper"]
@@ -317,7 +359,9 @@ def render_index(table: pd.DataFrame, html_path: Path | str) -> str:
                 if row["claims"]
                 else "<td class='n muted'>0</td>" + "<td class='n muted'>&ndash;</td>" * (1 + len(VERDICTS))
             )
-            + f"<td>{_e(row['scale']) or '&ndash;'}</td><td>{_e(status(row))}</td></tr>"
+            + f"<td>{_e(row['scale']) or '&ndash;'}</td><td>{_e(status(row))}</td>"
+            f"<td>{_e(paper_scale_text(row)) if row['claims'] else '&ndash;'}</td>"
+            f"<td class='n'>{agreement_text(row)}</td></tr>"
         )
     out.append("</table>")
 
@@ -351,9 +395,9 @@ def render_index(table: pd.DataFrame, html_path: Path | str) -> str:
         "<h2>Every claim</h2>",
         "<p class='muted'>The same table is <code>results/claims.csv</code>. Under ours, its uncertainty; "
         "under each verdict, the criterion that decided it; under the scale, how the figure's settings "
-        "differ from the paper's.</p>",
+        f"differ from the paper's. {_e(PAPER_SCALE_NOTE)}</p>",
         "<table class='claims'><tr><th>paper</th><th>figure</th><th>claim</th><th>paper value</th>"
-        "<th>ours</th><th>verdict</th><th>scale</th></tr>",
+        "<th>ours</th><th>verdict</th><th>scale</th><th>at the paper's settings</th></tr>",
     ]
     for _, row in table.iterrows():
         section = f"{row['paper']}.html#{anchor(row['claims_file'])}"
@@ -370,21 +414,56 @@ def render_index(table: pd.DataFrame, html_path: Path | str) -> str:
             f"<span class='criterion'>{_e(row['criterion'])}</span></td>"
             f"<td>{_e(row['scale'])}"
             + (f"<span class='settings'>{_e(row['settings'])}</span>" if row["settings"] else "")
-            + "</td></tr>"
+            + f"</td><td class='verdict'>{paper_scale_cell(row, rel)}</td></tr>"
         )
     if table.empty:
-        out.append("<tr><td colspan='7'>No claims yet.</td></tr>")
+        out.append("<tr><td colspan='8'>No claims yet.</td></tr>")
     out += ["</table>", "</body></html>", ""]
     return "\n".join(out)
 
 
-def build(claims_files, figure_pngs, csv_path, html_path) -> pd.DataFrame:
+def agreement_text(row) -> str:
+    """ "12 of 14" claims whose two verdicts agree, of a row of :func:`paper_counts`."""
+    return f"{row['agree']} of {row['both']}" if row["both"] else "&ndash;"
+
+
+def paper_scale_lede(table: pd.DataFrame) -> str:
+    """The paper-scale verdicts in one sentence, and how often the two scales agree."""
+    current = table[table["paper_scale_state"] == snapshot.CURRENT]
+    if current.empty:
+        return "No claim has a current verdict at the paper's settings yet (docs/paper-scale/)."
+    counts = tally(current["paper_scale_verdict"])
+    agree, both = snapshot.agreement(table)
+    return (
+        f"At the paper's settings (the snapshot in docs/paper-scale/), {counts['PASS']} of {len(current)} claims "
+        f"measured hold, {counts['INCONCLUSIVE']} inconclusive; the laptop verdict agrees with it for {agree} of "
+        f"{both} ({agree / both:.0%})."
+    )
+
+
+def paper_scale_cell(row, rel) -> str:
+    """A claim's paper-scale verdict, ours and uncertainty, and its state unless current."""
+    state, verdict = row["paper_scale_state"] or snapshot.NOT_RUN, row["paper_scale_verdict"]
+    if not verdict:
+        return f"<span class='muted'>{_e(state)}</span>"
+    out = f"<span class='{_e(verdict)}'>{_e(verdict)}</span>"
+    if state != snapshot.CURRENT:
+        out = f"<span class='muted'>{_e(verdict)}</span> <span class='muted small'>({_e(state)})</span>"
+    out += f"<span class='criterion'>{_e(row['paper_scale_ours'])}</span>"
+    if row["paper_scale_uncertainty"]:
+        out += f"<span class='uncertainty'>{_e(row['paper_scale_uncertainty'])}</span>"
+    if row["paper_scale_png"]:
+        out += f"<span class='small'>{_link(rel(row['paper_scale_png']), 'PNG')}</span>"
+    return out
+
+
+def build(claims_files, figure_pngs, csv_path, html_path, snapshot_dir=None) -> pd.DataFrame:
     """Read, check, and write the CSV and the page; returns the table."""
     docs = load_figures(claims_files)
     missing = undeclared_claims(figure_pngs, docs)
     if missing:
         raise ValueError("declared figures without a claims file naming them: " + ", ".join(missing))
-    table = claims_table(docs)
+    table = claims_table(docs, snapshot_dir)
     for path in (csv_path, html_path):
         Path(path).parent.mkdir(parents=True, exist_ok=True)
     table.to_csv(csv_path, index=False)
@@ -398,13 +477,17 @@ def main(argv=None):
     parser.add_argument("--figures", nargs="*", default=[], help="every declared figure PNG")
     parser.add_argument("--csv", required=True)
     parser.add_argument("--html", required=True)
+    parser.add_argument(
+        "--snapshot", default=str(snapshot.SNAPSHOT), help="the paper-scale snapshot to set beside each claim"
+    )
     args = parser.parse_args(argv)
-    table = build(args.claims, args.figures, args.csv, args.html)
+    table = build(args.claims, args.figures, args.csv, args.html, args.snapshot)
     counts = paper_counts(table)
     for _, row in counts.iterrows():
         print(
             f"{row['paper']}: {row['figures']} figures, {row['claims']} claims, "
-            + ", ".join(f"{row[v]} {v}" for v in VERDICTS),
+            + ", ".join(f"{row[v]} {v}" for v in VERDICTS)
+            + f"; paper settings: {paper_scale_text(row)}",
             file=sys.stderr,
             flush=True,
         )

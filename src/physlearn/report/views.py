@@ -17,7 +17,7 @@ import os
 import re
 from pathlib import Path
 
-from physlearn.report import PAPER_TITLES
+from physlearn.report import PAPER_TITLES, snapshot
 from physlearn.report.scoreboard import anchor, holds, label_key, load_figures, overall, settings_summary, tally
 
 SCALE_NOTES = {
@@ -50,8 +50,11 @@ table.pl-config { width: auto; } table.pl-config td:first-child { font-family: m
 # ----- reading -----
 
 
-def load_paper(paper: str, claims: list[str] | None = None, results: Path | str = "results") -> list[dict]:
-    """The paper's figures, each its checked claims document, in figure order.
+def load_paper(
+    paper: str, claims: list[str] | None = None, results: Path | str = "results", paper_scale=snapshot.SNAPSHOT
+) -> list[dict]:
+    """The paper's figures, each its checked claims document, in figure order, every claim
+    with its result in the paper-scale snapshot ``paper_scale`` under ``"paper_scale"``.
 
     ``claims``: the claims files (the workflow passes those of the figures it declares);
     None finds them under ``results/figures/<paper>/`` (for a notebook opened by hand).
@@ -62,7 +65,7 @@ def load_paper(paper: str, claims: list[str] | None = None, results: Path | str 
     wrong = [d["claims_file"] for d in docs if d["paper"] != paper]
     if wrong:
         raise ValueError(f"claims files of another paper than {paper!r}: {wrong}")
-    return docs
+    return snapshot.annotate(docs, paper_scale)
 
 
 def figure_number(label: str) -> tuple[int, str] | None:
@@ -136,6 +139,34 @@ def settings_note(doc: dict) -> str:
     return f"settings: {summary}" if differs else summary
 
 
+def paper_scale_summary(docs: list[dict]) -> str:
+    """The paper-scale snapshot's verdicts of the paper's claims, and their agreement with ours, in words."""
+    results = [c.get("paper_scale") or {"state": snapshot.NOT_RUN, "verdict": ""} for d in docs for c in d["claims"]]
+    laptop = [c["verdict"] for d in docs for c in d["claims"]]
+    current = [r["verdict"] for r in results if r["state"] == snapshot.CURRENT and r["verdict"]]
+    both = [(ours, r["verdict"]) for ours, r in zip(laptop, results) if r["state"] == snapshot.CURRENT and r["verdict"]]
+    states = [r["state"] for r in results]
+    rest = [
+        f"{n} {words}"
+        for n, words in (
+            (sum(s.startswith("stale") for s in states), "stale"),
+            (states.count(snapshot.NEEDS_GPU), "need a GPU"),
+            (states.count(snapshot.NOT_RUN), "not run yet"),
+        )
+        if n
+    ]
+    counts = tally(current)
+    text = (
+        f"At the paper's settings (the snapshot in docs/paper-scale/): {counts['PASS']} PASS, {counts['FAIL']} FAIL, "
+        f"{counts['INCONCLUSIVE']} INCONCLUSIVE"
+    )
+    if rest:
+        text += f"; {', '.join(rest)}"
+    if both:
+        text += f". The two scales agree on {sum(a == b for a, b in both)} of the {len(both)} claims measured at both."
+    return text + "."
+
+
 def summary_html(paper: str, docs: list[dict], expected: list[str]) -> str:
     """The notebook's opening: counts, and each of the paper's figures, produced or not."""
     counts = tally(c["verdict"] for d in docs for c in d["claims"])
@@ -149,6 +180,7 @@ def summary_html(paper: str, docs: list[dict], expected: list[str]) -> str:
             "(our uncertainty interval straddles the criterion), "
             f"over {len(docs)} figures produced, at {_e(' and '.join(SCALE_NOTES.get(s, s) for s in scales))}.</p>"
         )
+        out.append(f"<p>{_e(paper_scale_summary(docs))}</p>")
     else:
         out.append(
             f"<p class='pl-missing'><b>No figure of this paper is produced yet.</b> The workflow has no "
@@ -207,7 +239,8 @@ def figure_html(doc: dict, base: str = NOTEBOOK_DIR) -> str:
         f"<img src='{embedded_png(files['png'])}' alt='{_e(doc['figure'])}' "
         f"style='width: {round(png_width(files['png']) * 0.6)}px'>",
         f"<p class='pl-muted'>{links}</p>",
-        "<table><tr><th>the paper's claim</th><th>paper</th><th>ours</th><th>verdict, and why</th></tr>",
+        "<table><tr><th>the paper's claim</th><th>paper</th><th>ours</th><th>verdict, and why</th>"
+        "<th>at the paper's settings</th></tr>",
     ]
     for claim in doc["claims"]:
         out.append(
@@ -215,7 +248,8 @@ def figure_html(doc: dict, base: str = NOTEBOOK_DIR) -> str:
             f"<td>{_e(claim['paper_value'])}</td><td>{_e(claim['ours'])}"
             + (f"<br><span class='pl-muted'>{_e(claim['uncertainty'])}</span>" if claim.get("uncertainty") else "")
             + f"</td><td><span class='pl-{_e(claim['verdict'])}'>{_e(claim['verdict'])}</span>"
-            f"<br><span class='pl-muted'>{_e(claim['criterion'])}</span></td></tr>"
+            f"<br><span class='pl-muted'>{_e(claim['criterion'])}</span></td>"
+            f"<td>{paper_scale_html(claim.get('paper_scale'))}</td></tr>"
         )
     out.append("</table>")
     config = doc.get("config") or {}
@@ -238,6 +272,23 @@ def figure_html(doc: dict, base: str = NOTEBOOK_DIR) -> str:
         out.append("</details>")
     out.append("</div>")
     return "\n".join(out)
+
+
+def paper_scale_html(result: dict | None) -> str:
+    """A claim's paper-scale verdict with ours, or why there is none (needs a GPU, not run, stale)."""
+    result = result or {"state": snapshot.NOT_RUN, "verdict": ""}
+    if not result["verdict"]:
+        return f"<span class='pl-muted'>{_e(result['state'])}</span>"
+    current = result["state"] == snapshot.CURRENT
+    out = (
+        f"<span class='pl-{_e(result['verdict'])}'>{_e(result['verdict'])}</span>" if current else _e(result["verdict"])
+    )
+    if not current:
+        out += f" <span class='pl-muted'>({_e(result['state'])})</span>"
+    out += f"<br>{_e(result['ours'])}"
+    if result.get("uncertainty"):
+        out += f"<br><span class='pl-muted'>{_e(result['uncertainty'])}</span>"
+    return out
 
 
 def missing_html(labels: list[str]) -> str:

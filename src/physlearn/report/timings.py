@@ -1,0 +1,109 @@
+"""Measured wall times of the workflow's jobs, and the runtimes the rules declare for them.
+
+    python -m physlearn.report.timings --results RUN --scale laptop   # or: paper
+
+Every rule writes a snakemake benchmark file (``results/timings/<paper>/<experiment>/...tsv``).
+This command gathers a finished run's files into ``docs/timings/<scale>.csv`` (job, seconds,
+machine), so that the wall times are on record under version control and a test can hold
+each rule's declared ``runtime`` to them (:func:`compare`): a SLURM job that asks for far
+too little is killed, one that asks for far too much waits in the queue.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from physlearn.provenance import machine
+from physlearn.sources import SRC
+
+TIMINGS = "results/timings"
+RECORDS = SRC.parent / "docs/timings"
+# How each scale's run is made: its config files and targets (the paper scale without GPT-2 small).
+RUNS = {
+    "laptop": (["config.yaml"], ["all"]),
+    "paper": (["config/paper.yaml", "config/paper-cpu.yaml"], ["cpu_figures"]),
+}
+FACTOR = 2.0  # a declared runtime within a factor 2 of the measured wall time
+FLOOR_S = 60.0  # SLURM counts runtimes in minutes: a job under a minute counts as one
+
+
+def collect(results: Path | str) -> pd.DataFrame:
+    """One row per benchmark file of a run: ``job`` (its path, as the rule names it) and ``seconds``."""
+    root = Path(results)
+    rows = [
+        {
+            "job": path.relative_to(root).as_posix(),
+            "seconds": round(float(pd.read_csv(path, sep="\t")["s"].iloc[-1]), 2),
+        }
+        for path in sorted((root / TIMINGS).rglob("*.tsv"))
+    ]
+    return pd.DataFrame(rows, columns=["job", "seconds"])
+
+
+def record(results: Path | str, scale: str, out: Path | str = RECORDS) -> pd.DataFrame:
+    """Write a run's wall times, with the machine, to ``out/<scale>.csv``."""
+    table = collect(results)
+    if table.empty:
+        raise ValueError(f"no benchmark files under {Path(results) / TIMINGS}: run the workflow there first")
+    info = machine()
+    table = table.assign(cpu=info["cpu"], cores=info["cores"], gpu=info["gpu"] or "")
+    Path(out).mkdir(parents=True, exist_ok=True)
+    table.to_csv(Path(out) / f"{scale}.csv", index=False)
+    return table
+
+
+def declared(dry_run_output: str) -> dict[str, int]:
+    """Each job's declared runtime in minutes, by its benchmark path, from ``snakemake -n``'s output."""
+    runtimes, benchmark = {}, None
+    for line in dry_run_output.splitlines():
+        line = line.strip()
+        if line.startswith("rule "):
+            benchmark = None
+        elif line.startswith("benchmark: "):
+            benchmark = line.removeprefix("benchmark: ")
+        elif line.startswith("resources: ") and benchmark is not None:
+            match = re.search(r"\bruntime=(\d+)", line)
+            if match:
+                runtimes[benchmark] = int(match.group(1))
+    return runtimes
+
+
+def dry_run(scale: str, repo: Path = SRC.parent) -> dict[str, int]:
+    """The declared runtimes of every job of a scale's run from scratch (``snakemake -n -F``)."""
+    configfiles, targets = RUNS[scale]
+    command = [sys.executable, "-m", "snakemake", "-n", "-F", "--cores", "2", "-s", str(repo / "Snakefile")]
+    command += ["--directory", str(repo), "--configfile", *configfiles, "--", *targets]
+    done = subprocess.run(command, capture_output=True, text=True, cwd=repo)
+    if done.returncode != 0:
+        raise RuntimeError(f"snakemake -n failed:\n{done.stderr[-2000:]}")
+    return declared(done.stdout + done.stderr)
+
+
+def compare(measured: pd.DataFrame, runtimes: dict[str, int]) -> pd.DataFrame:
+    """Measured against declared, per job both know: ``ratio`` is the declared runtime over
+    the measured wall time (at least :data:`FLOOR_S`); ``holds`` whether it is within :data:`FACTOR`."""
+    table = measured[measured["job"].isin(runtimes)].copy()
+    table["declared_s"] = [60.0 * runtimes[job] for job in table["job"]]
+    table["ratio"] = table["declared_s"] / table["seconds"].clip(lower=FLOOR_S)
+    table["holds"] = (table["ratio"] >= 1 / FACTOR) & (table["ratio"] <= FACTOR)
+    return table
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--results", required=True, help="the directory the run worked in")
+    parser.add_argument("--scale", required=True, choices=("laptop", "paper"))
+    parser.add_argument("--out", default=str(RECORDS))
+    args = parser.parse_args(argv)
+    table = record(args.results, args.scale, args.out)
+    print(f"{len(table)} jobs, {table['seconds'].sum() / 60:.1f} min of wall time in all", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
