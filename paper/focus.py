@@ -63,7 +63,9 @@ views.show(views.summary_html(PAPER, figures, EXPECTED))
 # noise as the valley gets sharper. The appendix maps compare the optimizers in pairs.
 # Fig. 2b's checkpoints also test the order of Adam and the sign methods, and two claims read
 # the trajectory metrics the authors' script records (lowest loss, furthest progress along the
-# valley): Adam ahead without noise, behind at σ = 3.
+# valley): Adam ahead without noise, behind at σ = 3. A pixel counts for an optimizer only
+# where the mean ± 2 standard errors of its paired loss difference over the replicates
+# excludes 0; where the undecided pixels could flip a claim, it is inconclusive.
 
 # %%
 views.show(views.section_html(figures, SECTIONS["valley"]))
@@ -85,7 +87,8 @@ views.show(views.section_html(figures, SECTIONS["mnist"]))
 #
 # Adam, Signum and FOCUS trained at the paper's batch of 491,520 tokens per step; the paper's
 # FOCUS run reaches a validation loss of about 2.90 after 100k steps, ahead of Adam at the same
-# learning rate, and is more stable than Signum.
+# learning rate, and is more stable than Signum. Each run is one seed: the final losses carry
+# their standard error over the evaluation batches only, the divergence steps no interval.
 
 # %%
 views.show(views.section_html(figures, SECTIONS["gpt"]))

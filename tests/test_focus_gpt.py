@@ -295,3 +295,115 @@ def test_paper_config_sets_every_key_the_laptop_config_sets():
     # The BPE's vocabulary is unused with the GPT-2 tokenizer of the paper scale.
     leaks = _keys(laptop) - _keys(paper) - {"data.tokenizer.vocab_size"}
     assert not leaks, f"config.yaml's keys {sorted(leaks)} would leak into config/paper.yaml"
+
+
+# --------------------------------------------------------------------------------------
+# One seed per run: the final losses carry their standard error over the eval batches.
+
+
+def _with_se(summary: dict, se: float, batches: int = 8) -> dict:
+    return {**summary, "final_val_loss_se": se, "config": {**summary["config"], "eval_batches": batches}}
+
+
+def _claims_with_se(se: float, finals: dict[str, float] | None = None) -> dict:
+    summaries = {name: _with_se(s, se) for name, s in _paper_like_summaries().items()}
+    summaries["signum-high"] = _with_se(_summary(6e-4, 2.95, optimizer="signum"), se)
+    for name, value in (finals or {}).items():
+        summaries[name]["final_val_loss"] = value
+    claims = A.adam_claims(None, summaries, ADAM_RUNS, "focus") + A.signum_claims(None, summaries, SIGNUM_RUNS, "focus")
+    return {c.id: c for c in claims}
+
+
+def test_final_loss_claims_decide_on_eval_batch_intervals():
+    ids = ("focus-beats-adam", "final-losses", "focus-beats-signum-same-lr")
+    claims = _claims_with_se(0.005)  # FOCUS 2.90, Adam 1e-4 3.03, Signum 6e-4 2.95: gaps >= 0.05
+    for cid in ids:
+        assert claims[cid].verdict == "PASS", cid
+        assert "one seed" in claims[cid].uncertainty and "eval-batch noise only" in claims[cid].uncertainty
+    # the losses swapped (FOCUS 3.03, Adam 2.90, Signum 2.85): each comparison flipped
+    flipped = _claims_with_se(0.005, {"focus": 3.03, "adam-low": 2.90, "signum-high": 2.85})
+    for cid in ids:
+        assert flipped[cid].verdict == "FAIL", cid
+    # a tie with no spread is no win
+    tie = _claims_with_se(0.0, {"focus": 3.0, "adam-low": 3.0, "signum-high": 3.0})
+    assert tie["focus-beats-adam"].verdict == "FAIL" and tie["focus-beats-signum-same-lr"].verdict == "FAIL"
+    # eval-batch noise wider than the gaps (and than the final-loss tolerance): inconclusive
+    noisy = _claims_with_se(0.06)
+    for cid in ids:
+        assert noisy[cid].verdict == "INCONCLUSIVE", cid
+    # a summary without the s.e. (an older run): PASS or FAIL on the point, and says so
+    old = {c.id: c for c in A.adam_claims(None, _paper_like_summaries(), ADAM_RUNS, "focus")}
+    assert old["focus-beats-adam"].verdict == "PASS" and old["focus-beats-adam"].uncertainty == A.ONE_RUN
+
+
+def test_divergence_claims_say_one_run():
+    claims = _claims_with_se(0.005)
+    for cid in ("adam-high-lr-diverges", "adam-divergence-steps", "signum-less-stable", "signum-divergence-steps"):
+        assert claims[cid].uncertainty == A.ONE_RUN, cid
+
+
+@pytest.mark.parametrize("paper_like", [True, False])
+def test_schedule_claims_pass_and_fail(paper_like):
+    """Every generated id of Figs. 3c-d: FOCUS's short schedules reach Adam's 50% / 100%
+    losses in 2.5x / 2x fewer steps (paper), or they end where Adam is at their own step (an
+    optimizer no faster than Adam: speedup 1x, behind Adam at the paper's steps)."""
+    adam_steps = np.arange(0, 101, 10)
+    adam = 5.0 - 0.02 * adam_steps  # 5.0 -> 3.0
+    f20, f50 = (3.9, 2.9) if paper_like else (4.6, 4.0)  # below Adam at steps 50 and 100, or at its 20 and 50
+    curves = _curves_table(
+        {
+            "adam": ("adamw", 1e-3, 100, adam_steps, adam, None),
+            "f20": ("focus", 1e-3, 20, [0, 10, 20], [5.0, 4.5, f20], None),
+            "f50": ("focus", 1e-3, 50, [0, 25, 50], [5.0, 4.0, f50], None),
+            "f100": ("focus", 1e-3, 100, [0, 50, 100], [5.0, 3.5, 2.9], None),
+        }
+    ).assign(val_loss_se=0.01, eval_batches=8)
+    table = A.speedups(curves, ["f20", "f50"], "f100", "adam").reset_index(drop=True)
+    claims = {c.id: c for c in A.schedule_claims(table, "f100") + A.reach_claims(table, curves, "f100")}
+    ids = [
+        "focus-20pct-schedule-speedup",
+        "focus-50pct-schedule-speedup",
+        "focus-20pct-reaches-adam-50pct",
+        "focus-50pct-reaches-adam-100pct",
+    ]
+    assert sorted(claims) == sorted(ids)
+    for cid in ids:
+        assert claims[cid].verdict == ("PASS" if paper_like else "FAIL"), (cid, claims[cid].ours)
+    assert "eval-batch noise only" in claims["focus-20pct-reaches-adam-50pct"].uncertainty
+
+
+def test_reach_claim_is_inconclusive_within_eval_noise():
+    adam_steps = np.arange(0, 101, 10)
+    curves = _curves_table(
+        {
+            "adam": ("adamw", 1e-3, 100, adam_steps, 5.0 - 0.02 * adam_steps, None),
+            "f20": ("focus", 1e-3, 20, [0, 10, 20], [5.0, 4.5, 4.01], None),  # 0.01 above Adam's 4.0
+            "f100": ("focus", 1e-3, 100, [0, 50, 100], [5.0, 3.5, 2.9], None),
+        }
+    ).assign(val_loss_se=0.05, eval_batches=8)
+    table = A.speedups(curves, ["f20"], "f100", "adam").reset_index(drop=True)
+    claim = {c.id: c for c in A.reach_claims(table, curves, "f100")}["focus-20pct-reaches-adam-50pct"]
+    assert claim.verdict == "INCONCLUSIVE"
+
+
+def test_final_loss_gaps_are_paired_over_the_same_eval_batches():
+    # each run's loss varies by 0.05 from batch to batch, the same way for both runs (the same
+    # validation windows): FOCUS 0.03 below Adam on every batch
+    windows = [0.0, 0.05, -0.05, 0.1, -0.1, 0.02, -0.02, 0.0]
+    summaries = {name: _with_se(s, 0.02) for name, s in _paper_like_summaries().items()}
+    summaries["adam-low"]["final_val_loss"] = 2.93
+    summaries["focus"]["final_val_batch_losses"] = [2.90 + w for w in windows]
+    summaries["adam-low"]["final_val_batch_losses"] = [2.93 + w + 0.001 * (-1) ** k for k, w in enumerate(windows)]
+    claim = {c.id: c for c in A.adam_claims(None, summaries, ADAM_RUNS, "focus")}["focus-beats-adam"]
+    assert claim.verdict == "PASS" and "paired eval batches" in claim.uncertainty
+    # the same s.e. unpaired (hypot(0.02, 0.02) = 0.028 against a gap of 0.03): inconclusive
+    for name in ("focus", "adam-low"):
+        del summaries[name]["final_val_batch_losses"]
+    assert {c.id: c for c in A.adam_claims(None, summaries, ADAM_RUNS, "focus")}["focus-beats-adam"].verdict == (
+        "INCONCLUSIVE"
+    )
+    # paired, but FOCUS above Adam on every batch: FAIL
+    summaries["focus"]["final_val_batch_losses"] = [2.96 + w for w in windows]
+    summaries["adam-low"]["final_val_batch_losses"] = [2.93 + w for w in windows]
+    summaries["focus"]["final_val_loss"] = 2.96
+    assert {c.id: c for c in A.adam_claims(None, summaries, ADAM_RUNS, "focus")}["focus-beats-adam"].verdict == "FAIL"

@@ -370,3 +370,162 @@ def test_speckle_needs_a_mixed_map_with_many_changes():
     assert speckle_verdict(lambda a, s: "signum" if s < 2 else "focus", lambda a, s: "adam") == "FAIL"
     # Signum wins one isolated pixel per row: the winner changes twice per row, not more
     assert speckle_verdict(lambda a, s: "signum" if s == 1.5 else "focus") == "FAIL"
+
+
+# --------------------------------------------------------------------------------------
+# Pixel-wise claims on intervals: the merge step's paired standard errors reach the figure,
+# and a pixel counts for an optimizer only where mean +- 2 s.e. of the loss difference
+# excludes 0.
+
+from physlearn.focus.valley.merge import best_lr_index, paired_sem, summarise  # noqa: E402
+from physlearn.focus.valley.sweep import ValleyScan  # noqa: E402
+
+MAP_A, MAP_SIGMA, MAP_LR, MAP_REPLICATES = (0.1, 10.0, 1000.0), np.arange(7) * 0.5, np.array([0.01, 0.1]), 10
+EDGE = {0.1: 0.5, 10.0: 1.5, 1000.0: 2.5}  # the paper's boundary per sharpness
+
+
+def map_scan() -> ValleyScan:
+    return ValleyScan(
+        name="sharpness",
+        scanned="sharpness",
+        sharpness=np.array(MAP_A),
+        weight_decay=np.array([0.1]),
+        sigma=MAP_SIGMA,
+        lr=MAP_LR,
+        replicates=MAP_REPLICATES,
+        steps=1,
+        c=1.0,
+        angle=0.0,
+        init_scale=1.0,
+        hparams={},
+        seed=0,
+        pixels_per_chunk=64,
+    )
+
+
+def map_claims(gap, shared=1.0, own=0.001, paired=True, seed=0) -> dict:
+    """Fig. 2a's claims from made-up per-replicate final losses: every optimizer's loss at a
+    pixel is a shared term (the replicate's common random numbers, scale ``shared``) plus its
+    own noise (scale ``own``) plus ``gap(a, sigma)`` for Adam (negative: Adam lower). The
+    second learning rate is worse by 1 for everyone."""
+    rng = np.random.default_rng(seed)
+    scan = map_scan()
+    n_pix = scan.n_pixels
+    a, _, sigma = scan.pixel_values(np.arange(n_pix))
+    common = shared * rng.standard_normal((n_pix, MAP_REPLICATES))
+    loss = np.empty((3, len(MAP_LR), n_pix, MAP_REPLICATES))
+    for o, name in enumerate(("adam", "signum", "focus")):
+        offset = np.array([gap(x, s) for x, s in zip(a, sigma)]) if name == "adam" else 0.0
+        for k in range(len(MAP_LR)):
+            loss[o, k] = common + own * rng.standard_normal(common.shape) + np.reshape(offset, (-1, 1)) + k
+    merged = {"pixel": np.arange(n_pix), "final_loss": loss, "diverged": np.zeros(loss.shape, dtype=bool)}
+    for metric in ("lowest_loss", "furthest_progress"):
+        merged[metric] = loss
+    table = summarise(scan, merged, ["adam", "signum", "focus"])
+    if not paired:
+        table = table.drop(columns=[c for c in table if c.startswith("sem_diff_")])
+    win = winners(best_over_lr(table, "sharpness"), "sharpness")
+    return {c.id: c for c in VF.sharpness_claims(win)}
+
+
+def paper_gap(a, s, size=0.05):
+    """Adam lower by ``size`` below the paper's boundary, higher by ``size`` above it."""
+    return -size if s < EDGE[a] - 1e-9 else size
+
+
+def test_paired_sem_is_the_spread_of_the_paired_difference():
+    rng = np.random.default_rng(1)
+    loss = rng.standard_normal((3, 2, 4, 6))
+    loss[:, 1] += 5.0  # the second learning rate is worse for everyone
+    diverged = np.zeros(loss.shape, dtype=bool)
+    diverged[2, 0, 3, 0] = True  # FOCUS's best lr diverged at pixel 3 in one replicate
+    sem = paired_sem(loss, diverged, np.array([0.01, 0.1]), ["adam", "signum", "focus"])
+    expected = (loss[0, 0, 1] - loss[1, 0, 1]).std(ddof=1) / np.sqrt(6)
+    assert sem["signum"][0, 0, 1] == pytest.approx(expected)
+    # FOCUS's best at pixel 3 is now lr 0.1 (the only clean one): the difference is to that one
+    expected = (loss[0, 0, 3] - loss[2, 1, 3]).std(ddof=1) / np.sqrt(6)
+    assert sem["focus"][0, 0, 3] == pytest.approx(expected)
+    assert np.isnan(sem["adam"][2, 0, 3])  # a diverged cell has no s.e.
+    # ties go to the smaller learning rate, as in best_over_lr, whatever the lr order
+    assert best_lr_index(np.zeros((1, 2, 1)), np.array([0.1, 0.01]))[0, 0] == 1
+    # means that tie at the summary's 6 significant digits tie here too: the smaller lr
+    assert best_lr_index(np.array([[[-0.5000001], [-0.5000002]]]), np.array([0.01, 0.1]))[0, 0] == 0
+    assert best_lr_index(np.array([[[-0.5], [-0.6]]]), np.array([0.01, 0.1]))[0, 0] == 1
+
+
+def test_map_claims_pass_on_paired_intervals_and_are_inconclusive_unpaired():
+    ids = ("adam-wins-noiseless", "sign-wins-high-noise", "checkpoint-a0.1", "checkpoint-a1000")
+    claims = map_claims(paper_gap)
+    for cid in (*ids, "boundary-grows-with-sharpness"):
+        assert claims[cid].verdict == "PASS", (cid, claims[cid].ours, claims[cid].uncertainty)
+    assert "paired loss difference over 10 replicates" in claims["adam-wins-noiseless"].uncertainty
+    # the same losses judged without the pairing: the shared noise (1.0) swamps the gap (0.05)
+    # and no pixel is decided; every pixel could go either way
+    unpaired = map_claims(paper_gap, paired=False)
+    for cid in ids:
+        assert unpaired[cid].verdict == "INCONCLUSIVE", cid
+
+
+def test_map_claims_fail_on_the_flipped_picture():
+    # Adam higher below the boundary and lower above it: the comparison flipped
+    flipped = map_claims(lambda a, s: -paper_gap(a, s))
+    for cid in ("adam-wins-noiseless", "sign-wins-high-noise", "checkpoint-a0.1", "checkpoint-a1000"):
+        assert flipped[cid].verdict == "FAIL", cid
+    assert flipped["boundary-grows-with-sharpness"].verdict == "FAIL"
+
+
+def test_map_claims_on_a_tie():
+    # an exact tie (no own noise, no gap): no pixel is a win, so the majority claims FAIL
+    tie = map_claims(lambda a, s: 0.0, own=0.0)
+    for cid in ("adam-wins-noiseless", "sign-wins-high-noise", "checkpoint-a0.1"):
+        assert tie[cid].verdict == "FAIL", cid
+    # a tie within the noise: every pixel undecided, the claims could go either way
+    noisy = map_claims(lambda a, s: 0.0, own=0.05)
+    for cid in ("adam-wins-noiseless", "sign-wins-high-noise", "checkpoint-a0.1"):
+        assert noisy[cid].verdict == "INCONCLUSIVE", (cid, noisy[cid].ours)
+
+
+def test_boundary_claims_are_inconclusive_where_undecided_pixels_could_move_them():
+    # Adam wins clearly below sigma 1.0 at a = 1000, and pixels 1.0 to 2.5 are ties within
+    # the noise: the boundary lies somewhere between 1.0 and 3.0, straddling [2.0, 3.0]
+    def gap(a, s):
+        if a == 1000.0 and 1.0 - 1e-9 < s < 2.5 + 1e-9:
+            return 0.0
+        return paper_gap(a, s, size=0.5)
+
+    claims = map_claims(gap, own=0.05)
+    assert claims["checkpoint-a1000"].verdict == "INCONCLUSIVE", claims["checkpoint-a1000"].uncertainty
+    assert claims["checkpoint-a1000"].measured["range"] == pytest.approx([1.0, 3.0])
+    # at a wrong boundary (Adam wins everywhere at a = 1000: 3.5) it fails
+    wrong = map_claims(lambda a, s: -0.5 if a == 1000.0 else paper_gap(a, s, size=0.5))
+    assert wrong["checkpoint-a1000"].verdict == "FAIL"
+
+
+def test_weight_decay_boundary_on_intervals():
+    wds, sigmas = (0.01, 0.1, 1.0), np.arange(7) * 0.5
+    loss = lambda s, o: (-0.1 if s < 1.5 - 1e-9 else 0.1) if o == "adam" else 0.0
+    best = checkpoint_table(wds, sigmas, loss)
+    claims = {c.id: c for c in VF.weight_decay_claims(winners(best, "weight_decay"), best)}
+    assert claims["checkpoint-a10-boundary"].verdict == "PASS"
+    # Adam ahead everywhere (boundary 3.5): FAIL
+    best = checkpoint_table(wds, sigmas, lambda s, o: -0.1 if o == "adam" else 0.0)
+    claims = {c.id: c for c in VF.weight_decay_claims(winners(best, "weight_decay"), best)}
+    assert claims["checkpoint-a10-boundary"].verdict == "FAIL"
+    assert claims["sign-wins-high-noise"].verdict == "FAIL"
+    # gaps of 0.1 with s.e. 0.1 each: every pixel undecided, the boundary anywhere in [0, 3.5]
+    best = checkpoint_table(wds, sigmas, loss, sem=0.1)
+    claims = {c.id: c for c in VF.weight_decay_claims(winners(best, "weight_decay"), best)}
+    for cid in ("checkpoint-a10-boundary", "adam-wins-noiseless", "sign-wins-high-noise"):
+        assert claims[cid].verdict == "INCONCLUSIVE", cid
+
+
+def test_pair_claims_report_the_decided_pixels():
+    wds, sigmas = (0.01, 0.1, 1.0), np.arange(7) * 0.5
+    # Adam clearly ahead below sigma 1.5 and behind above; Signum and FOCUS within the noise
+    loss = lambda s, o: {"adam": -0.1 if s < 1.5 - 1e-9 else 0.1, "signum": 0.0, "focus": 0.001}[o]
+    best = checkpoint_table(wds, sigmas, loss, sem=0.01)
+    claims = {c.id: c for c in VP.pair_claims(VP.pair_table(best, "weight_decay"), "weight_decay")}
+    speckle = claims["signum-focus-speckle"]
+    assert speckle.measured["decided_pixels"] == {"adam/focus": 21, "adam/signum": 21, "signum/focus": 0}
+    assert "signum/focus 0 of 21" in speckle.uncertainty and "20 replicates" in speckle.uncertainty
+    assert "signum/focus 0 of 21" in claims["signum-focus-small-margins"].uncertainty

@@ -384,13 +384,30 @@ def test_short_run_learns(token_dir, tmp_path, optimizer):
     )
     summary = Trainer(cfg, tmp_path).run()
     rows = read_log(tmp_path / "log.csv")
-    assert list(rows[0]) == ["step", "tokens", "train_loss", "val_loss", "lr", "grad_norm", "time", "diverged"]
+    assert list(rows[0]) == [
+        "step",
+        "tokens",
+        "train_loss",
+        "val_loss",
+        "lr",
+        "grad_norm",
+        "time",
+        "diverged",
+        "val_loss_se",
+    ]
     assert [int(r["step"]) for r in rows] == list(range(0, 41, 5))
     assert rows[0]["train_loss"] == "" and float(rows[0]["val_loss"]) == pytest.approx(math.log(64), abs=0.1)
     assert [r["val_loss"] != "" for r in rows] == [True, False, False, False, True, False, False, False, True]
     assert int(rows[-1]["tokens"]) == 40 * 8 * 32
     assert summary["status"] == "completed" and not summary["diverged"]
     assert summary["final_val_loss"] < float(rows[0]["val_loss"]) - 0.5
+    # the final evaluation's loss per eval batch and its standard error (FOCUS Fig. 3's interval)
+    per_batch = np.array(summary["final_val_batch_losses"])
+    assert len(per_batch) == cfg.eval_batches and per_batch.mean() == pytest.approx(summary["final_val_loss"], rel=1e-5)
+    se = per_batch.std(ddof=1) / math.sqrt(len(per_batch))
+    assert summary["final_val_loss_se"] == pytest.approx(se, rel=1e-4)
+    assert float(rows[-1]["val_loss_se"]) == pytest.approx(se, rel=1e-4)
+    assert [r["val_loss_se"] != "" for r in rows] == [r["val_loss"] != "" for r in rows]
     assert (tmp_path / "model.pt").exists() and (tmp_path / "ckpt.pt").exists()
 
 

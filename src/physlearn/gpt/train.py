@@ -6,8 +6,9 @@
 :class:`TrainConfig`. Outputs in DIR:
 
 - ``log.csv``: one row per logged step: step, tokens, train_loss, val_loss, lr, grad_norm,
-  time (wall seconds of training), diverged (0/1). Step 0 holds the validation loss at
-  initialisation; val_loss is empty on rows without an evaluation.
+  time (wall seconds of training), diverged (0/1), val_loss_se (the standard error of
+  val_loss over the eval batches). Step 0 holds the validation loss at initialisation;
+  val_loss and val_loss_se are empty on rows without an evaluation.
 - ``summary.json``: final and best losses, whether and where the run diverged, throughput,
   the config and provenance.
 - ``model.pt``: the final weights and the model config.
@@ -50,7 +51,7 @@ from physlearn.gpt.model import GPT, GPTConfig, flops_per_token, model_config
 from physlearn.optim import FOCUS, Signum
 from physlearn.runtime import peak_flops
 
-LOG_COLUMNS = ("step", "tokens", "train_loss", "val_loss", "lr", "grad_norm", "time", "diverged")
+LOG_COLUMNS = ("step", "tokens", "train_loss", "val_loss", "lr", "grad_norm", "time", "diverged", "val_loss_se")
 
 # Settings that do not change what a run computes: a checkpoint written under other values
 # of these is still this run's checkpoint.
@@ -294,6 +295,8 @@ class Trainer:
         self.train_seconds = 0.0  # time in training steps (throughput)
         self.wall_seconds = 0.0  # all time, evaluations and checkpoints included
         self.resumed_from: list[int] = []
+        self.last_eval_se = math.nan  # of the latest evaluation (see evaluate)
+        self.last_eval_batches: tuple[int, list[float]] | None = None  # (step, loss per eval batch)
 
     @property
     def checkpoint_path(self) -> Path:
@@ -326,16 +329,26 @@ class Trainer:
 
     @torch.no_grad()
     def evaluate(self) -> float:
-        """Mean loss over the fixed validation windows."""
+        """Mean loss over the fixed validation windows. Its standard error over the eval
+        batches (sample std, ddof 1, over sqrt(batches); NaN with one batch) is kept in
+        ``last_eval_se``: a run of one seed has no other interval, and this one says how much
+        of a gap between two runs the choice of validation windows alone could make. The loss
+        of each batch is kept too (``last_eval_batches``), for the summary: every run sees the
+        same windows, so two runs' final losses can be compared batch by batch (paired)."""
         self.model.eval()
         total = torch.zeros((), device=self.device)
+        losses = []
         for offsets in self.eval_offsets:
             x, y = batches.read_windows(self.val_path, offsets, self.model_config.block_size, self.device)
             with self.autocast:
                 _, loss = self.step_model(x, y)
             total += loss.float()
+            losses.append(loss.float())
         self.model.train()
-        return (total / len(self.eval_offsets)).item()
+        n = len(losses)
+        self.last_eval_se = (torch.stack(losses).std() / math.sqrt(n)).item() if n > 1 else math.nan
+        self.last_eval_batches = (self.step, torch.stack(losses).tolist())
+        return (total / n).item()
 
     # ----- checkpoints -----
 
@@ -401,6 +414,7 @@ class Trainer:
             "grad_norm": grad_norm,
             "time": round(seconds, 3),
             "diverged": int(diverged),
+            "val_loss_se": self.last_eval_se if val_loss is not None else None,
         }
 
     def run(self) -> dict:
@@ -498,6 +512,14 @@ class Trainer:
             "tokens": tokens,
             "final_train_loss": last["train_loss"],
             "final_val_loss": last["val_loss"],
+            "final_val_loss_se": last.get("val_loss_se"),
+            # the final evaluation's loss per eval batch (None where this process did not make it,
+            # e.g. a finished run rewritten from its checkpoint)
+            "final_val_batch_losses": self.last_eval_batches[1]
+            if self.last_eval_batches is not None
+            and last["val_loss"] is not None
+            and self.last_eval_batches[0] == last["step"]
+            else None,
             "best_val_loss": best["val_loss"] if best else None,
             "best_val_step": best["step"] if best else None,
             "n_params": self.n_params,

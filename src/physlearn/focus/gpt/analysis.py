@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from physlearn.claims import Claim
+from physlearn.claims import SE_MULTIPLE, Claim, MeanInterval, all_hold, interval_verdict
 
 # The paper's numbers, read off Fig. 3 (spec section 4).
 PAPER_FINAL = {"focus": 2.90, "adam-tuned": 2.93, "adam-low": 3.03}
@@ -37,9 +37,12 @@ PAPER_REACHES = {0.2: 0.5, 0.5: 1.0}  # FOCUS schedule fraction -> the Adam step
 
 
 def load_run(log_csv: Path | str, summary_json: Path | str) -> tuple[pd.DataFrame, dict]:
-    """The run's validation curve (step, tokens, val_loss) and its summary."""
+    """The run's validation curve (step, tokens, val_loss, val_loss_se: its standard error
+    over the eval batches, NaN in a log from before it was recorded) and its summary."""
     log = pd.read_csv(log_csv)
-    curve = log.dropna(subset=["val_loss"])[["step", "tokens", "val_loss"]].reset_index(drop=True)
+    if "val_loss_se" not in log:
+        log["val_loss_se"] = np.nan
+    curve = log.dropna(subset=["val_loss"])[["step", "tokens", "val_loss", "val_loss_se"]].reset_index(drop=True)
     summary = json.loads(Path(summary_json).read_text())
     return curve, summary
 
@@ -56,12 +59,25 @@ def load_runs(run_dirs: dict[str, Path | str]) -> tuple[pd.DataFrame, dict[str, 
             optimizer=cfg["optimizer"],
             lr=cfg["lr"],
             total_steps=cfg["max_iters"],
+            eval_batches=int(cfg.get("eval_batches") or 1),
             diverged=bool(summary["diverged"]),
             diverged_step=summary["diverged_step"],
         )
         curves.append(curve)
         summaries[name] = summary
-    columns = ["run", "optimizer", "lr", "total_steps", "step", "tokens", "val_loss", "diverged", "diverged_step"]
+    columns = [
+        "run",
+        "optimizer",
+        "lr",
+        "total_steps",
+        "step",
+        "tokens",
+        "val_loss",
+        "val_loss_se",
+        "eval_batches",
+        "diverged",
+        "diverged_step",
+    ]
     return pd.concat(curves, ignore_index=True)[columns], summaries
 
 
@@ -71,6 +87,50 @@ def final_loss(summary: dict) -> float:
     if summary["diverged"] or value is None or not math.isfinite(value):
         return float("nan")
     return float(value)
+
+
+def final_interval(summary: dict) -> MeanInterval:
+    """The final validation loss with its standard error over the eval batches (the trainer's
+    ``final_val_loss_se``): the only spread a run of one seed has. It covers which validation
+    windows were drawn, not how another seed would have trained; without it (an older run, one
+    eval batch) the interval is the point."""
+    se = summary.get("final_val_loss_se")
+    n = int(summary.get("config", {}).get("eval_batches") or 1)
+    return MeanInterval.from_mean_se(final_loss(summary), math.nan if se is None else se, n, what="eval batches")
+
+
+def gap_interval(
+    lower: MeanInterval, higher: MeanInterval, lower_summary: dict | None = None, higher_summary: dict | None = None
+) -> MeanInterval:
+    """higher - lower over the eval batches. Every run is evaluated on the same windows
+    (eval_seed), so where both summaries hold their final loss per eval batch
+    (``final_val_batch_losses``) the s.e. is that of the per-batch differences (paired);
+    otherwise the two standard errors combined, an upper bound on the paired one (the losses
+    are positively correlated): it widens the interval, never narrows it."""
+    gap = higher.mean - lower.mean
+    batches = [(s or {}).get("final_val_batch_losses") for s in (lower_summary, higher_summary)]
+    if all(b is not None for b in batches) and len(batches[0]) == len(batches[1]) and len(batches[0]) > 1:
+        diff = np.asarray(batches[1], dtype=float) - np.asarray(batches[0], dtype=float)
+        se = float(diff.std(ddof=1) / math.sqrt(len(diff)))
+        return MeanInterval.from_mean_se(gap, se, len(diff), what="paired eval batches")
+    return MeanInterval.from_mean_se(gap, math.hypot(higher.se, lower.se), min(higher.n, lower.n), what="eval batches")
+
+
+def eval_uncertainty(intervals: dict[str, MeanInterval], gaps: dict[str, MeanInterval] | None = None) -> str:
+    """The ``uncertainty`` of a claim on final losses of single-seed runs; ``gaps``: the
+    gaps the verdict reads, named, with their s.e. (paired over the eval batches or not)."""
+    known = {name: iv for name, iv in intervals.items() if iv.has_spread}
+    if not known:
+        return ONE_RUN
+    n = min(iv.n for iv in known.values())
+    parts = ", ".join(f"{name} +- {iv.se:.2g}" for name, iv in known.items())
+    gap_text = ""
+    if gaps:
+        gap_text = "; gaps " + ", ".join(f"{name} +- {g.se:.2g} ({g.what})" for name, g in gaps.items())
+    return (
+        f"one seed per run; s.e. of the final val loss over {n} eval batches: {parts}{gap_text}; intervals mean +- "
+        f"{SE_MULTIPLE:g} s.e. cover eval-batch noise only, not seed-to-seed spread"
+    )
 
 
 def adam_baseline(adam_runs: list[str], summaries: dict[str, dict]) -> str | None:
@@ -137,10 +197,14 @@ def _fmt(value: float, digits: int = 3) -> str:
 def adam_claims(curves, summaries, adam_runs: list[str], focus: str) -> list[Claim]:
     """Fig. 3a: FOCUS ends below every Adam; the higher Adam learning rates diverge."""
     finals = {name: final_loss(summaries[name]) for name in [*adam_runs, focus]}
-    stable_adam = [finals[n] for n in adam_runs if math.isfinite(finals[n])]
-    best_adam = min(stable_adam) if stable_adam else float("nan")
+    intervals = {name: final_interval(summaries[name]) for name in [*adam_runs, focus]}
+    stable = [n for n in adam_runs if math.isfinite(finals[n])]
+    best_adam = min(finals[n] for n in stable) if stable else float("nan")
     ours = ", ".join(f"{n} {_fmt(finals[n])}" for n in [focus, *adam_runs])
-    beats = math.isfinite(finals[focus]) and (not stable_adam or finals[focus] < best_adam)
+    # FOCUS below each stable Adam: the gap's interval above 0 (every Adam diverged: FOCUS ahead)
+    gaps = {n: gap_interval(intervals[focus], intervals[n], summaries[focus], summaries[n]) for n in stable}
+    beats = all_hold(*(interval_verdict(*g.bounds, above=0.0) for g in gaps.values())) if stable else True
+    beats = beats if math.isfinite(finals[focus]) else False
     claims = [
         Claim(
             id="focus-beats-adam",
@@ -148,10 +212,20 @@ def adam_claims(curves, summaries, adam_runs: list[str], focus: str) -> list[Cla
             paper_value=f"FOCUS {PAPER_FINAL['focus']} vs Adam {PAPER_FINAL['adam-tuned']} (tuned 6e-4) and "
             f"{PAPER_FINAL['adam-low']} (1e-4)",
             ours=f"final val loss: {ours}",
-            criterion="FOCUS's final val loss below that of every Adam run that did not diverge",
-            passed=bool(beats),
-            uncertainty=ONE_RUN,
-            measured={"final_val_loss": finals, "best_stable_adam": best_adam},
+            criterion=(
+                "FOCUS's final val loss below that of every Adam run that did not diverge, each gap on mean +- "
+                f"{SE_MULTIPLE:g} s.e.: PASS when every gap lies above 0, FAIL when one lies at or below, else "
+                "INCONCLUSIVE"
+            ),
+            passed=beats,
+            uncertainty=eval_uncertainty(
+                {n: intervals[n] for n in [focus, *stable]}, {f"{n} - {focus}": g for n, g in gaps.items()}
+            ),
+            measured={
+                "final_val_loss": finals,
+                "best_stable_adam": best_adam,
+                "gaps": {n: g.as_dict() for n, g in gaps.items()},
+            },
         )
     ]
     high = adam_runs[1:]
@@ -181,7 +255,15 @@ def final_loss_claim(summaries: dict[str, dict], runs: dict[str, str]) -> Claim:
     bf16 Adam at 2.93 is a separate baseline we do not run). ``runs`` maps the paper's key to
     our run. At reduced scale the absolute losses differ, which the settings record shows."""
     finals = {key: final_loss(summaries[run]) for key, run in runs.items()}
-    ok = all(math.isfinite(v) and abs(v - PAPER_FINAL[k]) <= FINAL_TOLERANCE for k, v in finals.items())
+    intervals = {key: final_interval(summaries[run]) for key, run in runs.items()}
+    ok = all_hold(
+        *(
+            interval_verdict(
+                *iv.bounds, above=PAPER_FINAL[k] - FINAL_TOLERANCE, below=PAPER_FINAL[k] + FINAL_TOLERANCE, strict=False
+            )
+            for k, iv in intervals.items()
+        )
+    )
     return Claim(
         id="final-losses",
         claim="FOCUS 6e-4 ends at a validation loss of about 2.90 and Adam 1e-4 at about 3.03 after 100k steps.",
@@ -190,9 +272,13 @@ def final_loss_claim(summaries: dict[str, dict], runs: dict[str, str]) -> Claim:
             f"{PAPER_FINAL['adam-tuned']}: not run here)"
         ),
         ours=", ".join(f"{runs[k]} {_fmt(v)}" for k, v in finals.items()),
-        uncertainty=ONE_RUN,
-        criterion=f"each final val loss within +-{FINAL_TOLERANCE} of the paper's (a diverged run fails)",
-        passed=bool(ok),
+        uncertainty=eval_uncertainty({runs[k]: iv for k, iv in intervals.items()}),
+        criterion=(
+            f"each final val loss within +-{FINAL_TOLERANCE} of the paper's, on mean +- {SE_MULTIPLE:g} s.e.: PASS "
+            "when every interval lies inside, FAIL when one lies wholly outside (or the run diverged), else "
+            "INCONCLUSIVE"
+        ),
+        passed=ok,
         measured={
             "final_val_loss": {runs[k]: v for k, v in finals.items()},
             "paper": {k: PAPER_FINAL[k] for k in runs},
@@ -260,16 +346,26 @@ def signum_claims(curves, summaries, signum_runs: list[str], focus: str) -> list
     claims.append(divergence_step_claim("signum-divergence-steps", "Signum", summaries, signum_runs))
     if same_lr:
         s = same_lr[0]
-        better = math.isfinite(finals[focus]) and (not math.isfinite(finals[s]) or finals[focus] < finals[s])
+        focus_iv, signum_iv = final_interval(summaries[focus]), final_interval(summaries[s])
+        gap = gap_interval(focus_iv, signum_iv, summaries[focus], summaries[s])
+        if not math.isfinite(finals[focus]):
+            better = False
+        elif not math.isfinite(finals[s]):
+            better = True  # Signum diverged, FOCUS did not
+        else:
+            better = interval_verdict(*gap.bounds, above=0.0)
         claims.append(
             Claim(
                 id="focus-beats-signum-same-lr",
                 claim="At the same learning rate, FOCUS (Signum plus attraction to the EMA) ends below Signum.",
                 paper_value="Signum 6e-4 diverges; FOCUS 6e-4 ends at about 2.90",
                 ours=f"final val loss: {focus} {_fmt(finals[focus])}, {s} {_fmt(finals[s])}",
-                criterion="FOCUS's final val loss below Signum's at the same lr (a diverged Signum counts as above)",
-                passed=bool(better),
-                uncertainty=ONE_RUN,
+                criterion=(
+                    "FOCUS's final val loss below Signum's at the same lr (a diverged Signum counts as above), the "
+                    f"gap on mean +- {SE_MULTIPLE:g} s.e.: PASS above 0, FAIL at or below, else INCONCLUSIVE"
+                ),
+                passed=better,
+                uncertainty=eval_uncertainty({focus: focus_iv, s: signum_iv}, {f"{s} - {focus}": gap}),
                 measured={"final_val_loss": {focus: finals[focus], s: finals[s]}},
             )
         )
@@ -311,6 +407,16 @@ def schedule_claims(table: pd.DataFrame, focus: str) -> list[Claim]:
     return claims
 
 
+def _se_at(curve: pd.DataFrame, step: float | None) -> float:
+    """The val loss's s.e. over eval batches at ``step`` (interpolated; None: the last
+    evaluation); NaN where the log has none."""
+    if "val_loss_se" not in curve or curve["val_loss_se"].isna().all():
+        return math.nan
+    if step is None:
+        return float(curve["val_loss_se"].iloc[-1])
+    return float(np.interp(step, curve["step"], curve["val_loss_se"]))
+
+
 def reach_claims(table: pd.DataFrame, curves: pd.DataFrame, focus: str) -> list[Claim]:
     """Fig. 3c: each shorter FOCUS schedule ends at or below the Adam baseline's loss at the
     step the paper names (FOCUS-20k vs Adam at 50k, FOCUS-50k vs Adam at 100k)."""
@@ -321,6 +427,12 @@ def reach_claims(table: pd.DataFrame, curves: pd.DataFrame, focus: str) -> list[
         target = PAPER_REACHES.get(frac, min(1.0, PAPER_SPEEDUP * frac))
         adam_curve = curves[curves["run"] == row.adam_run]
         adam_loss = loss_at(adam_curve, target * full)
+        focus_curve = curves[curves["run"] == row.run]
+        batches = int(focus_curve["eval_batches"].iloc[0]) if "eval_batches" in focus_curve else 1
+        focus_iv = MeanInterval.from_mean_se(row.final_val_loss, _se_at(focus_curve, None), batches, "eval batches")
+        adam_iv = MeanInterval.from_mean_se(adam_loss, _se_at(adam_curve, target * full), batches, "eval batches")
+        gap = gap_interval(focus_iv, adam_iv)  # Adam's loss - FOCUS's: >= 0 reaches
+        reached = interval_verdict(*gap.bounds, above=0.0, strict=False) if math.isfinite(row.final_val_loss) else False
         pct, target_pct = round(100 * frac), round(100 * target)
         claims.append(
             Claim(
@@ -329,10 +441,21 @@ def reach_claims(table: pd.DataFrame, curves: pd.DataFrame, focus: str) -> list[
                 paper_value=f"FOCUS-{pct}k reaches Adam-{target_pct}k's loss (of a 100k schedule)",
                 ours=f"{row.run} ends at {_fmt(row.final_val_loss)} after {row.total_steps} steps; {row.adam_run} has "
                 f"{adam_loss:.3f} at step {target * full:.0f}",
-                criterion=f"FOCUS's final val loss <= Adam's val loss at {target_pct}% of the schedule (interpolated)",
-                passed=bool(math.isfinite(row.final_val_loss) and row.final_val_loss <= adam_loss),
-                uncertainty=ONE_RUN,
-                measured={"focus_final": row.final_val_loss, "adam_loss": adam_loss, "adam_step": target * full},
+                criterion=(
+                    f"FOCUS's final val loss <= Adam's val loss at {target_pct}% of the schedule (interpolated), the "
+                    f"gap on mean +- {SE_MULTIPLE:g} s.e.: PASS when it lies at or above 0, FAIL when below, else "
+                    "INCONCLUSIVE"
+                ),
+                passed=reached,
+                uncertainty=eval_uncertainty(
+                    {row.run: focus_iv, row.adam_run: adam_iv}, {f"{row.adam_run} - {row.run}": gap}
+                ),
+                measured={
+                    "focus_final": row.final_val_loss,
+                    "adam_loss": adam_loss,
+                    "adam_step": target * full,
+                    "gap": gap.as_dict(),
+                },
             )
         )
     return claims

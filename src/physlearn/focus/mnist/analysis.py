@@ -9,9 +9,13 @@ default, ddof = 0). The improvement of Signum over AdamW is
     sigma_I = 100 * (L_Signum / L_Adam) * sqrt((s_Signum / L_Signum)^2 + (s_Adam / L_Adam)^2).
 
 sigma_I is the figure's error bar (the spread of the replicates, as the paper draws it). The
-claims judge the mean, so they use the same propagation with the standard error of each mean
-loss (std with ddof = 1 over sqrt(replicates)) and decide on mean +- 2 s.e.
-(:class:`physlearn.claims.MeanInterval`): an interval that straddles a bound is INCONCLUSIVE.
+claims judge the mean and decide on mean +- 2 s.e. (:class:`physlearn.claims.MeanInterval`):
+an interval that straddles a bound is INCONCLUSIVE. The s.e. comes from a bootstrap over the
+replicates that repeats the choice of the best learning rate in every resample
+(:func:`bootstrap_best`): the s.e. of the chosen learning rate's mean alone ignores that with
+another draw of replicates another learning rate would have won. Without the runs (tables
+built by hand) the claims fall back to each mean loss's s.e. at the chosen rate (std with
+ddof = 1 over sqrt(replicates)), propagated as above.
 """
 
 from __future__ import annotations
@@ -35,6 +39,8 @@ LARGE = 128  # batch sizes >= 128: I between -10 and -5 ...
 LARGE_RANGE = (-10.0, -5.0)
 LARGE_TOLERANCE = 5.0  # ... widened by 5 points on each side
 SMALL = 8  # "small batches": <= 8
+BOOTSTRAP_DRAWS = 2000  # resamples of the replicates
+BOOTSTRAP_SEED = 0
 
 
 def best_over_lr(runs: pd.DataFrame) -> pd.DataFrame:
@@ -65,14 +71,71 @@ def best_over_lr(runs: pd.DataFrame) -> pd.DataFrame:
     return best.sort_values(["optimizer", "batch_size"], ignore_index=True)
 
 
-def improvement(best: pd.DataFrame, other: str = SIGNUM, baseline: str = BASELINE) -> pd.DataFrame:
-    """I(batch) of ``other`` over ``baseline`` with its propagated error, in percent."""
+def bootstrap_best(
+    runs: pd.DataFrame, draws: int = BOOTSTRAP_DRAWS, seed: int = BOOTSTRAP_SEED
+) -> dict[tuple[str, int], np.ndarray]:
+    """Per (optimizer, batch size), the best-over-lr mean test loss in each of ``draws``
+    bootstrap resamples of the replicates, the learning rate chosen anew in every resample.
+
+    A resample draws replicate indices with replacement, the same indices for every optimizer
+    and learning rate of a batch size: replicate r of every setting shares its start and its
+    batch order, so the comparisons stay paired. Non-finite losses count as 100, as in
+    :func:`best_over_lr`."""
+    runs = runs.assign(loss=runs["test_loss"].where(np.isfinite(runs["test_loss"]), NAN_LOSS))
+    out = {}
+    for batch, group in runs.groupby("batch_size", sort=True):
+        wide = group.pivot_table(index=["optimizer", "lr"], columns="replicate", values="loss")
+        optimizers = wide.index.get_level_values("optimizer").unique()
+        values = np.stack([wide.loc[o].to_numpy(dtype=float) for o in optimizers])  # (opt, lr, R)
+        n_rep = values.shape[-1]
+        rng = np.random.default_rng([seed, int(batch)])
+        index = rng.integers(0, n_rep, size=(draws, n_rep))
+        means = values[:, :, index].mean(-1)  # (opt, lr, draws)
+        best = np.nanmin(means, axis=1)
+        for k, o in enumerate(optimizers):
+            out[(o, int(batch))] = best[k]
+    return out
+
+
+def bootstrap_se(values: np.ndarray, replicates: int) -> float:
+    """The standard deviation of bootstrap draws, times sqrt(n / (n - 1)): for a plain mean the
+    bootstrap's spread is the ddof-0 s.e., so this makes it the ddof-1 s.e. that every other
+    interval uses, and the remainder is the learning-rate choice's own spread. NaN with one
+    replicate (no spread to resample)."""
+    if replicates < 2:
+        return float("nan")
+    return float(np.std(values) * np.sqrt(replicates / (replicates - 1)))
+
+
+BOOTSTRAP_TEXT = "bootstrap over the replicates, the best lr chosen anew in each of {draws} resamples"
+
+
+def improvement(
+    best: pd.DataFrame,
+    other: str = SIGNUM,
+    baseline: str = BASELINE,
+    draws: dict[tuple[str, int], np.ndarray] | None = None,
+) -> pd.DataFrame:
+    """I(batch) of ``other`` over ``baseline`` with its propagated error, in percent, and the
+    s.e. of I that the claims use: from the bootstrap ``draws`` (:func:`bootstrap_best`) where
+    given, else propagated from the two mean losses' s.e. (column ``se_method`` says which)."""
     a = best[best["optimizer"] == baseline].set_index("batch_size")
     s = best[best["optimizer"] == other].set_index("batch_size")
     la, sa, ls, ss = a["mean_test_loss"], a["std_test_loss"], s["mean_test_loss"], s["std_test_loss"]
     value = (la - ls) / la * 100
     error = 100 * (ls / la) * np.sqrt((ss / ls) ** 2 + (sa / la) ** 2)
     sem = 100 * (ls / la) * np.sqrt((s["sem_test_loss"] / ls) ** 2 + (a["sem_test_loss"] / la) ** 2)
+    method = "propagated"
+    if draws is not None:
+        reps = np.minimum(a["replicates"], s["replicates"])
+        sem = pd.Series(
+            [
+                bootstrap_se((draws[(baseline, b)] - draws[(other, b)]) / draws[(baseline, b)] * 100, int(reps[b]))
+                for b in la.index
+            ],
+            index=la.index,
+        )
+        method = "bootstrap"
     out = pd.DataFrame(
         {
             "optimizer": other,
@@ -80,6 +143,7 @@ def improvement(best: pd.DataFrame, other: str = SIGNUM, baseline: str = BASELIN
             "improvement": value,
             "improvement_error": error,
             "improvement_se": sem,
+            "se_method": method,
             "replicates": np.minimum(a["replicates"], s["replicates"]).astype(int),
             f"loss_{baseline}": la,
             f"loss_{other}": ls,
@@ -92,12 +156,17 @@ def _fmt(values: dict, se: dict) -> str:
     return ", ".join(f"{b}: {v:+.1f} +- {se[b]:.1f}%" for b, v in values.items())
 
 
-def _se_text(se: pd.Series, replicates: pd.Series) -> str:
+def _se_text(se: pd.Series, replicates: pd.Series, bootstrap: bool = False) -> str:
     """The uncertainty of several per-batch means: their s.e. over the replicates."""
     n = int(replicates.min())
     if n < 2 or se.isna().any():
         return "one run per batch size; no interval"
-    return f"s.e. over {n} replicates per batch size (shown after +-); intervals mean +- {SE_MULTIPLE:g} s.e."
+    how = f" ({BOOTSTRAP_TEXT.format(draws=BOOTSTRAP_DRAWS)})" if bootstrap else ""
+    return f"s.e. over {n} replicates per batch size{how} (shown after +-); intervals mean +- {SE_MULTIPLE:g} s.e."
+
+
+def _is_bootstrap(imp: pd.DataFrame) -> bool:
+    return "se_method" in imp and bool((imp["se_method"] == "bootstrap").all())
 
 
 def _mean_of(values: pd.Series, se: pd.Series) -> tuple[float, float]:
@@ -110,6 +179,8 @@ def improvement_claims(imp: pd.DataFrame) -> list[Claim]:
     each decided on mean +- 2 s.e. of I over the replicates."""
     signum = imp[imp["optimizer"] == SIGNUM].set_index("batch_size")
     value, se, reps = signum["improvement"], signum["improvement_se"], signum["replicates"]
+    boot = _is_bootstrap(signum)
+    suffix = f" ({BOOTSTRAP_TEXT.format(draws=BOOTSTRAP_DRAWS)})" if boot else ""
     claims = []
     for b, paper in PAPER_I.items():
         if b in value.index:
@@ -125,7 +196,7 @@ def improvement_claims(imp: pd.DataFrame) -> list[Claim]:
                     ours=(
                         f"I = {ours:+.1f}% (figure's error bar +- {signum['improvement_error'][b]:.1f}: replicate std)"
                     ),
-                    uncertainty=mean.text,
+                    uncertainty=mean.text + (suffix if mean.has_spread else ""),
                     criterion=(
                         f"I within {paper - tol:g} to {paper + tol:g}% (the paper's value +- {tol:g} points: "
                         f"{POINT_TOLERANCE:g}, or half the value where that is less, so I = 0 lies outside): "
@@ -154,7 +225,7 @@ def improvement_claims(imp: pd.DataFrame) -> list[Claim]:
                 claim="At batch sizes 16 to 64 Signum and AdamW reach about the same loss.",
                 paper_value="I about 0",
                 ours=_fmt(value[mid_index].to_dict(), se.to_dict()),
-                uncertainty=_se_text(se[mid_index], reps[mid_index]),
+                uncertainty=_se_text(se[mid_index], reps[mid_index], boot),
                 criterion=(
                     f"|I| <= {NEAR_ZERO_TOLERANCE:g} points at every batch size in [16, 64]: PASS when every "
                     f"mean +- {SE_MULTIPLE:g} s.e. lies inside, FAIL when one lies wholly outside, else INCONCLUSIVE"
@@ -178,7 +249,7 @@ def improvement_claims(imp: pd.DataFrame) -> list[Claim]:
                 claim="At batch sizes >= 128 AdamW beats Signum by 5 to 10%.",
                 paper_value=f"I between {LARGE_RANGE[0]:g}% and {LARGE_RANGE[1]:g}%",
                 ours=_fmt(value[large_index].to_dict(), se.to_dict()),
-                uncertainty=_se_text(se[large_index], reps[large_index]),
+                uncertainty=_se_text(se[large_index], reps[large_index], boot),
                 criterion=(
                     f"{lo_bound:g} < I < {hi_bound:g} (the paper's range widened by {LARGE_TOLERANCE:g} points; "
                     f"AdamW strictly ahead) at every batch size >= {LARGE}: PASS when every mean +- {SE_MULTIPLE:g} s.e. "
@@ -229,7 +300,8 @@ def improvement_claims(imp: pd.DataFrame) -> list[Claim]:
                 paper_value="mean I at batch <= 8 about +16%, about 0 at 16-64, about -7.5% at >= 128",
                 ours=ours,
                 uncertainty=MeanInterval.from_mean_se(drop, drop_se, n).text
-                + " (of the drop; each mean's s.e. is in ours)",
+                + " (of the drop; each mean's s.e. is in ours)"
+                + suffix,
                 criterion=(
                     f"mean I at batch <= {SMALL} > 0, mean I at >= {LARGE} < 0, their difference > 0, and (where "
                     f"scanned) mean I at <= {SMALL} above mean I at {NEAR_ZERO[0]}-{NEAR_ZERO[1]}, each on mean +- "
@@ -243,14 +315,21 @@ def improvement_claims(imp: pd.DataFrame) -> list[Claim]:
     return claims
 
 
-def loss_claims(best: pd.DataFrame) -> list[Claim]:
+def loss_claims(best: pd.DataFrame, draws: dict[tuple[str, int], np.ndarray] | None = None) -> list[Claim]:
     """Fig. 2c: who has the lower best test loss at small and at large batches, decided per
-    batch size on the difference of the mean losses +- 2 s.e. over the replicates."""
+    batch size on the difference of the mean losses +- 2 s.e. over the replicates: the
+    bootstrap s.e. of the difference where ``draws`` (:func:`bootstrap_best`) are given, else
+    the two means' s.e. combined."""
     table = best.pivot(index="batch_size", columns="optimizer", values="mean_test_loss")
     sem = best.pivot(index="batch_size", columns="optimizer", values="sem_test_loss")
     reps = best.pivot(index="batch_size", columns="optimizer", values="replicates").min(axis=1)
     diff = table[SIGNUM] - table[BASELINE]  # < 0: Signum wins
     diff_se = np.hypot(sem[SIGNUM], sem[BASELINE])
+    if draws is not None:
+        diff_se = pd.Series(
+            [bootstrap_se(draws[(SIGNUM, b)] - draws[(BASELINE, b)], int(reps[b])) for b in diff.index],
+            index=diff.index,
+        )
     claims = []
 
     def region(index, wins_below: bool) -> tuple[bool | None, dict]:
@@ -292,7 +371,7 @@ def loss_claims(best: pd.DataFrame) -> list[Claim]:
                 claim=text,
                 paper_value=paper_value,
                 ours="Signum vs AdamW best mean test loss at batch " + ours(index),
-                uncertainty=_se_text(diff_se[index], reps[index]),
+                uncertainty=_se_text(diff_se[index], reps[index], draws is not None),
                 criterion=(
                     f"best mean test loss of {winner} < {loser}'s at every batch size {where}, on the difference "
                     f"+- {SE_MULTIPLE:g} s.e.: PASS when every interval lies on {winner}'s side of 0, FAIL when one lies "

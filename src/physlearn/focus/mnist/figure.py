@@ -126,14 +126,17 @@ def main(argv=None) -> None:
     figure = entry.label
     runs = pd.read_csv(args.runs)
     best = A.best_over_lr(runs)
+    draws = A.bootstrap_best(runs)
     where = f"{cfg['dataset']}, {scan.steps} steps, {scan.replicates} replicates"
 
     plotting.style()
     if args.panel == "loss":
-        table, claims = best, A.loss_claims(best)
+        table, claims = best, A.loss_claims(best, draws)
         fig = plot_loss(best, scan.optimizers, f"FOCUS {figure}: best test loss vs batch size\n({where})")
     else:
-        table = pd.concat([A.improvement(best, other=o) for o in scan.optimizers if o != A.BASELINE], ignore_index=True)
+        table = pd.concat(
+            [A.improvement(best, other=o, draws=draws) for o in scan.optimizers if o != A.BASELINE], ignore_index=True
+        )
         claims = A.improvement_claims(table)
         fig = plot_improvement(table, f"FOCUS {figure}: improvement over AdamW\n({where})")
     if not claims:

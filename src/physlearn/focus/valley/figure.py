@@ -25,6 +25,7 @@ from physlearn.focus.valley.analysis import (
     SIGN_METHODS,
     adam_boundary,
     best_over_lr,
+    group_status,
     nearest,
     spearman,
     win_grid,
@@ -44,9 +45,18 @@ CHECKPOINTS = {
 }
 CHECKPOINT_TOLERANCE = 0.03
 MAJORITY = 0.9  # "X wins across a range" passes when X wins at >= 90% of its pixels
-# The map-based claims count pixels of one winner map (each pixel a mean over the replicates):
-# there is no interval on a count, so they are PASS or FAIL.
-MAP_UNCERTAINTY = "pixel counts on one map of replicate means; no interval"
+
+
+def map_uncertainty(win: pd.DataFrame) -> str:
+    """The ``uncertainty`` of the map-based claims: how a pixel is decided, over how many
+    replicates."""
+    n = int(win["replicates"].min()) if "replicates" in win and len(win) else 1
+    if n < 2:
+        return "one replicate per pixel; winners of the means, no interval"
+    return (
+        f"a pixel counts for an optimizer only where mean +- {SE_MULTIPLE:g} s.e. of the paired loss difference "
+        f"over {n} replicates excludes 0; undecided pixels could go either way"
+    )
 
 
 def plot_winner_map(win: pd.DataFrame, scanned: str, title: str, optimizers=tuple(COLOURS), ax=None):
@@ -92,23 +102,55 @@ def _edges(centres: np.ndarray, log: bool) -> np.ndarray:
     return np.exp(e) if log else e
 
 
-def _fraction(mask: pd.Series) -> float:
-    return float(mask.mean()) if len(mask) else float("nan")
-
-
 def _majority_claim(cid, text, paper_value, subset: pd.DataFrame, winners_ok, where: str) -> Claim:
-    wins = subset["winner"].isin(winners_ok)
-    frac = _fraction(wins)
+    """A claim that X wins across a range: X must win at >= 90% of the pixels. A pixel counts for X only
+    where X wins decidedly (:func:`group_status`); PASS when the decided wins alone reach 90%,
+    FAIL when not even every undecided pixel added would, INCONCLUSIVE in between (the
+    undecided pixels could flip it)."""
+    status = group_status(subset, winners_ok)
+    n = len(subset)
+    won, undecided = int((status == 1).sum()), int((status == 0).sum())
+    frac = float((subset["winner"].isin(winners_ok)).mean()) if n else float("nan")
+    low, high = (won / n, (won + undecided) / n) if n else (float("nan"), float("nan"))
     who = " or ".join(LABELS[w] for w in winners_ok)
     return Claim(
         id=cid,
         claim=text,
         paper_value=paper_value,
-        ours=f"{who} wins at {int(wins.sum())} of {len(subset)} pixels {where} ({frac:.0%})",
-        criterion=f"{who} wins at >= {MAJORITY:.0%} of the pixels {where}",
-        passed=bool(frac >= MAJORITY),
-        measured={"fraction": frac, "pixels": len(subset)},
-        uncertainty=MAP_UNCERTAINTY,
+        ours=(
+            f"{who} wins at {int(subset['winner'].isin(winners_ok).sum())} of {n} pixels {where} ({frac:.0%}) on "
+            f"the means; decidedly at {won}, {undecided} undecided, {n - won - undecided} decidedly lost"
+        ),
+        criterion=(
+            f"{who} wins at >= {MAJORITY:.0%} of the pixels {where}: PASS when the decided wins reach it, FAIL "
+            "when the decided wins plus the undecided pixels fall short, else INCONCLUSIVE"
+        ),
+        passed=interval_verdict(low, high, above=MAJORITY, strict=False),
+        measured={"fraction": frac, "pixels": n, "decided_wins": won, "undecided": undecided, "share": [low, high]},
+        uncertainty=map_uncertainty(subset),
+    )
+
+
+def boundaries(win: pd.DataFrame, scanned: str) -> dict[str, pd.Series]:
+    """Adam's boundary per scanned value on the means, and its lower and upper ends: counting
+    only the pixels Adam wins decidedly, or every pixel it does not lose decidedly."""
+    return {count: adam_boundary(win, scanned, count) for count in ("winner", "decided", "possible")}
+
+
+def boundary_claim(cid, text, paper_value, bounds: dict[str, pd.Series], at: float, low: float, high: float) -> Claim:
+    """Adam's boundary at one scanned value within [low, high], judged on its range from the
+    decided to the possible Adam pixels."""
+    point, lower, upper = (float(bounds[k][at]) for k in ("winner", "decided", "possible"))
+    return Claim(
+        id=cid,
+        claim=text,
+        paper_value=paper_value,
+        ours=f"boundary {point:.2f} at {bounds['winner'].index.name or 'the scanned value'} = {at:g}",
+        uncertainty=f"{lower:.2f} to {upper:.2f} from the decided to the possible Adam pixels (each pixel on mean +- "
+        f"{SE_MULTIPLE:g} s.e. of the paired loss difference)",
+        criterion=f"boundary within [{low:g}, {high:g}]: PASS when its whole range lies inside, FAIL when wholly outside",
+        passed=interval_verdict(lower, upper, above=low, below=high, strict=False),
+        measured={"boundary": point, "range": [lower, upper], "at": at},
     )
 
 
@@ -135,22 +177,41 @@ def sharpness_claims(win: pd.DataFrame) -> list[Claim]:
             f"at sigma = {s_max:g} with a <= 10",
         ),
     ]
-    boundary = adam_boundary(win, "sharpness")
-    rho = spearman(np.log(boundary.index.to_numpy()), boundary.to_numpy())
+    bounds = boundaries(win, "sharpness")
     lo, mid, hi = (nearest(a_values, v, log=True) for v in (0.1, 10, 1000))
+    log_a = np.log(bounds["winner"].index.to_numpy())
+    rho = {k: spearman(log_a, b.to_numpy()) for k, b in bounds.items()}
+    rho_part = all_hold(*(interval_verdict(r, r, above=0.8, strict=False) for r in rho.values()))
+    if rho_part is False and any(r >= 0.8 for r in rho.values()):
+        rho_part = None  # some maps the undecided pixels allow pass, others do not
+    rise_low = bounds["decided"][hi] - bounds["possible"][lo]
+    rise_high = bounds["possible"][hi] - bounds["decided"][lo]
+    boundary = bounds["winner"]
     claims.append(
         Claim(
             id="boundary-grows-with-sharpness",
             claim="The noise level where Adam stops winning grows with sharpness.",
             paper_value="boundary moves right as a grows: about 0.5 at a = 0.1, 1.5 at a = 10, 2.5 at a = 1000",
             ours=(
-                f"Spearman rho(a, boundary) = {rho:.2f}; boundary {boundary[lo]:.2f} at a = {lo:g}, "
+                f"Spearman rho(a, boundary) = {rho['winner']:.2f}; boundary {boundary[lo]:.2f} at a = {lo:g}, "
                 f"{boundary[mid]:.2f} at a = {mid:g}, {boundary[hi]:.2f} at a = {hi:g}"
             ),
-            criterion="Spearman rank correlation between a and the boundary >= 0.8, and boundary(a_max) > boundary(a_min)",
-            passed=bool(rho >= 0.8 and boundary[hi] > boundary[lo]),
-            measured={"spearman": rho, "boundary": {f"{k:g}": float(v) for k, v in boundary.items()}},
-            uncertainty=MAP_UNCERTAINTY,
+            uncertainty=(
+                f"rho {rho['decided']:.2f} on the decided and {rho['possible']:.2f} on the possible Adam pixels; "
+                f"rise from a = {lo:g} to {hi:g} between {rise_low:.2f} and {rise_high:.2f} (each pixel on mean +- "
+                f"{SE_MULTIPLE:g} s.e. of the paired loss difference)"
+            ),
+            criterion=(
+                "Spearman rank correlation between a and the boundary >= 0.8 and boundary(a_max) > boundary(a_min), "
+                "on the boundary of the decided and of the possible Adam pixels: PASS when both hold for all, "
+                "FAIL when one fails for all, else INCONCLUSIVE"
+            ),
+            passed=all_hold(rho_part, interval_verdict(rise_low, rise_high, above=0.0)),
+            measured={
+                "spearman": rho,
+                "rise": [rise_low, rise_high],
+                "boundary": {f"{k:g}": float(v) for k, v in boundary.items()},
+            },
         )
     )
     low = win[np.isclose(win["sharpness"], lo) & (win["sigma"] >= 0.5 - 1e-9)]
@@ -165,15 +226,14 @@ def sharpness_claims(win: pd.DataFrame) -> list[Claim]:
         )
     )
     claims.append(
-        Claim(
-            id="checkpoint-a1000",
-            claim="At a = 1000 Adam wins up to sigma of about 2.5.",
-            paper_value="boundary about 2.5 at a = 1000",
-            ours=f"boundary {boundary[hi]:.2f} at a = {hi:g}",
-            criterion="boundary within [2.0, 3.0]",
-            passed=bool(2.0 <= boundary[hi] <= 3.0),
-            measured={"boundary": float(boundary[hi]), "a": hi},
-            uncertainty=MAP_UNCERTAINTY,
+        boundary_claim(
+            "checkpoint-a1000",
+            "At a = 1000 Adam wins up to sigma of about 2.5.",
+            "boundary about 2.5 at a = 1000",
+            bounds,
+            hi,
+            2.0,
+            3.0,
         )
     )
     return claims
@@ -291,17 +351,15 @@ def weight_decay_claims(win: pd.DataFrame, best: pd.DataFrame) -> list[Claim]:
         at_checkpoint[s] = at
     if {"mean_furthest_progress", "mean_lowest_loss"} <= set(best.columns):
         claims += [trajectory_claim(metric, at_checkpoint, wd) for metric in TRAJECTORY_METRICS]
-    boundary = adam_boundary(win, "weight_decay")[wd]
     claims.append(
-        Claim(
-            id="checkpoint-a10-boundary",
-            claim="At a = 10, wd = 0.1, Adam stops winning near sigma = 1.5.",
-            paper_value="about 1.5",
-            ours=f"{boundary:.2f} (wd = {wd:g})",
-            criterion="within [1.0, 2.0]",
-            passed=bool(1.0 <= boundary <= 2.0),
-            measured={"boundary": float(boundary)},
-            uncertainty=MAP_UNCERTAINTY,
+        boundary_claim(
+            "checkpoint-a10-boundary",
+            "At a = 10, wd = 0.1, Adam stops winning near sigma = 1.5.",
+            "about 1.5",
+            boundaries(win, "weight_decay"),
+            wd,
+            1.0,
+            2.0,
         )
     )
     s_min, s_max = win["sigma"].min(), win["sigma"].max()
@@ -361,7 +419,7 @@ def main(argv=None) -> None:
     args, cfg, scan, best = parse_figure_step(__doc__, argv)
     name = f"valley_{scan.name}"
     win = winners(best, scan.scanned)
-    table = best.merge(win[[scan.scanned, "sigma", "winner"]], on=[scan.scanned, "sigma"])
+    table = best.merge(win[[scan.scanned, "sigma", "winner", "winner_decided"]], on=[scan.scanned, "sigma"])
 
     plotting.style()
     fixed = f"wd = {scan.weight_decay[0]:g}" if scan.scanned == "sharpness" else f"a = {scan.sharpness[0]:g}"

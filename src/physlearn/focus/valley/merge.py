@@ -35,9 +35,50 @@ def load_shards(paths: list[Path], scan: ValleyScan) -> dict[str, np.ndarray]:
     return merged
 
 
+def best_lr_index(mean: np.ndarray, lr: np.ndarray) -> np.ndarray:
+    """Per (optimizer, pixel), the index of the learning rate with the lowest mean (a NaN, a
+    diverged cell, never wins; ties go to the smaller learning rate): the rule of
+    ``analysis.best_over_lr``, which the figure step applies to the summary's means. Those
+    are read back from the CSV at 6 significant digits (``step.save_table``), so the means
+    are ranked as written there: two rates that tie in the table tie here too."""
+    order = np.argsort(lr, kind="stable")
+    as_written = np.char.mod("%.6g", mean).astype(float)
+    ranked = np.where(np.isnan(as_written), np.inf, as_written)[:, order]  # (opt, L, P), lr ascending
+    return order[np.argmin(ranked, axis=1)]  # argmin takes the first of equal values
+
+
+def paired_sem(
+    final_loss: np.ndarray, diverged: np.ndarray, lr: np.ndarray, optimizers: list[str]
+) -> dict[str, np.ndarray]:
+    """Per other optimizer q, the standard error over replicates of the paired difference
+    (this row's final loss minus q's at q's best learning rate), shape (opt, L, P).
+
+    The replicates of a pixel share their initial points and noise across optimizers and
+    learning rates (common random numbers), so the difference of two optimizers' losses is
+    far less noisy than their two standard errors combined: the winner maps judge each pixel
+    on this paired s.e. The mean difference is the difference of the means, already in the
+    table. NaN where either side has a diverged replicate, or with a single replicate."""
+    values = final_loss.astype(np.float64)
+    n_rep = values.shape[-1]
+    clean = ~diverged.any(axis=-1)
+    best = best_lr_index(np.where(clean, values.mean(-1), np.nan), lr)  # (opt, P)
+    pixels = np.arange(values.shape[2])
+    out = {}
+    for q, other in enumerate(optimizers):
+        at_best = values[q, best[q], pixels, :]  # (P, R)
+        sem = np.full(clean.shape, np.nan)
+        if n_rep > 1:
+            for o in range(len(optimizers)):  # one optimizer at a time: a paper-scale scan stays in memory
+                sem[o] = (values[o] - at_best[None]).std(-1, ddof=1) / np.sqrt(n_rep)
+        out[other] = np.where(clean & clean[q, best[q], pixels][None, None], sem, np.nan)
+    return out
+
+
 def summarise(scan: ValleyScan, merged: dict[str, np.ndarray], optimizers: list[str]) -> pd.DataFrame:
-    """Mean and standard error over replicates. A cell with any diverged replicate keeps its
-    divergence count and NaN means: a divergence is a result, not a missing value."""
+    """Mean and standard error over replicates, and the paired standard errors of the final
+    loss's difference to each optimizer at its best learning rate (:func:`paired_sem`). A cell
+    with any diverged replicate keeps its divergence count and NaN means: a divergence is a
+    result, not a missing value."""
     n_opt, n_lr, n_pix, n_rep = merged["final_loss"].shape
     diverged = merged["diverged"]
     a, wd, sigma = scan.pixel_values(merged["pixel"])
@@ -54,6 +95,8 @@ def summarise(scan: ValleyScan, merged: dict[str, np.ndarray], optimizers: list[
         sem = np.where(clean, values.std(-1, ddof=1) / np.sqrt(n_rep) if n_rep > 1 else 0.0, np.nan)
         table[f"mean_{metric}"] = mean.reshape(-1)
         table[f"sem_{metric}"] = sem.reshape(-1)
+    for other, sem in paired_sem(merged["final_loss"], diverged, scan.lr, optimizers).items():
+        table[f"sem_diff_final_loss_{other}"] = sem.reshape(-1)
     table["replicates"] = n_rep
     table["diverged"] = diverged.sum(-1).reshape(-1)
     return table.drop(columns=["lr_index", "p"]).sort_values(

@@ -11,7 +11,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from physlearn import figures, plotting
-from physlearn.claims import Claim
+from physlearn.claims import SE_MULTIPLE, Claim
 from physlearn.focus.valley.analysis import LABELS, win_grid, winners
 from physlearn.focus.valley.figure import config_summary, parse_figure_step, plot_winner_map
 
@@ -22,7 +22,8 @@ def pair_table(best: pd.DataFrame, scanned: str) -> pd.DataFrame:
     frames = []
     for pair in PAIRS:
         win = winners(best, scanned, pair)
-        frames.append(win[[scanned, "sigma", "winner", "margin"]].assign(pair="/".join(pair)))
+        columns = [scanned, "sigma", "winner", "margin", "winner_decided", "replicates"]
+        frames.append(win[columns].assign(pair="/".join(pair)))
     return pd.concat(frames, ignore_index=True)
 
 
@@ -35,6 +36,24 @@ def neighbour_flips(win: pd.DataFrame, scanned: str) -> float:
 
 SPECKLE_CHANGES_PER_ROW = 2.0  # a clean boundary changes the winner once per row; speckle more than twice
 SPECKLE_MIN_SHARE = 0.1  # each of Signum and FOCUS wins at least this share of the pixels
+
+
+def decided_text(table: pd.DataFrame) -> tuple[str, dict[str, int]]:
+    """How many pixels of each head-to-head map have a decided winner (the winner ahead by
+    more than 2 s.e. of the paired loss difference): the uncertainty of the map claims, whose
+    winners are those of the means. Speckle made of undecided pixels is the paper's "small,
+    noisy margins"."""
+    if "winner_decided" not in table:
+        return "winners of one map of replicate means; no interval", {}
+    decided = table.groupby("pair")["winner_decided"].agg(["sum", "size"])
+    n = int(table["replicates"].min())
+    counts = {pair: int(row["sum"]) for pair, row in decided.iterrows()}
+    parts = ", ".join(f"{pair} {int(row['sum'])} of {int(row['size'])}" for pair, row in decided.iterrows())
+    text = (
+        f"winners of the replicate means; pixels whose winner is ahead by more than {SE_MULTIPLE:g} s.e. of the "
+        f"paired loss difference over {n} replicates: {parts}"
+    )
+    return text, counts
 
 
 def speckle_claim(table: pd.DataFrame, flips: dict[str, float]) -> Claim:
@@ -61,14 +80,19 @@ def speckle_claim(table: pd.DataFrame, flips: dict[str, float]) -> Claim:
             f"({flips['signum/focus']:.0%} of neighbour pairs; Adam/Signum {flips['adam/signum']:.0%}); "
             f"Signum wins {share['signum']:.0%}, FOCUS {share['focus']:.0%} of the pixels"
         ),
-        uncertainty="pixel counts on one map of replicate means; no interval",
+        uncertainty=decided_text(table)[0],
         criterion=(
             f"Signum/FOCUS winner changes more than {SPECKLE_CHANGES_PER_ROW:g} times per row on average (a clean "
             f"boundary: once), each of Signum and FOCUS wins >= {SPECKLE_MIN_SHARE:.0%} of the pixels, and "
             "Signum/FOCUS flips more often than Adam/Signum"
         ),
         passed=bool(passed),
-        measured={"flip_fraction": flips, "changes_per_row": changes_per_row, "share": share},
+        measured={
+            "flip_fraction": flips,
+            "changes_per_row": changes_per_row,
+            "share": share,
+            "decided_pixels": decided_text(table)[1],
+        },
     )
 
 
@@ -88,8 +112,8 @@ def pair_claims(table: pd.DataFrame, scanned: str) -> list[Claim]:
             ),
             criterion="median Signum/FOCUS margin < 0.5 x the smaller median Adam margin",
             passed=bool(ratio < 0.5),
-            measured={"median_margin": margin.to_dict(), "ratio": ratio},
-            uncertainty="medians over one map of replicate means; no interval",
+            measured={"median_margin": margin.to_dict(), "ratio": ratio, "decided_pixels": decided_text(table)[1]},
+            uncertainty="medians over the map; " + decided_text(table)[0],
         ),
         speckle_claim(table, flips),
     ]
