@@ -242,6 +242,7 @@ def test_parallelogram_claim_needs_harmonic_lower_on_most_tasks(harmonic_lower, 
     runs = {m: {"summary": {"final_val_loss": 3.0}} for m in ("standard", "harmonic")}
     (claim,) = PG.claims(table, runs, pd.DataFrame({"tokens": [1, 2]}), "", (" ", table))
     assert claim.id == "harmonic-better-parallelograms" and claim.passed == passed
+    assert claim.uncertainty.startswith("one training run per model; no interval")
 
 
 # ----- the figure step, end to end on two tiny trained models -----

@@ -91,12 +91,23 @@ def grok_rows(task, model, epochs, run=100):
         ([np.nan, np.nan, 50, 60, 70], [30, 40, np.nan, np.nan, 65], None),  # the seeds disagree
     ],
 )
-def test_grokking_claims_decide_on_the_bootstrap_interval_of_the_lead(standard, harmonic, passed):
-    rows = grok_rows("modular_addition", "standard", standard) + grok_rows("modular_addition", "harmonic", harmonic)
+@pytest.mark.parametrize("task", list(A.PAPER_GROKKING))
+def test_grokking_claims_decide_on_the_bootstrap_interval_of_the_lead(task, standard, harmonic, passed):
+    rows = grok_rows(task, "standard", standard) + grok_rows(task, "harmonic", harmonic)
     (claim,) = A.grokking_claims(pd.DataFrame(rows))
-    assert claim.id == "faster-generalisation-modular_addition" and claim.passed is passed
+    assert claim.id == f"faster-generalisation-{task}" and claim.passed is passed
     assert "bootstrap" in claim.uncertainty and "bootstrap" in claim.criterion
-    assert claim.paper_value == "median epochs: standard 1032 vs harmonic 307.5"  # the spec's numbers
+    paper_std, paper_harm = A.PAPER_GROKKING[task]
+    assert claim.paper_value == f"median epochs: standard {paper_std:g} vs harmonic {paper_harm:g}"  # the spec's
+
+
+def test_grokking_mlp_claim_needs_both_models():
+    assert A.grokking_claims(pd.DataFrame(grok_rows("lattice", "harmonic", [10, 12, 11]))) == []
+
+
+def test_reached_median_drops_the_seeds_that_never_got_there():
+    assert metrics.reached_median(np.array([10.0, np.nan, 30.0])) == 20.0  # the censored median would be 30
+    assert math.isinf(metrics.reached_median(np.array([np.nan, np.nan])))
 
 
 def test_bootstrap_median_lead_and_lead():
@@ -117,9 +128,10 @@ def test_bootstrap_median_lead_and_lead():
 )
 def test_transformer_often_fails_claim(epochs, passed):
     rows = [{**row, "family": "transformer"} for row in grok_rows("modular_addition", "harmonic", epochs, run=60)]
-    (claim,) = A.grokking_claims(pd.DataFrame(rows))
-    assert claim.id == "harmonic-transformer-often-fails-modular_addition" and claim.passed is passed
-    assert "Wilson" in claim.uncertainty
+    claims = {c.id: c for c in A.grokking_claims(pd.DataFrame(rows))}
+    assert list(claims) == ["harmonic-transformer-often-fails-modular_addition"]  # no standard: nothing to compare
+    claim = claims["harmonic-transformer-often-fails-modular_addition"]
+    assert claim.passed is passed and "Wilson" in claim.uncertainty
 
 
 def ev_rows(task, model, evs, rows=31, dim=16):
@@ -192,6 +204,49 @@ def test_ev_range_of_a_perfect_grid_accepts_rounding_only():
     assert {c.id: c for c in A.ev_claims(table, "mlp")}["ev-range-lattice"].passed is False
 
 
+TASK_ROWS = {"lattice": 25, "modular_addition": 31, "equivalence": 40, "genealogy": 126, "permutations": 24}
+WIGGLE = np.array([-0.004, 0.002, 0.0, 0.003, -0.001])  # five seeds' spread around a level
+
+
+@pytest.mark.parametrize("family", ["mlp", "transformer"])
+@pytest.mark.parametrize("task", A.EV_ORDER_TASKS)
+def test_every_harmonic_ev_higher_claim_fails_on_the_wrong_results(task, family):
+    rows = TASK_ROWS[task]
+    null = metrics.untrained_ev(rows, 16)
+    cid = f"harmonic-ev-higher-{task}"
+
+    def verdict(standard, harmonic):
+        table = ev_table(task, list(standard), list(harmonic), rows=rows)
+        return {c.id: c for c in A.ev_claims(table, family)}[cid].passed
+
+    flat, untrained = 0.97 + WIGGLE, null * 0.9 + WIGGLE
+    assert verdict(untrained, flat) is True  # the paper's picture
+    assert verdict(flat, untrained) is False  # flipped
+    assert verdict(flat, flat) is False  # a tie
+    assert verdict(untrained, untrained + 0.01) is False  # both untrained: harmonic higher but at the null
+
+
+@pytest.mark.parametrize("task", list(A.PAPER_EV))
+def test_every_ev_range_claim_fails_on_the_wrong_results(task):
+    (slo, shi), (hlo, hhi) = A.PAPER_EV[task]
+    inside = {"standard": (slo + shi) / 200 + WIGGLE / 4, "harmonic": (hlo + hhi) / 200 + WIGGLE / 4}
+    inside = {m: np.minimum(v, 1.0) for m, v in inside.items()}
+    null = metrics.untrained_ev(TASK_ROWS[task], 16)
+
+    def verdict(standard, harmonic):
+        table = ev_table(task, list(standard), list(harmonic), rows=TASK_ROWS[task])
+        return {c.id: c for c in A.ev_claims(table, "mlp")}[f"ev-range-{task}"].passed
+
+    assert verdict(inside["standard"], inside["harmonic"]) is True  # the paper's ranges
+    assert verdict(inside["harmonic"], inside["standard"]) is False  # the models swapped
+    assert verdict(np.ones(5), np.ones(5)) is False  # both collapsed onto a circle or a line (EV 100%)
+    if 100 * null < min(slo, hlo) - A.EV_ROUNDING:  # the paper's ranges lie above the untrained level
+        assert verdict(null + WIGGLE, null + WIGGLE) is False  # untrained embeddings
+        assert verdict(inside["standard"], np.full(5, null)) is False  # an untrained harmonic MLP
+    else:  # permutations: the paper's own ranges (32-46%, 27-83%) hold the untrained level (36%), so a range
+        assert task == "permutations"  # check cannot tell untrained embeddings apart (the report says so)
+
+
 @pytest.mark.parametrize(
     "harmonic, passed",
     [
@@ -206,11 +261,11 @@ def test_circle_claim_counts_seeds_at_100_percent(harmonic, passed):
     assert claim.passed is passed and "Wilson" in claim.uncertainty
 
 
-def de_rows(per_seed):
+def de_rows(per_seed, task="lattice"):
     """per_seed: {seed: {model: test accuracies at train fractions 0.2, 0.4, 0.8}}."""
     return pd.DataFrame(
         [
-            {"task": "lattice", "model": model, "seed": seed, "train_fraction": f, "test_acc": acc}
+            {"task": task, "model": model, "seed": seed, "train_fraction": f, "test_acc": acc}
             for seed, models in per_seed.items()
             for model, accs in models.items()
             for f, acc in zip((0.2, 0.4, 0.8), accs)
@@ -235,9 +290,10 @@ NEVER = {"standard": [0.3, 0.5, 0.6], "harmonic": [0.3, 0.5, 0.6]}
         ({0: AHEAD, 1: TIE}, None),  # the seeds disagree
     ],
 )
-def test_data_efficiency_claim_needs_a_strict_lead_in_every_seed(per_seed, passed):
-    (claim,) = A.data_efficiency_claims(de_rows(per_seed))
-    assert claim.id == "data-efficiency-lattice" and claim.passed is passed
+@pytest.mark.parametrize("task", list(A.TASK_LABELS))
+def test_data_efficiency_claim_needs_a_strict_lead_in_every_seed(task, per_seed, passed):
+    (claim,) = A.data_efficiency_claims(de_rows(per_seed, task))
+    assert claim.id == f"data-efficiency-{task}" and claim.passed is passed
     assert "2 seeds" in claim.uncertainty
 
 
@@ -246,35 +302,71 @@ def test_data_efficiency_claim_of_one_seed_has_no_interval():
     assert claim.passed is True and claim.uncertainty == "one run; no interval"
 
 
+def cumulative_rows(task, family, model, slopes):
+    """One seed per slope: cumulative EV of the first k PCs = min(1, slope * k)."""
+    return [
+        {
+            "task": task,
+            "family": family,
+            "model": model,
+            "seed": seed,
+            "components": k,
+            "cumulative_ev": min(1.0, slope * k),
+        }
+        for seed, slope in enumerate(slopes)
+        for k in range(1, A.PCS + 1)
+    ]
+
+
+LOW_DIM = [0.50, 0.45, 0.48]  # 90% within 2 PCs: a flat embedding
+HIGH_DIM = [0.10, 0.11, 0.09]  # about 9 PCs: an isotropic (untrained-like) one
+NOISY_LOW = [0.50, 0.09, 0.48]  # the seeds disagree
+
+
 @pytest.mark.parametrize(
-    "standard, harmonic, passed",
+    "per_task, passed",
     [
-        (0.1, 0.5, True),  # harmonic reaches 90% at 2 PCs, standard at 9
-        (0.5, 0.5, True),  # the same number of PCs counts
-        (0.5, 0.1, False),  # harmonic needs more PCs (9 vs 2)
-        (0.05, 0.05, False),  # neither reaches 90% within 10 PCs
+        ({"lattice": (HIGH_DIM, LOW_DIM)}, True),  # harmonic's curve rises faster
+        ({"lattice": (LOW_DIM, HIGH_DIM)}, False),  # flipped: harmonic higher-dimensional
+        ({"lattice": (LOW_DIM, LOW_DIM)}, False),  # identical curves: a tie is no win
+        ({"lattice": (HIGH_DIM, HIGH_DIM)}, False),  # both untrained-like: a tie
+        ({"lattice": (HIGH_DIM, NOISY_LOW)}, None),  # the seeds disagree: the interval straddles 0
+        # most tasks: 2 wins of 3 pass; 1 win and 2 losses fail; 1 win and 2 open is open
+        ({"lattice": (HIGH_DIM, LOW_DIM), "genealogy": (HIGH_DIM, LOW_DIM), "equivalence": (LOW_DIM, HIGH_DIM)}, True),
+        ({"lattice": (HIGH_DIM, LOW_DIM), "genealogy": (LOW_DIM, HIGH_DIM), "equivalence": (LOW_DIM, HIGH_DIM)}, False),
+        (
+            {"lattice": (HIGH_DIM, LOW_DIM), "genealogy": (HIGH_DIM, NOISY_LOW), "equivalence": (HIGH_DIM, NOISY_LOW)},
+            None,
+        ),
     ],
 )
-def test_cumulative_ev_claims(standard, harmonic, passed):
-    # cumulative EV of the first k PCs: min(1, slope * k), one seed; the median over the other
-    # seed (an exact copy) is the same curve
-    table = pd.DataFrame(
-        [
-            {
-                "task": "lattice",
-                "family": "mlp",
-                "model": model,
-                "seed": seed,
-                "components": k,
-                "cumulative_ev": min(1.0, slope * k),
-            }
-            for model, slope in (("standard", standard), ("harmonic", harmonic))
-            for seed in (0, 1)
-            for k in range(1, A.PCS + 1)
-        ]
+@pytest.mark.parametrize("family", ["mlp", "transformer"])
+def test_cumulative_ev_claims_on_the_seeds_interval(family, per_task, passed):
+    rows = []
+    for task, (standard, harmonic) in per_task.items():
+        rows += cumulative_rows(task, family, "standard", standard) + cumulative_rows(
+            task, family, "harmonic", harmonic
+        )
+    (claim,) = A.cumulative_ev_claims(pd.DataFrame(rows))
+    assert claim.id == f"lower-dimension-{family}" and claim.passed is passed
+    assert "2 s.e. over 3 seeds" in claim.uncertainty
+
+
+def test_cumulative_ev_claim_of_a_diverged_seed_fails():
+    """A seed whose run diverged has no curve (cumulative_ev_table skips it): NaN, not dropped."""
+    rows = cumulative_rows("lattice", "mlp", "standard", HIGH_DIM) + cumulative_rows(
+        "lattice", "mlp", "harmonic", LOW_DIM
     )
-    (claim,) = A.cumulative_ev_claims(table)
-    assert claim.id == "lower-dimension-mlp" and claim.passed == passed
+    rows = [r for r in rows if not (r["model"] == "harmonic" and r["seed"] == 2)]
+    (claim,) = A.cumulative_ev_claims(pd.DataFrame(rows))
+    assert claim.passed is False
+
+
+def test_majority_verdict():
+    assert A.majority_verdict([True, True, False], 2) is True
+    assert A.majority_verdict([True, None, False], 2) is None
+    assert A.majority_verdict([True, False, False], 2) is False
+    assert A.majority_verdict([], 1) is False
 
 
 SECTION = {
@@ -418,7 +510,7 @@ def test_modular_case_claims_pass_and_fail():
     # no 2-D structure anywhere, every run at test accuracy 1 but none grokking by the rule: all fail
     flat = _case_rows({run: (0.0, 1.0, math.nan) for run in PAPER})
     claims = {c.id: c for c in case_claims(flat, 3000)}
-    assert sorted(claims) == sorted(ids) and not any(c.passed for c in claims.values())
+    assert sorted(claims) == sorted(ids) and all(c.passed is False for c in claims.values())  # FAIL, not open
     # each run groks within a factor 2 of the paper, but the harmonic one after the standard one
     late = _case_rows(
         {

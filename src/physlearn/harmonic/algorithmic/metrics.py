@@ -111,6 +111,15 @@ def lead(later: float, earlier: float) -> float:
     return later - earlier
 
 
+def reached_median(values: np.ndarray) -> float:
+    """Median over the seeds that got there (NaN: not within the run), as the paper's Fig. 3c
+    draws it (spec: "seeds that never get there are dropped"); inf when none did, so that
+    :func:`lead` reads a model with no seed there as later than any."""
+    v = np.asarray(values, dtype=np.float64)
+    v = v[np.isfinite(v)]
+    return float(np.median(v)) if len(v) else math.inf
+
+
 def bootstrap_median_lead(later, earlier, draws: int = BOOTSTRAP_DRAWS, seed: int = 0) -> tuple[float, float]:
     """95% percentile-bootstrap interval of lead(median(later), median(earlier)), resampling
     the seeds (pairs: the same seed index in both) with replacement; NaN in the inputs means
