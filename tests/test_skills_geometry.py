@@ -1098,3 +1098,32 @@ def test_scaling_shard_resources_count_the_products_and_draws_of_its_n_values():
         "runtime": 10 + int(flops / 2e9 / 60),
         "mem_mb": 1500 + memory // 10**6,
     }
+
+
+def _flat_curves(exponent_after_10k: float, seed_spread: float = 0.0) -> dict:
+    """Fig. 10 loss curves [N 2, alpha 2, seed 2, R] recorded at steps 100..100k: a power law
+    L = t^-0.3 up to 10k, then L ~ t^-exponent_after_10k; the two seeds' late exponents differ
+    by ± seed_spread."""
+    steps = np.array([100, 1000, 10_000, 30_000, 100_000])
+    loss = np.empty((2, 2, 2, len(steps)))
+    for k, sign in enumerate((1, -1)):
+        late = exponent_after_10k + sign * seed_spread
+        curve = np.where(steps <= 10_000, steps**-0.3, 10_000**-0.3 * (steps / 10_000) ** -late)
+        loss[:, :, k] = curve
+    return {"signgd": {"n_params": np.array([40, 100]), "alpha": np.array([1.0, 2.0]), "step": steps, "loss": loss}}
+
+
+def test_fig10_loss_flat_by_10k_passes_on_a_flat_loss_and_fails_on_a_falling_one():
+    """The spec's "loss is flat by 10k steps": a loss that stops falling at 10k passes; one
+    still on its power law t^-0.3 (a drop of 1 - 10^-0.3 = 0.5 over 10k..100k) fails; a late
+    drop of 0.1 ± the seeds' spread straddles: INCONCLUSIVE; runs that end before 10k FAIL."""
+    from physlearn.skills.geometry import experiments as E
+
+    assert E.flat_loss_claim(_flat_curves(0.0)).passed is True
+    assert E.flat_loss_claim(_flat_curves(0.3)).passed is False
+    # 1 - 10^-k = 0.1 at k = 0.0458; seeds at k ± 0.02: drops 0.058 and 0.138
+    assert E.flat_loss_claim(_flat_curves(0.0458, seed_spread=0.02)).passed is None
+    short = _flat_curves(0.0)
+    short["signgd"] = {**short["signgd"], "step": short["signgd"]["step"][:2], "loss": short["signgd"]["loss"][..., :2]}
+    claim = E.flat_loss_claim(short)
+    assert claim.passed is False and "not measured" in claim.ours

@@ -434,12 +434,33 @@ def test_parity_frequency_claims_pass_at_the_rerun_ratios_and_fail_when_proporti
         "ratio-vs-frequency": True,
         "not-proportional-to-frequency": True,
     }
-    assert frequency_claims(ok)[1].uncertainty == "range 2.1-2.1 over 2 seeds; judged on the median, no interval"
+    assert frequency_claims(ok)[1].uncertainty.startswith(
+        "95% bootstrap interval of the median [2.1, 2.1] over 2 seeds"
+    )
     proportional = pd.DataFrame({"p2": [1.0, 0.1], "seed": [0, 0], "ratio": [1.0, 10.0]})
     assert {c.id: c.passed for c in frequency_claims(proportional)} == {
         "ratio-vs-frequency": False,
         "not-proportional-to-frequency": False,
     }
+
+
+def test_parity_medians_carry_a_bootstrap_interval():
+    """Fig. 2's medians over seeds are judged through their 95% bootstrap interval: seeds at
+    t2/t1 1.5 and 4.5 at p2 = 0.1 (median 3 < 5, the interval reaching 4.5) pass the
+    not-proportional claim but straddle the re-run's 2.1 x/÷ 1.5 band (1.4..3.15):
+    INCONCLUSIVE; seeds at 8 and 12 (proportional, t2/t1 ~ p1/p2 = 10) FAIL both."""
+    straddle = pd.DataFrame({"p2": [0.1, 0.1], "seed": [0, 1], "ratio": [1.5, 4.5]})
+    assert {c.id: c.passed for c in frequency_claims(straddle)} == {
+        "ratio-vs-frequency": None,
+        "not-proportional-to-frequency": True,
+    }
+    wrong = pd.DataFrame({"p2": [0.1, 0.1], "seed": [0, 1], "ratio": [8.0, 12.0]})
+    assert {c.id: c.passed for c in frequency_claims(wrong)} == {
+        "ratio-vs-frequency": False,
+        "not-proportional-to-frequency": False,
+    }
+    near = pd.DataFrame({"p2": [0.1, 0.1], "seed": [0, 1], "ratio": [2.0, 6.0]})
+    assert {c.id: c.passed for c in frequency_claims(near)}["not-proportional-to-frequency"] is None
 
 
 def test_parity_compositional_claims_pass_at_the_rerun_steps_and_fail_when_all_tasks_tie():
@@ -464,6 +485,26 @@ def test_parity_compositional_claims_pass_at_the_rerun_steps_and_fail_when_all_t
     # every task at 3000: parts 10x late, composite not after its parts, control no slower
     tie = learned([3000.0] * 3, [3000.0] * 3)
     assert {c.id: c.passed for c in compositional_claims(tie, cfg)} == dict.fromkeys(ids, False)
+    # the composite before its parts (ratio 0.5) fails; a control only 1.2x the composite fails
+    early = learned([300.0, 280.0, 150.0], [300.0, 280.0, 180.0])
+    verdicts = {c.id: c.passed for c in compositional_claims(early, cfg)}
+    assert verdicts["composite-right-after-parts"] is False and verdicts["control-third-task-much-later"] is False
+    # seeds that disagree: the two seeds' composites at 400 and 1200 (ratio 1.33 and 4) straddle 3
+    spread_rows = learned([300.0, 280.0, 580.0], [300.0, 280.0, 2400.0])
+    spread_rows.loc[
+        (spread_rows["experiment"] == "compositional") & (spread_rows["task"] == "x1^x2^x3^x4"), "learning_step"
+    ] = [400.0, 1200.0]
+    verdicts = {c.id: c.passed for c in compositional_claims(spread_rows, cfg)}
+    assert verdicts["composite-right-after-parts"] is None
+    # a control seed never learned within 5000 steps: a lower bound, the interval open above
+    censored = learned([300.0, 280.0, 580.0], [300.0, 280.0, 2400.0])
+    censored.loc[
+        (censored["experiment"] == "control") & (censored["seed"] == 1) & (censored["task"] == "x5^x6^x7^x8"),
+        "learning_step",
+    ] = np.nan
+    claims = compositional_claims(censored, cfg)
+    assert {c.id: c.passed for c in claims}["control-third-task-much-later"] is True
+    assert claims[2].measured["interval"][1] == np.inf
 
 
 def test_grokking_claims_pass_at_the_rerun_steps_and_fail_when_signgd_is_slower():
@@ -484,7 +525,35 @@ def test_grokking_claims_pass_at_the_rerun_steps_and_fail_when_signgd_is_slower(
     assert {c.id: c.passed for c in grokking_claims(reached(3000.0, 100.0), 0.9)} == dict.fromkeys(ids, False)
     # two seeds: the spread is said, the verdict reads the median
     claim = grokking_claims(reached(322.0, 2878.0), 0.9)[1]
-    assert claim.uncertainty == "SignGD (AdamW, betas 0, 0): median over 2 seeds, range 322 to 322; no interval"
+    assert claim.uncertainty.startswith("SignGD (AdamW, betas 0, 0): 95% bootstrap interval of the median [322, 322]")
+
+
+def _grokking_seeds(signgd: list[float], adam: list[float]) -> pd.DataFrame:
+    """Steps to test accuracy 0.9 per seed (NaN: never reached in the run's 5000 steps)."""
+    return pd.DataFrame(
+        {
+            "optimizer": ["signgd"] * len(signgd) + ["adam"] * len(adam),
+            "seed": [*range(len(signgd)), *range(len(adam))],
+            "train_step": 10.0,
+            "test_step": [*signgd, *adam],
+            "steps_run": 5000,
+        }
+    )
+
+
+def test_grokking_medians_carry_a_bootstrap_interval():
+    """Fig. 13's medians over seeds are judged through their 95% bootstrap interval: SignGD
+    seeds at 200 and 900 (the re-run 322 x/÷ 2 is 161..644) straddle: INCONCLUSIVE; Adam seeds
+    at 300, 400, 500 (the tie: no grokking delay to remove, ratio about 1) FAIL the speed-up;
+    an Adam seed that never reached 0.9 in 5000 steps leaves its interval open above."""
+    straddle = {c.id: c.passed for c in grokking_claims(_grokking_seeds([200.0, 900.0], [2878.0] * 2), 0.9)}
+    assert straddle["signgd-steps"] is None
+    tie = {c.id: c.passed for c in grokking_claims(_grokking_seeds([322.0] * 3, [300.0, 400.0, 500.0]), 0.9)}
+    assert tie["signgd-removes-grokking-delay"] is False and tie["adam-steps"] is False
+    censored = grokking_claims(_grokking_seeds([322.0] * 2, [2878.0, np.nan]), 0.9)
+    verdicts = {c.id: c.passed for c in censored}
+    assert verdicts["adam-steps"] is None and verdicts["signgd-removes-grokking-delay"] is True
+    assert "inf" in censored[2].uncertainty
 
 
 def _modularity_inits(non_modular: list[tuple[float, float]], modular: list[tuple[float, float]]) -> pd.DataFrame:

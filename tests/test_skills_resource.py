@@ -268,7 +268,20 @@ def test_first_step():
 def test_study_settings_and_batch_groups():
     section = {
         "geometry": {"n_params": 100, "n_skills": 4, "alpha": 2.0, "lr": 3e-4, "batch_size": 32, "steps": 10},
-        "sweeps": {"lr": [1e-4, 1e-3], "noise": [1e-3], "batch_size": [16, 64]},
+        "sweeps": {
+            "geometry": {
+                "n_params": 50,
+                "n_skills": 4,
+                "alpha": 2.0,
+                "task_vectors": "gaussian",
+                "lr": 1e-3,
+                "batch_size": 8,
+                "steps": 5,
+            },
+            "lr": [1e-4, 1e-3],
+            "noise": [1e-3],
+            "batch_size": [16, 64],
+        },
     }
     ablations = resource_fit.study_settings(section, "ablations")
     assert [s["panel"] for s in ablations] == list(resource_fit.PANELS)
@@ -285,6 +298,10 @@ def test_study_settings_and_batch_groups():
         ("batch_size", 16),
         ("batch_size", 64),
     ]
+    # Fig. 7's sweeps run at the authors' Fig. 7 setup, not Fig. 6's default
+    assert {(c.n_params, c.task_vectors, c.steps) for c in (s["config"] for s in sweeps)} == {(50, "gaussian", 5)}
+    assert [s["config"].batch_size for s in sweeps] == [8, 8, 8, 16, 64]
+    assert [s["config"].lr for s in sweeps][:3] == [1e-4, 1e-3, 1e-3]
 
 
 def test_resource_fit_uses_each_panels_learning_rate_and_n(monkeypatch):
@@ -400,9 +417,15 @@ def test_figure_8_gaps_per_seed():
     assert g["max_gap"] == pytest.approx(0.2)
 
 
-def _fig6_best(rows) -> pd.DataFrame:
+def _fig6_best(rows, seed_n0=None) -> pd.DataFrame:
+    """Best-N0 rows of Fig. 6; each panel's seeds pick ``seed_n0[panel]`` (default: one seed,
+    the row's N0)."""
+    seed_n0 = seed_n0 or {}
     return pd.DataFrame(
-        [{"panel": panel, "n0": n0, "paper_n0": 0.01, "distance": distance} for panel, n0, distance in rows]
+        [
+            {"panel": panel, "n0": n0, "paper_n0": 0.01, "distance": distance, "seed_n0": seed_n0.get(panel, [n0])}
+            for panel, n0, distance in rows
+        ]
     )
 
 
@@ -441,6 +464,63 @@ def test_figure_6_hundred_skills_panel_and_fit_quality():
     assert passed_by_id(interior) == {"best-n0-default": True, "best-n0-100-skills": False, "fit-quality": False}
 
 
+@pytest.mark.parametrize("panel", [p for p in resource_fit.PANELS if p != "100 skills"])
+def test_figure_6_every_panels_claim_fails_far_from_its_metric_n0(panel):
+    """Every fittable panel's best-n0 claim: two seeds at the authors' metric N0 pass; two
+    seeds at 10x it (a Resource model wasting far more, e.g. a wrong eta_eff) FAIL, and so do
+    two at a tenth of it."""
+    from physlearn.skills.resource import n0_figure as resource_n0
+
+    reference = resource_n0.METRIC_N0[panel]
+    slug = "best-n0-" + panel.lower().replace(" ", "-").replace("^", "").replace("~", "").replace("--", "-")
+
+    def verdict(n0):
+        best = _fig6_best([(panel, n0, 0.01)], {panel: [n0, n0]})
+        return passed_by_id(resource_n0.claims_for(best, np.geomspace(1e-5, 100, 43)))[slug]
+
+    assert verdict(reference) is True
+    assert verdict(reference * 10) is False
+    assert verdict(reference / 10) is False
+
+
+def test_figure_6_judges_each_seeds_own_fit():
+    """The best N0 carries the seed spread: two seeds at 0.0047 x/ 1.1 pass (default band
+    0.00157..0.0141); two seeds at 0.0047 x/ 4 (log N0 s.e. log 4) straddle the band:
+    INCONCLUSIVE; two seeds both near 0.1 fail. The 100-skill panel: both seeds at the grid's
+    lower edge pass, one of two is INCONCLUSIVE, none fails."""
+    from physlearn.skills.resource import n0_figure as resource_n0
+
+    def verdicts(default_seeds, hundred_seeds):
+        rows = [("default", 0.0047, 0.01), ("100 skills", FIG6_GRID[0], 0.2)]
+        best = _fig6_best(rows, {"default": default_seeds, "100 skills": hundred_seeds})
+        return passed_by_id(resource_n0.claims_for(best, FIG6_GRID))
+
+    edge = [FIG6_GRID[0]] * 2
+    assert verdicts([0.0047 * 1.1, 0.0047 / 1.1], edge)["best-n0-default"] is True
+    assert verdicts([0.0047 * 4, 0.0047 / 4], edge)["best-n0-default"] is None
+    assert verdicts([0.1, 0.12], edge)["best-n0-default"] is False
+    assert verdicts([0.0047, 0.0047], edge)["best-n0-100-skills"] is True
+    assert verdicts([0.0047, 0.0047], [FIG6_GRID[0], 0.01])["best-n0-100-skills"] is None
+    assert verdicts([0.0047, 0.0047], [0.01, 0.01])["best-n0-100-skills"] is False
+    claim = next(
+        c
+        for c in resource_n0.claims_for(_fig6_best([("default", 0.0047, 0.01)], {"default": [0.004, 0.006]}), FIG6_GRID)
+        if c.id == "best-n0-default"
+    )
+    assert "2 s.e." in claim.uncertainty and "2 seeds" in claim.uncertainty
+
+
+def test_fit_counts_each_seeds_own_best_n0():
+    """fit.py's best_seeds: every panel's seeds each pick one N0 of their own curves."""
+    section = SMALL["skills_resource"]
+    fits, _ = resource_fit.run_study(section, "ablations", [0, 1], log=lambda *a: None)
+    assert fits.groupby("panel")["best_seeds"].sum().eq(2).all()
+    from physlearn.skills.resource import n0_figure as resource_n0
+
+    best = resource_n0.best_rows(fits)
+    assert best["seed_n0"].map(len).eq(2).all()
+
+
 def test_sweep_fits():
     best = pd.DataFrame(
         {
@@ -472,25 +552,31 @@ def test_collapse_window_and_spread():
     assert resource_collapse.spread(table) > 0.2
 
 
-def sweep_best(lr_exponent, noise_exponent, batch_exponent) -> pd.DataFrame:
+def sweep_best(lr_exponent, noise_exponent, batch_exponent, seed_factor=None) -> pd.DataFrame:
     """Best-N0 rows for the three sweeps, power laws N0 = c x^k; the lr sweep has a point
-    below 1e-3 on the U's left arm (N0 0.5 at eta 1e-4) that the slope must not read."""
-    lr, noise, batch = np.array([1e-4, 1e-3, 3e-3, 1e-2]), np.array([1e-3, 1e-2, 1e-1]), np.array([16, 64, 256])
-    return pd.DataFrame(
-        {
-            "variable": ["lr"] * 4 + ["noise"] * 3 + ["batch_size"] * 3,
-            "value": [*lr, *noise, *batch],
-            "n0": [
-                0.5,
-                *(16 * lr[1:] ** lr_exponent * 1e-3 ** (1 - lr_exponent)),
-                *(30 * noise**noise_exponent),
-                *(1.3 * batch.astype(float) ** batch_exponent),
-            ],
-        }
+    below 1e-3 on the U's left arm (N0 0.069 at eta 1e-4, the spec's), and the batch sweep one above B 32
+    where N0 levels (0.01 at B 128), that the slopes must not read. ``seed_factor``: two
+    seeds, whose best N0 are the law's times and over this factor (a seed spread)."""
+    lr, noise, batch = np.array([1e-4, 1e-3, 3e-3, 1e-2]), np.array([1e-3, 1e-2, 1e-1]), np.array([8, 16, 32, 128])
+    n0 = np.array(
+        [
+            0.069,
+            *(16 * lr[1:] ** lr_exponent * 1e-3 ** (1 - lr_exponent)),
+            *(30 * noise**noise_exponent),
+            *(1.3 * batch[:3].astype(float) ** batch_exponent),
+            0.01,
+        ]
     )
+    best = pd.DataFrame(
+        {"variable": ["lr"] * 4 + ["noise"] * 3 + ["batch_size"] * 4, "value": [*lr, *noise, *batch], "n0": n0}
+    )
+    if seed_factor is not None:
+        best["seed_n0"] = [[v * seed_factor, v / seed_factor] for v in n0]
+    return best
 
 
 N0_IDS = ["n0-vs-lr", "n0-vs-noise", "n0-vs-batch-size"]
+VALUE_IDS = ["n0-values-lr", "n0-values-noise", "n0-values-batch-size"]
 
 
 def test_slope_interval_is_the_grid_resolution():
@@ -499,9 +585,12 @@ def test_slope_interval_is_the_grid_resolution():
     # two points a decade apart: each log N0 moves by half a step, log(10)/12, the slope by 2/12
     assert slope == pytest.approx(1.0) and (low, high) == pytest.approx((1 - 1 / 6, 1 + 1 / 6))
     assert np.isnan(resource_collapse.slope_interval(x[:1], x[:1], 1.5)[0])
-    assert resource_collapse.grid_ratio({"n0": {"start": 1e-4, "stop": 1.0, "num": 25, "scale": "log"}}) == (
-        pytest.approx(10 ** (1 / 6))
-    )
+    sweeps_grid = {"sweeps": {"n0": {"start": 1e-4, "stop": 100.0, "num": 37, "scale": "log"}}}
+    assert resource_collapse.grid_ratio(sweeps_grid) == pytest.approx(10 ** (1 / 6))
+    # with a seed s.e. of 0.3 in each log N0: 2 * sqrt(2 * (1/log(10))^2 * 0.09) more either side
+    _, low_se, high_se = resource_collapse.slope_interval(x, np.array([1.0, 10.0]), 10 ** (1 / 6), np.array([0.3, 0.3]))
+    extra = 2 * math.sqrt(2 * 0.09) / math.log(10)
+    assert (low_se, high_se) == pytest.approx((1 - 1 / 6 - extra, 1 + 1 / 6 + extra))
 
 
 def test_figure_7_slope_claims_pass_on_the_paper_slopes_and_fail_on_wrong_ones():
@@ -509,16 +598,68 @@ def test_figure_7_slope_claims_pass_on_the_paper_slopes_and_fail_on_wrong_ones()
     good = resource_collapse.sweep_summary(sweep_best(1.0, 1.0, -1.0), ratio)
     assert good["lr"]["slope"] == pytest.approx(1.0)  # eta 1e-4 (the U's left arm) is not fitted
     verdicts = passed_by_id(resource_collapse.claims_for(0.01, good, [1, 2, 3], 10))
-    assert verdicts == {"collapse": True, **dict.fromkeys(N0_IDS, True)}
+    assert verdicts == {"collapse": True, **dict.fromkeys(N0_IDS + VALUE_IDS, True)}
     # wrong results: N0 flat in eta (slope 0), falling with sigma (-1), rising with B (+1)
     bad = resource_collapse.sweep_summary(sweep_best(0.0, -1.0, 1.0), ratio)
     assert passed_by_id(resource_collapse.claims_for(0.01, bad, [1, 2, 3], 10)) == {
         "collapse": True,
-        **dict.fromkeys(N0_IDS, False),
+        **dict.fromkeys(N0_IDS + VALUE_IDS, False),
     }
     # a slope of 0.45 in eta whose grid interval straddles 0.5: INCONCLUSIVE
     near = resource_collapse.sweep_summary(sweep_best(0.45, 1.0, -1.0), ratio)
     assert passed_by_id(resource_collapse.claims_for(0.01, near, [1, 2, 3], 10))["n0-vs-lr"] is None
+    # B's slope is read over B <= 32 only: -1 there passes although N0 levels at B 128
+    assert good["batch_size"]["fitted_x"].tolist() == [8, 16, 32]
+
+
+def test_figure_7_n0_values_against_the_spec():
+    """The spec's N0 per sweep value, within a factor 3: the paper's laws pass; N0 ten times
+    the spec's at every value (slopes right, prefactor wrong) fails each sweep; a value a
+    factor 3 off (on the band's edge, ± half a grid step) straddles: INCONCLUSIVE; a sweep
+    sharing no value with the spec's table FAILS."""
+    ratio = 10 ** (1 / 6)
+    good = sweep_best(1.0, 1.0, -1.0)
+    assert all(
+        passed_by_id(resource_collapse.claims_for(0.01, resource_collapse.sweep_summary(good, ratio), [1, 2], 10))[k]
+        for k in VALUE_IDS
+    )
+    tenfold = good.assign(n0=good["n0"] * 10)
+    verdicts = passed_by_id(
+        resource_collapse.claims_for(0.01, resource_collapse.sweep_summary(tenfold, ratio), [1, 2], 10)
+    )
+    assert {k: verdicts[k] for k in VALUE_IDS} == dict.fromkeys(VALUE_IDS, False)
+    edge = good.copy()
+    edge.loc[(edge["variable"] == "noise") & (edge["value"] == 1e-2), "n0"] = 0.34 * 3
+    verdicts = passed_by_id(
+        resource_collapse.claims_for(0.01, resource_collapse.sweep_summary(edge, ratio), [1, 2], 10)
+    )
+    assert verdicts["n0-values-noise"] is None
+    off_table = good.copy()
+    off_table.loc[off_table["variable"] == "batch_size", "value"] = [9, 17, 33, 129]
+    verdicts = passed_by_id(
+        resource_collapse.claims_for(0.01, resource_collapse.sweep_summary(off_table, ratio), [1, 2], 10)
+    )
+    assert verdicts["n0-values-batch-size"] is False
+
+
+def test_figure_7_slopes_carry_the_seed_spread():
+    """Two seeds whose best N0 differ by a factor 4 around the law (log s.e. log(2) per value)
+    widen the slope's interval: the paper's slopes become INCONCLUSIVE, not PASS; a flat N0
+    (slope 0 in eta, sigma and B) still FAILS. Seeds that agree keep the grid interval."""
+    ratio = 10 ** (1 / 6)
+    spread = resource_collapse.sweep_summary(sweep_best(1.0, 1.0, -1.0, seed_factor=2.0), ratio)
+    assert spread["lr"]["seeds"] == 2 and spread["lr"]["slope"] == pytest.approx(1.0)
+    claims = resource_collapse.claims_for(0.01, spread, [1, 2, 3], 10)
+    assert {k: passed_by_id(claims)[k] for k in N0_IDS} == dict.fromkeys(N0_IDS, None)
+    assert "2 s.e." in next(c for c in claims if c.id == "n0-vs-lr").uncertainty
+    flat = resource_collapse.sweep_summary(sweep_best(0.0, 0.0, 0.0, seed_factor=1.05), ratio)
+    assert {k: passed_by_id(resource_collapse.claims_for(0.01, flat, [1, 2, 3], 10))[k] for k in N0_IDS} == (
+        dict.fromkeys(N0_IDS, False)
+    )
+    agree = resource_collapse.sweep_summary(sweep_best(1.0, 1.0, -1.0, seed_factor=1.0), ratio)
+    assert {k: passed_by_id(resource_collapse.claims_for(0.01, agree, [1, 2, 3], 10))[k] for k in N0_IDS} == (
+        dict.fromkeys(N0_IDS, True)
+    )
 
 
 def test_figure_7_collapse_claim():
@@ -569,6 +710,34 @@ def test_figure_17_claim_fails_on_an_early_child():
         "gated-order-good": True,
         "gated-order-early": False,
     }
+
+
+@pytest.mark.parametrize("name", list(resource_graphs.GRAPHS))
+def test_figure_17_claims_fail_without_the_gates(name):
+    """Each graph's claim (gated-order-chain, -and-and, -and-or) on the real Resource model:
+    with its gates it passes; with the gates left out (a plausible wrong model: every skill
+    competes from step 0) the children start with their parents and the claim FAILS."""
+    g = SMALL["skills_resource"]["gating"]
+    p, graph = resource_graphs.GRAPHS[name]
+    slug = f"gated-order-{name.lower().replace('/', '-')}"
+
+    def verdict(gated: bool) -> bool | None:
+        res = R.simulate(
+            p,
+            R.eta_eff(g["eta"], g["n_params"]),
+            g["n0"],
+            300,
+            **({"graph": graph, "gate_exponent": g["exponent"]} if gated else {}),
+        )
+        run_ = {
+            "graph": graph,
+            "start": R.first_step(res["s"], res["step"], resource_graphs.START),
+            "learned": R.first_step(res["s"], res["step"], resource_graphs.LEARNED),
+        }
+        return passed_by_id(resource_graphs.claims_for({name: run_}, SMALL["skills_resource"]))[slug]
+
+    assert verdict(gated=True) is True
+    assert verdict(gated=False) is False
 
 
 def test_figure_17_exponent_range_claim():
@@ -645,7 +814,21 @@ SMALL = {
         "record_every": 5,
         "n0": {"start": 1e-3, "stop": 1.0, "num": 4, "scale": "log"},
         "geometry": {"n_params": 100, "n_skills": 3, "alpha": 2.0, "lr": 3e-4, "batch_size": 16, "steps": 30},
-        "sweeps": {"lr": [3e-4, 1e-3], "noise": [1e-3, 1e-2], "batch_size": [16, 32]},
+        "sweeps": {
+            "geometry": {
+                "n_params": 100,
+                "n_skills": 3,
+                "alpha": 2.0,
+                "task_vectors": "gaussian",
+                "lr": 1e-3,
+                "batch_size": 16,
+                "steps": 30,
+            },
+            "n0": {"start": 1e-3, "stop": 10.0, "num": 5, "scale": "log"},
+            "lr": [3e-4, 1e-3],
+            "noise": [1e-3, 1e-2],
+            "batch_size": [16, 32],
+        },
         "underparam": {
             "n_params": 4,
             "n_skills": [3, 6],

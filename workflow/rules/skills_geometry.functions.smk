@@ -12,7 +12,7 @@ SKILLS_GEOMETRY_SHARD_OUTPUTS = [
     for optimizer in SKILLS_GEOMETRY_OPTIMIZERS
 ]
 
-from physlearn.skills.geometry.experiments import scaling_n_params
+from physlearn.skills.geometry.scaling_runs import scaling_n_params
 
 if SKILLS_GEOMETRY_SCALING["shards"] > len(scaling_n_params(SKILLS_GEOMETRY_SCALING)):
     raise WorkflowError(

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from physlearn.skills.geometry.experiments import scaling_shards
+from physlearn.skills.geometry.scaling_runs import scaling_shards
 
 FLOPS_PER_SECOND = 2e9  # conservative: small products on one thread; a GPU is faster
 FLOPS_PER_DRAW = 50  # one skill draw from the Zipf distribution, shared by the optimizers

@@ -161,7 +161,7 @@ def main(argv=None) -> None:
         ex.insert(0, "optimizer", optimizer)
         rows.append(ex)
     exponents = pd.concat(rows, ignore_index=True)
-    claims = E.scaling_claims(exponents, section)
+    claims = [*E.scaling_claims(exponents, section), E.flat_loss_claim(data)]
     n_values = E.scaling_n_params(section)
     where = (
         f"CE, {section['n_skills']} skills, B {section['batch_size']}, {section['steps']} steps, "

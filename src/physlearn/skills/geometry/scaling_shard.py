@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from physlearn import runtime, step
-from physlearn.skills.geometry import experiments as E
+from physlearn.skills.geometry import scaling_runs
 
 
 def options(ap: argparse.ArgumentParser) -> None:
@@ -38,7 +38,7 @@ def main(argv=None) -> None:
     section = cfg["skills_geometry"]["scaling"]
     log = step.logger()
     device = runtime.pick_device(cfg["device"])
-    n_values = E.scaling_shards(section)[args.shard]
+    n_values = scaling_runs.scaling_shards(section)[args.shard]
     log.info(
         f"scaling shard {args.shard + 1}/{section['shards']}: N {n_values} x {args.optimizers} x "
         f"{len(section['alphas'])} alpha x {section['seeds']} seeds x {section['steps']} steps on {device}"
@@ -47,7 +47,7 @@ def main(argv=None) -> None:
     # a file, not a directory, per shard: shards run at once, and each removes only its own
     checkpoint = args.outputs[0].parent / f"shard-{args.shard}-of-{section['shards']}.checkpoint.pt"
     checkpoint.parent.mkdir(parents=True, exist_ok=True)
-    results = E.run_scaling_shard(section, cfg["seed"], args.optimizers, n_values, device, log, checkpoint)
+    results = scaling_runs.run_scaling_shard(section, cfg["seed"], args.optimizers, n_values, device, log, checkpoint)
     log.info(f"done in {time.perf_counter() - started:.1f} s")
     for (optimizer, arrays), output in zip(results.items(), args.outputs):
         n_bad = int((~np.isfinite(arrays["loss"][..., -1])).sum())

@@ -15,8 +15,9 @@ import pandas as pd
 import torch
 
 from physlearn import figures, plotting, step
-from physlearn.claims import Claim
-from physlearn.skills.parity.model import first_step_at_least, within_factor
+from physlearn.claims import Claim, all_hold, interval_verdict
+from physlearn.skills import bootstrap
+from physlearn.skills.parity.model import first_step_at_least
 
 # Spec section 1: the independent re-run of the authors' code.
 RERUN_RATIO = {1.0: 1.16, 0.5: 1.36, 0.2: 1.83, 0.1: 2.1, 0.05: 2.7}  # t2/t1 per p2
@@ -55,55 +56,70 @@ def spread(values) -> str:
     return f"range {values.min():.3g}-{values.max():.3g} over {len(values)} seeds"
 
 
-def seeds_note(values) -> str:
-    """The ``uncertainty`` of a median over a few seeds: their spread in words. Too few seeds
-    for an interval at laptop scale, so the verdict reads the median alone."""
-    return f"{spread(values)}; judged on the median, no interval"
+def seeds_note(values, low: float, high: float) -> str:
+    """The ``uncertainty`` of a median over seeds: the 95% bootstrap interval of the median
+    (which the verdict reads), and the seeds' range."""
+    return f"{bootstrap.describe(low, high, len(values))}; {spread(values)}"
+
+
+def within_factor_verdict(low: float, high: float, reference: float, factor: float) -> bool | None:
+    """An interval [low, high] within [reference / factor, reference * factor] (bounds
+    accepted): True inside, False wholly outside, None straddling; NaN False."""
+    return interval_verdict(low, high, above=reference / factor, below=reference * factor, strict=False)
 
 
 def frequency_claims(ratios: pd.DataFrame) -> list[Claim]:
-    # NaN if any seed never learned a task: its ratio is unknown
-    med = ratios.groupby("p2")["ratio"].apply(lambda r: r.median() if r.notna().all() else np.nan)
-    compared = [p for p in sorted(RERUN_RATIO, reverse=True) if any(np.isclose(p, med.index))]
+    """t2/t1 per p2, each median judged through its 95% bootstrap interval over seeds (a seed
+    that never learned a task makes its ratio, and so the median, unknown: FAIL)."""
+    by_p2 = {p: ratios[np.isclose(ratios["p2"], p)]["ratio"].to_numpy(float) for p in sorted(ratios["p2"].unique())}
+    compared = [p for p in sorted(RERUN_RATIO, reverse=True) if any(np.isclose(p, q) for q in by_p2)]
+
+    def values(p):
+        return next(v for q, v in by_p2.items() if np.isclose(p, q))
+
     claims = []
     if compared:
-        ours = {p: float(med[np.isclose(med.index, p)].iloc[0]) for p in compared}
-        ok = all(within_factor(ours[p], RERUN_RATIO[p], RATIO_FACTOR) for p in compared)
+        stats = {p: bootstrap.median_interval(values(p)) for p in compared}
         claims.append(
             Claim(
                 id="ratio-vs-frequency",
                 claim="The rarer task's learning time grows far slower than its rarity: t2/t1 against p2.",
                 paper_value=", ".join(f"p2 = {p:g}: {RERUN_RATIO[p]}" for p in compared) + " (re-run)",
-                ours=", ".join(f"p2 = {p:g}: {ours[p]:.2f}" for p in compared) + " (median t2/t1 over seeds)",
-                uncertainty="; ".join(
-                    f"p2 = {p:g}: {spread(ratios[np.isclose(ratios['p2'], p)]['ratio'])}" for p in compared
-                )
-                + "; judged on the medians, no interval",
-                criterion=f"every median within a factor {RATIO_FACTOR} of the re-run value",
-                passed=ok,
-                measured={"median_ratio": {str(p): ours[p] for p in compared}},
+                ours=", ".join(f"p2 = {p:g}: {stats[p][0]:.2f}" for p in compared) + " (median t2/t1 over seeds)",
+                uncertainty="; ".join(f"p2 = {p:g}: {seeds_note(values(p), *stats[p][1:])}" for p in compared),
+                criterion=f"every median's 95% bootstrap interval over seeds within a factor {RATIO_FACTOR} of the "
+                "re-run value; INCONCLUSIVE if one straddles",
+                passed=all_hold(
+                    *(within_factor_verdict(*stats[p][1:], RERUN_RATIO[p], RATIO_FACTOR) for p in compared)
+                ),
+                measured={
+                    "median_ratio": {str(p): stats[p][0] for p in compared},
+                    "interval": {str(p): list(stats[p][1:]) for p in compared},
+                },
             )
         )
-    key = med[np.isclose(med.index, KEY_P2)]
-    if len(key):
-        r = ratios[np.isclose(ratios["p2"], KEY_P2)]["ratio"]
-        value = float(key.iloc[0])
+    if any(np.isclose(KEY_P2, q) for q in by_p2):
+        r = values(KEY_P2)
+        value, low, high = bootstrap.median_interval(r)
         claims.append(
             Claim(
                 id="not-proportional-to-frequency",
                 claim="At p1/p2 = 10 the rare task is learned only about twice as late, not 10x (the Domino signature).",
                 paper_value="t2/t1 about 2 (re-run 2.1) while p1/p2 = 10",
                 ours=f"median t2/t1 = {value:.2f} ({spread(r)})",
-                uncertainty=seeds_note(r),
-                criterion=f"median t2/t1 at p2 = {KEY_P2} below {KEY_RATIO_BELOW} (half of p1/p2)",
-                passed=bool(value < KEY_RATIO_BELOW),
-                measured={"median_ratio": value, "ratios": r.tolist()},
+                uncertainty=seeds_note(r, low, high),
+                criterion=f"the 95% bootstrap interval of the median t2/t1 at p2 = {KEY_P2} below {KEY_RATIO_BELOW} "
+                "(half of p1/p2); INCONCLUSIVE if it straddles",
+                passed=interval_verdict(low, high, below=KEY_RATIO_BELOW),
+                measured={"median_ratio": value, "interval": [low, high], "ratios": r.tolist()},
             )
         )
     return claims
 
 
 def compositional_claims(learned: pd.DataFrame, cfg: dict) -> list[Claim]:
+    """The compositional task's claims, each median judged through its 95% bootstrap interval
+    over seeds (the control's never-learned seeds enter as the run's length, a lower bound)."""
     comp_tasks, ctrl_tasks = cfg["compositional_tasks"], cfg["control_tasks"]
     comp = learned[learned["experiment"] == "compositional"].pivot_table(
         index="seed", columns="task", values="learning_step", dropna=False
@@ -114,9 +130,11 @@ def compositional_claims(learned: pd.DataFrame, cfg: dict) -> list[Claim]:
     steps_run = int(learned["steps_run"].max())
     parts, composite = comp[comp_tasks[:2]], comp[comp_tasks[2]]
     later_part = parts.max(axis=1)
-    median = {t: float(comp[t].median()) if comp[t].notna().all() else np.nan for t in comp_tasks}
+    stats = {t: bootstrap.median_interval(comp[t]) for t in comp_tasks}
+    median = {t: stats[t][0] for t in comp_tasks}
     after = composite / later_part
-    after_med = float(after.median()) if after.notna().all() else np.nan
+    after_med, after_low, after_high = bootstrap.median_interval(after)
+    part_names = {comp_tasks[0]: "x3^x4", comp_tasks[1]: "x1^x2"}
     claims = [
         Claim(
             id="parts-learning-steps",
@@ -124,12 +142,13 @@ def compositional_claims(learned: pd.DataFrame, cfg: dict) -> list[Claim]:
             paper_value=f"{comp_tasks[0]}: {RERUN_STEPS['x3^x4']}, {comp_tasks[1]}: {RERUN_STEPS['x1^x2']} steps (re-run)",
             ours=f"{comp_tasks[0]}: {median[comp_tasks[0]]:.0f}, {comp_tasks[1]}: {median[comp_tasks[1]]:.0f} steps "
             f"(median over {len(comp)} seeds)",
-            uncertainty=f"{comp_tasks[0]}: {spread(comp[comp_tasks[0]])}; {comp_tasks[1]}: {spread(comp[comp_tasks[1]])}; "
-            "judged on the medians, no interval",
-            criterion=f"each within a factor {PART_FACTOR} of the re-run",
-            passed=within_factor(median[comp_tasks[0]], RERUN_STEPS["x3^x4"], PART_FACTOR)
-            and within_factor(median[comp_tasks[1]], RERUN_STEPS["x1^x2"], PART_FACTOR),
-            measured={"median": median},
+            uncertainty="; ".join(f"{t}: {seeds_note(comp[t], *stats[t][1:])}" for t in comp_tasks[:2]),
+            criterion=f"each median's 95% bootstrap interval over seeds within a factor {PART_FACTOR} of the re-run; "
+            "INCONCLUSIVE if one straddles",
+            passed=all_hold(
+                *(within_factor_verdict(*stats[t][1:], RERUN_STEPS[part_names[t]], PART_FACTOR) for t in comp_tasks[:2])
+            ),
+            measured={"median": median, "interval": {t: list(stats[t][1:]) for t in comp_tasks[:2]}},
         ),
         Claim(
             id="composite-right-after-parts",
@@ -138,18 +157,26 @@ def compositional_claims(learned: pd.DataFrame, cfg: dict) -> list[Claim]:
             f"{RERUN_STEPS['x1^x2']} (ratio {RERUN_STEPS['composite'] / RERUN_STEPS['x3^x4']:.2f}; re-run)",
             ours=f"composite at {median[comp_tasks[2]]:.0f} steps; composite / later part = {after_med:.2f} "
             f"(median; {spread(after)})",
-            uncertainty=seeds_note(after),
-            criterion=f"median composite / later part between {COMPOSITE_AFTER[0]} and {COMPOSITE_AFTER[1]}",
-            passed=bool(COMPOSITE_AFTER[0] < after_med <= COMPOSITE_AFTER[1]),
-            measured={"composite_over_later_part": after.tolist(), "median": after_med},
+            uncertainty=seeds_note(after, after_low, after_high),
+            criterion=f"the 95% bootstrap interval of the median composite / later part above {COMPOSITE_AFTER[0]} "
+            f"and at most {COMPOSITE_AFTER[1]}; INCONCLUSIVE if it straddles",
+            passed=all_hold(
+                interval_verdict(after_low, after_high, above=COMPOSITE_AFTER[0]),
+                interval_verdict(after_low, after_high, below=COMPOSITE_AFTER[1], strict=False),
+            ),
+            measured={
+                "composite_over_later_part": after.tolist(),
+                "median": after_med,
+                "interval": [after_low, after_high],
+            },
         ),
     ]
     control = ctrl[ctrl_tasks[2]]
     # a control that never learned its third task within the run is known only as "> steps_run"
     bound = control.fillna(steps_run)
-    control_med = float(bound.median())
     lower_bound = bool(control.isna().any())
-    ratio = control_med / median[comp_tasks[2]]
+    ratio, low, high = bootstrap.ratio_interval(bound, composite, numerator_censored=control.isna())
+    control_med = float(bound.median())
     claims.append(
         Claim(
             id="control-third-task-much-later",
@@ -161,11 +188,21 @@ def compositional_claims(learned: pd.DataFrame, cfg: dict) -> list[Claim]:
                 f"{len(control)} seeds not learned within {steps_run} steps) vs composite {median[comp_tasks[2]]:.0f}: "
                 f"ratio {'>= ' if lower_bound else ''}{ratio:.2f}"
             ),
-            uncertainty=seeds_note(control),
-            criterion=f"median control time / median composite time >= {CONTROL_SLOWER} (a seed that never learned "
-            "counts as the run's length, a lower bound)",
-            passed=bool(ratio >= CONTROL_SLOWER),
-            measured={"control_steps": control.tolist(), "steps_run": steps_run, "ratio": ratio},
+            uncertainty=(
+                f"95% bootstrap interval of the ratio of medians [{low:.3g}, {high:.3g}], control and composite seeds "
+                f"resampled apart ({bootstrap.RESAMPLES} resamples; infinite above where a control seed never learned)"
+                if len(control) > 1
+                else "one seed; no interval"
+            ),
+            criterion=f"the 95% bootstrap interval of median control time / median composite time >= {CONTROL_SLOWER} "
+            "(a seed that never learned counts as the run's length, a lower bound); INCONCLUSIVE if it straddles",
+            passed=interval_verdict(low, high, above=CONTROL_SLOWER, strict=False),
+            measured={
+                "control_steps": control.tolist(),
+                "steps_run": steps_run,
+                "ratio": ratio,
+                "interval": [low, high],
+            },
         )
     )
     return claims

@@ -5,11 +5,14 @@ settings it may share a tensor program with), and the Resource model runs at eve
 the config's log grid at once (one [n_N0, K] tensor program per setting). The best N0 is the
 one whose skill-strength curves s_i(t) lie closest to the Geometry model's (mean over seeds):
 the root-mean-square difference over every skill and recorded step
-(:func:`physlearn.skills.resource.model.curve_distance`).
+(:func:`physlearn.skills.resource.model.curve_distance`). Each seed's curves are fitted on
+their own too (column ``best_seeds``: how many seeds pick that N0), so that the figures can
+give the best N0 an interval over seeds; the mean curves alone would hide the seed spread.
 
 Studies:
   ablations  Fig. 6's panels: the default setup and the spec's eight ablations.
-  sweeps     Fig. 7's bottom row: learning rate, gradient noise and batch size scanned.
+  sweeps     Fig. 7's bottom row: learning rate, gradient noise and batch size scanned, at the
+             authors' Fig. 7 setup (config ``sweeps.geometry``) and N0 grid (``sweeps.n0``).
 
     python -m physlearn.skills.resource.fit --config JSON --study ablations|sweeps \
         --fits fits.csv --curves curves.csv
@@ -60,7 +63,7 @@ def study_settings(section: dict, study: str) -> list[dict]:
         for key, field in SWEEP_KEYS.items():
             for value in section["sweeps"][key]:
                 value = int(value) if field == "batch_size" else float(value)
-                config = settings.geometry_base(section, **{field: value})
+                config = settings.sweep_base(section, **{field: value})
                 out.append(
                     {"panel": f"{key}={value:g}", "variable": key, "value": value, "config": config, "paper_n0": np.nan}
                 )
@@ -82,7 +85,7 @@ def run_study(section: dict, study: str, seeds: list[int], log=print) -> tuple[p
     """(fits: one row per setting and N0 with the curve distance, curves: the Geometry mean
     and the best-fitting Resource curves, one row per setting, model, step and skill)."""
     studies = study_settings(section, study)
-    grid = settings.n0_grid(section)
+    grid = settings.n0_grid(section, study)
     every = section["record_every"]
     geometry = [None] * len(studies)
     for group in batch_groups([s["config"] for s in studies]):
@@ -101,6 +104,11 @@ def run_study(section: dict, study: str, seeds: list[int], log=print) -> tuple[p
             raise RuntimeError("the two models recorded different steps")
         distance = R.curve_distance(reference, resource["s"])  # [n_N0]
         n0, best = R.best_n0(distance, grid)
+        best_seeds = np.zeros(len(grid), dtype=int)  # how many seeds' own curves pick each N0
+        for seed_s in geo["s"]:
+            if not np.isfinite(seed_s).all():
+                continue  # a diverged seed (counted in diverged_seeds) picks no N0
+            best_seeds[R.best_n0(R.curve_distance(seed_s, resource["s"]), grid)[1]] += 1
         diverged = int((~np.isfinite(geo["s"])).any(axis=(1, 2)).sum())
         log(f"{setting['panel']}: best N0 {n0:.3g} (paper {setting['paper_n0']}), distance {distance[best]:.4f}")
         fits.append(
@@ -114,12 +122,14 @@ def run_study(section: dict, study: str, seeds: list[int], log=print) -> tuple[p
                     "n0": grid,
                     "distance": distance,
                     "best": np.arange(len(grid)) == best,
+                    "best_seeds": best_seeds,
                     "n_params": c.n_params,
                     "n_skills": c.n_skills,
                     "lr": c.lr,
                     "noise": c.noise,
                     "batch_size": c.batch_size,
                     "optimizer": c.optimizer,
+                    "task_vectors": c.task_vectors,
                     "steps": c.steps,
                     "seeds": len(seeds),
                     "diverged_seeds": diverged,

@@ -10,9 +10,11 @@ import numpy as np
 from physlearn.skills.geometry.model import GeometryConfig
 
 
-def n0_grid(section: dict) -> np.ndarray:
-    """The N0 values scanned (a log grid; the schema's axis form)."""
-    axis = section["n0"]
+def n0_grid(section: dict, study: str = "ablations") -> np.ndarray:
+    """The N0 values scanned (a log grid; the schema's axis form): ``n0`` for Fig. 6's
+    ablations, ``sweeps.n0`` for Fig. 7's sweeps (the authors scan 1e-4..1e2 there, since N0
+    reaches about 40 at sigma 1)."""
+    axis = section["sweeps"]["n0"] if study == "sweeps" else section["n0"]
     if not isinstance(axis, dict):
         return np.array([float(axis)])
     space = np.geomspace if axis.get("scale", "linear") == "log" else np.linspace
@@ -33,6 +35,23 @@ def geometry_base(section: dict, **changes) -> GeometryConfig:
         n_params=g["n_params"],
         n_skills=g["n_skills"],
         alpha=g["alpha"],
+        lr=g["lr"],
+        batch_size=g["batch_size"],
+        steps=g["steps"],
+    )
+    return dataclasses.replace(base, **changes)
+
+
+def sweep_base(section: dict, **changes) -> GeometryConfig:
+    """The authors' Fig. 7 (bottom) Geometry setup (config ``sweeps.geometry``: N 1000, 10
+    skills with Gaussian unit task vectors, eta 1e-3, B 128, 1000 steps), with changes. It is
+    not Fig. 6's default setup: the spec's N0 values per eta, sigma and B were measured here."""
+    g = section["sweeps"]["geometry"]
+    base = GeometryConfig(
+        n_params=g["n_params"],
+        n_skills=g["n_skills"],
+        alpha=g["alpha"],
+        task_vectors=g["task_vectors"],
         lr=g["lr"],
         batch_size=g["batch_size"],
         steps=g["steps"],
