@@ -16,6 +16,7 @@ BENCHMARKS = [
     ("optimizer_step.py", ["--quick"], "per-parameter loop / our FOCUS:"),
     ("valley_sweep.py", ["--quick"], "speed-up, single-threaded sweep vs single-threaded loop:"),
     ("gpt_throughput.py", ["--quick"], "| ours | tiny |"),
+    ("fractal_sweep.py", ["--quick"], "speed-up, single-threaded sweep vs single-threaded loop:"),
 ]
 
 
