@@ -42,17 +42,22 @@ def paper_figures(wildcards):
 
 
 def paper_scale_inputs(wildcards):
-    """The paper-scale snapshot and the code of every experiment: the scoreboard and the
-    notebooks set the snapshot's verdicts beside ours and mark those whose code changed.
-    """
+    """The paper-scale snapshot and the code of every experiment (of the notebook's paper,
+    for a notebook): the scoreboard and the notebooks set the snapshot's verdicts beside
+    ours and mark those whose code changed since."""
     from physlearn.provenance import experiment_modules
 
+    papers = [wildcards.paper] if "paper" in wildcards.keys() else PAPERS
     snapshot = sorted(
-        str(p) for p in (REPO / "docs/paper-scale").glob("*/*") if p.is_file()
+        str(p)
+        for paper in papers
+        for p in (REPO / "docs/paper-scale" / paper).glob("*")
+        if p.is_file()
     )
     modules = [
         m
         for paper, experiment in registry.EXPERIMENTS
+        if paper in papers
         for m in experiment_modules(paper, experiment)
     ]
     return snapshot + package_files(modules)

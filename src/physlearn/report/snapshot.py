@@ -143,8 +143,10 @@ def paper_scale(docs: list[dict], out: Path | str = SNAPSHOT) -> dict[tuple[str,
     snapshot ``verdict``, ``ours``, ``uncertainty`` and ``png`` (empty where it has none).
     ``docs``: the laptop run's claims documents, each with its ``claims_file``."""
     snapshot = load(out)
-    code_hashes = {key: code_hash(*key) for key in figures.EXPERIMENTS}
     rows = {f.name: f for f in figures.FIGURES}
+    names = [Path(doc["claims_file"]).name.removesuffix(".claims.json") for doc in docs]
+    # only the experiments of these figures: a notebook reads its own paper's code, no other
+    code_hashes = {key: code_hash(*key) for key in {(rows[n].paper, rows[n].experiment) for n in names if n in rows}}
     result = {}
     for doc in docs:
         name = Path(doc["claims_file"]).name.removesuffix(".claims.json")
