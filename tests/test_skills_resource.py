@@ -552,6 +552,63 @@ def test_collapse_window_and_spread():
     assert resource_collapse.spread(table) > 0.2
 
 
+@pytest.mark.parametrize(
+    "seeds, passed",
+    [
+        ([0.01, 0.012, 0.011], True),  # every seed collapses
+        ([0.2, 0.25, 0.22], False),  # a skill off the common curve in every seed
+        ([0.01, 0.1, 0.02], None),  # the seeds disagree: the interval straddles 0.05
+    ],
+)
+def test_figure_7_collapse_is_judged_on_the_seeds_interval(seeds, passed):
+    summary = resource_collapse.sweep_summary(sweep_best(1.0, 1.0, -1.0), 10 ** (1 / 6))
+    claims = resource_collapse.claims_for(0.02, summary, [1, 2, 3], 10, seeds)
+    collapse = next(c for c in claims if c.id == "collapse")
+    assert collapse.passed is passed and f"over {len(seeds)} seeds" in collapse.uncertainty
+    # one skill judged: nothing to collapse, whatever the seeds say
+    assert next(c for c in resource_collapse.claims_for(0.0, summary, [1], 10, [0.0, 0.0])).passed is False
+
+
+def test_seed_spreads_read_each_seeds_own_curves():
+    steps, p = np.arange(0, 101, 10), np.array([0.5, 0.3, 0.2])
+    rows = []
+    for seed, stuck in ((0, False), (1, True)):
+        for t in steps:
+            for i in range(3):
+                s = 0.0 if (stuck and i == 2) else 1 - np.exp(-p[i] * t / 20)
+                rows.append({"model": "geometry_seed", "seed": seed, "step": t, "skill": i + 1, "p": p[i], "s": s})
+    table = resource_collapse.collapse_table(pd.DataFrame(rows).assign(panel="default"))
+    collapsed, stuck = resource_collapse.seed_spreads(table, [1, 2, 3])
+    assert collapsed == pytest.approx(0, abs=1e-12) and stuck > 0.2
+    assert resource_collapse.seed_spreads(table.drop(columns="seed"), [1, 2, 3]) == []
+
+
+def test_figure_6_fit_quality_is_judged_on_each_seeds_distance():
+    """Each seed's own curves against the drawn Resource curves: all within 0.05 passes, one
+    panel's seeds straddling 0.05 leave it open, a panel beyond it fails."""
+    from physlearn.skills.resource import n0_figure as resource_n0
+
+    best = _fig6_best([("default", 0.0047, 0.01), ("Adam", 0.14, 0.01)])
+
+    def verdict(default, adam):
+        claims = resource_n0.claims_for(best, FIG6_GRID, {"default": default, "Adam": adam})
+        return next(c for c in claims if c.id == "fit-quality")
+
+    assert verdict([0.01, 0.02], [0.02, 0.03]).passed is True
+    assert verdict([0.01, 0.02], [0.02, 0.09]).passed is None
+    fails = verdict([0.01, 0.02], [0.2, 0.21])
+    assert fails.passed is False and "worst: 'Adam'" in fails.ours
+    # per-seed distances from a curves table: a seed on the Resource curve is at 0
+    curves = pd.DataFrame(
+        [
+            {"panel": "default", "model": model, "seed": seed, "step": t, "skill": 1, "s": s}
+            for t in range(3)
+            for model, seed, s in (("resource", -1, 0.1 * t), ("geometry_seed", 0, 0.1 * t), ("geometry_seed", 1, 0.0))
+        ]
+    )
+    assert resource_n0.seed_distances(curves)["default"] == pytest.approx([0.0, np.sqrt(0.05 / 3)])
+
+
 def sweep_best(lr_exponent, noise_exponent, batch_exponent, seed_factor=None) -> pd.DataFrame:
     """Best-N0 rows for the three sweeps, power laws N0 = c x^k; the lr sweep has a point
     below 1e-3 on the U's left arm (N0 0.069 at eta 1e-4, the spec's), and the batch sweep one above B 32
@@ -800,7 +857,20 @@ def test_figure_16_scores_only_the_gated_model(model_composite, passed):
     }
     claims = resource_parity.claims_for(net, {"learned": [300.0, 280.0, model_composite]}, 1.0)
     assert passed_by_id(claims) == {"gated-model-matches": passed}
-    assert "median over 2 seeds (range 560 to 600)" in claims[0].uncertainty
+    assert "median 580 over 2 seeds (range 560 to 600)" in claims[0].ours
+    assert "bootstrap interval of the median [560, 600]" in claims[0].uncertainty
+
+
+def test_figure_16_is_inconclusive_when_the_seeds_straddle_the_band():
+    """Seeds spread across the band's edge (model 300: band 200-450) leave it open; a seed that
+    never learned the composite (NaN) fails."""
+    net = {"part_times": [100.0], "composite_time": 450.0, "composite_times": [300.0, 600.0], "control_time": 1}
+    claims = resource_parity.claims_for(net, {"learned": [100.0, 100.0, 300.0]}, 1.0)
+    assert passed_by_id(claims) == {"gated-model-matches": None}
+    never = dict(net, composite_times=[300.0, float("nan")])
+    assert passed_by_id(resource_parity.claims_for(never, {"learned": [100.0, 100.0, 300.0]}, 1.0)) == {
+        "gated-model-matches": False
+    }
 
 
 # ---- the steps end to end (small) ----

@@ -82,8 +82,9 @@ def batch_groups(configs: list[GeometryConfig]) -> list[list[int]]:
 
 
 def run_study(section: dict, study: str, seeds: list[int], log=print) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(fits: one row per setting and N0 with the curve distance, curves: the Geometry mean
-    and the best-fitting Resource curves, one row per setting, model, step and skill)."""
+    """(fits: one row per setting and N0 with the curve distance, curves: the Geometry mean,
+    the best-fitting Resource curves and each seed's Geometry curves (``seed`` -1 for the first
+    two), one row per setting, model, seed, step and skill)."""
     studies = study_settings(section, study)
     grid = settings.n0_grid(section, study)
     every = section["record_every"]
@@ -137,12 +138,16 @@ def run_study(section: dict, study: str, seeds: list[int], log=print) -> tuple[p
             )
         )
         K = geo["frequencies"].shape[0]
-        for model, s in (("geometry", reference), ("resource", resource["s"][best])):
+        # the seed-mean and best-N0 curves the figures draw, and each seed's own Geometry curves
+        # (model "geometry_seed"), on which the figures give their curve measures an interval
+        drawn = [("geometry", -1, reference), ("resource", -1, resource["s"][best])]
+        for model, seed, s in drawn + [("geometry_seed", i, seed_s) for i, seed_s in enumerate(geo["s"])]:
             curves.append(
                 pd.DataFrame(
                     {
                         "panel": setting["panel"],
                         "model": model,
+                        "seed": seed,
                         "n0": n0 if model == "resource" else np.nan,
                         "step": np.repeat(geo["step"], K),
                         "skill": np.tile(np.arange(1, K + 1), len(geo["step"])),
