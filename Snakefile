@@ -25,6 +25,7 @@ include: "workflow/rules/skills_parity.smk"
 include: "workflow/rules/skills_geometry.smk"
 include: "workflow/rules/skills_resource.smk"
 include: "workflow/rules/skills_domino.smk"
+include: "workflow/rules/fractal_boundary.smk"
 include: "workflow/rules/report.smk"
 
 

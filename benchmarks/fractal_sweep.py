@@ -9,11 +9,11 @@ Workloads: the E1 cell (additive, eps 0.2, wl 0.1, x0 1, criterion A) and the E2
 
 Measures, interleaved over ``--rounds`` rounds (best time of each kept):
 
-- our sweep (``physlearn.fractal.sweep.sweep_labels``: a working set of 16,384 trajectories
+- our sweep (``physlearn.fractal.boundary.sweep.sweep_labels``: a working set of 16,384 trajectories
   advanced as one tensor program, decided trajectories replaced every 25 steps) with 1 thread
   and with 2 threads as two workers on separate chunks (torch single-threaded in each); with
   ``--intra-op`` also with 2 torch intra-op threads on one chunk;
-- the per-trajectory loop (``physlearn.fractal.loop``: numpy float64, one trajectory and one
+- the per-trajectory loop (``physlearn.fractal.boundary.loop``: numpy float64, one trajectory and one
   step at a time, criterion A with its early stop) on a seeded sample of the same learning
   rates, single-threaded; its labels are checked against the sweep's.
 
@@ -37,9 +37,9 @@ import time
 import numpy as np
 import torch
 
-from physlearn.fractal import loop as fractal_loop
-from physlearn.fractal.counting import clean_grid
-from physlearn.fractal.sweep import DEFAULT_WIDTH, STEPS, T_STEPS, _derived, sweep_labels
+from physlearn.fractal.boundary import loop as fractal_loop
+from physlearn.fractal.boundary.counting import clean_grid
+from physlearn.fractal.boundary.sweep import DEFAULT_WIDTH, STEPS, T_STEPS, _derived, sweep_labels
 from physlearn.runtime import cpu_name
 
 CELL = {"eps": 0.2, "wl": 0.1}

@@ -1,5 +1,5 @@
 """The fractal trainability boundary (spec shared/papers/fractal.md): losses against autograd,
-the vectorised sweep against the per-trajectory loop (physlearn.fractal.loop) under every
+the vectorised sweep against the per-trajectory loop (physlearn.fractal.boundary.loop) under every
 criterion, E0's boundary, box counting, the fit rules on the spec's published #B lists,
 renormalisation, the d-vector runs against their 1-D reductions, convexity, bit packing and
 E9's initial points."""
@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 import torch
 
-from physlearn.fractal import convexity, counting, experiments, loop, losses, sweep
-from physlearn.fractal.counting import clean_grid, count_boundaries, fit_alpha
-from physlearn.fractal.sweep import sweep_labels
+from physlearn.fractal.boundary import convexity, counting, experiments, loop, losses, sweep
+from physlearn.fractal.boundary.counting import clean_grid, count_boundaries, fit_alpha
+from physlearn.fractal.boundary.sweep import sweep_labels
 
 # The spec's #B(n), n = 0 .. 31, of E1 (additive) and E2 (multiplicative) at N = 32 [V-data].
 E1_COUNTS = [1] * 14 + [9, 13, 31, 51, 117, 225, 413, 863, 1743, 3585, 7163, 14169, 28721, 57699, 114843]

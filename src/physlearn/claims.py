@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-PAPERS = ("focus", "harmonic", "skills")
+PAPERS = ("focus", "harmonic", "skills", "fractal")
 VERDICTS = ("PASS", "FAIL", "INCONCLUSIVE")
 SCHEMA_VERSION = 2
 SETTINGS_KEYS = ("differs", "summary")

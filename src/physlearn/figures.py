@@ -24,6 +24,7 @@ PAPER_TITLES = {
     "focus": "FOCUS",
     "harmonic": "Harmonic loss",
     "skills": "Physics of Skill Learning",
+    "fractal": "Fractal trainability boundary",
 }
 
 # (paper, experiment) -> heading, in the papers' own order: the report's subcategories and
@@ -40,19 +41,23 @@ EXPERIMENTS = {
     ("skills", "geometry"): "Geometry model",
     ("skills", "resource"): "Resource model",
     ("skills", "domino"): "Domino model and modularity",
+    ("fractal", "boundary"): "Learning-rate boundary of GD on perturbed quadratics",
 }
 
 # The experiments whose paper settings need a GPU (GPT-2 small, 124M parameters, trained for
 # 10k-100k steps): a CPU-only paper-scale run leaves them out, and the scoreboard says "needs a
 # GPU" where their paper-setting verdict would be.
 GPU_EXPERIMENTS = frozenset({("focus", "gpt"), ("harmonic", "gpt")})
+# Single figures whose paper settings need a GPU: the fractal single cells of Figs. 2a/2b at
+# 2^32 learning rates (4.3e12 trajectory-steps each, spec section 4.1).
+GPU_FIGURES = frozenset({"fractal_counts_additive", "fractal_counts_multiplicative"})
 
 FIGURE_EXTENSIONS = ("pdf", "png", "csv", "claims.json")
 
 
 @dataclass(frozen=True)
 class Figure:
-    paper: str  # "focus", "harmonic" or "skills"
+    paper: str  # "focus", "harmonic", "skills" or "fractal"
     label: str  # as the paper numbers it: "Fig. 10"
     name: str  # file name of the outputs, unique across papers
     experiment: str  # folder physlearn/<paper>/<experiment>/
@@ -67,8 +72,8 @@ class Figure:
 
     @property
     def needs_gpu(self) -> bool:
-        """Whether its paper settings need a GPU (:data:`GPU_EXPERIMENTS`)."""
-        return (self.paper, self.experiment) in GPU_EXPERIMENTS
+        """Whether its paper settings need a GPU (:data:`GPU_EXPERIMENTS`, :data:`GPU_FIGURES`)."""
+        return (self.paper, self.experiment) in GPU_EXPERIMENTS or self.name in GPU_FIGURES
 
     @property
     def heading(self) -> str:
@@ -260,6 +265,58 @@ FIGURES: list[Figure] = [
         "skills_modularity.rst",
         ("Fig. 19", "modularity", "Modularity speeds up the rare skill"),
     ),
+    # ---- Fractal trainability boundary ----
+    *_rows(
+        "fractal",
+        "boundary",
+        "strip_figure",
+        "fractal_strip.rst",
+        ("Fig. 1b", "fractal_segments", "Boxes holding a label change, level by level (multiplicative, N = 10)"),
+        ("Fig. 1d", "fractal_strip", "Bounded and divergent learning rates as a strip (multiplicative, eps = 1e-3)"),
+    ),
+    *_rows(
+        "fractal",
+        "boundary",
+        "counts_figure",
+        "fractal_counts.rst",
+        ("Fig. 2a", "fractal_counts_additive", "log2 #B(n) against n, additive loss (eps 0.2, wl 0.1)"),
+        ("Fig. 2b", "fractal_counts_multiplicative", "log2 #B(n) against n, multiplicative loss (eps 0.2, wl 0.1)"),
+        ("Fig. S2", "fractal_quadratic", "Pure quadratic: a single boundary at eta* = 1.0046"),
+    ),
+    *_rows(
+        "fractal",
+        "boundary",
+        "map_figure",
+        "fractal_map.rst",
+        ("Fig. 2c", "fractal_map_additive", "Dimension alpha over (wavelength, amplitude), additive loss"),
+        ("Fig. 2d", "fractal_map_multiplicative", "Dimension alpha over (wavelength, amplitude), multiplicative loss"),
+        ("Fig. 4a", "fractal_two_cosines", "Dimension alpha over two cosine amplitudes, with the convexity contour"),
+        ("Fig. S3", "fractal_bound", "Multiplicative loss at tiny amplitude under four divergence bounds"),
+    ),
+    *_rows(
+        "fractal",
+        "boundary",
+        "map_figure",
+        "fractal_map.rst",
+        ("Fig. 3a", "fractal_roughness_additive", "Dimension alpha against roughness eps/wl^2, additive loss"),
+        ("Fig. 3b", "fractal_roughness_multiplicative", "Dimension alpha against roughness eps, multiplicative loss"),
+    ),
+    *_rows(
+        "fractal",
+        "boundary",
+        "dimension_figure",
+        "fractal_dimension.rst",
+        ("Fig. 4b", "fractal_dimension_additive", "Dimension alpha against dimension d, additive loss"),
+        ("Fig. 4c", "fractal_dimension_multiplicative", "Dimension alpha against dimension d, multiplicative loss"),
+    ),
+    *_rows(
+        "fractal",
+        "boundary",
+        "dimension_figure",
+        "fractal_dimension.rst",
+        ("Fig. S4", "fractal_initial_additive", "Dimension alpha over random x0, additive loss"),
+        ("Fig. S5", "fractal_initial_multiplicative", "Dimension alpha over random x0, multiplicative loss"),
+    ),
 ]
 
 _BY_NAME = {f.name: f for f in FIGURES}
@@ -306,7 +363,7 @@ def all_targets() -> list[str]:
 
 
 def cpu_targets() -> list[str]:
-    """The outputs of every figure whose paper settings a CPU can carry (not :data:`GPU_EXPERIMENTS`)."""
+    """The outputs of every figure whose paper settings a CPU can carry (not :attr:`Figure.needs_gpu`)."""
     return [t for f in FIGURES if not f.needs_gpu for t in f.targets]
 
 

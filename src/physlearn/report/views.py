@@ -210,7 +210,7 @@ def summary_html(paper: str, docs: list[dict], expected: list[str]) -> str:
         )
     out += [
         "</table>",
-        "<p class='pl-muted'>The scoreboard of all three papers: <a href='index.html'>index.html</a>.</p>",
+        "<p class='pl-muted'>The scoreboard of all the papers: <a href='index.html'>index.html</a>.</p>",
         "</div>",
     ]
     return "\n".join(out)

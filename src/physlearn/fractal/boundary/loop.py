@@ -3,12 +3,12 @@
 It serves two purposes:
 
 - the *oracle* that tests/test_fractal.py checks the vectorised sweep
-  (:func:`physlearn.fractal.sweep.run_trajectories`) against;
+  (:func:`physlearn.fractal.boundary.sweep.run_trajectories`) against;
 - the *baseline* of benchmarks/fractal_sweep.py: the cost of one (trajectory, step) in
   plain per-trajectory code.
 
 It is written from the spec (sections 2.1, 2.2, 2.4) and shares no code with
-:mod:`physlearn.fractal.sweep`: each criterion is coded literally, with its early stop, as the
+:mod:`physlearn.fractal.boundary.sweep`: each criterion is coded literally, with its early stop, as the
 authors' scripts do (the sweep instead keeps one running statistic and drops decided
 trajectories in batches). The sweep's arithmetic gives the same floating-point results, so
 given the same ``sin`` and ``cos`` the two agree bit for bit. numpy's sin/cos (glibc) and

@@ -30,7 +30,7 @@ argument reduction of sin/cos at huge x. The max is torch.maximum, which keeps N
 NaN loss means divergent anyway; for A, where NaN must be ignored, the few trajectories whose
 max went NaN have their last window replayed with torch.fmax.
 
-The arithmetic equals that of :mod:`physlearn.fractal.loop` bit for bit (same operands in the
+The arithmetic equals that of :mod:`physlearn.fractal.boundary.loop` bit for bit (same operands in the
 same order, no fused multiply-add; the update x - (2 lr)(f'(x)/2) is x - lr f'(x) exactly), so
 the two give identical labels when given the same sin and cos (and in practice also with
 numpy's, see the loop's docstring).
@@ -46,7 +46,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from physlearn.fractal import losses
+from physlearn.fractal.boundary import losses
 
 T_STEPS = 1000
 CRITERIA = ("A", "A_abs", "B", "C", "final")
@@ -114,7 +114,7 @@ def _two_cosines_step(x: Tensor, p: Params, buf: dict) -> Tensor:
 
 
 def _nd_step(name: str) -> Callable[[Tensor, Params, dict], Tensor]:
-    """The literal d-vector losses (x of shape (n, d)), from :mod:`physlearn.fractal.losses`."""
+    """The literal d-vector losses (x of shape (n, d)), from :mod:`physlearn.fractal.boundary.losses`."""
     loss_fn, grad_fn = losses.LOSS_FUNCTIONS[name]
 
     def step(x: Tensor, p: Params, buf: dict) -> Tensor:
@@ -247,7 +247,7 @@ def run_trajectories(
     working set stays full and cache-sized while early-stopped trajectories drop out.
 
     Args:
-        loss: a name in :data:`physlearn.fractal.losses.LOSSES`.
+        loss: a name in :data:`physlearn.fractal.boundary.losses.LOSSES`.
         lr: learning rates, shape (n,), float64; its device is used throughout.
         x0: initial points: a number or shape (n,); for the ``*_nd`` losses shape (d,) or (n, d).
         params: the loss parameters (``losses.LOSS_PARAMETERS``), each a number or shape (n,).

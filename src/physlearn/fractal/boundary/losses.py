@@ -4,7 +4,7 @@ eps is the amplitude (``delta`` in the authors' code), wl the wavelength and k =
 the wavenumber. 1-D losses act elementwise on any shape; the d-dimensional ones take x of
 shape (..., d) and reduce over the last dimension. Everything is meant for float64.
 
-These are the readable definitions: the sweep (:mod:`physlearn.fractal.sweep`) fuses the
+These are the readable definitions: the sweep (:mod:`physlearn.fractal.boundary.sweep`) fuses the
 same formulas into in-place steps and is tested against them and against the numpy loop.
 """
 
