@@ -393,7 +393,15 @@ def test_checkpoint_of_other_training_is_not_resumed(tmp_path, caplog):
 
 
 def test_training_runtime_estimates_grow_with_runs_epochs_and_family():
-    from physlearn.harmonic.algorithmic.resources import job_runs, modular_case_runtime, train_runtime
+    from physlearn.harmonic.algorithmic.resources import (
+        MODULAR_CASE_STEP_SECONDS,
+        RUN_STEP_SECONDS,
+        RUNS_IN_CACHE,
+        job_runs,
+        modular_case_runtime,
+        train_runtime,
+    )
+    from physlearn.resources import STARTUP_SECONDS, slurm_minutes
 
     section = {
         "samples": 1000,
@@ -407,16 +415,22 @@ def test_training_runtime_estimates_grow_with_runs_epochs_and_family():
     }
     assert job_runs(section, "mlp") == 2 * 5 + 2 * 1 * 2  # standard + harmonic per seed, and fraction 0.2
     assert job_runs(section, "transformer") == 2 * 5
-    # 7 steps an epoch (800 / 128); MLP: 2 tasks x 7000 x 7 x (1 ms + 14 x 0.1 ms) = 235 s, doubled
-    assert train_runtime(section, "mlp") == 10 + int(2 * 2 * 7000 * 7 * (1e-3 + 14 * 1e-4) / 60)
+    # 7 steps an epoch (800 / 128); MLP: 2 tasks x 7000 x 7 steps, each 14 runs x their cost
+    # (which grows with the stack: x (1 + 14 / RUNS_IN_CACHE))
+    step = RUN_STEP_SECONDS["mlp"] * 14 * (1 + 14 / RUNS_IN_CACHE)
+    assert train_runtime(section, "mlp") == slurm_minutes(STARTUP_SECONDS + 2 * 7000 * 7 * step)
     assert train_runtime(section, "transformer") > train_runtime(section, "mlp")
-    assert modular_case_runtime(section) == 10 + int(2 * 2000 * 8 * 1.5e-3 / 60)
+    assert modular_case_runtime(section) == slurm_minutes(STARTUP_SECONDS + 2000 * 8 * MODULAR_CASE_STEP_SECONDS)
 
 
 def test_mnist_runtime_estimate_counts_every_batch_step():
-    from physlearn.harmonic.mnist.resources import train_runtime
+    from physlearn.harmonic.mnist.resources import IMAGE_PIXEL_SECONDS, train_runtime
+    from physlearn.resources import STARTUP_SECONDS, slurm_minutes
 
     section = {"max_epochs": 100, "batch_size": 64, "replicates": 5}
-    assert train_runtime(section, "mnist") == 10 + int(3 * 100 * 844 * 2e-3 / 60)  # 54000 / 64 -> 844 steps
+    # every epoch's 54000 images of 784 pixels, for each of the 5 replicates
+    assert train_runtime(section, "mnist") == slurm_minutes(
+        STARTUP_SECONDS + IMAGE_PIXEL_SECONDS * 100 * 54000 * 784 * 5
+    )
     assert train_runtime(dict(section, replicates=20), "mnist") > train_runtime(section, "mnist")
     assert train_runtime(section, "digits") < train_runtime(section, "mnist")

@@ -1094,10 +1094,14 @@ def test_scaling_shard_resources_count_the_products_and_draws_of_its_n_values():
     assert flops == 3000 * (4 * runs * 1000 * 500 + 50 * 4 * 1024)
     assert memory == 4 * 2 * 1000 * 500 * 4 + 16 * runs * 256 * 1000
     assert scaling_shard_cost(scaling, 1)[0] < flops
-    assert scaling_shard_resources(scaling, 0) == {
-        "runtime": 10 + int(flops / 2e9 / 60),
-        "mem_mb": 1500 + memory // 10**6,
-    }
+    # runtime: each N's task vectors read by its seeds every step (with ~150 N of other work a
+    # step), at the per-element cost of 2 optimizers x 2 alphas = 4 rows; N = 500 fits the cache
+    from physlearn.resources import STARTUP_SECONDS, slurm_minutes
+    from physlearn.skills.geometry.resources import ELEMENT_SECONDS, ROW_SECONDS, scaling_shard_seconds
+
+    seconds = STARTUP_SECONDS + (ELEMENT_SECONDS + 4 * ROW_SECONDS) * 3000 * 2 * 1000 * (500 + 150)
+    assert scaling_shard_seconds(scaling, 0) == pytest.approx(seconds)
+    assert scaling_shard_resources(scaling, 0) == {"runtime": slurm_minutes(seconds), "mem_mb": 1500 + memory // 10**6}
 
 
 def _flat_curves(exponent_after_10k: float, seed_spread: float = 0.0) -> dict:

@@ -26,7 +26,7 @@ rule shakespeare_archive:
         "../../environment.yml"
     resources:
         mem_mb=1000,
-        runtime=10,
+        runtime=1,
     params:
         config=json_param(
             {"data": {"text": {"shakespeare": config["data"]["text"]["shakespeare"]}}}
@@ -50,7 +50,7 @@ rule text_tokens:
     threads: config["data"]["threads"]
     resources:
         mem_mb=16000 if config["data"]["text"]["source"] == "openwebtext" else 4000,
-        runtime=600 if config["data"]["text"]["source"] == "openwebtext" else 20,
+        runtime=600 if config["data"]["text"]["source"] == "openwebtext" else 1,
     params:
         config=text_config(),
         archive=text_archive_arg,
@@ -74,7 +74,7 @@ rule vision_data:
         "../../environment.yml"
     resources:
         mem_mb=2000,
-        runtime=20,
+        runtime=5 if config["data"]["vision"]["source"] == "mnist" else 1,
     params:
         config=vision_config(),
         download_dir="resources/data/mnist",

@@ -21,6 +21,8 @@ rule focus_gpt_figure:
         "results/timings/focus/gpt/figure_{gpt_panel}.tsv"
     conda:
         "../../environment.yml"
+    resources:
+        runtime=1,
     params:
         config=focus_gpt_config(),
         run_dirs=focus_gpt_run_dirs(),

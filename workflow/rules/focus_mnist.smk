@@ -47,6 +47,8 @@ rule mnist_merge:
         f"results/timings/focus/mnist/{VISION_SOURCE}/merge.tsv"
     conda:
         "../../environment.yml"
+    resources:
+        runtime=1,
     params:
         config=mnist_config(),
     shell:
@@ -65,6 +67,8 @@ rule mnist_figure:
         "results/timings/focus/mnist/figure_{panel}.tsv"
     conda:
         "../../environment.yml"
+    resources:
+        runtime=1,
     params:
         config=mnist_config(paper=True),
     shell:

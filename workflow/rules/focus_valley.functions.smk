@@ -29,3 +29,9 @@ def valley_shards(wildcards):
         shard=range(n),
         n=n,
     )
+
+
+def valley_shard_runtime(wildcards):
+    from physlearn.focus.valley.resources import shard_runtime
+
+    return shard_runtime(config["focus_valley"], wildcards.scan, int(wildcards.shard))

@@ -18,7 +18,7 @@ rule valley_shard:
     threads: config["focus_valley"]["threads"]
     resources:
         mem_mb=2000,
-        runtime=60,
+        runtime=valley_shard_runtime,
     params:
         config=valley_config,
     shell:
@@ -38,6 +38,8 @@ rule valley_merge:
         "results/timings/focus/valley/{scan}/merge.tsv"
     conda:
         "../../environment.yml"
+    resources:
+        runtime=1,
     params:
         config=valley_config,
     shell:
@@ -57,6 +59,8 @@ rule valley_figure:
         "results/timings/focus/valley/{scan}/figure.tsv"
     conda:
         "../../environment.yml"
+    resources:
+        runtime=1,
     params:
         config=valley_figure_config,
     shell:
@@ -77,6 +81,8 @@ rule valley_pairs_figure:
         "results/timings/focus/valley/{scan}/pairs_figure.tsv"
     conda:
         "../../environment.yml"
+    resources:
+        runtime=1,
     params:
         config=valley_figure_config,
     shell:

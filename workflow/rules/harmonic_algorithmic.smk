@@ -48,6 +48,8 @@ rule harmonic_algorithmic_figure:
         figure="|".join(HARMONIC_ALGO_FIGURES),
     conda:
         "../../environment.yml"
+    resources:
+        runtime=1,
     params:
         config=harmonic_algo_figure_config(),
     shell:
@@ -90,6 +92,8 @@ rule harmonic_modular_case_figure:
         "results/timings/harmonic/algorithmic/modular_case_figure.tsv"
     conda:
         "../../environment.yml"
+    resources:
+        runtime=1,
     params:
         config=harmonic_algo_case_config(paper=True),
     shell:

@@ -23,7 +23,7 @@ rule harmonic_gpt_figure:
         "../../environment.yml"
     resources:
         mem_mb=4000,
-        runtime=10,
+        runtime=2,
     params:
         config=harmonic_gpt_figure_config(),
         tokens=harmonic_gpt_tokens_arg,

@@ -42,6 +42,8 @@ rule harmonic_mnist_figure:
         f"results/timings/harmonic/mnist/{VISION_SOURCE}/figure.tsv"
     conda:
         "../../environment.yml"
+    resources:
+        runtime=1,
     params:
         config=harmonic_mnist_config(paper=True),
     shell:

@@ -18,7 +18,7 @@ rule harmonic_toy_points:
     threads: config["harmonic_toy"]["threads"]
     resources:
         mem_mb=1000,
-        runtime=10,
+        runtime=harmonic_toy_runtime,
     params:
         config=harmonic_toy_config(),
     shell:

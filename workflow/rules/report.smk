@@ -31,6 +31,8 @@ rule scoreboard:
         "results/timings/report/scoreboard.tsv"
     conda:
         "../../environment.yml"
+    resources:
+        runtime=1,
     params:
         snapshot=REPO / "docs/paper-scale",
     shell:
@@ -60,6 +62,8 @@ rule paper:
         paper="|".join(PAPERS),
     conda:
         "../../environment.yml"
+    resources:
+        runtime=1,
     params:
         timeout=600,
     shell:

@@ -3,6 +3,9 @@
 # figure jobs read them. Config: skills_networks.{domino,grokking,modularity}.
 
 
+include: "skills_domino.functions.smk"
+
+
 rule skills_domino_figure:
     input:
         code=package_sources("physlearn.skills.domino.figure"),
@@ -14,6 +17,8 @@ rule skills_domino_figure:
         "results/timings/skills/domino/figure.tsv"
     conda:
         "../../environment.yml"
+    resources:
+        runtime=1,
     params:
         config=step_config("skills_networks", "threads", "domino", paper=True),
     shell:
@@ -35,7 +40,7 @@ rule skills_grokking_runs:
     threads: config["skills_networks"]["threads"]
     resources:
         mem_mb=4000,
-        runtime=60,
+        runtime=skills_grokking_runtime,
         gpu=config["skills_networks"]["gpu"],
     params:
         config=step_config("skills_networks", "threads", "grokking"),
@@ -55,6 +60,8 @@ rule skills_grokking_figure:
         "results/timings/skills/domino/grokking_figure.tsv"
     conda:
         "../../environment.yml"
+    resources:
+        runtime=1,
     params:
         config=step_config("skills_networks", "threads", "grokking", paper=True),
     shell:
@@ -77,7 +84,7 @@ rule skills_modularity_runs:
     threads: config["skills_networks"]["threads"]
     resources:
         mem_mb=4000,
-        runtime=60,
+        runtime=skills_modularity_runtime,
         gpu=config["skills_networks"]["gpu"],
     params:
         config=step_config("skills_networks", "threads", "modularity"),
@@ -99,6 +106,8 @@ rule skills_modularity_figure:
         "results/timings/skills/domino/modularity_figure.tsv"
     conda:
         "../../environment.yml"
+    resources:
+        runtime=1,
     params:
         config=step_config("skills_networks", "threads", "modularity", paper=True),
     shell:

@@ -40,3 +40,16 @@ def skills_geometry_shard_resources(wildcards):
     from physlearn.skills.geometry.resources import scaling_shard_resources
 
     return scaling_shard_resources(SKILLS_GEOMETRY_SCALING, int(wildcards.shard))
+
+
+def skills_geometry_figure_runtime(wildcards):
+    from physlearn.skills.geometry.resources import figure_runtime
+
+    figure = wildcards.geometry_figure
+    return figure_runtime(config["skills_geometry"][figure], figure)
+
+
+def skills_geometry_modular_runtime(wildcards):
+    from physlearn.skills.geometry.resources import modular_runtime
+
+    return modular_runtime(config["skills_geometry"]["modular"])

@@ -27,7 +27,7 @@ rule skills_geometry_figure:
     threads: config["skills_geometry"]["threads"]
     resources:
         mem_mb=2000,
-        runtime=30,
+        runtime=skills_geometry_figure_runtime,
     params:
         config=skills_geometry_figure_config,
     shell:
@@ -71,6 +71,8 @@ rule skills_geometry_scaling_figure:
         "results/timings/skills/geometry/scaling-figure.tsv"
     conda:
         "../../environment.yml"
+    resources:
+        runtime=1,
     params:
         config=skills_geometry_json("scaling", paper=True),
     shell:
@@ -90,6 +92,8 @@ rule skills_geometry_quadratic_figure:
         "results/timings/skills/geometry/quadratic.tsv"
     conda:
         "../../environment.yml"
+    resources:
+        runtime=1,
     params:
         config=skills_geometry_json("quadratic", paper=True),
     shell:
@@ -111,7 +115,7 @@ rule skills_geometry_modular_figure:
     threads: config["skills_geometry"]["threads"]
     resources:
         mem_mb=2000,
-        runtime=30,
+        runtime=skills_geometry_modular_runtime,
     params:
         config=skills_geometry_json("modular", paper=True),
     shell:

@@ -2,6 +2,10 @@
 # each training job writes tidy per-step curves under results/skills/parity/, and the
 # figure job reads them. Config: skills_networks.parity.
 
+
+include: "skills_parity.functions.smk"
+
+
 SKN_PARITY_EXPERIMENTS = ["frequency", "compositional"]
 
 
@@ -23,7 +27,7 @@ rule skills_parity_runs:
     threads: config["skills_networks"]["threads"]
     resources:
         mem_mb=4000,
-        runtime=60,
+        runtime=skills_parity_runtime,
         gpu=config["skills_networks"]["gpu"],
     params:
         config=step_config("skills_networks", "threads", "parity"),
@@ -45,6 +49,8 @@ rule skills_parity_figure:
         "results/timings/skills/parity/figure.tsv"
     conda:
         "../../environment.yml"
+    resources:
+        runtime=1,
     params:
         config=step_config("skills_networks", "threads", "parity", paper=True),
     shell:

@@ -25,7 +25,7 @@ rule skills_resource_fit:
     threads: config["skills_resource"]["threads"]
     resources:
         mem_mb=2000,
-        runtime=30,
+        runtime=1,
     params:
         config=skills_resource_fit_config,
     shell:
@@ -46,6 +46,8 @@ rule skills_resource_n0:
         "results/timings/skills/resource/n0.tsv"
     conda:
         "../../environment.yml"
+    resources:
+        runtime=1,
     params:
         config=skills_resource_figure_config("resource_n0"),
     shell:
@@ -67,6 +69,8 @@ rule skills_resource_collapse:
         "results/timings/skills/resource/collapse.tsv"
     conda:
         "../../environment.yml"
+    resources:
+        runtime=1,
     params:
         config=skills_resource_figure_config("resource_collapse"),
     shell:
@@ -89,7 +93,7 @@ rule skills_resource_underparam:
     threads: config["skills_resource"]["threads"]
     resources:
         mem_mb=2000,
-        runtime=30,
+        runtime=1,
     params:
         config=skills_resource_figure_config("resource_underparam"),
     shell:
@@ -109,6 +113,8 @@ rule skills_resource_parity:
         "results/timings/skills/resource/parity.tsv"
     conda:
         "../../environment.yml"
+    resources:
+        runtime=1,
     params:
         config=skills_resource_figure_config("resource_parity"),
     shell:
@@ -127,6 +133,8 @@ rule skills_resource_graphs:
         "results/timings/skills/resource/graphs.tsv"
     conda:
         "../../environment.yml"
+    resources:
+        runtime=1,
     params:
         config=skills_resource_figure_config("resource_graphs"),
     shell:

@@ -1,10 +1,10 @@
 """What a GPT training job needs, for the resources of its Snakemake rule (and so SLURM's
 ``--time``, ``--mem`` and ``--gpus``).
 
-Runtime is derived, not guessed: the run's training FLOPs (tokens x FLOPs per token, plus
-the evaluations) divided by a sustained-throughput figure from the workflow config (model
-FLOP/s actually achieved on the target hardware, e.g. 0.4 x peak on a GPU), times a safety
-factor, plus start-up time. In a rule::
+Runtime is derived, not guessed: start-up time plus the run's training FLOPs (tokens x FLOPs
+per token, plus the evaluations) divided by a sustained-throughput figure from the workflow
+config (model FLOP/s actually achieved on the target hardware, e.g. 0.4 x peak on a GPU),
+in SLURM minutes with physlearn.resources' safety factor. In a rule::
 
     resources:
         gpu=1,
@@ -24,6 +24,17 @@ import torch
 
 from physlearn.gpt.model import GPT, GPTConfig, flops_per_token, model_config
 from physlearn.gpt.train import TrainConfig
+from physlearn.resources import STARTUP_SECONDS, slurm_minutes
+
+# Start-up of a GPU job before its first step: the CUDA context, the token files and, with
+# ``compile``, torch.compile (19-28 s for GPT-2 small's optimizer on a CPU, docs/benchmarks.md).
+# Not measured on a GPU yet; hours of training at the paper's settings dwarf it.
+GPU_STARTUP_SECONDS = 120.0
+# On a CPU, the laptop runs (tiny GPT, config gpt.flops_per_second 2e10) match start-up +
+# FLOPs / 2e10: 60-, 150- and 300-step FOCUS runs took 7.2, 12.6 and 22.8-25.7 s against 10.7,
+# 18.8 and 32.1 s estimated (docs/timings/laptop.csv, 2-core Intel Xeon VM at load ~4,
+# 2026-12-06); the harmonic head's distances are not in the FLOPs (its 600 steps: 90 s, 53 s
+# estimated, within the factor 2).
 
 
 def _model(run: dict, vocab_size: int | None) -> tuple[GPTConfig, int, int]:
@@ -68,21 +79,25 @@ def training_resources(
     gpu: bool,
     vocab_size: int | None = None,
     safety: float = 1.5,
-    startup_minutes: float = 5.0,
+    startup_seconds: float | None = None,
 ) -> dict:
     """``{"runtime": minutes, "mem_mb": MB, "gpu": 0|1}`` for a training rule.
 
     ``flops_per_second``: sustained model FLOP/s of the target device (from the workflow
     config). ``gpu``: the job runs on a GPU; then host memory only stages checkpoints (twice
     the weights and optimizer state) on top of the CUDA context, while on a CPU the whole
-    training memory is host memory.
+    training memory is host memory. ``safety``: the margin on that CPU memory (the runtime's
+    margin is physlearn.resources.SAFETY). ``startup_seconds``: before the first step (default
+    :data:`GPU_STARTUP_SECONDS` on a GPU, physlearn.resources.STARTUP_SECONDS on a CPU).
     """
     if flops_per_second <= 0:
         raise ValueError(f"flops_per_second must be > 0, got {flops_per_second}")
-    minutes = startup_minutes + safety * training_flops(run, vocab_size) / flops_per_second / 60
+    if startup_seconds is None:
+        startup_seconds = GPU_STARTUP_SECONDS if gpu else STARTUP_SECONDS
+    seconds = startup_seconds + training_flops(run, vocab_size) / flops_per_second
     if gpu:
         _, _, n_all = _model(run, vocab_size)
         mem_mb = 4000 + 2 * 16 * n_all / 2**20
     else:
         mem_mb = 1500 + safety * training_memory_mb(run, vocab_size)
-    return {"runtime": math.ceil(minutes), "mem_mb": int(math.ceil(mem_mb / 100) * 100), "gpu": int(gpu)}
+    return {"runtime": slurm_minutes(seconds), "mem_mb": int(math.ceil(mem_mb / 100) * 100), "gpu": int(gpu)}

@@ -3,8 +3,16 @@
 
 from __future__ import annotations
 
+from physlearn.resources import STARTUP_SECONDS, slurm_minutes
+
 PIXELS = {"mnist": 784, "digits": 64}
-CPU_FLOPS_PER_THREAD = 5e9  # conservative for small BatchNorm MLPs; a GPU is far faster
+# Wall-time costs of a batch-size job, fitted to the laptop scan's two ends (8x8 digits, 84
+# networks, 400 steps, 2 threads; docs/timings/laptop.csv and the jobs' logs, 2-core Intel
+# Xeon VM at load ~4, 2026-12-06): batch 2 trained in 12.8 s (its FLOPs are 0.3 s of it: the
+# rest is per-step work, 0.37 ms per network and step), batch 256 in 54.2 s (1.1e12 FLOPs:
+# 26 GFLOP/s). A GPU is far faster.
+NETWORK_STEP_SECONDS = 3.7e-4
+FLOP_SECONDS = 3.8e-11
 
 
 def job_size(section: dict, dataset: str, batch: int) -> tuple[float, int]:
@@ -14,17 +22,24 @@ def job_size(section: dict, dataset: str, batch: int) -> tuple[float, int]:
     pixels = PIXELS[dataset]
     dims = [pixels, *section["hidden"], 10]
     weights = sum(a * b for a, b in zip(dims[:-1], dims[1:]))
-    lrs = section["lr"]["num"] if isinstance(section["lr"], dict) else 1
-    networks = (1 + len(section["focus"]["gammas"])) * section["replicates"] * lrs
-    flops = 6 * networks * batch * weights * section["steps"]
-    activations = networks * batch * sum(dims[1:]) + section["replicates"] * batch * pixels
+    flops = 6 * job_networks(section) * batch * weights * section["steps"]
+    activations = job_networks(section) * batch * sum(dims[1:]) + section["replicates"] * batch * pixels
     return flops, 8 * 4 * activations
+
+
+def job_networks(section: dict) -> int:
+    """Networks trained at once: (AdamW + one FOCUS per gamma) x replicates x learning rates."""
+    lrs = section["lr"]["num"] if isinstance(section["lr"], dict) else 1
+    return (1 + len(section["focus"]["gammas"])) * section["replicates"] * lrs
+
+
+def job_seconds(section: dict, dataset: str, batch: int) -> float:
+    """Start-up + network-steps x their fixed cost + FLOPs x the cost of one."""
+    flops, _ = job_size(section, dataset, batch)
+    return STARTUP_SECONDS + NETWORK_STEP_SECONDS * job_networks(section) * section["steps"] + FLOP_SECONDS * flops
 
 
 def job_resources(section: dict, dataset: str, batch: int) -> dict[str, int]:
     """``runtime`` (minutes) and ``mem_mb`` of one batch-size job (config ``focus_mnist``)."""
-    flops, memory = job_size(section, dataset, batch)
-    return {
-        "runtime": 10 + int(flops / (CPU_FLOPS_PER_THREAD * section["threads"]) / 60),
-        "mem_mb": 2000 + memory // 10**6,
-    }
+    _, memory = job_size(section, dataset, batch)
+    return {"runtime": slurm_minutes(job_seconds(section, dataset, batch)), "mem_mb": 2000 + memory // 10**6}
