@@ -29,12 +29,18 @@ def json_hash(value) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:HASH_CHARS]
 
 
+# Modules of an experiment folder that no step imports: they only say what a job asks the
+# scheduler for, so editing them changes no result.
+NOT_RESULTS = frozenset({"__init__", "resources"})
+
+
 def experiment_modules(paper: str, experiment: str, src: Path = SRC) -> list[str]:
-    """The dotted names of every module in an experiment folder."""
+    """The dotted names of the modules in an experiment folder that its results depend on
+    (every one but the runtime estimates)."""
     folder = src / "physlearn" / paper / experiment
     if not folder.is_dir():
         raise FileNotFoundError(f"no experiment folder {folder}")
-    return sorted(f"physlearn.{paper}.{experiment}.{p.stem}" for p in folder.glob("*.py") if p.stem != "__init__")
+    return sorted(f"physlearn.{paper}.{experiment}.{p.stem}" for p in folder.glob("*.py") if p.stem not in NOT_RESULTS)
 
 
 def experiment_files(paper: str, experiment: str, src: Path = SRC) -> list[str]:
