@@ -83,22 +83,16 @@ def machine() -> dict:
     import sys
     from importlib import metadata
 
+    from physlearn.runtime import cpu_name  # here, not at the top: the report reads hashes without torch
+
     torch = sys.modules.get("torch")
     try:
         torch_version = metadata.version("torch")
     except metadata.PackageNotFoundError:
         torch_version = None
-    cpu = platform.processor() or platform.machine()
-    try:  # the model name is more telling than "x86_64" where Linux gives it
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     return {
-        "cpu": cpu,
+        "cpu": cpu_name(),
         "cores": cores,
         "gpu": torch.cuda.get_device_name(0) if torch is not None and torch.cuda.is_available() else None,
         "python": platform.python_version(),
