@@ -236,15 +236,13 @@ def test_batched_adamw_matches_torch_per_run():
     ours = T.BatchedAdamW(params, lrs, wds)
     for step in range(6):
         grad = torch.randn(3, 11, generator=g)
-        active = torch.tensor([True, step % 2 == 0, step < 2])
-        ours.step(grad, active)
+        ours.step(grad)
         for r in range(3):
-            if active[r]:
-                refs[r].grad = grad[r].clone()
-                opts[r].step()
+            refs[r].grad = grad[r].clone()
+            opts[r].step()
     for r in range(3):
         torch.testing.assert_close(params[r], refs[r].detach(), rtol=1e-6, atol=1e-7)
-    assert ours.step_count.tolist() == [6, 3, 2]
+    assert ours.step_count.tolist() == [6, 6, 6]
 
 
 # ----- training: a stack of runs = each run alone = the plain reference -----
@@ -269,10 +267,11 @@ def comparable(cfg, run):
 
 
 SETTINGS = T.TrainSettings(epochs=3, samples=100)
-RUNS = [  # train sets of 50, 30 and 80 samples: 2, 1 and 3 steps per epoch, short last batches
+RUNS = [  # train sets of 50, 30, 80 and 50 samples: 2, 1, 3 and 2 steps per epoch, short last batches
     T.Run(seed=3, harmonic=True, train_fraction=0.5, weight_decay=0.01, lr=2e-3),
     T.Run(seed=3, harmonic=False, train_fraction=0.3, weight_decay=0.5, lr=1e-3),
     T.Run(seed=7, harmonic=True, train_fraction=0.8, weight_decay=0.0, lr=5e-3, track=False),
+    T.Run(seed=5, harmonic=False, train_fraction=0.5, weight_decay=0.01, lr=2e-3),
 ]
 
 
@@ -281,7 +280,8 @@ def test_stacked_runs_equal_runs_trained_alone(family):
     task = D.make_task("modular_addition")
     cfg = T.model_config(task, family)  # with dropout 0.1 for the transformer
     stacked = T.train(task, cfg, RUNS, SETTINGS)
-    assert stacked.n_train.tolist() == [50, 30, 80]
+    assert stacked.n_train.tolist() == [50, 30, 80, 50]
+    assert stacked.info["stacks"] == [1, 2, 1]  # one stack per training-set size, largest first
     for r, run in enumerate(RUNS):
         alone = T.train(task, cfg, [run], SETTINGS)
         keep = comparable(cfg, run)
@@ -294,6 +294,18 @@ def test_stacked_runs_equal_runs_trained_alone(family):
         else:
             assert np.isnan(stacked.test_acc[r]).all()
     assert not stacked.diverged.any()
+
+
+def test_each_stack_steps_only_through_its_own_epoch(monkeypatch):
+    """Runs of 80, 50 and 30 training samples take 3, 2 and 1 batch steps an epoch: 6 loss
+    evaluations, where one stack of all would take the longest run's 3 for every run (9)."""
+    calls = []
+    real = M.mlp_loss_and_grad
+    monkeypatch.setattr(M, "mlp_loss_and_grad", lambda *a, **k: calls.append(a[2].shape[0]) or real(*a, **k))
+    task = D.make_task("modular_addition")
+    T.train(task, T.model_config(task, "mlp"), RUNS, T.TrainSettings(epochs=2, samples=100))
+    # stack after stack, 2 epochs each: [run 2] 3 steps an epoch, [runs 3, 0] 2, [run 1] 1
+    assert calls == [1] * 6 + [2] * 4 + [1] * 2
 
 
 @pytest.mark.parametrize("family", M.FAMILIES)
@@ -362,13 +374,14 @@ def test_interrupted_training_resumes_to_the_same_numbers(family, tmp_path, monk
     with pytest.raises(Interrupted):
         T.train(task, cfg, RUNS, settings, checkpoint=path, checkpoint_every=0)
     restore()
-    assert ckpt_epoch(path) == 2
+    assert ckpt_epoch(tmp_path / "train.n80.pt") == 2  # the first stack's; the others not begun
+    assert not (tmp_path / "train.n50.pt").exists()
 
     resumed = T.train(task, cfg, RUNS, settings, checkpoint=path, checkpoint_every=0)
     assert torch.equal(resumed.params, whole.params)
     for name in ("train_acc", "test_acc", "train_loss", "final_train_acc", "final_test_acc"):
         np.testing.assert_array_equal(getattr(resumed, name), getattr(whole, name), err_msg=name)
-    assert ckpt_epoch(path) == 4
+    assert [ckpt_epoch(tmp_path / f"train.n{n}.pt") for n in (80, 50, 30)] == [4, 4, 4]
     # a finished checkpoint gives the result without training again
     dies_on_call(monkeypatch, T, "_epoch_plan", 1)
     again = T.train(task, cfg, RUNS, settings, checkpoint=path)
@@ -387,7 +400,7 @@ def test_checkpoint_of_other_training_is_not_resumed(tmp_path, caplog):
     longer = T.TrainSettings(epochs=3, samples=100)
     with caplog.at_level(logging.WARNING, logger="physlearn.checkpoint"):
         resumed = T.train(task, cfg, RUNS, longer, checkpoint=path)
-    assert "train.pt is the checkpoint of other work" in caplog.text
+    assert "train.n80.pt is the checkpoint of other work" in caplog.text
     fresh = T.train(task, cfg, RUNS, longer)
     assert torch.equal(resumed.params, fresh.params)
 
@@ -396,9 +409,10 @@ def test_training_runtime_estimates_grow_with_runs_epochs_and_family():
     from physlearn.harmonic.algorithmic.resources import (
         MODULAR_CASE_STEP_SECONDS,
         RUN_STEP_SECONDS,
-        RUNS_IN_CACHE,
+        STEP_SECONDS,
         job_runs,
         modular_case_runtime,
+        stacks,
         train_runtime,
     )
     from physlearn.resources import STARTUP_SECONDS, slurm_minutes
@@ -413,12 +427,11 @@ def test_training_runtime_estimates_grow_with_runs_epochs_and_family():
         "transformer": {"seeds": 5, "epochs": {"lattice": 7000, "genealogy": 7000}},
         "modular_case": {"epochs": 2000},
     }
-    assert job_runs(section, "mlp") == 2 * 5 + 2 * 1 * 2  # standard + harmonic per seed, and fraction 0.2
-    assert job_runs(section, "transformer") == 2 * 5
-    # 7 steps an epoch (800 / 128); MLP: 2 tasks x 7000 x 7 steps, each 14 runs x their cost
-    # (which grows with the stack: x (1 + 14 / RUNS_IN_CACHE))
-    step = RUN_STEP_SECONDS["mlp"] * 14 * (1 + 14 / RUNS_IN_CACHE)
-    assert train_runtime(section, "mlp") == slurm_minutes(STARTUP_SECONDS + 2 * 7000 * 7 * step)
+    # standard + harmonic per seed at 800 samples (7 steps of 128), and Fig. 3b's fraction 0.2 (2 steps)
+    assert stacks(section, "mlp") == [(10, 7), (4, 2)] and job_runs(section, "mlp") == 14
+    assert stacks(section, "transformer") == [(10, 7)]
+    step = lambda runs: STEP_SECONDS["mlp"] + RUN_STEP_SECONDS["mlp"] * runs
+    assert train_runtime(section, "mlp") == slurm_minutes(STARTUP_SECONDS + 2 * 7000 * (7 * step(10) + 2 * step(4)))
     assert train_runtime(section, "transformer") > train_runtime(section, "mlp")
     assert modular_case_runtime(section) == slurm_minutes(STARTUP_SECONDS + 2000 * 8 * MODULAR_CASE_STEP_SECONDS)
 

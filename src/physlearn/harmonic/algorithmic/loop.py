@@ -1,17 +1,17 @@
 """Batched training of many toy-model runs at once (harmonic spec section 2).
 
 A *run* is one network: its seed, output layer (harmonic or standard), train fraction,
-weight decay and learning rate. All runs of one (task, model family) train together as one
-tensor program: parameters [R, P], AdamW moments [R, P], each step a batch of 32 examples
+weight decay and learning rate. All runs of one (task, model family, train fraction) train together
+as one tensor program: parameters [R, P], AdamW moments [R, P], each step a batch of 32 examples
 per run. What belongs to a run stays its own:
 
 - its 1000 samples (drawn with replacement from the task's facts, first ``train_fraction``
   train), its initialisation, its batch order and its dropout masks all come from
   generators seeded by (root seed, task, run seed); runs that share a seed (standard and
   harmonic, or two train fractions) share data, initialisation and order;
-- a run with fewer training samples has fewer steps per epoch: on the other runs' extra
-  steps it is frozen (no update, no AdamW step counted); a short last batch is averaged over
-  its real examples only.
+- runs with fewer training samples have fewer steps per epoch, so runs of one training-set
+  size form a stack of their own (``train`` trains the stacks one after another); a short
+  last batch is averaged over its real examples only.
 
 So a run trained in a stack equals the same run trained alone (the tests check this).
 
@@ -99,7 +99,7 @@ def model_config(task: D.Task, family: str, **overrides) -> M.ModelConfig:
 
 class BatchedAdamW:
     """torch.optim.AdamW's fused update on a stack of runs [R, P], with a learning rate,
-    weight decay and step count per run, and runs that can sit out a step.
+    weight decay and step count per run, .
 
     Each run's row is a tensor of its own for ``torch._fused_adamw_``, the kernel behind
     ``torch.optim.AdamW(fused=True)``: one pass reads and writes each number once, where the
@@ -137,20 +137,11 @@ class BatchedAdamW:
         return [list(column) for column in zip(*(self.rows[r] for r in runs))]
 
     @torch.no_grad()
-    def step(self, grad: torch.Tensor, active: torch.Tensor | None = None) -> None:
-        """One AdamW step of every run; with ``active`` [R] bool, the other runs keep their
-        parameters, moments and step count exactly."""
+    def step(self, grad: torch.Tensor) -> None:
+        """One AdamW step of every run."""
         self.grad.copy_(grad)
-        if active is None:
-            self.step_count += 1
-        else:
-            self.step_count += active.to(self.step_count.dtype)
-            on = active.tolist()
+        self.step_count += 1
         for lr, decay, runs, tensors in self.groups:
-            if active is not None:
-                tensors = self._tensors([r for r in runs if on[r]])
-                if not tensors:
-                    continue
             params, grads, exp_avgs, exp_avg_sqs, steps = tensors
             torch._fused_adamw_(
                 params,
@@ -227,41 +218,55 @@ def train(
     checkpoint: str | Path | None = None,
     checkpoint_every: float = 300.0,
 ) -> TrainResult:
-    """Train every run for ``settings.epochs`` epochs, all at once. ``init`` [R, P]
-    overrides the initial parameters (tests). Results come in the order of ``runs``.
+    """Train every run for ``settings.epochs`` epochs. ``init`` [R, P] overrides the initial
+    parameters (tests). Results come in the order of ``runs``.
 
-    With ``checkpoint`` (a file path), the whole training state (parameters, AdamW moments
-    and counts, every run's random generators, the records so far) is written there at the
-    end of an epoch once ``checkpoint_every`` seconds have passed since the last write, and
-    after the last epoch; a call that finds a checkpoint of the same training (task, model,
-    runs, settings, root seed) goes on from it, to the numbers an uninterrupted call gives.
-    A checkpoint of other training is ignored, with a warning."""
-    # standard runs first: the MLP step computes each output layer on its own block of runs
-    order = sorted(range(len(runs)), key=lambda i: runs[i].harmonic)
-    result = _train_sorted(
-        task,
-        cfg,
-        [runs[i] for i in order],
-        settings,
-        root_seed,
-        torch.device(device),
-        None if init is None else init[order],
-        checkpoint,
-        checkpoint_every,
-    )
+    Runs with the same training-set size train at once, as one stack; the stacks of
+    different sizes (Fig. 3b's train fractions) one after another. One stack of all would
+    compute every run on every step of the largest run's epoch, where a run of 10% of the
+    data takes 4 of 29 (its other steps frozen): at the paper's eight fractions the stacks
+    do 129 run-steps of work per seed and epoch where one stack did 232.
+
+    With ``checkpoint`` (a file path), each stack's whole training state (parameters, AdamW
+    moments and counts, every run's random generators, the records so far) is written to
+    that path, or to ``<stem>.n<size><suffix>`` beside it when there are several stacks, at
+    the end of an epoch once ``checkpoint_every`` seconds have passed since the last write,
+    and after the last epoch; a call that finds a checkpoint of the same training (task,
+    model, runs, settings, root seed) goes on from it, to the numbers an uninterrupted call
+    gives. A checkpoint of other training is ignored, with a warning."""
+    stacks: dict[int, list[int]] = {}
+    for i, run in enumerate(runs):
+        stacks.setdefault(D.n_train(settings.samples, run.train_fraction), []).append(i)
+    parts, order = [], []
+    for size, members in sorted(stacks.items(), reverse=True):
+        # standard runs first: the MLP step computes each output layer on its own block of runs
+        members = sorted(members, key=lambda i: runs[i].harmonic)
+        path = checkpoint
+        if checkpoint is not None and len(stacks) > 1:
+            path = Path(checkpoint).with_name(f"{Path(checkpoint).stem}.n{size}{Path(checkpoint).suffix}")
+        parts.append(
+            _train_sorted(
+                task,
+                cfg,
+                [runs[i] for i in members],
+                settings,
+                root_seed,
+                torch.device(device),
+                None if init is None else init[members],
+                path,
+                checkpoint_every,
+            )
+        )
+        order += members
     back = np.argsort(order)
-    for name in (
-        "params",
-        "train_acc",
-        "test_acc",
-        "train_loss",
-        "final_train_acc",
-        "final_test_acc",
-        "diverged",
-        "n_train",
-    ):
-        setattr(result, name, getattr(result, name)[torch.as_tensor(back) if name == "params" else back])
+    sizes = [len(p.runs) for p in parts]
+    result = parts[0]
     result.runs = list(runs)
+    result.params = torch.cat([p.params for p in parts])[torch.as_tensor(back)]
+    for name in ("train_acc", "test_acc", "train_loss", "final_train_acc", "final_test_acc", "diverged", "n_train"):
+        setattr(result, name, np.concatenate([getattr(p, name) for p in parts])[back])
+    result.seconds = sum(p.seconds for p in parts)
+    result.info["stacks"] = sizes
     return result
 
 
@@ -291,9 +296,9 @@ def _train_sorted(
     is_train = torch.arange(N, device=device).unsqueeze(0) < torch.as_tensor(n_train, device=device).unsqueeze(1)
     harmonic = torch.tensor([r.harmonic for r in runs], device=device)
     n_standard = sum(not r.harmonic for r in runs)
-    steps = np.ceil(n_train / B).astype(int)
-    steps_max = int(steps.max())
-    uneven = steps_max != steps.min()  # some runs sit out some steps
+    if len(set(n_train.tolist())) > 1:
+        raise ValueError(f"one stack, one training-set size: got {sorted(set(n_train.tolist()))}")
+    steps = math.ceil(int(n_train[0]) / B)
 
     if init is None:
         init = M.init_runs(cfg, [stream_seed(root_seed, task.name, s, "init") for s in seeds])
@@ -311,7 +316,6 @@ def _train_sorted(
     train_acc = torch.full((R, E), float("nan"), device=device)
     test_acc = torch.full((R, E), float("nan"), device=device)
     train_loss = torch.zeros(R, E, device=device)
-    steps_t = torch.as_tensor(steps, device=device)
     n_train_t = torch.as_tensor(n_train, device=device, dtype=torch.float32)
     test_start = int(n_train[[r.track for r in runs]].min()) if len(track_idx) else 0  # tracked runs' tests start here
     all_tracked = len(track_idx) == R
@@ -334,11 +338,10 @@ def _train_sorted(
     start = last_save = time.perf_counter()
     start -= seconds_before  # seconds count the training, not the interruption
     for epoch in range(first_epoch, E):
-        idx, weight, dropout = _epoch_plan(n_train, steps_max, B, order_gens, dropout_gens, cfg, device)
+        idx, weight, dropout = _epoch_plan(n_train, steps, B, order_gens, dropout_gens, cfg, device)
         epoch_tokens, epoch_targets = _gather_examples(inputs, idx), _gather_examples(answers, idx)  # [S, R, B, ...]
         train_correct = torch.zeros(R, device=device)
-        for s in range(steps_max):
-            active = steps_t > s
+        for s in range(steps):
             tokens, targets = epoch_tokens[s], epoch_targets[s]
             w = weight[s]
             if cfg.family == "mlp":  # hand-written backward: half the tensor operations
@@ -353,8 +356,8 @@ def _train_sorted(
                 grads = torch.autograd.grad(loss.sum(), list(leaves.values()), materialize_grads=True)
                 grad = torch.cat([g.reshape(R, -1) for g in grads], 1)
                 loss = loss.detach()
-            opt.step(grad, active if uneven else None)
-            train_loss[:, epoch] += loss * active if uneven else loss
+            opt.step(grad)
+            train_loss[:, epoch] += loss
         if len(track_idx):
             if cfg.family == "mlp":  # train: the running accuracy over the epoch's batches; test: exact
                 _, te = accuracy(cfg, tracked(params), *track_data, start=test_start)
@@ -370,7 +373,7 @@ def _train_sorted(
                 epoch + 1,
                 E,
                 time.perf_counter() - start,
-                float((train_loss[:, epoch] / steps_t).median()),
+                float((train_loss[:, epoch] / steps).median()),
             )
         if checkpoint is not None and (epoch + 1 == E or time.perf_counter() - last_save >= checkpoint_every):
             ckpt.save_atomic(
@@ -386,7 +389,7 @@ def _train_sorted(
                 checkpoint,
             )
             last_save = time.perf_counter()
-    train_loss /= steps_t.unsqueeze(1)
+    train_loss /= steps
     final_train, final_test = accuracy(cfg, params, inputs, answers, harmonic, is_train)
     diverged = ~torch.isfinite(params).all(1) | ~torch.isfinite(train_loss).all(1)
     seconds = time.perf_counter() - start

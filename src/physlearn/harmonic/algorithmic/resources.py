@@ -6,43 +6,48 @@ from __future__ import annotations
 
 from physlearn.resources import STARTUP_SECONDS, slurm_minutes
 
-# Wall seconds per run and batch step, all runs of a task stacked in one program, in cache
-# (few runs) and growing with the stack beyond ~RUNS_IN_CACHE runs: cost per step = per-run
-# cost x runs x (1 + runs / RUNS_IN_CACHE). Fitted, 1 thread on the 2-core Intel Xeon VM
-# (2026-12-06): the laptop MLP job, 22 runs x 41,250 steps in 83.6 s (load ~4; its lattice
-# task 2.0 ms a step), and the paper-scale MLP job's lattice task, 320 runs at 139 ms a step
-# (236 epochs of 29 steps in 951 s; /work/paper run at load 5-6). The transformer from its
-# laptop job: 6 runs x 6,500 steps in 44.3 s.
-RUN_STEP_SECONDS = {"mlp": 6.1e-5, "transformer": 8.8e-4}
-RUNS_IN_CACHE = 52
+# Wall seconds of one batch step of a stack (the runs of one training-set size of one task,
+# ``loop.train``): STEP_SECONDS + RUN_STEP_SECONDS x runs. Measured, 1 thread on the 2-core
+# Intel Xeon VM, idle, 2026-12-06: the paper's MLP job of one task (benchmarks/
+# harmonic_paper_job.py, lattice: eight stacks of 40 runs, 0.395 s an epoch of 129 steps and
+# 5,160 run-steps; one stack of 320 runs x 29 steps, 0.711 s) and the laptop MLP job (72 s,
+# with another job beside it) give ~0.1 ms a step + 77 us a run-step; the transformer on
+# lattice, 1.03 ms a run-step at 10 runs and 1.16 ms at 40.
+STEP_SECONDS = {"mlp": 1.0e-4, "transformer": 0.0}
+RUN_STEP_SECONDS = {"mlp": 7.7e-5, "transformer": 1.16e-3}
 # Harmonic Fig. 4's job (3 runs, one program): 2000 epochs x 32 steps in 40.1 s on the laptop
 # (docs/timings/laptop.csv, same machine and date): 0.55 ms a step.
 MODULAR_CASE_STEP_SECONDS = 5.5e-4
 
 
-def job_runs(section: dict, family: str) -> int:
-    """Runs in one (family, task) job: standard + harmonic per seed, plus Fig. 3b's."""
-    runs = 2 * section[family]["seeds"]
+def stacks(section: dict, family: str) -> list[tuple[int, int]]:
+    """(runs, batch steps per epoch) of each stack of one (family, task) job: the main train
+    fraction's standard + harmonic run per seed, and, for the MLPs, Fig. 3b's other
+    fractions, standard + harmonic per seed of ``data_efficiency``."""
+    main = section["train_fraction"]
+    runs = {main: 2 * section[family]["seeds"]}
     if family == "mlp":
-        main = section["train_fraction"]
-        extra = [f for f in section["data_efficiency"]["fractions"] if f != main]
-        runs += 2 * len(extra) * section["data_efficiency"]["seeds"]
-    return runs
+        for fraction in section["data_efficiency"]["fractions"]:
+            if fraction != main:
+                runs[fraction] = 2 * section["data_efficiency"]["seeds"]
+    steps = lambda fraction: -(-round(section["samples"] * fraction) // section["batch_size"])  # ceil, as loop.train
+    return [(n, steps(fraction)) for fraction, n in runs.items()]
 
 
-def train_steps(section: dict, family: str) -> int:
-    """Batch steps of one family's job, summed over its tasks (each epoch steps through the
-    largest training split)."""
-    fractions = section["data_efficiency"]["fractions"]
-    n_train = int(section["samples"] * max(fractions + [section["train_fraction"]]))
-    steps_per_epoch = -(-n_train // section["batch_size"])  # ceil
-    return sum(section[family]["epochs"][task] * steps_per_epoch for task in section["tasks"])
+def job_runs(section: dict, family: str) -> int:
+    """Runs in one (family, task) job."""
+    return sum(runs for runs, _ in stacks(section, family))
+
+
+def epoch_seconds(section: dict, family: str) -> float:
+    """Wall seconds of one epoch of one task: every stack's steps."""
+    step = lambda runs: STEP_SECONDS[family] + RUN_STEP_SECONDS[family] * runs
+    return sum(steps * step(runs) for runs, steps in stacks(section, family))
 
 
 def train_seconds(section: dict, family: str) -> float:
-    runs = job_runs(section, family)
-    step = RUN_STEP_SECONDS[family] * runs * (1 + runs / RUNS_IN_CACHE)
-    return STARTUP_SECONDS + train_steps(section, family) * step
+    epochs = sum(section[family]["epochs"][task] for task in section["tasks"])
+    return STARTUP_SECONDS + epochs * epoch_seconds(section, family)
 
 
 def train_runtime(section: dict, family: str) -> int:

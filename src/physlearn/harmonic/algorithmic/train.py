@@ -1,5 +1,6 @@
 """Workflow step: train every run of one model family on the algorithmic tasks (harmonic
-spec section 2), task after task, each task's runs at once, and save what the figures need.
+spec section 2), task after task, each task's runs in stacks (``loop.train``), and save
+what the figures need.
 
     python -m physlearn.harmonic.algorithmic.train --config JSON --family mlp|transformer \
         --outputs lattice.npz modular_addition.npz ...
@@ -11,9 +12,10 @@ whether it was tracked, its train-set size, train and test accuracy after every 
 divergence, and the final token embedding [V, 16]; ``meta`` is a JSON string (task,
 family, model, settings, seconds, provenance).
 
-Training checkpoints to ``checkpoints/<task>.pt`` beside the outputs (every 5 minutes and
-at a task's end), so a job killed or timed out goes on, when run again, from where it was:
-finished tasks are not trained again, the current one resumes after its last saved epoch.
+Training checkpoints to ``checkpoints/<task>.pt`` beside the outputs (``<task>.n<size>.pt``,
+one per stack, where the runs' training-set sizes differ; every 5 minutes and at a stack's
+end), so a job killed or timed out goes on, when run again, from where it was: finished
+tasks and stacks are not trained again, the current one resumes after its last saved epoch.
 The checkpoints are removed once every task's .npz is written.
 """
 
