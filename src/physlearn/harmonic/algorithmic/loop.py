@@ -1,9 +1,9 @@
 """Batched training of many toy-model runs at once (harmonic spec section 2).
 
 A *run* is one network: its seed, output layer (harmonic or standard), train fraction,
-weight decay and learning rate. All runs of one (task, model family, train fraction) train together
-as one tensor program: parameters [R, P], AdamW moments [R, P], each step a batch of 32 examples
-per run. What belongs to a run stays its own:
+weight decay and learning rate. All runs of one (task, model family, train fraction) train
+together as one tensor program: parameters [R, P], AdamW moments [R, P], each step a batch of
+32 examples per run. What belongs to a run stays its own:
 
 - its 1000 samples (drawn with replacement from the task's facts, first ``train_fraction``
   train), its initialisation, its batch order and its dropout masks all come from
@@ -99,7 +99,7 @@ def model_config(task: D.Task, family: str, **overrides) -> M.ModelConfig:
 
 class BatchedAdamW:
     """torch.optim.AdamW's fused update on a stack of runs [R, P], with a learning rate,
-    weight decay and step count per run, .
+    weight decay and step count per run.
 
     Each run's row is a tensor of its own for ``torch._fused_adamw_``, the kernel behind
     ``torch.optim.AdamW(fused=True)``: one pass reads and writes each number once, where the
