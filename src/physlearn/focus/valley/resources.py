@@ -10,12 +10,12 @@ import numpy as np
 from physlearn.resources import STARTUP_SECONDS, slurm_minutes
 
 N_OPTIMIZERS = 3  # Adam, Signum, FOCUS (physlearn.focus.valley.sweep.OPTIMIZERS)
-# Wall seconds per trajectory-step of a shard job: the median of the 15 paper-scale shards
-# timed so far (400 pixels x 20 lr x 50 replicates x 3 optimizers x 1000 steps = 1.2e9
-# trajectory-steps in 30-121 s, median 74 s, one outlier 415 s; /work/paper run, 2 jobs on a
-# 2-core Intel Xeon VM at load 5-6, 2026-12-06). A quiet core does 11.5 ns (docs/benchmarks.md);
-# the laptop shards (6.1e8 trajectory-steps in 10-13 s, same VM at load ~4) did about 11 ns.
-TRAJECTORY_STEP_SECONDS = 58e-9
+# Wall seconds per trajectory-step of a shard job, from the 48 paper-scale shards of session
+# 13 (400 pixels x 20 lr x 50 replicates x 3 optimizers x 1000 steps = 1.2e9 trajectory-steps
+# in 12.6-21.3 s wall, 9.7-15.0 s of CPU, median 15.7 s; 2-core Intel Xeon VM, two jobs at
+# once, 2026-12-06) and the laptop's (1.5e9 in 15.7-21.7 s of CPU): ~13 ns, 14 ns with the
+# laptop's smaller shards. Session 12's 58 ns came from a machine at load 5-6.
+TRAJECTORY_STEP_SECONDS = 14e-9
 
 
 def _points(axis) -> int:
