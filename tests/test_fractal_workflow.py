@@ -13,6 +13,7 @@ import pytest
 from physlearn.fractal.boundary import analysis, counts, design, labels, resources
 from physlearn.fractal.boundary.counting import count_boundaries, unpack_labels
 from physlearn.fractal.boundary.sweep import sweep_labels
+from physlearn.resources import STARTUP_SECONDS, slurm_minutes
 
 SECTION = {
     "threads": 1,
@@ -128,11 +129,14 @@ def test_counts_refuses_inconsistent_ranges():
 def test_runtime_grows_with_the_grid_and_shrinks_with_shards():
     small = resources.label_minutes(SECTION, "E3")
     big = {**SECTION, "experiments": {**SECTION["experiments"], "E3": {"level": 20}}}
-    assert small == resources.MIN_MINUTES
-    # 100 cells x 2^20 x 1000 steps at 1e8/s x SAFETY 4: 70 minutes
-    assert resources.label_minutes(big, "E3") == math.ceil(4 * 100 * (2**20 + 1) * 1000 / 1e8 / 60)
+    assert small == 1  # SLURM's smallest request
+    # 100 cells x 2^20 x 1000 nominal steps at 1e8/s, half of them run (criterion B stops the
+    # divergent ones): ~9 minutes, with the margin
+    seconds = STARTUP_SECONDS + 0.5 * 100 * (2**20 + 1) * 1000 / 1e8
+    assert resources.label_seconds(big, "E3") == pytest.approx(seconds)
+    assert resources.label_minutes(big, "E3") == slurm_minutes(seconds)
     sharded = {**SECTION, "experiments": {**SECTION["experiments"], "E3": {"level": 20, "cell_shards": 10}}}
-    assert resources.label_minutes(sharded, "E3") < resources.label_minutes(big, "E3") / 9
+    assert resources.label_seconds(sharded, "E3") < resources.label_seconds(big, "E3") / 9
     assert resources.label_mem_mb(big, "E3") > resources.label_mem_mb(SECTION, "E3")
 
 

@@ -43,7 +43,7 @@ rule fractal_counts:
     conda:
         "../../environment.yml"
     resources:
-        runtime=10,
+        runtime=1,
     params:
         config=fractal_config,
     shell:
@@ -68,7 +68,7 @@ rule fractal_counts_figure:
     conda:
         "../../environment.yml"
     resources:
-        runtime=10,
+        runtime=1,
     params:
         config=fractal_figure_config,
     shell:
@@ -94,7 +94,7 @@ rule fractal_map_figure:
     conda:
         "../../environment.yml"
     resources:
-        runtime=10,
+        runtime=1,
     params:
         config=fractal_figure_config,
     shell:
@@ -120,7 +120,7 @@ rule fractal_dimension_figure:
     conda:
         "../../environment.yml"
     resources:
-        runtime=10,
+        runtime=1,
     params:
         config=fractal_figure_config,
     shell:
@@ -147,7 +147,7 @@ rule fractal_strip_figure:
     conda:
         "../../environment.yml"
     resources:
-        runtime=10,
+        runtime=1,
     params:
         config=fractal_figure_config,
     shell:
