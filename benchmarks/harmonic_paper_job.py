@@ -3,6 +3,7 @@ section 2; Figs. 2, 3a-c, 7), per epoch, and what it makes of the whole job.
 
     python benchmarks/harmonic_paper_job.py              # 20 seeds (the paper's), 3 epochs
     python benchmarks/harmonic_paper_job.py --seeds 5    # the CPU snapshot's seed cut
+    python benchmarks/harmonic_paper_job.py --quick      # 1 seed, 1 epoch
 
 One task's job is every seed x (standard, harmonic) x the eight train fractions of Fig. 3b
 (0.8 the main one): 320 runs at 20 seeds, 1000 samples, batch 32. Measured in one run, on
@@ -45,7 +46,10 @@ def main(argv=None) -> int:
     ap.add_argument("--task", default="lattice", choices=list(D.TASKS))
     ap.add_argument("--threads", type=int, default=1, help="torch threads (default 1: a workflow job's)")
     ap.add_argument("--repeats", type=int, default=2, help="repeats, best kept (default 2)")
+    ap.add_argument("--quick", action="store_true", help="1 seed, 1 epoch, one repeat (a smoke test)")
     args = ap.parse_args(argv)
+    if args.quick:
+        args.seeds, args.epochs, args.repeats = 1, 1, 1
     torch.set_num_threads(args.threads)
 
     task = D.make_task(args.task)

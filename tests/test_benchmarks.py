@@ -13,6 +13,7 @@ from conftest import REPO
 BENCHMARKS = [
     ("geometry_sweep.py", ["--quick", "--repeats", "1"], "| Fig. 10: N 20, 40, 100, 220"),
     ("harmonic_seeds.py", ["--quick"], "batched vs one seed at a time (ours):"),
+    ("harmonic_paper_job.py", ["--quick"], "| stacks (ours) |"),
     ("optimizer_step.py", ["--quick"], "per-parameter loop / our FOCUS:"),
     ("valley_sweep.py", ["--quick"], "speed-up, single-threaded sweep vs single-threaded loop:"),
     ("gpt_throughput.py", ["--quick"], "| ours | tiny |"),
