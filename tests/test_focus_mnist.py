@@ -379,12 +379,12 @@ def test_job_resources_follow_the_network_sizes():
     assert memory == 8 * 4 * (networks * 8 * (4 + 10) + 3 * 8 * 64)
     assert job_size(section, "mnist", batch=8)[0] > flops  # 784 pixels
     assert job_resources(section, "digits", 8) == {"runtime": 1, "mem_mb": 2000}
-    # runtime: start-up + network-steps x their fixed cost + FLOPs x the cost of one, in minutes
-    from physlearn.focus.mnist.resources import FLOP_SECONDS, NETWORK_STEP_SECONDS, job_seconds
+    # runtime: start-up + network-steps x their per-weight cost + FLOPs x the cost of one, in minutes
+    from physlearn.focus.mnist.resources import FLOP_SECONDS, WEIGHT_STEP_SECONDS, job_seconds
     from physlearn.resources import STARTUP_SECONDS
 
     assert job_seconds(section, "digits", 8) == pytest.approx(
-        STARTUP_SECONDS + NETWORK_STEP_SECONDS * networks * 10 + FLOP_SECONDS * flops
+        STARTUP_SECONDS + WEIGHT_STEP_SECONDS * weights * networks * 10 + FLOP_SECONDS * flops
     )
     paper = dict(section, hidden=[128] * 5, replicates=3, steps=400, lr={"num": 20})
     big = job_resources(paper, "mnist", 4096)

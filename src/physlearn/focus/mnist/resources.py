@@ -7,11 +7,13 @@ from physlearn.resources import STARTUP_SECONDS, slurm_minutes
 
 PIXELS = {"mnist": 784, "digits": 64}
 # Wall-time costs of a batch-size job, fitted to the laptop scan's two ends (8x8 digits, 84
-# networks, 400 steps, 2 threads; docs/timings/laptop.csv and the jobs' logs, 2-core Intel
-# Xeon VM at load ~4, 2026-12-06): batch 2 trained in 12.8 s (its FLOPs are 0.3 s of it: the
-# rest is per-step work, 0.37 ms per network and step), batch 256 in 54.2 s (1.1e12 FLOPs:
-# 26 GFLOP/s). A GPU is far faster.
-NETWORK_STEP_SECONDS = 3.7e-4
+# networks of 21k weights, 400 steps, 2 threads; docs/timings/laptop.csv and the jobs' logs,
+# 2-core Intel Xeon VM at load ~4, 2026-12-06): batch 2 trained in 12.8 s (its FLOPs are 0.3 s
+# of it: the rest is per-step work, 0.37 ms per network and step, i.e. 1.8e-8 s per weight:
+# the optimizer's passes over every weight), batch 256 in 54.2 s (1.1e12 FLOPs: 26 GFLOP/s).
+# The paper-scale shards (240 networks of 75k weights) took 190 s at batch 4 and 1364 s at
+# batch 512 (session 13; the model gives 140 and 980). A GPU is far faster.
+WEIGHT_STEP_SECONDS = 1.8e-8
 FLOP_SECONDS = 3.8e-11
 
 
@@ -34,9 +36,12 @@ def job_networks(section: dict) -> int:
 
 
 def job_seconds(section: dict, dataset: str, batch: int) -> float:
-    """Start-up + network-steps x their fixed cost + FLOPs x the cost of one."""
+    """Start-up + network-steps x their per-weight cost + FLOPs x the cost of one."""
     flops, _ = job_size(section, dataset, batch)
-    return STARTUP_SECONDS + NETWORK_STEP_SECONDS * job_networks(section) * section["steps"] + FLOP_SECONDS * flops
+    dims = [PIXELS[dataset], *section["hidden"], 10]
+    weights = sum(a * b for a, b in zip(dims[:-1], dims[1:]))
+    network_steps = job_networks(section) * section["steps"]
+    return STARTUP_SECONDS + WEIGHT_STEP_SECONDS * weights * network_steps + FLOP_SECONDS * flops
 
 
 def job_resources(section: dict, dataset: str, batch: int) -> dict[str, int]:
