@@ -17,15 +17,25 @@ WEIGHT_STEP_SECONDS = 1.8e-8
 FLOP_SECONDS = 3.8e-11
 
 
+def layer_widths(section: dict, dataset: str) -> list[int]:
+    """Input pixels, the hidden widths, 10 classes."""
+    return [PIXELS[dataset], *section["hidden"], 10]
+
+
+def network_weights(section: dict, dataset: str) -> int:
+    """Weights of one network (biases left out)."""
+    dims = layer_widths(section, dataset)
+    return sum(a * b for a, b in zip(dims[:-1], dims[1:]))
+
+
 def job_size(section: dict, dataset: str, batch: int) -> tuple[float, int]:
     """(FLOPs, activation bytes) of one batch-size job: 6 FLOPs per weight, example and
     network per step; about 8 saved float32 activation tensors per layer for the backward
     pass (the input layer's are per replicate, not per network)."""
-    pixels = PIXELS[dataset]
-    dims = [pixels, *section["hidden"], 10]
-    weights = sum(a * b for a, b in zip(dims[:-1], dims[1:]))
+    dims = layer_widths(section, dataset)
+    weights = network_weights(section, dataset)
     flops = 6 * job_networks(section) * batch * weights * section["steps"]
-    activations = job_networks(section) * batch * sum(dims[1:]) + section["replicates"] * batch * pixels
+    activations = job_networks(section) * batch * sum(dims[1:]) + section["replicates"] * batch * dims[0]
     return flops, 8 * 4 * activations
 
 
@@ -38,10 +48,10 @@ def job_networks(section: dict) -> int:
 def job_seconds(section: dict, dataset: str, batch: int) -> float:
     """Start-up + network-steps x their per-weight cost + FLOPs x the cost of one."""
     flops, _ = job_size(section, dataset, batch)
-    dims = [PIXELS[dataset], *section["hidden"], 10]
-    weights = sum(a * b for a, b in zip(dims[:-1], dims[1:]))
     network_steps = job_networks(section) * section["steps"]
-    return STARTUP_SECONDS + WEIGHT_STEP_SECONDS * weights * network_steps + FLOP_SECONDS * flops
+    return (
+        STARTUP_SECONDS + WEIGHT_STEP_SECONDS * network_weights(section, dataset) * network_steps + FLOP_SECONDS * flops
+    )
 
 
 def job_resources(section: dict, dataset: str, batch: int) -> dict[str, int]:
