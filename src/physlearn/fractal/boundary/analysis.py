@@ -22,6 +22,7 @@ from scipy import stats
 from physlearn import step
 from physlearn.claims import SE_MULTIPLE, Claim, MeanInterval, all_hold, interval_verdict, wilson_interval
 from physlearn.fractal.boundary.convexity import CONVEXITY_THRESHOLD
+from physlearn.fractal.boundary.counting import fit_alpha
 
 # ---- the authors' numbers (spec section 3, [V-data]) ----------------------------------
 E1_COUNTS = [1] * 14 + [9, 13, 31, 51, 117, 225, 413, 863, 1743, 3585, 7163, 14169, 28721, 57699, 114843, 231873,
@@ -166,23 +167,35 @@ def quadratic_claims(row) -> list[Claim]:
     ]
 
 
+# The spec's own re-run matched the authors' fitted alphas within this much wherever >= 5 levels
+# entered the fit; its #B could not match exactly (chaotic flips, spec section 4.3: "Compare
+# fitted alpha with tolerances, not #B").
+SEGMENTS_ALPHA_TOLERANCE = 0.04
+
+
 def segments_claims(row) -> list[Claim]:
-    """Fig. 1b: the boxes of the E2 cell at the coarse levels match the authors' #B(n)."""
+    """Fig. 1b: the coarse levels of the E2 cell grow as the authors' did: alpha fitted (F1) to our
+    #B(n), n <= N, against alpha fitted the same way to the authors' #B over the same levels."""
     counts = counts_of(row)
     ref = np.array(E2_COUNTS[: len(counts)])
-    diff = np.abs(counts - ref)
-    ok = diff <= np.maximum(2, np.ceil(0.05 * ref))
+    ours, authors = fit_alpha(counts, "F1", min_levels=None), fit_alpha(ref, "F1", min_levels=None)
+    gap = ours.alpha - authors.alpha
     return [
         Claim(
-            id="segments-match-authors",
-            claim="The boxes holding a label change at each coarse level of the multiplicative cell (eps 0.2, wl 0.1) "
-            "are those of the authors' run.",
-            paper_value=f"#B(n), n = 0 .. {len(ref) - 1}: {', '.join(map(str, ref))}",
-            ours=f"#B(n): {', '.join(map(str, counts))}",
-            uncertainty="exact counts; a 1-ulp change of a chaotic trajectory can flip a label (spec section 4.3)",
-            criterion="|ours - authors'| <= max(2, 5%) at every level: PASS or FAIL",
-            passed=bool(ok.all()),
-            measured={"counts": counts.tolist(), "authors": ref.tolist()},
+            id="segments-alpha-matches-authors",
+            claim="The boxes holding a label change multiply, level by level, as in the authors' run of the "
+            "multiplicative cell (eps 0.2, wl 0.1).",
+            paper_value=f"authors' #B(n), n = 0 .. {len(ref) - 1}: {', '.join(map(str, ref))}; F1 alpha over "
+            f"these levels {authors.alpha:.3f}",
+            ours=f"#B(n): {', '.join(map(str, counts))}; F1 alpha {ours.alpha:.3f} ({ours.levels} levels), "
+            f"{gap:+.3f} from the authors'",
+            uncertainty="exact counts, no sampling error; a 1-ulp change of a chaotic trajectory can flip a label "
+            "and move #B by a few boxes (spec section 4.3)",
+            criterion=f"|alpha(ours) - alpha(authors')| <= {SEGMENTS_ALPHA_TOLERANCE} over the same levels and fit "
+            "rule (the spec's re-run tolerance): PASS or FAIL",
+            passed=bool(abs(gap) <= SEGMENTS_ALPHA_TOLERANCE),
+            measured={"counts": counts.tolist(), "authors": ref.tolist(), "alpha": ours.alpha,
+                      "authors_alpha": authors.alpha, "gap": gap},  # fmt: skip
         )
     ]
 
