@@ -194,8 +194,13 @@ def segments_claims(row) -> list[Claim]:
             criterion=f"|alpha(ours) - alpha(authors')| <= {SEGMENTS_ALPHA_TOLERANCE} over the same levels and fit "
             "rule (the spec's re-run tolerance): PASS or FAIL",
             passed=bool(abs(gap) <= SEGMENTS_ALPHA_TOLERANCE),
-            measured={"counts": counts.tolist(), "authors": ref.tolist(), "alpha": ours.alpha,
-                      "authors_alpha": authors.alpha, "gap": gap},  # fmt: skip
+            measured={
+                "counts": counts.tolist(),
+                "authors": ref.tolist(),
+                "alpha": ours.alpha,
+                "authors_alpha": authors.alpha,
+                "gap": gap,
+            },
         )
     ]
 
