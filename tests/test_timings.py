@@ -61,6 +61,18 @@ def test_a_run_is_recorded_with_its_machine(tmp_path):
     assert pd.read_csv(tmp_path / "out/laptop.csv")["cores"].iloc[0] >= 1
     with pytest.raises(ValueError, match="no benchmark files"):
         timings.record(tmp_path / "empty", "laptop", tmp_path / "out")
+    # a second run adds its jobs and replaces the ones it measured again
+    second = tmp_path / "second"
+    (second / timings.TIMINGS / "harmonic/toy").mkdir(parents=True)
+    pd.DataFrame({"s": [7.0]}).to_csv(second / timings.TIMINGS / "harmonic/toy/toy_points.tsv", sep="\t", index=False)
+    (second / timings.TIMINGS / "skills").mkdir(parents=True)
+    pd.DataFrame({"s": [3.0]}).to_csv(second / timings.TIMINGS / "skills/parity.tsv", sep="\t", index=False)
+    timings.record(second, "laptop", tmp_path / "out", add=True)
+    both = pd.read_csv(tmp_path / "out/laptop.csv")
+    assert dict(zip(both["job"], both["seconds"])) == {
+        "results/timings/harmonic/toy/toy_points.tsv": 7.0,
+        "results/timings/skills/parity.tsv": 3.0,
+    }
 
 
 @pytest.mark.slow

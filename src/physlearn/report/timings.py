@@ -1,6 +1,7 @@
 """Measured wall times of the workflow's jobs, and the runtimes the rules declare for them.
 
     python -m physlearn.report.timings --results RUN --scale laptop   # or: paper
+    python -m physlearn.report.timings --results RUN2 --scale paper --add   # a second run's jobs
 
 Every rule writes a snakemake benchmark file (``results/timings/<paper>/<experiment>/...tsv``).
 This command gathers a finished run's files into ``docs/timings/<scale>.csv`` (job, seconds,
@@ -46,15 +47,21 @@ def collect(results: Path | str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["job", "seconds"])
 
 
-def record(results: Path | str, scale: str, out: Path | str = RECORDS) -> pd.DataFrame:
-    """Write a run's wall times, with the machine, to ``out/<scale>.csv``."""
+def record(results: Path | str, scale: str, out: Path | str = RECORDS, add: bool = False) -> pd.DataFrame:
+    """Write a run's wall times, with the machine, to ``out/<scale>.csv``; with ``add``, into
+    the rows already there (a job measured again replaces its row), for a scale measured in
+    several runs."""
     table = collect(results)
     if table.empty:
         raise ValueError(f"no benchmark files under {Path(results) / TIMINGS}: run the workflow there first")
     info = machine()
     table = table.assign(cpu=info["cpu"], cores=info["cores"], gpu=info["gpu"] or "")
+    path = Path(out) / f"{scale}.csv"
+    if add and path.exists():
+        kept = pd.read_csv(path, keep_default_na=False)
+        table = pd.concat([kept[~kept["job"].isin(table["job"])], table]).sort_values("job", ignore_index=True)
     Path(out).mkdir(parents=True, exist_ok=True)
-    table.to_csv(Path(out) / f"{scale}.csv", index=False)
+    table.to_csv(path, index=False)
     return table
 
 
@@ -100,8 +107,9 @@ def main(argv=None):
     parser.add_argument("--results", required=True, help="the directory the run worked in")
     parser.add_argument("--scale", required=True, choices=("laptop", "paper"))
     parser.add_argument("--out", default=str(RECORDS))
+    parser.add_argument("--add", action="store_true", help="add to the recorded jobs (replacing re-measured ones)")
     args = parser.parse_args(argv)
-    table = record(args.results, args.scale, args.out)
+    table = record(args.results, args.scale, args.out, args.add)
     print(f"{len(table)} jobs, {table['seconds'].sum() / 60:.1f} min of wall time in all", file=sys.stderr)
 
 
