@@ -11,17 +11,18 @@ FLOPS_PER_DRAW = 50  # one skill draw from the Zipf distribution, shared by the 
 # Figs. 10 and 18 simulate N values x seeds, each reading its [N, skills] task vectors twice a
 # step for its rows (alpha x optimizer runs that share them), plus per-N work worth ~150 more N
 # (the draws, the updates; scaling_runs balances shards by the same N + 150). Wall seconds per
-# (N + 150) x skill x seed x step: ELEMENT_SECONDS + ROW_SECONDS x rows, fitted to two
-# paper-scale jobs (/work/paper run, 2-core Intel Xeon VM at load 5-8, 2026-12-06): scaling
-# shard 7/10 (N 44, 84, 159, 354, 619 x 14 rows x 4 seeds x 100k steps, 1000 skills: 1661 s)
-# and Fig. 18's job (1 row, 4 seeds, 100k steps: N 20, 50, 100, 200, 500 in 718 s). Task
-# vectors beyond CACHE_BYTES stream from memory: Fig. 18's N = 1000 took 1246 s, 2.5x its
-# in-cache rate (docs/benchmarks.md, Geometry-model sweeps: 4 MB at N = 1000 against a 1 MB L2).
-ELEMENT_SECONDS = 1.03e-9
-ROW_SECONDS = 7.4e-11
+# (N + 150) x skill x seed x step: ELEMENT_SECONDS + ROW_SECONDS x rows, fitted with one job per
+# core (2-core AMD EPYC VM, 2026-12-06) to Fig. 18's paper job (1 row, 4 seeds, 100k steps, 1000
+# skills: 3.85e-10 over N 20-500, 472 s in all) and to a scaling shard at 2000 steps (14 rows,
+# N 32-572: 9.64e-10; benchmarks/geometry_sweep.py has the same kernels). Task vectors beyond
+# CACHE_BYTES (N = 1000: 4 MB against a 1 MB L2) cost OUT_OF_CACHE_FACTOR more (Fig. 18's
+# N = 1000: 1.24; the shard with N = 1000: 1.07). Session 13's constants, 2.2-4x these, were
+# fitted on a machine at load 5-8, and declared 44 min for Fig. 18's 8 min.
+ELEMENT_SECONDS = 3.4e-10
+ROW_SECONDS = 4.45e-11
 N_OVERHEAD = 150
 CACHE_BYTES = 3e6
-OUT_OF_CACHE_FACTOR = 2.5
+OUT_OF_CACHE_FACTOR = 1.2
 # Figs. 4, 5 and 15 (one job each): wall seconds per run-step of simulate_many, from the
 # paper-scale Fig. 15 job (3 optimizers x 3 noise x 2 skill counts x 4 seeds x 15,000 steps
 # simulated in 25.3 s; its log, same run).
