@@ -75,6 +75,22 @@ def test_a_run_is_recorded_with_its_machine(tmp_path):
     }
 
 
+def test_a_whole_run_is_estimated_from_records_and_else_from_declared_runtimes(tmp_path):
+    from physlearn.resources import SAFETY
+
+    pd.DataFrame({"job": ["results/timings/a/x.tsv"], "seconds": [600.0]}).to_csv(tmp_path / "paper.csv", index=False)
+    runtimes = {"results/timings/a/x.tsv": 30, "results/timings/a/y.tsv": 13, "results/timings/b/z.tsv": 26}
+    by_rule, total, (low, high) = timings.estimate("paper", 2, tmp_path, runtimes)
+    # x was measured (600 s, not its declared 30 min); y and z count their runtime less the margin
+    assert by_rule.loc["a", "measured"] == 1 and by_rule.loc["b", "measured"] == 0
+    assert by_rule.loc["a", "seconds"] == pytest.approx(600 + 13 * 60 / SAFETY)
+    assert total == pytest.approx(600 + 39 * 60 / SAFETY)
+    longest = 26 * 60 / SAFETY
+    assert (low, high) == (pytest.approx(max(total / 2, longest)), pytest.approx(total / 2 + longest))
+    # one core: the jobs one after another
+    assert timings.estimate("paper", 1, tmp_path, runtimes)[2][0] == pytest.approx(total)
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("scale", sorted(timings.RUNS))
 def test_every_declared_runtime_holds_against_the_recorded_wall_times(scale):

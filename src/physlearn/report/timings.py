@@ -2,6 +2,7 @@
 
     python -m physlearn.report.timings --results RUN --scale laptop   # or: paper
     python -m physlearn.report.timings --results RUN2 --scale paper --add   # a second run's jobs
+    python -m physlearn.report.timings --estimate paper --cores 2   # how long a whole run takes
 
 Every rule writes a snakemake benchmark file (``results/timings/<paper>/<experiment>/...tsv``).
 This command gathers a finished run's files into ``docs/timings/<scale>.csv`` (job, seconds,
@@ -92,6 +93,34 @@ def dry_run(scale: str, repo: Path = SRC.parent) -> dict[str, int]:
     return declared(done.stdout + done.stderr)
 
 
+def estimate(scale: str, cores: int, records: Path | str = RECORDS, runtimes: dict[str, int] | None = None):
+    """How long a scale's whole run takes on ``cores`` one-core jobs: per rule, its jobs' wall
+    times (the recorded one where ``records/<scale>.csv`` has the job, else the declared
+    runtime less the SLURM margin), and the makespan bounds max(total / cores, longest job)
+    from below and total / cores + longest job from above (list scheduling)."""
+    from physlearn.resources import SAFETY
+
+    runtimes = dry_run(scale) if runtimes is None else runtimes
+    path = Path(records) / f"{scale}.csv"
+    recorded = dict(pd.read_csv(path)[["job", "seconds"]].values) if path.exists() else {}
+    table = pd.DataFrame(
+        [
+            {
+                "rule": Path(job).parent.as_posix().removeprefix(TIMINGS + "/"),
+                "measured": job in recorded,
+                "seconds": recorded[job] if job in recorded else 60.0 * minutes / SAFETY,
+            }
+            for job, minutes in runtimes.items()
+        ]
+    )
+    by_rule = table.groupby("rule").agg(
+        jobs=("seconds", "size"), measured=("measured", "sum"), seconds=("seconds", "sum")
+    )
+    total, longest = float(table["seconds"].sum()), float(table["seconds"].max())
+    bounds = (max(total / cores, longest), total / cores + longest)
+    return by_rule.sort_values("seconds", ascending=False), total, bounds
+
+
 def compare(measured: pd.DataFrame, runtimes: dict[str, int]) -> pd.DataFrame:
     """Measured against declared, per job both know: ``ratio`` is the declared runtime over
     the measured wall time (at least :data:`FLOOR_S`); ``holds`` whether it is within :data:`FACTOR`."""
@@ -104,11 +133,20 @@ def compare(measured: pd.DataFrame, runtimes: dict[str, int]) -> pd.DataFrame:
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--results", required=True, help="the directory the run worked in")
-    parser.add_argument("--scale", required=True, choices=("laptop", "paper"))
+    parser.add_argument("--results", help="the directory the run worked in")
+    parser.add_argument("--scale", choices=("laptop", "paper"))
     parser.add_argument("--out", default=str(RECORDS))
     parser.add_argument("--add", action="store_true", help="add to the recorded jobs (replacing re-measured ones)")
+    parser.add_argument("--estimate", choices=tuple(RUNS), help="print how long this scale's whole run takes")
+    parser.add_argument("--cores", type=int, default=2, help="with --estimate: cores, one job each")
     args = parser.parse_args(argv)
+    if args.estimate:
+        by_rule, total, (low, high) = estimate(args.estimate, args.cores, args.out)
+        print(by_rule.assign(hours=by_rule["seconds"] / 3600).round(2).to_string())
+        print(f"{total / 3600:.1f} h of jobs: {low / 3600:.1f}-{high / 3600:.1f} h on {args.cores} cores")
+        return
+    if not (args.results and args.scale):
+        parser.error("--results and --scale are needed to record a run")
     table = record(args.results, args.scale, args.out, args.add)
     print(f"{len(table)} jobs, {table['seconds'].sum() / 60:.1f} min of wall time in all", file=sys.stderr)
 
