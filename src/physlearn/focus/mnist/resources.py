@@ -6,15 +6,19 @@ from __future__ import annotations
 from physlearn.resources import STARTUP_SECONDS, slurm_minutes
 
 PIXELS = {"mnist": 784, "digits": 64}
-# Wall-time costs of a batch-size job, fitted to the laptop scan's two ends (8x8 digits, 84
-# networks of 21k weights, 400 steps, 2 threads; docs/timings/laptop.csv and the jobs' logs,
-# 2-core Intel Xeon VM at load ~4, 2026-12-06): batch 2 trained in 12.8 s (its FLOPs are 0.3 s
-# of it: the rest is per-step work, 0.37 ms per network and step, i.e. 1.8e-8 s per weight:
-# the optimizer's passes over every weight), batch 256 in 54.2 s (1.1e12 FLOPs: 26 GFLOP/s).
-# The paper-scale shards (240 networks of 75k weights) took 190 s at batch 4 and 1364 s at
-# batch 512 (session 13; the model gives 140 and 980). A GPU is far faster.
-WEIGHT_STEP_SECONDS = 1.8e-8
-FLOP_SECONDS = 3.8e-11
+# Wall-time costs of a batch-size job, fitted to the paper-scale digits scan with one job per
+# core (240 networks of 75k weights, 128 wide, 400 steps, 1 thread; 2-core AMD EPYC VM,
+# 2026-12-06; docs/timings/paper.csv): batches 2 to 256 took 54 to 305 s, within 8% of
+# 5 s + 7.1e-9 s per weight and network-step (the optimizer's passes over every weight) +
+# 2.3e-11 s per FLOP (43 GFLOP/s). From batch 512 on, a layer's activations of one network
+# (batch x width float32) outgrow ACTIVATION_CACHE_BYTES and a FLOP costs OUT_OF_CACHE_FACTOR
+# more: batch 512 took 1144 s and batch 1024 ~2260 s, 2.1-2.2x the in-cache rate. Session 13's
+# constants (1.8e-8 and 3.8e-11) came from the Intel VM at load ~4 and declared 2.4-3.5x the
+# times measured here.
+WEIGHT_STEP_SECONDS = 7.1e-9
+FLOP_SECONDS = 2.3e-11
+ACTIVATION_CACHE_BYTES = 128 * 1024
+OUT_OF_CACHE_FACTOR = 2.15
 
 
 def layer_widths(section: dict, dataset: str) -> list[int]:
@@ -46,11 +50,15 @@ def job_networks(section: dict) -> int:
 
 
 def job_seconds(section: dict, dataset: str, batch: int) -> float:
-    """Start-up + network-steps x their per-weight cost + FLOPs x the cost of one."""
+    """Start-up + network-steps x their per-weight cost + FLOPs x the cost of one (x
+    :data:`OUT_OF_CACHE_FACTOR` when a layer's activations of one network outgrow
+    :data:`ACTIVATION_CACHE_BYTES`)."""
     flops, _ = job_size(section, dataset, batch)
     network_steps = job_networks(section) * section["steps"]
+    activations = 4 * batch * max(layer_widths(section, dataset)[1:])
+    flop_seconds = FLOP_SECONDS * (OUT_OF_CACHE_FACTOR if activations > ACTIVATION_CACHE_BYTES else 1.0)
     return (
-        STARTUP_SECONDS + WEIGHT_STEP_SECONDS * network_weights(section, dataset) * network_steps + FLOP_SECONDS * flops
+        STARTUP_SECONDS + WEIGHT_STEP_SECONDS * network_weights(section, dataset) * network_steps + flop_seconds * flops
     )
 
 
