@@ -94,10 +94,11 @@ def dry_run(scale: str, repo: Path = SRC.parent) -> dict[str, int]:
 
 
 def estimate(scale: str, cores: int, records: Path | str = RECORDS, runtimes: dict[str, int] | None = None):
-    """How long a scale's whole run takes on ``cores`` one-core jobs: per rule, its jobs' wall
-    times (the recorded one where ``records/<scale>.csv`` has the job, else the declared
-    runtime less the SLURM margin), and the makespan bounds max(total / cores, longest job)
-    from below and total / cores + longest job from above (list scheduling)."""
+    """How long a scale's whole run takes on ``cores`` one-core jobs: per benchmark folder
+    (one experiment's jobs), its jobs' wall times (the recorded one where
+    ``records/<scale>.csv`` has the job, else the declared runtime less the SLURM margin), and
+    the makespan bounds max(total / cores, longest job) from below and total / cores + longest
+    job from above (list scheduling; figure jobs wait for their inputs, but take seconds)."""
     from physlearn.resources import SAFETY
 
     runtimes = dry_run(scale) if runtimes is None else runtimes
@@ -106,19 +107,19 @@ def estimate(scale: str, cores: int, records: Path | str = RECORDS, runtimes: di
     table = pd.DataFrame(
         [
             {
-                "rule": Path(job).parent.as_posix().removeprefix(TIMINGS + "/"),
+                "folder": Path(job).parent.as_posix().removeprefix(TIMINGS + "/"),
                 "measured": job in recorded,
                 "seconds": recorded[job] if job in recorded else 60.0 * minutes / SAFETY,
             }
             for job, minutes in runtimes.items()
         ]
     )
-    by_rule = table.groupby("rule").agg(
+    by_folder = table.groupby("folder").agg(
         jobs=("seconds", "size"), measured=("measured", "sum"), seconds=("seconds", "sum")
     )
     total, longest = float(table["seconds"].sum()), float(table["seconds"].max())
     bounds = (max(total / cores, longest), total / cores + longest)
-    return by_rule.sort_values("seconds", ascending=False), total, bounds
+    return by_folder.sort_values("seconds", ascending=False), total, bounds
 
 
 def compare(measured: pd.DataFrame, runtimes: dict[str, int]) -> pd.DataFrame:
@@ -141,8 +142,8 @@ def main(argv=None):
     parser.add_argument("--cores", type=int, default=2, help="with --estimate: cores, one job each")
     args = parser.parse_args(argv)
     if args.estimate:
-        by_rule, total, (low, high) = estimate(args.estimate, args.cores, args.out)
-        print(by_rule.assign(hours=by_rule["seconds"] / 3600).round(2).to_string())
+        by_folder, total, (low, high) = estimate(args.estimate, args.cores, args.out)
+        print(by_folder.assign(hours=by_folder["seconds"] / 3600).round(2).to_string())
         print(f"{total / 3600:.1f} h of jobs: {low / 3600:.1f}-{high / 3600:.1f} h on {args.cores} cores")
         return
     if not (args.results and args.scale):

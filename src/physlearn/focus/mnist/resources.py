@@ -12,7 +12,7 @@ PIXELS = {"mnist": 784, "digits": 64}
 # 5 s + 7.1e-9 s per weight and network-step (the optimizer's passes over every weight) +
 # 2.3e-11 s per FLOP (43 GFLOP/s). From batch 512 on, a layer's activations of one network
 # (batch x width float32) outgrow ACTIVATION_CACHE_BYTES and a FLOP costs OUT_OF_CACHE_FACTOR
-# more: batch 512 took 1144 s and batch 1024 ~2260 s, 2.1-2.2x the in-cache rate. Session 13's
+# more: batch 512 took 1144 s and batch 1024 2242 s, 2.1-2.2x the in-cache rate. Session 13's
 # constants (1.8e-8 and 3.8e-11) came from the Intel VM at load ~4 and declared 2.4-3.5x the
 # times measured here.
 WEIGHT_STEP_SECONDS = 7.1e-9
@@ -55,8 +55,8 @@ def job_seconds(section: dict, dataset: str, batch: int) -> float:
     :data:`ACTIVATION_CACHE_BYTES`)."""
     flops, _ = job_size(section, dataset, batch)
     network_steps = job_networks(section) * section["steps"]
-    activations = 4 * batch * max(layer_widths(section, dataset)[1:])
-    flop_seconds = FLOP_SECONDS * (OUT_OF_CACHE_FACTOR if activations > ACTIVATION_CACHE_BYTES else 1.0)
+    layer_bytes = 4 * batch * max(layer_widths(section, dataset)[1:])  # one network's widest activations
+    flop_seconds = FLOP_SECONDS * (OUT_OF_CACHE_FACTOR if layer_bytes > ACTIVATION_CACHE_BYTES else 1.0)
     return (
         STARTUP_SECONDS + WEIGHT_STEP_SECONDS * network_weights(section, dataset) * network_steps + flop_seconds * flops
     )
