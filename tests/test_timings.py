@@ -89,6 +89,12 @@ def test_a_whole_run_is_estimated_from_records_and_else_from_declared_runtimes(t
     assert (low, high) == (pytest.approx(max(total / 2, longest)), pytest.approx(total / 2 + longest))
     # one core: the jobs one after another
     assert timings.estimate("paper", 1, tmp_path, runtimes)[2][0] == pytest.approx(total)
+    # one paper's jobs only: b's job alone, on one core or two (it cannot be split)
+    by_folder, total_b, bounds_b = timings.estimate("paper", 2, tmp_path, runtimes, papers=["b"])
+    assert list(by_folder.index) == ["b"] and total_b == pytest.approx(longest)
+    assert bounds_b == (pytest.approx(longest), pytest.approx(longest / 2 + longest))
+    with pytest.raises(ValueError, match="no paper-scale jobs of the papers"):
+        timings.estimate("paper", 2, tmp_path, runtimes, papers=["c"])
 
 
 @pytest.mark.slow

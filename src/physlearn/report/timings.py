@@ -3,6 +3,7 @@
     python -m physlearn.report.timings --results RUN --scale laptop   # or: paper
     python -m physlearn.report.timings --results RUN2 --scale paper --add   # a second run's jobs
     python -m physlearn.report.timings --estimate paper --cores 2   # how long a whole run takes
+    python -m physlearn.report.timings --estimate paper --papers focus harmonic skills   # some papers' jobs
 
 Every rule writes a snakemake benchmark file (``results/timings/<paper>/<experiment>/...tsv``).
 This command gathers a finished run's files into ``docs/timings/<scale>.csv`` (job, seconds,
@@ -17,6 +18,7 @@ import argparse
 import re
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -93,12 +95,19 @@ def dry_run(scale: str, repo: Path = SRC.parent) -> dict[str, int]:
     return declared(done.stdout + done.stderr)
 
 
-def estimate(scale: str, cores: int, records: Path | str = RECORDS, runtimes: dict[str, int] | None = None):
+def estimate(
+    scale: str,
+    cores: int,
+    records: Path | str = RECORDS,
+    runtimes: dict[str, int] | None = None,
+    papers: Sequence[str] | None = None,
+):
     """How long a scale's whole run takes on ``cores`` one-core jobs: per benchmark folder
     (one experiment's jobs), its jobs' wall times (the recorded one where
     ``records/<scale>.csv`` has the job, else the declared runtime less the SLURM margin), and
     the makespan bounds max(total / cores, longest job) from below and total / cores + longest
-    job from above (list scheduling; figure jobs wait for their inputs, but take seconds)."""
+    job from above (list scheduling; figure jobs wait for their inputs, but take seconds).
+    ``papers``: only the jobs of these papers (a folder's first part, e.g. ``skills``)."""
     from physlearn.resources import SAFETY
 
     runtimes = dry_run(scale) if runtimes is None else runtimes
@@ -114,6 +123,10 @@ def estimate(scale: str, cores: int, records: Path | str = RECORDS, runtimes: di
             for job, minutes in runtimes.items()
         ]
     )
+    if papers is not None:
+        table = table[table["folder"].str.split("/").str[0].isin(list(papers))]
+        if table.empty:
+            raise ValueError(f"no {scale}-scale jobs of the papers {list(papers)}")
     by_folder = table.groupby("folder").agg(
         jobs=("seconds", "size"), measured=("measured", "sum"), seconds=("seconds", "sum")
     )
@@ -140,9 +153,10 @@ def main(argv=None):
     parser.add_argument("--add", action="store_true", help="add to the recorded jobs (replacing re-measured ones)")
     parser.add_argument("--estimate", choices=tuple(RUNS), help="print how long this scale's whole run takes")
     parser.add_argument("--cores", type=int, default=2, help="with --estimate: cores, one job each")
+    parser.add_argument("--papers", nargs="+", help="with --estimate: only these papers' jobs (default: all)")
     args = parser.parse_args(argv)
     if args.estimate:
-        by_folder, total, (low, high) = estimate(args.estimate, args.cores, args.out)
+        by_folder, total, (low, high) = estimate(args.estimate, args.cores, args.out, papers=args.papers)
         print(by_folder.assign(hours=by_folder["seconds"] / 3600).round(2).to_string())
         print(f"{total / 3600:.1f} h of jobs: {low / 3600:.1f}-{high / 3600:.1f} h on {args.cores} cores")
         return
