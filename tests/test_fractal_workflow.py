@@ -130,14 +130,28 @@ def test_runtime_grows_with_the_grid_and_shrinks_with_shards():
     small = resources.label_minutes(SECTION, "E3")
     big = {**SECTION, "experiments": {**SECTION["experiments"], "E3": {"level": 20}}}
     assert small == 1  # SLURM's smallest request
-    # 100 cells x 2^20 x 1000 nominal steps at 1e8/s, half of them run (criterion B stops the
-    # divergent ones): ~9 minutes, with the margin
-    seconds = STARTUP_SECONDS + 0.5 * 100 * (2**20 + 1) * 1000 / 1e8
+    # 100 cells x 2^20 x 1000 nominal steps at 1e8/s, times E3's relative cost (0.7: criterion
+    # B stops the divergent ones, and a step costs more than 1e-8 s): ~12 minutes
+    seconds = STARTUP_SECONDS + resources.RELATIVE_COST["E3"] * 100 * (2**20 + 1) * 1000 / 1e8
     assert resources.label_seconds(big, "E3") == pytest.approx(seconds)
     assert resources.label_minutes(big, "E3") == slurm_minutes(seconds)
     sharded = {**SECTION, "experiments": {**SECTION["experiments"], "E3": {"level": 20, "cell_shards": 10}}}
     assert resources.label_seconds(sharded, "E3") < resources.label_seconds(big, "E3") / 9
     assert resources.label_mem_mb(big, "E3") > resources.label_mem_mb(SECTION, "E3")
+
+
+def test_each_label_job_is_estimated_from_its_own_cells():
+    """E9's shards hold either additive or multiplicative cells, whose trajectories diverge at
+    different rates (paper scale: 145-169 s against 54-76 s a shard): each job asks for its own."""
+    section = {**SECTION, "experiments": {**SECTION["experiments"], "E9": {"level": 20, "cell_shards": 20, "columns": 100}}}
+    table = design.cells("E9", section)
+    losses = [set(table["loss"].iloc[design.shard_slices(table, section, "E9", s)[0]]) for s in (0, 19)]
+    assert losses == [{"additive"}, {"multiplicative"}]
+    additive, multiplicative = (resources.label_seconds(section, "E9", s) - STARTUP_SECONDS for s in (0, 19))
+    cost = resources.RELATIVE_COST["E9"]
+    assert multiplicative / additive == pytest.approx(cost["multiplicative"] / cost["additive"])
+    # without a shard: the costliest job's
+    assert resources.label_seconds(section, "E9") == pytest.approx(additive + STARTUP_SECONDS)
 
 
 # ---- claims: each id PASSes on the spec's numbers and FAILs on a plausible wrong result --

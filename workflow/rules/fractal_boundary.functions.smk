@@ -89,7 +89,7 @@ def fractal_labels(wildcards):
 
 
 def fractal_runtime(wildcards):
-    return fractal_resources.label_minutes(FRACTAL, wildcards.experiment)
+    return fractal_resources.label_minutes(FRACTAL, wildcards.experiment, int(wildcards.shard))
 
 
 def fractal_mem_mb(wildcards):
