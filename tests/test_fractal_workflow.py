@@ -143,7 +143,10 @@ def test_runtime_grows_with_the_grid_and_shrinks_with_shards():
 def test_each_label_job_is_estimated_from_its_own_cells():
     """E9's shards hold either additive or multiplicative cells, whose trajectories diverge at
     different rates (paper scale: 145-169 s against 54-76 s a shard): each job asks for its own."""
-    section = {**SECTION, "experiments": {**SECTION["experiments"], "E9": {"level": 20, "cell_shards": 20, "columns": 100}}}
+    section = {
+        **SECTION,
+        "experiments": {**SECTION["experiments"], "E9": {"level": 20, "cell_shards": 20, "columns": 100}},
+    }
     table = design.cells("E9", section)
     losses = [set(table["loss"].iloc[design.shard_slices(table, section, "E9", s)[0]]) for s in (0, 19)]
     assert losses == [{"additive"}, {"multiplicative"}]
