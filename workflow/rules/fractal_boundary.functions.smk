@@ -89,7 +89,9 @@ def fractal_labels(wildcards):
 
 
 def fractal_runtime(wildcards):
-    return fractal_resources.label_minutes(FRACTAL, wildcards.experiment, int(wildcards.shard))
+    return fractal_resources.label_minutes(
+        FRACTAL, wildcards.experiment, int(wildcards.shard)
+    )
 
 
 def fractal_mem_mb(wildcards):
