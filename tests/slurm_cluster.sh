@@ -75,6 +75,18 @@ for tool in slurmctld slurmd munged sinfo scontrol; do
     command -v "$tool" >/dev/null 2>&1 || die "$tool not found after installation"
 done
 
+# True when the pid file names a running process of that daemon. A pid file outlives a
+# daemon that was killed (a container or session ending), and its pid can by then belong
+# to an unrelated process: `kill -0` alone took such a file for a running slurmctld and
+# the script then waited for a controller that was never started.
+daemon_alive() {  # PIDFILE NAME
+    local pid
+    [[ -f "$1" ]] || return 1
+    pid="$(cat "$1" 2>/dev/null)" || return 1
+    [[ "$pid" =~ ^[0-9]+$ ]] || return 1
+    [[ "$(cat "/proc/$pid/comm" 2>/dev/null)" == "$2" ]]
+}
+
 # --- 2. munge --------------------------------------------------------------------------
 munge_ok() { munge -n 2>/dev/null | unmunge >/dev/null 2>&1; }
 if ! munge_ok; then
@@ -88,7 +100,7 @@ if ! munge_ok; then
     install -d -o munge -g munge -m 0755 /run/munge
     install -d -o munge -g munge -m 0700 /var/lib/munge /var/log/munge
     # A stale socket or pid file from a previous boot stops munged from starting.
-    if [[ -f /run/munge/munged.pid ]] && ! kill -0 "$(cat /run/munge/munged.pid)" 2>/dev/null; then
+    if [[ -f /run/munge/munged.pid ]] && ! daemon_alive /run/munge/munged.pid munged; then
         rm -f /run/munge/munged.pid /run/munge/munge.socket.2 /run/munge/munge.socket.2.lock
     fi
     log "starting munged"
@@ -155,32 +167,46 @@ if [[ ! -f "$CONF" ]] || [[ "$(cat "$CONF")" != "$NEW_CONF" ]]; then
 fi
 
 # --- 4. daemons ------------------------------------------------------------------------
-pid_alive() { [[ -f "$1" ]] && kill -0 "$(cat "$1")" 2>/dev/null; }
+slurmctld_answers() { timeout 5 scontrol ping 2>/dev/null | grep -q 'is UP'; }
+start_slurmctld() {
+    log "starting slurmctld"
+    slurmctld </dev/null >>"$LOG_DIR/slurmctld.start.log" 2>&1 \
+        || die "slurmctld failed to start: $(tail -n 20 "$LOG_DIR/slurmctld.start.log" "$LOG_DIR/slurmctld.log" 2>/dev/null)"
+}
+wait_for_slurmctld() {
+    for _ in $(seq 1 40); do
+        slurmctld_answers && return 0
+        sleep 0.5
+    done
+    return 1
+}
 
-if pid_alive /run/slurmctld.pid; then
+if daemon_alive /run/slurmctld.pid slurmctld; then
     if [[ "$CONF_CHANGED" -eq 1 ]]; then
         log "slurmctld is running; reloading the new configuration"
         scontrol reconfigure >&2 || true
     fi
+    if ! wait_for_slurmctld; then
+        # Running but not answering (hung, or started with another configuration):
+        # end it and start a new one, once.
+        log "slurmctld (pid $(cat /run/slurmctld.pid)) does not answer; restarting it"
+        kill "$(cat /run/slurmctld.pid)" 2>/dev/null || true
+        for _ in $(seq 1 20); do daemon_alive /run/slurmctld.pid slurmctld || break; sleep 0.5; done
+        start_slurmctld
+    fi
 else
-    log "starting slurmctld"
-    slurmctld </dev/null >>"$LOG_DIR/slurmctld.start.log" 2>&1 \
-        || die "slurmctld failed to start: $(tail -n 20 "$LOG_DIR/slurmctld.start.log" "$LOG_DIR/slurmctld.log" 2>/dev/null)"
+    start_slurmctld
 fi
-for _ in $(seq 1 40); do
-    timeout 5 scontrol ping 2>/dev/null | grep -q 'is UP' && break
-    sleep 0.5
-done
-timeout 5 scontrol ping 2>/dev/null | grep -q 'is UP' \
+wait_for_slurmctld \
     || die "slurmctld does not answer: $(tail -n 20 "$LOG_DIR/slurmctld.log" 2>/dev/null)"
 
-if pid_alive /run/slurmd.pid && [[ "$CONF_CHANGED" -eq 1 ]]; then
+if daemon_alive /run/slurmd.pid slurmd && [[ "$CONF_CHANGED" -eq 1 ]]; then
     # slurmd rereads its configuration only on restart; end the one we know by its pid.
     log "restarting slurmd for the new configuration"
     kill "$(cat /run/slurmd.pid)" 2>/dev/null || true
-    for _ in $(seq 1 20); do pid_alive /run/slurmd.pid || break; sleep 0.5; done
+    for _ in $(seq 1 20); do daemon_alive /run/slurmd.pid slurmd || break; sleep 0.5; done
 fi
-if ! pid_alive /run/slurmd.pid; then
+if ! daemon_alive /run/slurmd.pid slurmd; then
     log "starting slurmd"
     slurmd </dev/null >>"$LOG_DIR/slurmd.start.log" 2>&1 \
         || die "slurmd failed to start: $(tail -n 20 "$LOG_DIR/slurmd.start.log" "$LOG_DIR/slurmd.log" 2>/dev/null)"

@@ -152,3 +152,30 @@ def test_valley_figures_through_slurm(slurm_cluster, tmp_path):
         assert (log_dir / f"{job_id}.log").is_file(), (
             f"{npz} says SLURM job {job_id}, but {log_dir} holds {sorted(p.name for p in log_dir.glob('*'))}"
         )
+
+
+def test_cluster_script_does_not_take_a_reused_pid_for_a_daemon(tmp_path):
+    """A pid file left by a killed slurmctld can name an unrelated live process (CI, stop 28:
+    the script then waited for a controller it never started). `daemon_alive` must say no
+    to it, and yes to a pid file naming a process of that name."""
+    text = CLUSTER_SCRIPT.read_text()
+    start = text.index("daemon_alive() {")
+    function = text[start : text.index("\n}\n", start) + 3]
+    other = subprocess.Popen(["sleep", "60"])
+    try:
+        pidfile = tmp_path / "slurmctld.pid"
+        pidfile.write_text(f"{other.pid}\n")
+        missing = tmp_path / "gone.pid"
+
+        def alive(path: Path, name: str) -> bool:
+            script = f'{function}\ndaemon_alive "{path}" {name}'
+            return subprocess.run(["bash", "-c", script]).returncode == 0
+
+        assert not alive(pidfile, "slurmctld")  # the live process is `sleep`
+        assert alive(pidfile, "sleep")
+        assert not alive(missing, "slurmctld")
+        pidfile.write_text("not a pid\n")
+        assert not alive(pidfile, "sleep")
+    finally:
+        other.kill()
+        other.wait()
