@@ -447,3 +447,58 @@ def test_mnist_runtime_estimate_counts_every_batch_step():
     )
     assert train_runtime(dict(section, replicates=20), "mnist") > train_runtime(section, "mnist")
     assert train_runtime(section, "digits") < train_runtime(section, "mnist")
+
+
+def test_accuracy_over_distinct_examples_counts_every_sample():
+    """The accuracy over a run's distinct examples, weighted by their counts, equals the
+    plain accuracy over its samples, duplicates included: stacks whose runs have different
+    numbers of distinct rows (padding), train and test, from a start, mixed outputs."""
+    task = D.make_task("genealogy")
+    cfg = T.model_config(task, "transformer")
+    seeds = [3, 4, 5]
+    data = [T.run_data(task, 0, s, 200) for s in seeds]
+    inputs = torch.as_tensor(np.stack([d[0] for d in data]))
+    answers = torch.as_tensor(np.stack([d[1] for d in data]))
+    is_train = torch.arange(200).unsqueeze(0) < torch.tensor([150, 150, 150]).unsqueeze(1)
+    harmonic = torch.tensor([False, True, True])
+    params = M.init_runs(cfg, seeds)
+    # an untrained model is always wrong: make it right on about half the samples, and on
+    # some copies of an example but not others (a (tokens, answer) row is the unit)
+    predicted = M.predict(cfg, params, inputs, harmonic)
+    answers = torch.where(
+        torch.rand(answers.shape, generator=torch.Generator().manual_seed(0)) < 0.5, predicted, answers
+    )
+    correct = (predicted == answers).float()
+    for start in (0, 120):
+        examples = T.EvalSet.build(inputs, answers, is_train, start=start)
+        distinct = [
+            len(torch.unique(torch.cat([inputs[r, start:], answers[r, start:, None]], -1), dim=0)) for r in range(3)
+        ]
+        assert examples.answers.shape == (3, max(distinct)) and len(set(distinct)) > 1  # padded
+        assert examples.train.sum(1).tolist() == is_train[:, start:].sum(1).tolist()
+        train, test = T.accuracy(cfg, params, harmonic, examples)
+        c, t = correct[:, start:], is_train[:, start:]
+        torch.testing.assert_close(train, (c * t).sum(1) / t.sum(1))
+        torch.testing.assert_close(test, (c * ~t).sum(1) / (~t).sum(1))
+        assert 0.2 < float(train.min()) and float(train.max()) < 0.8 and 0.2 < float(test.min())
+
+
+def test_last_layer_computes_the_last_token_only_with_the_same_numbers():
+    """transformer_hidden skips the other tokens' queries and feed-forward passes in the last
+    layer; with dropout masks drawn, its output equals the full encoder's last token."""
+    task = D.make_task("lattice")
+    cfg = T.model_config(task, "transformer")
+    params = M.init_runs(cfg, [1, 2])
+    p = M.unflatten(params, cfg.shapes())
+    tokens = torch.randint(0, task.vocab, (2, 8, task.n_inputs), generator=torch.Generator().manual_seed(0))
+    uniforms = torch.rand(2, 8, cfg.dropout_numbers, generator=torch.Generator().manual_seed(1))
+    masks = M.split_dropout(cfg, M.dropout_masks(uniforms, cfg.dropout))
+    for dropout in (masks, None):
+        x = M._gather_rows(p["embedding"], tokens) + p["positions"].unsqueeze(1)
+        h = x
+        for i in range(cfg.layers):
+            h = M.encoder_layer(cfg, p, i, h, dropout)  # every token, in every layer
+        full = (x + h)[:, :, -1]
+        torch.testing.assert_close(M.transformer_hidden(cfg, p, tokens, dropout), full, rtol=1e-6, atol=1e-6)
+    # and the masks matter: the last token's output changes with them
+    assert not torch.allclose(M.transformer_hidden(cfg, p, tokens, masks), M.transformer_hidden(cfg, p, tokens))

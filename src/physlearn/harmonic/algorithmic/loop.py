@@ -188,21 +188,60 @@ def _gather_examples(table: torch.Tensor, idx: torch.Tensor) -> torch.Tensor:
     return table.reshape(R * N, *table.shape[2:]).index_select(0, flat.reshape(-1)).view(*idx.shape, *table.shape[2:])
 
 
+@dataclass
+class EvalSet:
+    """Each run's distinct examples from ``start`` on, with how often each occurs in its train
+    and its test split: a run's 1000 samples are drawn with replacement, so an accuracy over
+    them is a weighted accuracy over its distinct (tokens, answer) rows, 35-94% as many
+    (genealogy to lattice), and evaluating each once gives the same counts.
+
+    tokens [R, U, T], answers [R, U], train and test counts [R, U] (float); U is the largest
+    run's number of distinct rows, the others padded with count 0."""
+
+    tokens: torch.Tensor
+    answers: torch.Tensor
+    train: torch.Tensor
+    test: torch.Tensor
+
+    @classmethod
+    def build(cls, inputs, answers, is_train, start: int = 0) -> EvalSet:
+        rows = torch.cat([inputs[:, start:], answers[:, start:, None]], -1)  # [R, N, T + 1]
+        # a row as one number in base (largest token + 1): torch.unique over numbers, not rows
+        base = int(rows.max()) + 1 if rows.numel() else 1
+        keys = (rows * base ** torch.arange(rows.shape[-1], device=rows.device)).sum(-1)
+        picked, counts = [], []
+        for run_keys, run_train in zip(keys, is_train[:, start:]):
+            unique, inverse = torch.unique(run_keys, return_inverse=True)
+            first = torch.full((len(unique),), len(run_keys), device=rows.device).scatter_reduce_(
+                0, inverse, torch.arange(len(run_keys), device=rows.device), "amin"
+            )  # a sample holding each distinct row
+            count = torch.zeros(2, len(unique), device=rows.device)
+            count[0].index_add_(0, inverse, run_train.float())
+            count[1].index_add_(0, inverse, (~run_train).float())
+            picked.append(first)
+            counts.append(count)
+        U = max((len(f) for f in picked), default=0)
+        # pad with the run's first distinct row, counted 0 times
+        index = torch.stack([torch.cat([f, f[:1].expand(U - len(f))]) for f in picked])
+        counts = torch.stack([torch.nn.functional.pad(c, (0, U - c.shape[1])) for c in counts])
+        distinct = rows.gather(1, index.unsqueeze(-1).expand(-1, -1, rows.shape[-1]))
+        return cls(distinct[..., :-1].contiguous(), distinct[..., -1].contiguous(), counts[:, 0], counts[:, 1])
+
+
 @torch.no_grad()
-def accuracy(cfg, params, inputs, answers, harmonic, is_train, start: int = 0, chunk=250_000):
-    """Train and test accuracy [R] each, over a run's samples from ``start`` on (no
-    dropout); a split with no samples there gives NaN."""
-    inputs, answers, is_train = inputs[:, start:], answers[:, start:], is_train[:, start:]
-    R, N = answers.shape
+def accuracy(cfg, params, harmonic, examples: EvalSet, chunk=250_000):
+    """Train and test accuracy [R] each over ``examples`` (no dropout); a split with no
+    samples gives NaN."""
+    R, U = examples.answers.shape
     per_chunk = max(1, chunk // max(R, 1))
-    correct = torch.empty(R, N, dtype=torch.bool, device=answers.device)
+    correct = torch.empty(R, U, device=examples.answers.device)
     p = M.unflatten(params, cfg.shapes())
-    for first in range(0, N, per_chunk):
+    for first in range(0, U, per_chunk):
         last = first + per_chunk
-        correct[:, first:last] = M.predict(cfg, p, inputs[:, first:last], harmonic) == answers[:, first:last]
-    correct = correct.float()
-    train = (correct * is_train).sum(1) / is_train.sum(1)
-    test = (correct * ~is_train).sum(1) / (~is_train).sum(1)
+        tokens, answers = examples.tokens[:, first:last], examples.answers[:, first:last]
+        correct[:, first:last] = M.predict(cfg, p, tokens, harmonic) == answers
+    train = (correct * examples.train).sum(1) / examples.train.sum(1)
+    test = (correct * examples.test).sum(1) / examples.test.sum(1)
     return train, test
 
 
@@ -320,7 +359,12 @@ def _train_sorted(
     test_start = int(n_train[[r.track for r in runs]].min()) if len(track_idx) else 0  # tracked runs' tests start here
     all_tracked = len(track_idx) == R
     tracked = lambda t: t if all_tracked else t[track_idx]  # no per-epoch copy when every run is tracked
-    track_data = [tracked(t) for t in (inputs, answers, harmonic, is_train)]  # the tracked runs' data, once
+    # the tracked runs' distinct examples, once (the MLPs' tests only: their train accuracy is the running one)
+    track_examples = None
+    if len(track_idx):
+        first = test_start if cfg.family == "mlp" else 0
+        track_examples = EvalSet.build(*(tracked(t) for t in (inputs, answers, is_train)), start=first)
+    track_harmonic = tracked(harmonic)
     records = {"train_acc": train_acc, "test_acc": test_acc, "train_loss": train_loss}
     gens = order_gens + dropout_gens
     first_epoch, seconds_before = 0, 0.0
@@ -360,10 +404,10 @@ def _train_sorted(
             train_loss[:, epoch] += loss
         if len(track_idx):
             if cfg.family == "mlp":  # train: the running accuracy over the epoch's batches; test: exact
-                _, te = accuracy(cfg, tracked(params), *track_data, start=test_start)
+                _, te = accuracy(cfg, tracked(params), track_harmonic, track_examples)
                 tr = tracked(train_correct) / tracked(n_train_t)
             else:  # dropout makes running accuracy a different thing: both exact, in eval mode
-                tr, te = accuracy(cfg, tracked(params), *track_data)
+                tr, te = accuracy(cfg, tracked(params), track_harmonic, track_examples)
             train_acc[track_idx, epoch], test_acc[track_idx, epoch] = tr, te
         if settings.log_every and (epoch + 1) % settings.log_every == 0:
             log.info(
@@ -390,7 +434,7 @@ def _train_sorted(
             )
             last_save = time.perf_counter()
     train_loss /= steps
-    final_train, final_test = accuracy(cfg, params, inputs, answers, harmonic, is_train)
+    final_train, final_test = accuracy(cfg, params, harmonic, EvalSet.build(inputs, answers, is_train))
     diverged = ~torch.isfinite(params).all(1) | ~torch.isfinite(train_loss).all(1)
     seconds = time.perf_counter() - start
     return TrainResult(

@@ -197,8 +197,17 @@ def _gather_rows(table: torch.Tensor, tokens: torch.Tensor) -> torch.Tensor:
 
 
 def dropout_masks(uniforms: torch.Tensor, p: float) -> torch.Tensor:
-    """nn.Dropout's inverted dropout as a multiplier: 0 with probability p, else 1/(1-p)."""
-    return (uniforms >= p).to(uniforms.dtype) / (1 - p)
+    """nn.Dropout's inverted dropout as a multiplier: 0 with probability p, else 1/(1-p).
+    Made in ``uniforms``' memory (two passes, no new tensor): they are drawn for this only."""
+    return uniforms.ge_(p).div_(1 - p)
+
+
+def _softmax(x: torch.Tensor) -> torch.Tensor:
+    """Softmax over the last dimension, written out: over the attention's few keys (2-3) the
+    fused ``torch.softmax`` and its backward cost ~1.4x these four ops (docs/benchmarks.md).
+    The shift by the maximum is a constant for autograd: softmax does not depend on it."""
+    e = (x - x.detach().amax(-1, keepdim=True)).exp()
+    return e / e.sum(-1, keepdim=True)
 
 
 def _dropout(x: torch.Tensor, mask: torch.Tensor | None) -> torch.Tensor:
@@ -252,15 +261,28 @@ def _linear(x, weight, bias):
     return y.view(*x.shape[:-1], weight.shape[-1])
 
 
-def encoder_layer(cfg: ModelConfig, p: dict, i: int, x: torch.Tensor, masks: dict | None) -> torch.Tensor:
-    """nn.TransformerEncoderLayer(norm_first=False, activation=relu) on x [R, B, T, D]."""
+def encoder_layer(
+    cfg: ModelConfig, p: dict, i: int, x: torch.Tensor, masks: dict | None, last_only: bool = False
+) -> torch.Tensor:
+    """nn.TransformerEncoderLayer(norm_first=False, activation=relu) on x [R, B, T, D].
+
+    ``last_only``: the output of the last token only, [R, B, 1, D]. A token's output needs
+    every token's keys and values but only its own query, residual and feed-forward block,
+    so in the last layer, whose other outputs the model never reads, this skips the queries,
+    attention rows, projections and feed-forward passes of the other T - 1 tokens: the same
+    numbers for the last token, in about half the layer's work."""
     R, B, T, D = x.shape
     H, dh = cfg.heads, D // cfg.heads
     n = (lambda k: masks[f"l{i}.{k}"]) if masks else (lambda k: None)
+    if last_only:
+        m = n  # each site's multipliers of the last token (the attention's: its row of weights)
+        n = lambda k: None if m(k) is None else m(k)[..., -1:, :]  # noqa: E731
     qkv = _linear(x, p[f"l{i}.qkv_w"], p[f"l{i}.qkv_b"]).view(R, B, T, 3, H, dh)
     q, k, v = (qkv[:, :, :, j].transpose(2, 3) for j in range(3))  # [R, B, H, T, dh]
-    weights = torch.softmax(q @ k.transpose(-1, -2) / math.sqrt(dh), dim=-1)
-    attended = (_dropout(weights, n("attn")) @ v).transpose(2, 3).reshape(R, B, T, D)
+    if last_only:
+        q, x = q[..., -1:, :], x[:, :, -1:]
+    weights = _softmax(q @ k.transpose(-1, -2) / math.sqrt(dh))
+    attended = (_dropout(weights, n("attn")) @ v).transpose(2, 3).reshape(R, B, x.shape[2], D)
     attended = _linear(attended, p[f"l{i}.out_w"], p[f"l{i}.out_b"])
     x = _layer_norm(x + _dropout(attended, n("drop1")), p[f"l{i}.norm1_w"], p[f"l{i}.norm1_b"])
     ff = _dropout(F.relu(_linear(x, p[f"l{i}.ff1_w"], p[f"l{i}.ff1_b"])), n("ff"))
@@ -274,8 +296,8 @@ def transformer_hidden(cfg: ModelConfig, p: dict, tokens: torch.Tensor, dropout:
     x = _gather_rows(p["embedding"], tokens) + p["positions"].unsqueeze(1)  # [R, B, T, D]
     h = x
     for i in range(cfg.layers):
-        h = encoder_layer(cfg, p, i, h, dropout)
-    return (x + h)[:, :, -1]
+        h = encoder_layer(cfg, p, i, h, dropout, last_only=i == cfg.layers - 1)
+    return x[:, :, -1] + h[:, :, -1]
 
 
 def split_dropout(cfg: ModelConfig, multipliers: torch.Tensor) -> dict[str, torch.Tensor]:
