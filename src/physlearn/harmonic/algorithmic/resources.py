@@ -11,10 +11,12 @@ from physlearn.resources import STARTUP_SECONDS, slurm_minutes
 # Intel Xeon VM, idle, 2026-12-06: the paper's MLP job of one task (benchmarks/
 # harmonic_paper_job.py, lattice: eight stacks of 40 runs, 0.395 s an epoch of 129 steps and
 # 5,160 run-steps; one stack of 320 runs x 29 steps, 0.711 s) and the laptop MLP job (72 s,
-# with another job beside it) give ~0.1 ms a step + 77 us a run-step; the transformer on
-# lattice, 1.03 ms a run-step at 10 runs and 1.16 ms at 40.
+# with another job beside it) give ~0.1 ms a step + 77 us a run-step. The transformer: the
+# paper job at 5 seeds (10 runs a task, 9.5 M run-steps), one core of the AMD EPYC VM with
+# one other job beside it, 2026-12-06, after the last-token and distinct-example changes:
+# 6,530 s, 0.69 ms a run-step (0.55 modular addition .. 0.80 genealogy; 1.16 ms before them).
 STEP_SECONDS = {"mlp": 1.0e-4, "transformer": 0.0}
-RUN_STEP_SECONDS = {"mlp": 7.7e-5, "transformer": 1.16e-3}
+RUN_STEP_SECONDS = {"mlp": 7.7e-5, "transformer": 6.9e-4}
 # Harmonic Fig. 4's job (3 runs, one program): 2000 epochs x 32 steps in 40.1 s on the laptop
 # (docs/timings/laptop.csv, same machine and date): 0.55 ms a step.
 MODULAR_CASE_STEP_SECONDS = 5.5e-4
