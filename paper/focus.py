@@ -64,8 +64,8 @@ views.show(views.summary_html(PAPER, figures, EXPECTED))
 # Fig. 2b's checkpoints also test the order of Adam and the sign methods, and two claims read
 # the trajectory metrics the authors' script records (lowest loss, furthest progress along the
 # valley): Adam ahead without noise, behind at σ = 3. A pixel counts for an optimizer only
-# where the mean ± 2 standard errors of its paired loss difference over the replicates
-# excludes 0; where the undecided pixels could flip a claim, it is inconclusive.
+# where the 95% t interval of its paired loss difference over the replicates excludes 0;
+# where the undecided pixels could flip a claim, it is inconclusive.
 
 # %%
 views.show(views.section_html(figures, SECTIONS["valley"]))
@@ -76,7 +76,7 @@ views.show(views.section_html(figures, SECTIONS["valley"]))
 # An MLP with BatchNorm trained for 400 steps at batch sizes 2 to 4096; the paper
 # expects Signum to beat Adam at small batches (high gradient noise), by about 19% in test
 # loss at batch 2, and to lose slightly at batches of 128 and more. Each claim is decided on
-# the mean ± 2 standard errors over the replicates, so with three replicates and error bars
+# the 95% t interval over the replicates (mean ± 4.3 s.e. at three), so with three replicates and error bars
 # of 10 to 40 points many of them are inconclusive rather than passed or failed.
 
 # %%

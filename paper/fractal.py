@@ -30,7 +30,7 @@
 # with the criterion that decided it (fixed in code before the numbers were seen). A verdict
 # is PASS, FAIL or INCONCLUSIVE: inconclusive when the uncertainty of our number (shown under
 # it) straddles the criterion. A single cell's dimension α carries its OLS standard error;
-# statements over many cells count cells, or use an interval (mean ± 2 s.e., a median's
+# statements over many cells count cells, or use an interval (a 95% t interval, a median's
 # distribution-free interval, a Wilson interval for a share). Beside the scale, how the run's
 # settings differ from the paper's: the laptop run uses coarser learning-rate grids, and the
 # fractal structure of short wavelengths only shows at fine levels, so several claims are

@@ -13,7 +13,6 @@ import pytest
 
 from physlearn.claims import (
     SCHEMA_VERSION,
-    SE_MULTIPLE,
     VERDICTS,
     Claim,
     MeanInterval,
@@ -21,8 +20,11 @@ from physlearn.claims import (
     interval_verdict,
     mean_interval,
     read_claims,
+    se_multiple,
     settings_problems,
+    t_interval,
     verdict_of,
+    welch_dof,
     wilson_interval,
     write_claims,
 )
@@ -342,19 +344,52 @@ def test_interval_verdict_makes_a_claim():
     assert verdicts == ["PASS", "FAIL", "INCONCLUSIVE"]
 
 
-# ----- the shared intervals: mean ± 2 s.e., Wilson; and one verdict from several parts -----
+# ----- the shared intervals: the 95% t interval, Wilson; and one verdict from several parts -----
 
 
-def test_mean_interval_is_mean_plus_minus_two_standard_errors():
-    assert SE_MULTIPLE == 2.0
+def test_se_multiple_is_students_t_quantile():
+    """Tabulated 97.5% quantiles of Student's t: 12.706 (1 d.f.), 4.303 (2), 2.776 (4),
+    2.262 (9), 1.960 for a known s.e.; no interval without a degree of freedom."""
+    for dof, t in [(1, 12.706), (2, 4.303), (4, 2.776), (9, 2.262), (math.inf, 1.960)]:
+        assert se_multiple(dof) == pytest.approx(t, abs=1e-3)
+    assert math.isnan(se_multiple(0)) and math.isnan(se_multiple(nan))
+    assert t_interval(1.0, 0.5, 4) == pytest.approx((1.0 - 2.776 * 0.5, 1.0 + 2.776 * 0.5), abs=1e-3)
+    assert t_interval(1.0, nan, 4) == (1.0, 1.0) and t_interval(1.0, 0.5, 0) == (1.0, 1.0)
+
+
+def test_welch_dof_by_hand():
+    """Two estimates with s.e. 1 and 2 on 4 and 9 d.f.: (1 + 4)^2 / (1/4 + 16/9) = 12.33."""
+    assert welch_dof([1.0, 2.0], [4, 9]) == pytest.approx(25 / (1 / 4 + 16 / 9))
+    assert welch_dof([1.0, 0.0], [4, 9]) == pytest.approx(4.0)  # an exact part adds nothing
+    assert math.isnan(welch_dof([1.0, nan], [4, 4])) and math.isnan(welch_dof([0.0, 0.0], [4, 4]))
+    assert math.isnan(welch_dof([1.0, 1.0], [4, 0]))  # a part on one seed has no estimated s.e.
+
+
+def test_mean_interval_is_the_95_percent_t_interval():
     interval = mean_interval([1.0, 2.0, 3.0, 4.0])
     se = math.sqrt(5 / 3) / 2  # sample std (ddof 1) sqrt(5/3), over sqrt(4)
+    t3 = 3.182  # Student's t, 97.5%, 3 d.f.
     assert interval.mean == pytest.approx(2.5) and interval.se == pytest.approx(se) and interval.n == 4
-    assert interval.bounds == (interval.low, interval.high) == pytest.approx((2.5 - 2 * se, 2.5 + 2 * se))
-    assert interval.text == f"± {se:.3g} s.e. over 4 seeds; mean ± 2 s.e. = [{2.5 - 2 * se:.3g}, {2.5 + 2 * se:.3g}]"
-    assert interval.basis == "mean ± 2 s.e. over 4 seeds"
-    assert mean_interval([1.0, 3.0]).as_dict() == {"mean": 2.0, "se": 1.0, "low": 0.0, "high": 4.0, "n": 2}
+    assert interval.multiple == pytest.approx(t3, abs=1e-3)
+    assert interval.bounds == (interval.low, interval.high) == pytest.approx((2.5 - t3 * se, 2.5 + t3 * se), abs=1e-3)
+    k = interval.multiple
+    assert interval.text == (
+        f"± {se:.3g} s.e. over 4 seeds; 95% t interval (mean ± {k:.3g} s.e.) = [{2.5 - k * se:.3g}, {2.5 + k * se:.3g}]"
+    )
+    assert interval.basis == "mean ± 3.18 s.e. (95% t) over 4 seeds"
+    two = mean_interval([1.0, 3.0]).as_dict()  # 1 d.f.: t 12.706
+    assert two["mean"] == 2.0 and two["se"] == 1.0 and two["n"] == 2
+    assert (two["low"], two["high"]) == pytest.approx((2.0 - 12.706, 2.0 + 12.706), abs=1e-3)
     assert mean_interval(np.array([[1.0, 3.0]]), "inits").n == 2  # any shape: the values, flattened
+
+
+def test_a_flat_two_standard_errors_would_pass_what_the_t_interval_leaves_open():
+    """Three seeds at 1.5, 2.0 and 2.5: mean 2, s.e. 0.29. Mean ± 2 s.e. (1.42 .. 2.58) lies
+    above 1.4 and would PASS "x > 1.4"; the 95% t interval (4.30 s.e.: 0.76 .. 3.24)
+    straddles it, so the claim is INCONCLUSIVE, as three seeds warrant."""
+    interval = mean_interval([1.5, 2.0, 2.5])
+    assert interval.mean - 2 * interval.se > 1.4
+    assert interval_verdict(*interval.bounds, above=1.4) is None
 
 
 def test_one_value_is_a_point_and_says_so():
@@ -379,15 +414,18 @@ def test_a_nan_value_makes_the_interval_nan_and_the_verdict_fail():
 def test_mean_interval_from_a_mean_and_its_standard_error():
     """FOCUS reads means and s.e. from its tables: the same interval and text as from values."""
     interval = MeanInterval.from_mean_se(1.0, 0.25, 3)
-    assert interval.bounds == (0.5, 1.5) and interval.what == "replicates"
-    assert interval.text == "± 0.25 s.e. over 3 replicates; mean ± 2 s.e. = [0.5, 1.5]"
+    assert interval.bounds == pytest.approx((1.0 - 4.303 * 0.25, 1.0 + 4.303 * 0.25), abs=1e-3)
+    assert interval.what == "replicates"
+    assert interval.text == "± 0.25 s.e. over 3 replicates; 95% t interval (mean ± 4.3 s.e.) = [-0.0757, 2.08]"
     from_values = mean_interval([1.0, 3.0])
     assert MeanInterval.from_mean_se(from_values.mean, from_values.se, 2, "seeds") == from_values
     # no spread to estimate (one replicate, or an s.e. that is NaN): the point itself
     assert MeanInterval.from_mean_se(1.0, 0.25, 1).bounds == (1.0, 1.0)
     assert MeanInterval.from_mean_se(1.0, nan, 3).bounds == (1.0, 1.0)
     assert MeanInterval.from_mean_se(1.0, nan, 3).text == "one replicate; no interval"
-    assert MeanInterval.from_mean_se(np.float64(1.0), np.float32(0.5), np.int64(2)).bounds == (0.0, 2.0)
+    assert MeanInterval.from_mean_se(np.float64(1.0), np.float32(0.5), np.int64(2)).bounds == pytest.approx(
+        (1.0 - 0.5 * 12.706, 1.0 + 0.5 * 12.706), abs=1e-3
+    )
 
 
 def test_mean_interval_decides_through_interval_verdict():

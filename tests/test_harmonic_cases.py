@@ -293,7 +293,9 @@ def test_mnist_claims_pass_and_fail(paper_like):
     assert M.MODELS == ("harmonic", "linear")
     good, bad = (0.8, 0.05), (0.1, 0.9)  # (correlation with the class mean, background ratio)
     harmonic, linear = (good, bad) if paper_like else (bad, good)
-    runs = {"test_accuracy": np.array([[0.95, 0.95], [0.952, 0.948] if paper_like else [0.85, 0.85]])}
+    # linear replicates 95.05/94.95 (were 95.2/94.8): the 95% t interval of 2 replicates is wider than 2 s.e.;
+    # gaps -0.05, +0.05 points: mean 0, s.e. 0.05, 12.71 * 0.05 = 0.64, so [-0.64, +0.64] lies within +-1
+    runs = {"test_accuracy": np.array([[0.95, 0.95], [0.9505, 0.9495] if paper_like else [0.85, 0.85]])}
     m = {
         "correlation": np.array([np.full((2, 3), harmonic[0]), np.full((2, 3), linear[0])]),
         "background_ratio": np.array([np.full((2, 3), harmonic[1]), np.full((2, 3), linear[1])]),
@@ -419,7 +421,7 @@ def test_toy_claims_are_inconclusive_when_seeds_disagree():
     assert claims["harmonic-centres-on-points"].passed is None
     assert claims["standard-norm-keeps-growing"].passed is None
     assert claims["harmonic-separates-centre"].passed is None
-    assert claims["standard-norm-about-10"].passed is None  # mean 5.5 +- 2 s.e. (4.5) straddles 5
+    assert claims["standard-norm-about-10"].passed is None  # mean 5.5 +- 12.7 s.e. (s.e. 4.5) straddles 5
     assert all(c.uncertainty for c in claims.values())
     agree = {c.id: c for c in toy_points_figure.claims(_toy_results([0.5, 0.5], [1.0, 1.0], [False] * 2), settings)}
     assert not any(c.passed for c in agree.values()) and all(c.passed is False for c in agree.values())
@@ -428,9 +430,11 @@ def test_toy_claims_are_inconclusive_when_seeds_disagree():
 @pytest.mark.parametrize(
     "accuracies, passed",
     [
-        ([[0.950, 0.952], [0.951, 0.949]], True),  # gap +0.1 +- 0.4 points: within 1
+        # was [[0.950, 0.952], [0.951, 0.949]] (gaps -0.1, +0.3: +0.1 +- 2.54 under the t interval, which is
+        # wider than 2 s.e.); now gaps 0, +0.1: mean +0.05, s.e. 0.05, 12.71 * 0.05 = 0.64, [-0.59, +0.69] within 1
+        ([[0.950, 0.951], [0.950, 0.950]], True),
         ([[0.95, 0.95], [0.85, 0.85]], False),  # a 10-point gap
-        ([[0.960, 0.940], [0.950, 0.950]], None),  # gap 0 +- 2 points: straddles +-1
+        ([[0.960, 0.940], [0.950, 0.950]], None),  # gaps +1, -1: 0 +- 12.71 * 1 points straddles +-1
     ],
 )
 def test_mnist_same_accuracy_uses_the_replicates_interval(accuracies, passed):
@@ -443,7 +447,7 @@ def test_mnist_same_accuracy_uses_the_replicates_interval(accuracies, passed):
         "background": np.array([True, False, False]),
     }
     claim = {c.id: c for c in mnist_figure.claims(runs, m, "x")}["same-test-accuracy"]
-    assert claim.passed is passed and "2 s.e." in claim.uncertainty
+    assert claim.passed is passed and "mean ± 12.7 s.e. (95% t) over 2 replicates" in claim.uncertainty
 
 
 def test_mnist_measures_are_inconclusive_when_replicates_disagree():

@@ -166,7 +166,7 @@ def test_harmonic_ev_higher_compares_with_the_untrained_null(standard, harmonic,
     table = ev_table("modular_addition", standard, harmonic)
     for family in ("mlp", "transformer"):
         claim = {c.id: c for c in A.ev_claims(table, family)}["harmonic-ev-higher-modular_addition"]
-        assert claim.passed is passed and "2 s.e." in claim.uncertainty
+        assert claim.passed is passed and "mean ± 2.78 s.e. (95% t) over 5 seeds" in claim.uncertainty
     assert [c.id for c in A.ev_claims(table, "transformer")] == ["harmonic-ev-higher-modular_addition"]
 
 
@@ -349,7 +349,7 @@ def test_cumulative_ev_claims_on_the_seeds_interval(family, per_task, passed):
         )
     (claim,) = A.cumulative_ev_claims(pd.DataFrame(rows))
     assert claim.id == f"lower-dimension-{family}" and claim.passed is passed
-    assert "2 s.e. over 3 seeds" in claim.uncertainty
+    assert "mean ± 4.3 s.e. (95% t) over 3 seeds, paired by seed" in claim.uncertainty
 
 
 def test_cumulative_ev_claim_of_a_diverged_seed_fails():

@@ -794,7 +794,7 @@ def test_fig15_claim_passes_when_every_skill_is_learned_without_noise():
 
     claims = E.optimizer_claims(_fig15_runs({o: [0.96, 0.97, 0.98, 0.97] for o in ("adam", "ademamix", "lion")}), 10)
     assert [c.id for c in claims] == ["all-learned-without-noise"]
-    assert claims[0].passed is True and "s.e. over 4 seeds" in claims[0].uncertainty
+    assert claims[0].passed is True and "95% t interval over 4 seeds" in claims[0].uncertainty
 
 
 def test_fig15_claim_fails_when_a_rare_skill_is_not_learned():

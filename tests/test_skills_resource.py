@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 import torch
 
-from physlearn.claims import read_claims
+from physlearn.claims import read_claims, se_multiple, welch_dof
 from physlearn.skills.resource import collapse_figure as resource_collapse
 from physlearn.skills.resource import fit as resource_fit
 from physlearn.skills.resource import graphs_figure as resource_graphs
@@ -345,17 +345,20 @@ def passed_by_id(claims) -> dict[str, bool]:
     return {c.id: c.passed for c in claims}
 
 
-def _fig8_gaps(mean_gap, se=0.005, losses=("mse", "ce")) -> pd.DataFrame:
+def _fig8_gaps(mean_gap, se=0.005, losses=("mse", "ce"), seeds=5) -> pd.DataFrame:
+    """Gap rows as :func:`gaps` writes them: the 95% t interval over ``seeds`` seeds. Five
+    seeds (t 2.78), not two (t 12.7): with two, 2% ± 12.7 x 0.5% would straddle 5%."""
+    k = se_multiple(seeds - 1)
     return pd.DataFrame(
         [
             {
                 "loss": loss,
                 "n_skills": n,
                 "mean_gap": mean_gap,
-                "mean_gap_low": mean_gap - 2 * se,
-                "mean_gap_high": mean_gap + 2 * se,
+                "mean_gap_low": mean_gap - k * se,
+                "mean_gap_high": mean_gap + k * se,
                 "mean_gap_se": se,
-                "seeds": 2,
+                "seeds": seeds,
                 "max_gap": 3 * mean_gap,
                 "final_geometry": 0.1,
                 "final_resource": 0.1,
@@ -367,10 +370,10 @@ def _fig8_gaps(mean_gap, se=0.005, losses=("mse", "ce")) -> pd.DataFrame:
 
 
 def test_figure_8_claims_pass_fail_and_straddle_on_the_mean_gap():
-    """Fig. 8 is judged on the mean gap over the run (± 2 s.e. over seeds), not the worst
+    """Fig. 8 is judged on the mean gap over the run (95% t interval over seeds), not the worst
     step: mean gaps of 2% pass even with a worst step of 6%; 15% (what a Resource model
     without the overlaps, C = I, gives) fails; so does a loss with no rows (no vacuous pass);
-    4% ± 1.5% straddles 5%: INCONCLUSIVE."""
+    4% ± 2.1% (s.e. 0.75% over 5 seeds, t 2.78) straddles 5%: INCONCLUSIVE."""
     from physlearn.skills.resource import underparam_figure as resource_underparam
 
     section = SMALL["skills_resource"]
@@ -388,12 +391,13 @@ def test_figure_8_claims_pass_fail_and_straddle_on_the_mean_gap():
     }
     straddling = resource_underparam.claims_for(_fig8_gaps(0.04, se=0.0075), section)
     assert passed_by_id(straddling) == {"reproduces-mse": None, "reproduces-ce": None}
-    assert "s.e. over 2 seeds" in straddling[0].uncertainty
+    assert "95% t interval over 5 seeds" in straddling[0].uncertainty
 
 
 def test_figure_8_gaps_per_seed():
     """Two seeds, the geometry loss 1 -> 0.5 in both; the Resource model off by 0.1 in seed 0
-    and 0.3 in seed 1 at every step: mean gaps 0.1 and 0.3 of L(0), mean 0.2, s.e. 0.1."""
+    and 0.3 in seed 1 at every step: mean gaps 0.1 and 0.3 of L(0), mean 0.2, s.e. 0.1; the
+    95% t interval at 1 d.f. is 0.2 ± 12.71 x 0.1."""
     from physlearn.skills.resource import underparam_figure as resource_underparam
 
     rows = []
@@ -412,7 +416,9 @@ def test_figure_8_gaps_per_seed():
                 )
     g = resource_underparam.gaps(pd.DataFrame(rows)).iloc[0]
     assert g["mean_gap"] == pytest.approx(0.2) and g["mean_gap_se"] == pytest.approx(0.1)
-    assert (g["mean_gap_low"], g["mean_gap_high"]) == pytest.approx((0.0, 0.4))
+    t = se_multiple(1)  # 12.71: the 95% t quantile at 2 seeds - 1 d.f.
+    assert t == pytest.approx(12.706, abs=1e-3)
+    assert (g["mean_gap_low"], g["mean_gap_high"]) == pytest.approx((0.2 - t * 0.1, 0.2 + t * 0.1))
     # the mean curves: geometry 1, 0.5; resource 1.2, 0.7: largest gap 0.2 of L(0) = 1
     assert g["max_gap"] == pytest.approx(0.2)
 
@@ -484,10 +490,11 @@ def test_figure_6_every_panels_claim_fails_far_from_its_metric_n0(panel):
 
 
 def test_figure_6_judges_each_seeds_own_fit():
-    """The best N0 carries the seed spread: two seeds at 0.0047 x/ 1.1 pass (default band
-    0.00157..0.0141); two seeds at 0.0047 x/ 4 (log N0 s.e. log 4) straddle the band:
-    INCONCLUSIVE; two seeds both near 0.1 fail. The 100-skill panel: both seeds at the grid's
-    lower edge pass, one of two is INCONCLUSIVE, none fails."""
+    """The best N0 carries the seed spread: two seeds at 0.0047 x/ 1.02 pass (default band
+    0.00157..0.0141; log N0 ± 12.7 x log 1.02 ± half a grid step: 0.0030..0.0073); two seeds
+    at 0.0047 x/ 4 (log N0 s.e. log 4) straddle the band: INCONCLUSIVE; two seeds both near
+    0.1 fail. The 100-skill panel: both seeds at the grid's lower edge pass, one of two is
+    INCONCLUSIVE, none fails."""
     from physlearn.skills.resource import n0_figure as resource_n0
 
     def verdicts(default_seeds, hundred_seeds):
@@ -496,7 +503,9 @@ def test_figure_6_judges_each_seeds_own_fit():
         return passed_by_id(resource_n0.claims_for(best, FIG6_GRID))
 
     edge = [FIG6_GRID[0]] * 2
-    assert verdicts([0.0047 * 1.1, 0.0047 / 1.1], edge)["best-n0-default"] is True
+    # x/ 1.02, not 1.1: at 2 seeds the 95% t interval is ± 12.7 s.e., and x/ 1.1 (± a factor 4.1
+    # with the grid step) would straddle the band's factor 3
+    assert verdicts([0.0047 * 1.02, 0.0047 / 1.02], edge)["best-n0-default"] is True
     assert verdicts([0.0047 * 4, 0.0047 / 4], edge)["best-n0-default"] is None
     assert verdicts([0.1, 0.12], edge)["best-n0-default"] is False
     assert verdicts([0.0047, 0.0047], edge)["best-n0-100-skills"] is True
@@ -507,7 +516,7 @@ def test_figure_6_judges_each_seeds_own_fit():
         for c in resource_n0.claims_for(_fig6_best([("default", 0.0047, 0.01)], {"default": [0.004, 0.006]}), FIG6_GRID)
         if c.id == "best-n0-default"
     )
-    assert "2 s.e." in claim.uncertainty and "2 seeds" in claim.uncertainty
+    assert "95% t" in claim.uncertainty and "2 seeds" in claim.uncertainty
 
 
 def test_fit_counts_each_seeds_own_best_n0():
@@ -594,9 +603,11 @@ def test_figure_6_fit_quality_is_judged_on_each_seeds_distance():
         claims = resource_n0.claims_for(best, FIG6_GRID, {"default": default, "Adam": adam})
         return next(c for c in claims if c.id == "fit-quality")
 
-    assert verdict([0.01, 0.02], [0.02, 0.03]).passed is True
-    assert verdict([0.01, 0.02], [0.02, 0.09]).passed is None
-    fails = verdict([0.01, 0.02], [0.2, 0.21])
+    # seeds 0.002 apart, not 0.01: at 2 seeds the 95% t interval is ± 12.7 s.e., and 0.01, 0.02
+    # (0.015 ± 0.064) would straddle 0.05; 0.01, 0.012 give 0.011 ± 0.013, 0.02, 0.022 0.021 ± 0.013
+    assert verdict([0.01, 0.012], [0.02, 0.022]).passed is True
+    assert verdict([0.01, 0.012], [0.02, 0.09]).passed is None
+    fails = verdict([0.01, 0.012], [0.2, 0.21])
     assert fails.passed is False and "worst: 'Adam'" in fails.ours
     # per-seed distances from a curves table: a seed on the Resource curve is at 0
     curves = pd.DataFrame(
@@ -644,9 +655,14 @@ def test_slope_interval_is_the_grid_resolution():
     assert np.isnan(resource_collapse.slope_interval(x[:1], x[:1], 1.5)[0])
     sweeps_grid = {"sweeps": {"n0": {"start": 1e-4, "stop": 100.0, "num": 37, "scale": "log"}}}
     assert resource_collapse.grid_ratio(sweeps_grid) == pytest.approx(10 ** (1 / 6))
-    # with a seed s.e. of 0.3 in each log N0: 2 * sqrt(2 * (1/log(10))^2 * 0.09) more either side
-    _, low_se, high_se = resource_collapse.slope_interval(x, np.array([1.0, 10.0]), 10 ** (1 / 6), np.array([0.3, 0.3]))
-    extra = 2 * math.sqrt(2 * 0.09) / math.log(10)
+    # with a seed s.e. of 0.3 in each log N0 over 2 seeds: t * sqrt(2 * (1/log(10))^2 * 0.09) more
+    # either side, t at Welch's d.f. of two equal parts of 1 d.f. each: 2, t 4.30
+    parts = np.array([0.3, 0.3]) / math.log(10)
+    assert welch_dof(parts, [1, 1]) == pytest.approx(2.0)
+    _, low_se, high_se = resource_collapse.slope_interval(
+        x, np.array([1.0, 10.0]), 10 ** (1 / 6), np.array([0.3, 0.3]), seeds=2
+    )
+    extra = se_multiple(2) * math.sqrt(2 * 0.09) / math.log(10)
     assert (low_se, high_se) == pytest.approx((1 - 1 / 6 - extra, 1 + 1 / 6 + extra))
 
 
@@ -708,8 +724,10 @@ def test_figure_7_slopes_carry_the_seed_spread():
     assert spread["lr"]["seeds"] == 2 and spread["lr"]["slope"] == pytest.approx(1.0)
     claims = resource_collapse.claims_for(0.01, spread, [1, 2, 3], 10)
     assert {k: passed_by_id(claims)[k] for k in N0_IDS} == dict.fromkeys(N0_IDS, None)
-    assert "2 s.e." in next(c for c in claims if c.id == "n0-vs-lr").uncertainty
-    flat = resource_collapse.sweep_summary(sweep_best(0.0, 0.0, 0.0, seed_factor=1.05), ratio)
+    assert "95% t" in next(c for c in claims if c.id == "n0-vs-lr").uncertainty
+    # seeds x/ 1.02, not 1.05: with the slope's 95% t interval (t 4.30 at Welch's 2 d.f. for B) x/ 1.05
+    # gives B's flat slope [-0.491, 0.491], a FAIL by 0.009 of B's band -1 +- 0.5; x/ 1.02 gives [-0.36, 0.36]
+    flat = resource_collapse.sweep_summary(sweep_best(0.0, 0.0, 0.0, seed_factor=1.02), ratio)
     assert {k: passed_by_id(resource_collapse.claims_for(0.01, flat, [1, 2, 3], 10))[k] for k in N0_IDS} == (
         dict.fromkeys(N0_IDS, False)
     )

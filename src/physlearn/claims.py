@@ -10,12 +10,16 @@ confirms nor refutes the paper, and calling it either would overstate what a sma
 settings differ from the paper's, so that a FAIL at reduced settings reads as such.
 
 The intervals that feed :func:`interval_verdict` are built here too, once for all papers:
-:class:`MeanInterval` (mean ± 2 s.e. over seeds), :func:`wilson_interval` (a share of
-successes), and :func:`all_hold` joins the verdicts of a claim's parts into one.
+:class:`MeanInterval` (the 95% t interval of a mean over seeds: mean ± t s.e.),
+:func:`wilson_interval` (a share of successes), and :func:`all_hold` joins the verdicts of a
+claim's parts into one. :func:`se_multiple` is the one place that turns an s.e. into a 95%
+interval, for the figures that estimate an s.e. themselves (a fitted slope, a paired
+difference).
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 from dataclasses import dataclass, field
@@ -129,17 +133,62 @@ def interval_verdict(
     return None
 
 
-SE_MULTIPLE = 2.0  # every mean interval is mean ± 2 s.e. (about 95%), fixed before any number was seen
+CONFIDENCE = 0.95  # every interval on a mean or a fitted value is a 95% one, fixed before any number was seen
+
+
+def se_multiple(dof) -> float:
+    """How many standard errors make a two-sided 95% interval when the s.e. itself was
+    estimated with ``dof`` degrees of freedom (n - 1 for a mean of n values, n - 2 for an OLS
+    slope through n points): Student's t quantile, 12.7 at 1, 4.30 at 2, 2.78 at 4, 2.26 at 9,
+    tending to 1.96. A flat 2 s.e. would cover a mean of 3 normal values 82% of the time, of 5
+    88% (docs/claims.md); the seed counts here are that small. NaN for dof < 1 (no spread to
+    estimate); an infinite ``dof`` (a known s.e.) gives the normal quantile."""
+    dof = float(dof)
+    if math.isnan(dof) or dof < 1:
+        return math.nan
+    return _t_quantile(dof)
+
+
+@functools.lru_cache(maxsize=1024)  # a figure's thousands of intervals share a few quantiles
+def _t_quantile(dof: float) -> float:
+    # scipy.special, not scipy.stats: every figure step imports this module, and stats takes 1 s
+    from scipy.special import ndtri, stdtrit
+
+    q = 0.5 + CONFIDENCE / 2
+    return float(ndtri(q) if math.isinf(dof) else stdtrit(dof, q))
+
+
+def t_interval(value: float, se: float, dof) -> tuple[float, float]:
+    """value ± se_multiple(dof) s.e.: the 95% interval of a value with an estimated s.e.; the
+    point itself where there is no finite s.e. or too few degrees of freedom."""
+    k = se_multiple(dof)
+    if not (np.isfinite(se) and np.isfinite(k)):
+        return float(value), float(value)
+    return float(value - k * se), float(value + k * se)
 
 
 def _singular(what: str) -> str:
     return what[:-1] if what.endswith("s") else what
 
 
+def welch_dof(ses, dofs) -> float:
+    """The degrees of freedom of a sum or difference of independent estimates, with standard
+    errors ``ses`` estimated with ``dofs`` each (Welch-Satterthwaite), for its t interval.
+    NaN where an s.e. is NaN, every s.e. is 0, or a part with spread has no degree of freedom
+    (one seed: its s.e. was not estimated)."""
+    ses, dofs = np.asarray(ses, dtype=float), np.asarray(dofs, dtype=float)
+    var = ses**2
+    spread = var > 0
+    if not np.isfinite(var).all() or not spread.any() or (dofs[spread] < 1).any():
+        return math.nan
+    return float(var.sum() ** 2 / (var[spread] ** 2 / dofs[spread]).sum())
+
+
 @dataclass(frozen=True)
 class MeanInterval:
     """A mean with its standard error over ``n`` independent values (seeds, replicates,
-    inits: ``what``), and the interval mean ± 2 s.e. that the claims judge it by.
+    inits: ``what``), and the 95% t interval mean ± t s.e. that the claims judge it by (t:
+    :func:`se_multiple` at n - 1 degrees of freedom, 2.78 for 5 seeds).
 
     One rule for every paper, so that the same spread of seeds gives the same verdict and the
     same ``uncertainty`` wording in every figure. With a single value (or a NaN s.e., i.e. no
@@ -157,7 +206,7 @@ class MeanInterval:
     @classmethod
     def from_mean_se(cls, mean: float, se: float, n: int, what: str = "replicates") -> MeanInterval:
         """From a mean and its standard error computed elsewhere (FOCUS reads both from its
-        tables, or propagates them through a difference or a ratio)."""
+        tables, or propagates them through a difference or a ratio) over ``n`` values."""
         return cls(float(mean), float(se), int(n), what)
 
     @property
@@ -166,12 +215,17 @@ class MeanInterval:
         return self.n >= 2 and not math.isnan(self.se)
 
     @property
+    def multiple(self) -> float:
+        """The s.e. multiple of the interval: Student's t at n - 1 degrees of freedom."""
+        return se_multiple(self.n - 1)
+
+    @property
     def low(self) -> float:
-        return self.mean - SE_MULTIPLE * self.se if self.has_spread else self.mean
+        return self.mean - self.multiple * self.se if self.has_spread else self.mean
 
     @property
     def high(self) -> float:
-        return self.mean + SE_MULTIPLE * self.se if self.has_spread else self.mean
+        return self.mean + self.multiple * self.se if self.has_spread else self.mean
 
     @property
     def bounds(self) -> tuple[float, float]:
@@ -181,10 +235,10 @@ class MeanInterval:
     @property
     def basis(self) -> str:
         """What the interval stands on, for texts that list several intervals' ends
-        themselves: "mean ± 2 s.e. over 5 seeds", or "one seed; no interval"."""
+        themselves: "mean ± 2.78 s.e. (95% t) over 5 seeds", or "one seed; no interval"."""
         if not self.has_spread:
             return self.text
-        return f"mean ± {SE_MULTIPLE:g} s.e. over {self.n} {self.what}"
+        return f"mean ± {self.multiple:.3g} s.e. (95% t) over {self.n} {self.what}"
 
     @property
     def text(self) -> str:
@@ -196,7 +250,7 @@ class MeanInterval:
         if not self.has_spread:
             return f"one {_singular(self.what)}; no interval"
         return (
-            f"± {self.se:.3g} s.e. over {self.n} {self.what}; mean ± {SE_MULTIPLE:g} s.e. = "
+            f"± {self.se:.3g} s.e. over {self.n} {self.what}; 95% t interval (mean ± {self.multiple:.3g} s.e.) = "
             f"[{self.low:.3g}, {self.high:.3g}]"
         )
 
@@ -206,7 +260,7 @@ class MeanInterval:
 
 
 def mean_interval(values, what: str = "seeds") -> MeanInterval:
-    """Mean ± 2 s.e. of ``values`` (one per seed): the standard error is the sample standard
+    """The 95% t interval of the mean of ``values`` (one per seed): the standard error is the sample standard
     deviation (ddof 1, unbiased for a handful of seeds) over sqrt(n). A NaN among the values
     (a failed run) is kept, not dropped: dropping it would judge the seeds that happened to
     work, so the mean and the interval become NaN, a FAIL. No values: n 0, all NaN."""
@@ -221,7 +275,7 @@ def mean_interval(values, what: str = "seeds") -> MeanInterval:
 
 def wilson_interval(successes: int, n: int, z: float = 1.96) -> tuple[float, float]:
     """The Wilson score interval (95% at z 1.96) of a share of ``successes`` in ``n``, for
-    claims about a count ("most seeds reach it"). Unlike mean ± 2 s.e. of 0/1 values it stays
+    claims about a count ("most seeds reach it"). Unlike a mean ± t s.e. of 0/1 values it stays
     inside [0, 1] and does not shrink to a point at 0 of n or n of n, where a few seeds say
     little. (NaN, NaN) for n 0: nothing was counted."""
     if n == 0:

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from physlearn.claims import SE_MULTIPLE, Claim, MeanInterval, all_hold, interval_verdict
+from physlearn.claims import Claim, MeanInterval, all_hold, interval_verdict
 
 # The paper's numbers, read off Fig. 3 (spec section 4).
 PAPER_FINAL = {"focus": 2.90, "adam-tuned": 2.93, "adam-low": 3.03}
@@ -128,8 +128,8 @@ def eval_uncertainty(intervals: dict[str, MeanInterval], gaps: dict[str, MeanInt
     if gaps:
         gap_text = "; gaps " + ", ".join(f"{name} +- {g.se:.2g} ({g.what})" for name, g in gaps.items())
     return (
-        f"one seed per run; s.e. of the final val loss over {n} eval batches: {parts}{gap_text}; intervals mean +- "
-        f"{SE_MULTIPLE:g} s.e. cover eval-batch noise only, not seed-to-seed spread"
+        f"one seed per run; s.e. of the final val loss over {n} eval batches: {parts}{gap_text}; 95% t intervals "
+        "(mean +- t s.e.) cover eval-batch noise only, not seed-to-seed spread"
     )
 
 
@@ -213,8 +213,8 @@ def adam_claims(curves, summaries, adam_runs: list[str], focus: str) -> list[Cla
             f"{PAPER_FINAL['adam-low']} (1e-4)",
             ours=f"final val loss: {ours}",
             criterion=(
-                "FOCUS's final val loss below that of every Adam run that did not diverge, each gap on mean +- "
-                f"{SE_MULTIPLE:g} s.e.: PASS when every gap lies above 0, FAIL when one lies at or below, else "
+                "FOCUS's final val loss below that of every Adam run that did not diverge, each gap on its 95% t "
+                "interval: PASS when every gap lies above 0, FAIL when one lies at or below, else "
                 "INCONCLUSIVE"
             ),
             passed=beats,
@@ -274,7 +274,7 @@ def final_loss_claim(summaries: dict[str, dict], runs: dict[str, str]) -> Claim:
         ours=", ".join(f"{runs[k]} {_fmt(v)}" for k, v in finals.items()),
         uncertainty=eval_uncertainty({runs[k]: iv for k, iv in intervals.items()}),
         criterion=(
-            f"each final val loss within +-{FINAL_TOLERANCE} of the paper's, on mean +- {SE_MULTIPLE:g} s.e.: PASS "
+            f"each final val loss within +-{FINAL_TOLERANCE} of the paper's, on its 95% t interval: PASS "
             "when every interval lies inside, FAIL when one lies wholly outside (or the run diverged), else "
             "INCONCLUSIVE"
         ),
@@ -362,7 +362,7 @@ def signum_claims(curves, summaries, signum_runs: list[str], focus: str) -> list
                 ours=f"final val loss: {focus} {_fmt(finals[focus])}, {s} {_fmt(finals[s])}",
                 criterion=(
                     "FOCUS's final val loss below Signum's at the same lr (a diverged Signum counts as above), the "
-                    f"gap on mean +- {SE_MULTIPLE:g} s.e.: PASS above 0, FAIL at or below, else INCONCLUSIVE"
+                    "gap on its 95% t interval: PASS above 0, FAIL at or below, else INCONCLUSIVE"
                 ),
                 passed=better,
                 uncertainty=eval_uncertainty({focus: focus_iv, s: signum_iv}, {f"{s} - {focus}": gap}),
@@ -443,7 +443,7 @@ def reach_claims(table: pd.DataFrame, curves: pd.DataFrame, focus: str) -> list[
                 f"{adam_loss:.3f} at step {target * full:.0f}",
                 criterion=(
                     f"FOCUS's final val loss <= Adam's val loss at {target_pct}% of the schedule (interpolated), the "
-                    f"gap on mean +- {SE_MULTIPLE:g} s.e.: PASS when it lies at or above 0, FAIL when below, else "
+                    "gap on its 95% t interval: PASS when it lies at or above 0, FAIL when below, else "
                     "INCONCLUSIVE"
                 ),
                 passed=reached,

@@ -9,7 +9,7 @@ default, ddof = 0). The improvement of Signum over AdamW is
     sigma_I = 100 * (L_Signum / L_Adam) * sqrt((s_Signum / L_Signum)^2 + (s_Adam / L_Adam)^2).
 
 sigma_I is the figure's error bar (the spread of the replicates, as the paper draws it). The
-claims judge the mean and decide on mean +- 2 s.e. (:class:`physlearn.claims.MeanInterval`):
+claims judge the mean and decide on its 95% t interval (:class:`physlearn.claims.MeanInterval`):
 an interval that straddles a bound is INCONCLUSIVE. The s.e. comes from a bootstrap over the
 replicates that repeats the choice of the best learning rate in every resample
 (:func:`bootstrap_best`): the s.e. of the chosen learning rate's mean alone ignores that with
@@ -23,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from physlearn.claims import SE_MULTIPLE, Claim, MeanInterval, all_hold, interval_verdict
+from physlearn.claims import Claim, MeanInterval, all_hold, interval_verdict
 
 NAN_LOSS = 100.0
 BASELINE, SIGNUM = "adamw", "focus-0"
@@ -162,7 +162,7 @@ def _se_text(se: pd.Series, replicates: pd.Series, bootstrap: bool = False) -> s
     if n < 2 or se.isna().any():
         return "one run per batch size; no interval"
     how = f" ({BOOTSTRAP_TEXT.format(draws=BOOTSTRAP_DRAWS)})" if bootstrap else ""
-    return f"s.e. over {n} replicates per batch size{how} (shown after +-); intervals mean +- {SE_MULTIPLE:g} s.e."
+    return f"s.e. over {n} replicates per batch size{how} (shown after +-); intervals: the 95% t intervals (mean +- t s.e., t at {n - 1} d.f.)"
 
 
 def _is_bootstrap(imp: pd.DataFrame) -> bool:
@@ -176,7 +176,7 @@ def _mean_of(values: pd.Series, se: pd.Series) -> tuple[float, float]:
 
 def improvement_claims(imp: pd.DataFrame) -> list[Claim]:
     """Fig. 2d: the spec's I values per batch-size region (only regions the config scans),
-    each decided on mean +- 2 s.e. of I over the replicates."""
+    each decided on 95% t interval of I over the replicates."""
     signum = imp[imp["optimizer"] == SIGNUM].set_index("batch_size")
     value, se, reps = signum["improvement"], signum["improvement_se"], signum["replicates"]
     boot = _is_bootstrap(signum)
@@ -200,7 +200,7 @@ def improvement_claims(imp: pd.DataFrame) -> list[Claim]:
                     criterion=(
                         f"I within {paper - tol:g} to {paper + tol:g}% (the paper's value +- {tol:g} points: "
                         f"{POINT_TOLERANCE:g}, or half the value where that is less, so I = 0 lies outside): "
-                        f"PASS when mean +- {SE_MULTIPLE:g} s.e. lies inside, FAIL when wholly outside, else INCONCLUSIVE"
+                        "PASS when its 95% t interval lies inside, FAIL when wholly outside, else INCONCLUSIVE"
                     ),
                     passed=interval_verdict(low, high, above=paper - tol, below=paper + tol, strict=False),
                     measured={
@@ -228,7 +228,7 @@ def improvement_claims(imp: pd.DataFrame) -> list[Claim]:
                 uncertainty=_se_text(se[mid_index], reps[mid_index], boot),
                 criterion=(
                     f"|I| <= {NEAR_ZERO_TOLERANCE:g} points at every batch size in [16, 64]: PASS when every "
-                    f"mean +- {SE_MULTIPLE:g} s.e. lies inside, FAIL when one lies wholly outside, else INCONCLUSIVE"
+                    "95% t interval lies inside, FAIL when one lies wholly outside, else INCONCLUSIVE"
                 ),
                 passed=all_hold(*parts),
                 measured={
@@ -252,7 +252,7 @@ def improvement_claims(imp: pd.DataFrame) -> list[Claim]:
                 uncertainty=_se_text(se[large_index], reps[large_index], boot),
                 criterion=(
                     f"{lo_bound:g} < I < {hi_bound:g} (the paper's range widened by {LARGE_TOLERANCE:g} points; "
-                    f"AdamW strictly ahead) at every batch size >= {LARGE}: PASS when every mean +- {SE_MULTIPLE:g} s.e. "
+                    f"AdamW strictly ahead) at every batch size >= {LARGE}: PASS when every 95% t interval "
                     "lies inside, FAIL when one lies wholly outside, else INCONCLUSIVE"
                 ),
                 passed=all_hold(*parts),
@@ -304,8 +304,8 @@ def improvement_claims(imp: pd.DataFrame) -> list[Claim]:
                 + suffix,
                 criterion=(
                     f"mean I at batch <= {SMALL} > 0, mean I at >= {LARGE} < 0, their difference > 0, and (where "
-                    f"scanned) mean I at <= {SMALL} above mean I at {NEAR_ZERO[0]}-{NEAR_ZERO[1]}, each on mean +- "
-                    f"{SE_MULTIPLE:g} s.e. (no pass on a tie): PASS when all hold, FAIL when one interval lies wholly on the "
+                    f"scanned) mean I at <= {SMALL} above mean I at {NEAR_ZERO[0]}-{NEAR_ZERO[1]}, each on its 95% t "
+                    "interval (no pass on a tie): PASS when all hold, FAIL when one interval lies wholly on the "
                     "wrong side, else INCONCLUSIVE"
                 ),
                 passed=all_hold(*parts),
@@ -317,7 +317,7 @@ def improvement_claims(imp: pd.DataFrame) -> list[Claim]:
 
 def loss_claims(best: pd.DataFrame, draws: dict[tuple[str, int], np.ndarray] | None = None) -> list[Claim]:
     """Fig. 2c: who has the lower best test loss at small and at large batches, decided per
-    batch size on the difference of the mean losses +- 2 s.e. over the replicates: the
+    batch size on the 95% t interval of the difference of the mean losses over the replicates: the
     bootstrap s.e. of the difference where ``draws`` (:func:`bootstrap_best`) are given, else
     the two means' s.e. combined."""
     table = best.pivot(index="batch_size", columns="optimizer", values="mean_test_loss")
@@ -373,8 +373,8 @@ def loss_claims(best: pd.DataFrame, draws: dict[tuple[str, int], np.ndarray] | N
                 ours="Signum vs AdamW best mean test loss at batch " + ours(index),
                 uncertainty=_se_text(diff_se[index], reps[index], draws is not None),
                 criterion=(
-                    f"best mean test loss of {winner} < {loser}'s at every batch size {where}, on the difference "
-                    f"+- {SE_MULTIPLE:g} s.e.: PASS when every interval lies on {winner}'s side of 0, FAIL when one lies "
+                    f"best mean test loss of {winner} < {loser}'s at every batch size {where}, on the difference's "
+                    f"95% t interval: PASS when every interval lies on {winner}'s side of 0, FAIL when one lies "
                     "wholly on the other side, else INCONCLUSIVE"
                 ),
                 passed=passed,

@@ -33,7 +33,7 @@ def winners(best: pd.DataFrame, scanned: str, optimizers=tuple(COLOURS)) -> pd.D
     """One row per pixel: the optimizer (of ``optimizers``) with the lowest best loss, the
     margin to the runner-up, 'diverged' where all of them diverged; and which differences are
     decided (:func:`decided_columns`): ``beats_<i>_<j>`` is True where i's loss lies below j's
-    by more than 2 s.e. of the difference, ``winner_decided`` where the winner beats every
+    beyond the 95% t interval of the difference, ``winner_decided`` where the winner beats every
     other optimizer so."""
     wide = best.pivot_table(index=[scanned, "sigma"], columns="optimizer", values="mean_final_loss", dropna=False)
     wide = wide[list(optimizers)]
@@ -61,7 +61,7 @@ def winners(best: pd.DataFrame, scanned: str, optimizers=tuple(COLOURS)) -> pd.D
 
 def decided_columns(best: pd.DataFrame, scanned: str, optimizers, index: pd.Index) -> dict[str, np.ndarray]:
     """``beats_<i>_<j>`` per pixel of ``index`` (``replicates`` too): whether optimizer i's
-    best mean final loss lies below j's: 1 where mean +- 2 s.e. of the difference (j - i) over
+    best mean final loss lies below j's: 1 where the 95% t interval of the difference (j - i) over
     the replicates lies above 0, 0 where it lies wholly at or below 0 (a tie is no win), NaN
     where it straddles 0 (undecided). The s.e. is the paired one of the merge step (``sem_diff_final_loss_<j>`` in
     i's row, at both best learning rates); a table without it (an older summary) falls back
@@ -106,8 +106,8 @@ def decided_columns(best: pd.DataFrame, scanned: str, optimizers, index: pd.Inde
 
 def group_status(win: pd.DataFrame, group) -> np.ndarray:
     """Per pixel of a winners table, +1 where the group (one optimizer, or the sign methods
-    together) wins decidedly: one of its members beats every optimizer outside it by more than
-    2 s.e. of the difference; -1 where it cannot win: each member is decidedly not below some
+    together) wins decidedly: one of its members beats every optimizer outside it beyond the
+    95% t interval of the difference; -1 where it cannot win: each member is decidedly not below some
     optimizer outside it (behind it, or tied with no spread); 0 where the pixel is undecided. A table without
     the ``beats_`` columns (a hand-drawn map) counts its winners as decided."""
     members = [o for o in group]
@@ -135,7 +135,7 @@ def adam_boundary(win: pd.DataFrame, scanned: str, count: str = "winner") -> pd.
     pixels move it by one grid step only.
 
     ``count`` says which pixels are Adam's: "winner" those where Adam has the lowest mean,
-    "decided" only those Adam wins by more than 2 s.e. (the boundary's lower end), "possible"
+    "decided" only those Adam wins beyond the 95% t interval (the boundary's lower end), "possible"
     every pixel Adam does not lose decidedly (its upper end); see :func:`group_status`."""
     sigmas = np.sort(win["sigma"].unique())
     step = np.diff(sigmas).mean() if len(sigmas) > 1 else 0.0

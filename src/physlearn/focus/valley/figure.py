@@ -17,7 +17,7 @@ from matplotlib.colors import ListedColormap
 from matplotlib.patches import Patch
 
 from physlearn import figures, plotting, step
-from physlearn.claims import SE_MULTIPLE, Claim, MeanInterval, all_hold, interval_verdict
+from physlearn.claims import Claim, MeanInterval, all_hold, interval_verdict
 from physlearn.focus.valley.analysis import (
     COLOURS,
     DIVERGED,
@@ -54,7 +54,7 @@ def map_uncertainty(win: pd.DataFrame) -> str:
     if n < 2:
         return "one replicate per pixel; winners of the means, no interval"
     return (
-        f"a pixel counts for an optimizer only where mean +- {SE_MULTIPLE:g} s.e. of the paired loss difference "
+        f"a pixel counts for an optimizer only where the 95% t interval of the paired loss difference "
         f"over {n} replicates excludes 0; undecided pixels could go either way"
     )
 
@@ -146,8 +146,8 @@ def boundary_claim(cid, text, paper_value, bounds: dict[str, pd.Series], at: flo
         claim=text,
         paper_value=paper_value,
         ours=f"boundary {point:.2f} at {bounds['winner'].index.name or 'the scanned value'} = {at:g}",
-        uncertainty=f"{lower:.2f} to {upper:.2f} from the decided to the possible Adam pixels (each pixel on mean +- "
-        f"{SE_MULTIPLE:g} s.e. of the paired loss difference)",
+        uncertainty=f"{lower:.2f} to {upper:.2f} from the decided to the possible Adam pixels (each pixel on the 95% t "
+        "interval of the paired loss difference)",
         criterion=f"boundary within [{low:g}, {high:g}]: PASS when its whole range lies inside, FAIL when wholly outside",
         passed=interval_verdict(lower, upper, above=low, below=high, strict=False),
         measured={"boundary": point, "range": [lower, upper], "at": at},
@@ -198,8 +198,8 @@ def sharpness_claims(win: pd.DataFrame) -> list[Claim]:
             ),
             uncertainty=(
                 f"rho {rho['decided']:.2f} on the decided and {rho['possible']:.2f} on the possible Adam pixels; "
-                f"rise from a = {lo:g} to {hi:g} between {rise_low:.2f} and {rise_high:.2f} (each pixel on mean +- "
-                f"{SE_MULTIPLE:g} s.e. of the paired loss difference)"
+                f"rise from a = {lo:g} to {hi:g} between {rise_low:.2f} and {rise_high:.2f} (each pixel on the 95% t "
+                "interval of the paired loss difference)"
             ),
             criterion=(
                 "Spearman rank correlation between a and the boundary >= 0.8 and boundary(a_max) > boundary(a_min), "
@@ -245,7 +245,7 @@ def checkpoint_claim(sigma: float, expected: dict[str, float], at: pd.DataFrame,
     methods that the paper's values imply (Adam lower at sigma 0, higher at sigma 3). The
     order is part of the claim because at sigma 3 the tolerance is as large as the gap between
     Adam and the sign methods: the values alone would pass with Adam and Signum swapped.
-    Everything is decided on mean +- 2 s.e. over the replicates."""
+    Everything is decided on 95% t interval over the replicates."""
     ours = {o: float(at.loc[o, "mean_final_loss"]) for o in expected}
     sem = {o: float(at.loc[o, "sem_final_loss"]) for o in expected}
     n = int(min(at.loc[o, "replicates"] for o in expected))
@@ -272,8 +272,8 @@ def checkpoint_claim(sigma: float, expected: dict[str, float], at: pd.DataFrame,
         + f"FOCUS - Adam {gaps['focus']['gap']:+.3f}",
         uncertainty=MeanInterval.from_mean_se(ours[largest], sem[largest], n).text + " (the largest of the three)",
         criterion=(
-            f"each within +-{CHECKPOINT_TOLERANCE} of the paper's value, and {order} (strictly), each on mean "
-            f"+- {SE_MULTIPLE:g} s.e.: PASS when all hold, FAIL when one interval lies wholly outside, else INCONCLUSIVE"
+            f"each within +-{CHECKPOINT_TOLERANCE} of the paper's value, and {order} (strictly), each on its 95% "
+            "t interval: PASS when all hold, FAIL when one interval lies wholly outside, else INCONCLUSIVE"
         ),
         passed=all_hold(*parts),
         measured={
@@ -301,7 +301,7 @@ def trajectory_claim(metric: str, at_checkpoint: dict[float, pd.DataFrame], wd: 
     shrinks its steps and falls behind along the valley, at no noise it is ahead. At the
     spec's two checkpoints (a = 10, wd = 0.1, sigma 0 and 3, each optimizer at its best
     learning rate by final loss), Adam must be strictly ahead of both sign methods at sigma 0
-    and strictly behind both at sigma 3, each gap on mean +- 2 s.e. over the replicates."""
+    and strictly behind both at sigma 3, each gap on 95% t interval over the replicates."""
     words, sign = TRAJECTORY_METRICS[metric]
     parts, gaps, texts, n = [], {}, [], None
     for s, at in at_checkpoint.items():
@@ -330,8 +330,8 @@ def trajectory_claim(metric: str, at_checkpoint: dict[float, pd.DataFrame], wd: 
         uncertainty=MeanInterval.from_mean_se(largest["lead"], largest["se"], n).text
         + " (the largest of the four gaps)",
         criterion=(
-            f"Adam's lead over each sign method > 0 at sigma 0 and < 0 at sigma 3 (strict), each on lead +- {SE_MULTIPLE:g} "
-            "s.e.: PASS when all four hold, FAIL when one interval lies wholly on the wrong side, else INCONCLUSIVE"
+            "Adam's lead over each sign method > 0 at sigma 0 and < 0 at sigma 3 (strict), each on the lead's 95% t "
+            "interval: PASS when all four hold, FAIL when one interval lies wholly on the wrong side, else INCONCLUSIVE"
         ),
         passed=all_hold(*parts),
         measured={"gaps": gaps, "weight_decay": wd, "replicates": n},

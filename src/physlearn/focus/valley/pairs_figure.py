@@ -11,7 +11,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from physlearn import figures, plotting
-from physlearn.claims import SE_MULTIPLE, Claim
+from physlearn.claims import Claim
 from physlearn.focus.valley.analysis import LABELS, win_grid, winners
 from physlearn.focus.valley.figure import config_summary, parse_figure_step, plot_winner_map
 
@@ -39,8 +39,8 @@ SPECKLE_MIN_SHARE = 0.1  # each of Signum and FOCUS wins at least this share of 
 
 
 def decided_text(table: pd.DataFrame) -> tuple[str, dict[str, int]]:
-    """How many pixels of each head-to-head map have a decided winner (the winner ahead by
-    more than 2 s.e. of the paired loss difference): the uncertainty of the map claims, whose
+    """How many pixels of each head-to-head map have a decided winner (the winner ahead
+    beyond the 95% t interval of the paired loss difference): the uncertainty of the map claims, whose
     winners are those of the means. Speckle made of undecided pixels is the paper's "small,
     noisy margins"."""
     if "winner_decided" not in table:
@@ -50,8 +50,8 @@ def decided_text(table: pd.DataFrame) -> tuple[str, dict[str, int]]:
     counts = {pair: int(row["sum"]) for pair, row in decided.iterrows()}
     parts = ", ".join(f"{pair} {int(row['sum'])} of {int(row['size'])}" for pair, row in decided.iterrows())
     text = (
-        f"winners of the replicate means; pixels whose winner is ahead by more than {SE_MULTIPLE:g} s.e. of the "
-        f"paired loss difference over {n} replicates: {parts}"
+        f"winners of the replicate means; pixels whose winner is ahead beyond the 95% t interval "
+        f"of the paired loss difference over {n} replicates: {parts}"
     )
     return text, counts
 

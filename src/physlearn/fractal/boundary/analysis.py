@@ -3,9 +3,10 @@
 ``alpha``, ``stderr``, ``fit_levels``, ``B0`` .. ``BN``), and the authors' numbers they are
 read against.
 
-Uncertainty, one rule throughout (docs/claims.md): a single cell's alpha is judged on alpha
-+- 2 OLS s.e.; a statement over many cells on its count (exact, labels are deterministic)
-or on an interval: mean +- 2 s.e. over cells, a distribution-free interval for a median, a
+Uncertainty, one rule throughout (docs/claims.md): a single cell's alpha is judged on its 95%
+t interval (alpha +- t OLS s.e., t at fit levels - 2 d.f.); a statement over many cells on
+its count (exact, labels are deterministic) or on an interval: the 95% t interval of a mean
+over cells, a distribution-free interval for a median, a
 chi-square interval for a standard deviation, a Fisher interval for a correlation, a Wilson
 interval for a share. A criterion on an interval that straddles its bound is INCONCLUSIVE.
 """
@@ -20,7 +21,16 @@ import pandas as pd
 from scipy import stats
 
 from physlearn import step
-from physlearn.claims import SE_MULTIPLE, Claim, MeanInterval, all_hold, interval_verdict, wilson_interval
+from physlearn.claims import (
+    Claim,
+    MeanInterval,
+    all_hold,
+    interval_verdict,
+    se_multiple,
+    t_interval,
+    welch_dof,
+    wilson_interval,
+)
 from physlearn.fractal.boundary.convexity import CONVEXITY_THRESHOLD
 from physlearn.fractal.boundary.counting import fit_alpha
 
@@ -63,16 +73,35 @@ def counts_of(row) -> np.ndarray:
     return np.array([int(row[f"B{n}"]) for n in range(level + 1)])
 
 
+def fit_dof(fit_levels) -> float:
+    """The degrees of freedom of an OLS slope through ``fit_levels`` points: n - 2."""
+    return float(fit_levels) - 2
+
+
+def alpha_interval(row) -> tuple[float, float]:
+    """One cell's 95% t interval of alpha: alpha +- t(fit levels - 2) OLS s.e.; the point value
+    for a cell fitted on < 3 levels (no s.e.) or with alpha := 0 (a single boundary)."""
+    return t_interval(float(row["alpha"]), float(row["stderr"]), fit_dof(row["fit_levels"]))
+
+
 def alpha_bounds(table: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """alpha +- 2 s.e. per cell; a cell fitted on < 3 levels (no s.e.) is its point value,
-    a cell with alpha := 0 (a single boundary) is exactly 0."""
+    """:func:`alpha_interval` per cell, as (low, high) arrays."""
+    ends = [alpha_interval(row) for _, row in table.iterrows()]
+    if not ends:
+        return np.array([]), np.array([])
+    low, high = zip(*ends)
+    return np.array(low), np.array(high)
+
+
+def alpha_yerr(table: pd.DataFrame) -> np.ndarray:
+    """Error bars of :func:`alpha_bounds` for ``errorbar``: [alpha - low, high - alpha]."""
+    low, high = alpha_bounds(table)
     a = table["alpha"].to_numpy(dtype=float)
-    se = np.nan_to_num(table["stderr"].to_numpy(dtype=float), nan=0.0)
-    return a - SE_MULTIPLE * se, a + SE_MULTIPLE * se
+    return np.vstack([a - low, high - a])
 
 
 def every_cell(table: pd.DataFrame, above: float | None = None, below: float | None = None) -> bool | None:
-    """Every cell's alpha beyond a bound, each on alpha +- 2 s.e. (inclusive bounds)."""
+    """Every cell's alpha beyond a bound, each on its 95% t interval (inclusive bounds)."""
     if len(table) == 0:
         return False
     low, high = alpha_bounds(table)
@@ -127,17 +156,18 @@ def _fmt_interval(low: float, high: float) -> str:
 
 
 def alpha_claim(cid: str, text: str, paper_value: str, row, low: float, high: float) -> Claim:
-    """One cell's alpha within [low, high], on alpha +- 2 OLS s.e."""
+    """One cell's alpha within [low, high], on its 95% t interval (t at fit levels - 2 d.f.)."""
     a, se = float(row["alpha"]), float(row["stderr"])
-    lo, hi = (a - SE_MULTIPLE * se, a + SE_MULTIPLE * se) if np.isfinite(se) else (a, a)
+    lo, hi = alpha_interval(row)
     return Claim(
         id=cid,
         claim=text,
         paper_value=paper_value,
         ours=f"alpha = {a:.4f} +- {se:.4f} (OLS s.e., {int(row['fit_levels'])} levels, N = {int(row['level'])})",
-        uncertainty=f"alpha +- {SE_MULTIPLE:g} OLS s.e. = {_fmt_interval(lo, hi)}",
-        criterion=f"alpha in [{low:g}, {high:g}]: PASS when alpha +- {SE_MULTIPLE:g} s.e. lies inside, FAIL when "
-        "wholly outside, else INCONCLUSIVE",
+        uncertainty=f"95% t interval (alpha +- {se_multiple(fit_dof(row['fit_levels'])):.3g} OLS s.e.) = "
+        f"{_fmt_interval(lo, hi)}",
+        criterion=f"alpha in [{low:g}, {high:g}]: PASS when its 95% t interval lies inside, FAIL when wholly "
+        "outside, else INCONCLUSIVE",
         passed=interval_verdict(lo, hi, above=low, below=high, strict=False),
         measured={"alpha": a, "stderr": se, "interval": [lo, hi], "fit_levels": int(row["fit_levels"])},
     )
@@ -222,7 +252,8 @@ def counts_claims(name: str, rows: dict) -> list[Claim]:
     e1, e2 = rows["E1"], rows["E2"]
     gap = float(e1["alpha"]) - float(e2["alpha"])
     gap_se = float(np.hypot(np.nan_to_num(e1["stderr"]), np.nan_to_num(e2["stderr"])))
-    lo, hi = gap - SE_MULTIPLE * gap_se, gap + SE_MULTIPLE * gap_se
+    gap_dof = welch_dof([e1["stderr"], e2["stderr"]], [fit_dof(e1["fit_levels"]), fit_dof(e2["fit_levels"])])
+    lo, hi = t_interval(gap, gap_se, gap_dof)
     return [
         alpha_claim(
             "alpha-multiplicative",
@@ -237,7 +268,8 @@ def counts_claims(name: str, rows: dict) -> list[Claim]:
             claim="The multiplicative boundary has a smaller dimension than the additive one.",
             paper_value="alpha_x < alpha_+ by >= 0.08 (authors' 0.8375 vs 0.9956)",
             ours=f"alpha_+ - alpha_x = {gap:.4f} +- {gap_se:.4f}",
-            uncertainty=f"difference +- {SE_MULTIPLE:g} s.e. (OLS s.e. in quadrature) = {_fmt_interval(lo, hi)}",
+            uncertainty=f"95% t interval of the difference (OLS s.e. in quadrature, Welch's {gap_dof:.0f} d.f.) = "
+            f"{_fmt_interval(lo, hi)}",
             criterion="alpha_+ - alpha_x >= 0.08 on its interval: PASS above, FAIL wholly below, else INCONCLUSIVE",
             passed=interval_verdict(lo, hi, above=0.08, strict=False),
             measured={"gap": gap, "se": gap_se, "interval": [lo, hi]},
@@ -298,8 +330,8 @@ def additive_map_claims(table: pd.DataFrame) -> list[Claim]:
             claim="Every additive cell with theta_+ >= 0.09 is fractal, alpha >= 0.5.",
             paper_value="85 of 85 cells alpha >= 0.5 at N = 18 (authors' minimum 0.63)",
             ours=f"{int((above['alpha'] >= 0.5).sum())} of {len(above)} cells alpha >= 0.5; minimum "
-            f"{above['alpha'].min():.3f}; {n_low} cells with alpha - 2 s.e. < 0.5",
-            uncertainty=f"each cell on alpha +- {SE_MULTIPLE:g} OLS s.e.",
+            f"{above['alpha'].min():.3f}; {n_low} cells whose interval reaches below 0.5",
+            uncertainty="each cell on its 95% t interval of alpha (OLS s.e., t at fit levels - 2 d.f.)",
             criterion="every cell alpha >= 0.5: PASS when every interval lies above, FAIL when one lies wholly below, "
             "else INCONCLUSIVE",
             passed=every_cell(above, above=0.5),
@@ -388,8 +420,8 @@ def multiplicative_map_claims(table: pd.DataFrame) -> list[Claim]:
             claim="The multiplicative loss is fractal for every tested amplitude and wavelength.",
             paper_value="every one of 100 cells alpha > 0.55 at N = 16 (authors' minimum 0.70 at N = 16)",
             ours=f"{int((table['alpha'] > 0.55).sum())} of {len(table)} cells alpha > 0.55; minimum "
-            f"{table['alpha'].min():.3f}; {int((low <= 0.55).sum())} cells with alpha - 2 s.e. <= 0.55",
-            uncertainty=f"each cell on alpha +- {SE_MULTIPLE:g} OLS s.e.",
+            f"{table['alpha'].min():.3f}; {int((low <= 0.55).sum())} cells whose interval reaches 0.55",
+            uncertainty="each cell on its 95% t interval of alpha (OLS s.e., t at fit levels - 2 d.f.)",
             criterion="every cell alpha > 0.55: PASS when every interval lies above, FAIL when one lies wholly below, "
             "else INCONCLUSIVE",
             passed=every_cell(table, above=0.55),
@@ -401,7 +433,7 @@ def multiplicative_map_claims(table: pd.DataFrame) -> list[Claim]:
             paper_value="mean alpha in [0.80, 0.92] (authors' 0.86)",
             ours=f"mean alpha {mean.mean:.3f}",
             uncertainty=mean.text,
-            criterion="mean in [0.80, 0.92] on mean +- 2 s.e. over cells: PASS inside, FAIL wholly outside, else "
+            criterion="mean in [0.80, 0.92] on its 95% t interval over cells: PASS inside, FAIL wholly outside, else "
             "INCONCLUSIVE",
             passed=interval_verdict(*mean.bounds, above=0.80, below=0.92, strict=False),
             measured=mean.as_dict(),
@@ -412,8 +444,10 @@ def multiplicative_map_claims(table: pd.DataFrame) -> list[Claim]:
 def roughness_multiplicative_claims(table: pd.DataFrame) -> list[Claim]:
     """Claim 4, last part (E4): column means vary by <= 0.15 across wl (roughness theta_x = eps)."""
     cols = table.groupby("wl")["alpha"]
-    means, ses = cols.mean(), cols.std(ddof=1) / np.sqrt(cols.count())
-    lo, hi = means - SE_MULTIPLE * ses, means + SE_MULTIPLE * ses
+    means, counts = cols.mean(), cols.count()
+    ses = cols.std(ddof=1) / np.sqrt(counts)
+    k = np.array([se_multiple(n - 1) for n in counts])
+    lo, hi = means - k * ses, means + k * ses
     spread = float(means.max() - means.min())
     s_lo, s_hi = max(0.0, float(lo.max() - hi.min())), float(hi.max() - lo.min())
     return [
@@ -422,8 +456,8 @@ def roughness_multiplicative_claims(table: pd.DataFrame) -> list[Claim]:
             claim="The multiplicative dimension does not depend on the wavelength (its roughness is eps alone).",
             paper_value="column means over wl vary by <= 0.15 (authors' 0.83-0.91, spread 0.08 at N = 20)",
             ours=f"column means {means.min():.3f}-{means.max():.3f}, spread {spread:.3f}",
-            uncertainty=f"spread between {s_lo:.3f} and {s_hi:.3f} with each column mean +- {SE_MULTIPLE:g} s.e. "
-            "over its 10 cells",
+            uncertainty=f"spread between {s_lo:.3f} and {s_hi:.3f} with each column mean on its 95% t interval "
+            f"over its {int(counts.min())} cells",
             criterion="spread <= 0.15: PASS when its upper end is, FAIL when its lower end exceeds it, else INCONCLUSIVE",
             passed=interval_verdict(s_lo, s_hi, below=0.15, strict=False),
             measured={"column_means": {f"{k:g}": float(v) for k, v in means.items()}, "spread": [s_lo, s_hi]},
@@ -443,7 +477,7 @@ def bound_claims(table: pd.DataFrame) -> list[Claim]:
             paper_value="alpha <= 0.1 in every such cell (authors' all 0)",
             ours=f"{int((below_line['alpha'] <= 0.1).sum())} of {len(below_line)} cells alpha <= 0.1; maximum "
             f"{below_line['alpha'].max():.3f}",
-            uncertainty=f"each cell on alpha +- {SE_MULTIPLE:g} OLS s.e. (fit F4 over levels 8 .. N)",
+            uncertainty="each cell on its 95% t interval of alpha (OLS s.e., fit F4 over levels 8 .. N)",
             criterion="every cell alpha <= 0.1: PASS when every interval lies below, FAIL when one lies wholly above, "
             "else INCONCLUSIVE",
             passed=every_cell(below_line, below=0.1),
@@ -454,7 +488,7 @@ def bound_claims(table: pd.DataFrame) -> list[Claim]:
             claim="The rows eps <= 6e-9 are non-fractal at every bound.",
             paper_value="alpha <= 0.1 (no exception at N = 16; one at N = 20: wl 0.01, B 1e6, 0.26)",
             ours=f"{int((tiny['alpha'] <= 0.1).sum())} of {len(tiny)} cells alpha <= 0.1; maximum {tiny['alpha'].max():.3f}",
-            uncertainty=f"each cell on alpha +- {SE_MULTIPLE:g} OLS s.e.",
+            uncertainty="each cell on its 95% t interval of alpha (OLS s.e., t at fit levels - 2 d.f.)",
             criterion="every cell alpha <= 0.1: PASS when every interval lies below, FAIL when one lies wholly above, "
             "else INCONCLUSIVE",
             passed=every_cell(tiny, below=0.1),
@@ -465,7 +499,7 @@ def bound_claims(table: pd.DataFrame) -> list[Claim]:
             claim="For eps >= 1.29e-3 the multiplicative boundary is fractal at every bound and wavelength.",
             paper_value="alpha >= 0.35 (authors' minimum 0.39 at N = 16)",
             ours=f"{int((top['alpha'] >= 0.35).sum())} of {len(top)} cells alpha >= 0.35; minimum {top['alpha'].min():.3f}",
-            uncertainty=f"each cell on alpha +- {SE_MULTIPLE:g} OLS s.e.",
+            uncertainty="each cell on its 95% t interval of alpha (OLS s.e., t at fit levels - 2 d.f.)",
             criterion="every cell alpha >= 0.35: PASS when every interval lies above, FAIL when one lies wholly below, "
             "else INCONCLUSIVE",
             passed=every_cell(top, above=0.35),
@@ -538,7 +572,7 @@ def dimension_additive_claims(table: pd.DataFrame) -> list[Claim]:
             paper_value="mean alpha in [0.85, 1.05] (authors' plot about 0.95)",
             ours=f"mean alpha {mean.mean:.3f}",
             uncertainty=mean.text,
-            criterion="mean in [0.85, 1.05] on mean +- 2 s.e.: PASS inside, FAIL wholly outside, else INCONCLUSIVE",
+            criterion="mean in [0.85, 1.05] on its 95% t interval: PASS inside, FAIL wholly outside, else INCONCLUSIVE",
             passed=interval_verdict(*mean.bounds, above=0.85, below=1.05, strict=False),
             measured=mean.as_dict(),
         ),
@@ -552,13 +586,14 @@ def dimension_multiplicative_claims(table: pd.DataFrame) -> list[Claim]:
     for convention, t in table.groupby("convention"):
         low, high = t[t["d"] <= 10]["alpha"], t[t["d"] >= 51]["alpha"]
         gap = float(high.mean() - low.mean())
-        se = float(np.hypot(high.std(ddof=1) / math.sqrt(len(high)), low.std(ddof=1) / math.sqrt(len(low))))
+        ses = [high.std(ddof=1) / math.sqrt(len(high)), low.std(ddof=1) / math.sqrt(len(low))]
+        se, dof = float(np.hypot(*ses)), welch_dof(ses, [len(high) - 1, len(low) - 1])
         rho = spearman(t["d"], t["alpha"])
-        out[convention] = {"low": float(low.mean()), "high": float(high.mean()), "gap": gap, "se": se, "rho": rho,
-                           "n": len(t)}  # fmt: skip
+        out[convention] = {"low": float(low.mean()), "high": float(high.mean()), "gap": gap, "se": se, "dof": dof,
+                           "rho": rho, "n": len(t)}  # fmt: skip
     lit = out["literal"]
     other = out.get("abs", {})
-    gap_lo, gap_hi = lit["gap"] - SE_MULTIPLE * lit["se"], lit["gap"] + SE_MULTIPLE * lit["se"]
+    gap_lo, gap_hi = t_interval(lit["gap"], lit["se"], lit["dof"])
     rlo, rhi = correlation_interval(lit["rho"], lit["n"], spearman=True)
     also = (
         f"; under the |loss| convention (not the authors'): {other['low']:.3f} vs {other['high']:.3f}, "
@@ -575,7 +610,7 @@ def dimension_multiplicative_claims(table: pd.DataFrame) -> list[Claim]:
             "0.77), Spearman rho > 0.2",
             ours=f"literal criterion A: mean alpha {lit['low']:.3f} (d <= 10) vs {lit['high']:.3f} (d >= 51), gap "
             f"{lit['gap']:.3f}; Spearman rho = {lit['rho']:.2f}" + also,
-            uncertainty=f"gap +- {SE_MULTIPLE:g} s.e. {_fmt_interval(gap_lo, gap_hi)}; rho Fisher 95% interval "
+            uncertainty=f"gap's 95% t interval (Welch) {_fmt_interval(gap_lo, gap_hi)}; rho Fisher 95% interval "
             f"{_fmt_interval(rlo, rhi)}",
             criterion="gap >= 0.08 and rho > 0.2, each on its interval: PASS when both lie above, FAIL when one lies "
             "wholly below, else INCONCLUSIVE",
@@ -603,7 +638,7 @@ def initial_claims(table: pd.DataFrame, loss: str) -> list[Claim]:
         "mean alpha in [0.90, 1.05] (authors' 0.983 +- 0.079)")  # fmt: skip
     measured = {"as_coded": mean.as_dict(), "intended_mean": float(intended.mean())}
     uncertainty = mean.text
-    criterion = f"mean in [{lo}, {hi}] on mean +- 2 s.e."
+    criterion = f"mean in [{lo}, {hi}] on its 95% t interval"
     if loss == "multiplicative":
         s, slo, shi = sd_interval(coded)
         parts.append(interval_verdict(slo, shi, below=0.05, strict=False))

@@ -13,10 +13,8 @@ rate) and as intended (one x0 per column, kept for every eta).
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
-import numpy as np
 
 from physlearn import figures
-from physlearn.claims import SE_MULTIPLE
 from physlearn.fractal.boundary import analysis
 
 INITIAL_NAMES = ("fractal_initial_additive", "fractal_initial_multiplicative")
@@ -41,8 +39,7 @@ def initial(name: str, tables: dict):
     fig, ax = plt.subplots(figsize=(6, 4))
     for offset, (protocol, sub) in zip((-0.15, 0.15), mine.groupby("protocol")):
         marker, colour, label = PROTOCOLS[protocol]
-        se = np.nan_to_num(sub["stderr"].to_numpy(dtype=float))
-        ax.errorbar(sub["column"] + offset, sub["alpha"], yerr=SE_MULTIPLE * se, fmt=marker, ms=4, color=colour,
+        ax.errorbar(sub["column"] + offset, sub["alpha"], yerr=analysis.alpha_yerr(sub), fmt=marker, ms=4, color=colour,
                     elinewidth=0.7, label=f"{label}: mean {sub['alpha'].mean():.3f}")  # fmt: skip
     first = int(mine["first_level"].iloc[0])
     level = int(mine["level"].iloc[0])
@@ -69,16 +66,14 @@ def main(argv=None) -> None:
     fig, ax = plt.subplots(figsize=(6, 4))
     level = int(t["level"].iloc[0])
     if additive:
-        se = np.nan_to_num(t["stderr"].to_numpy(dtype=float))
-        ax.errorbar(t["d"], t["alpha"], yerr=SE_MULTIPLE * se, fmt="o", ms=4, color="C0",
-                    label=f"ours, N = {level}, +- 2 s.e.")  # fmt: skip
+        ax.errorbar(t["d"], t["alpha"], yerr=analysis.alpha_yerr(t), fmt="o", ms=4, color="C0",
+                    label=f"ours, N = {level}, 95% t interval")  # fmt: skip
         ax.set_title("additive loss sum_i [x_i^2 + 0.2 cos(2 pi x_i/0.1)], x0 = (1/d) 1", fontsize=9)
         claims = analysis.dimension_additive_claims(t)
     else:
         for convention, sub in t.groupby("convention"):
             marker, colour, label = CONVENTIONS[convention]
-            se = np.nan_to_num(sub["stderr"].to_numpy(dtype=float))
-            ax.errorbar(sub["d"], sub["alpha"], yerr=SE_MULTIPLE * se, fmt=marker, ms=4, color=colour,
+            ax.errorbar(sub["d"], sub["alpha"], yerr=analysis.alpha_yerr(sub), fmt=marker, ms=4, color=colour,
                         mfc="none" if convention == "abs" else colour, elinewidth=0.7, label=label)  # fmt: skip
         ax.set_title(f"multiplicative loss |x|^2 (1 + 0.2 sum_j cos(2 pi x_j/0.1)), x0 = (1/d) 1, N = {level}",
                      fontsize=9)  # fmt: skip

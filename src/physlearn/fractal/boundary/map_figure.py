@@ -4,7 +4,7 @@ over (eps1, eps2) with the convexity contour R = 1; Fig. S3 a-d (E5) over (wl, l
 one panel per divergence bound, with the red line eps = wl^2 / (2 pi^2 B). And alpha against
 the roughness from the same maps: Fig. 3a (additive, theta_+ = eps / wl^2 on a log axis, the
 convexity threshold 1/(2 pi^2) dashed) and Fig. 3b (multiplicative, theta_x = eps), ours with
-+- 2 s.e. bars beside the authors' values.
+95% t-interval bars beside the authors' values.
 
     python -m physlearn.fractal.boundary.map_figure --config JSON --figure NAME COUNTS.csv \
         --pdf F.pdf --png F.png --table F.csv --claims F.claims.json
@@ -16,7 +16,6 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from physlearn import figures
-from physlearn.claims import SE_MULTIPLE
 from physlearn.fractal.boundary import analysis
 from physlearn.fractal.boundary.convexity import CONVEXITY_THRESHOLD, red_line, roughness_additive
 from physlearn.fractal.boundary.design import EPS_MAP, WL_MAP
@@ -52,14 +51,13 @@ def roughness(name: str, tables: dict):
     additive = name.endswith("additive")
     t = tables["E3" if additive else "E4"]
     x = t["theta"].to_numpy(dtype=float)
-    se = np.nan_to_num(t["stderr"].to_numpy(dtype=float))
     authors = (analysis.E3_ALPHA if additive else analysis.E4_ALPHA).ravel()
     e, w = np.meshgrid(EPS_MAP, WL_MAP, indexing="ij")
     x_authors = roughness_additive(e, w).ravel() if additive else e.ravel()
     fig, ax = plt.subplots(figsize=(5.6, 4))
     ax.plot(x_authors, authors, "x", color="0.55", ms=4, label="authors' data (N = 20)")
-    ax.errorbar(x, t["alpha"], yerr=SE_MULTIPLE * se, fmt="o", ms=3, color="C0", elinewidth=0.8,
-                label=f"ours (N = {int(t['level'].iloc[0])}), +- 2 s.e.")  # fmt: skip
+    ax.errorbar(x, t["alpha"], yerr=analysis.alpha_yerr(t), fmt="o", ms=3, color="C0", elinewidth=0.8,
+                label=f"ours (N = {int(t['level'].iloc[0])}), 95% t interval")  # fmt: skip
     if additive:
         ax.set_xscale("log")
         ax.axvline(CONVEXITY_THRESHOLD, color="k", ls="--", lw=1, label="convexity 1/(2 pi^2)")

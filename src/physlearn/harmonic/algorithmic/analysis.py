@@ -113,7 +113,7 @@ def _seed_values(table, task, model, column="ev_top2") -> pd.Series:
 
 def ev_order_claim(table: pd.DataFrame, task: str, family: str, higher: str) -> Claim:
     """The model ``higher``'s embedding is more 2-D than the other's on ``task``. Two
-    criteria, each on mean +- 2 s.e. over seeds: the per-seed difference (same seed, same
+    criteria, each on its 95% t interval over seeds: the per-seed difference (same seed, same
     data) lies above 0, and the higher model's EV lies above what an untrained embedding
     of the same shape reaches (95th percentile): a higher EV than an untrained model's is no
     evidence of a 2-D picture if both are at the untrained level."""
@@ -141,7 +141,7 @@ def ev_order_claim(table: pd.DataFrame, task: str, family: str, higher: str) -> 
         f"{higher} mean {100 * h_mean:.0f}% vs untrained {100 * null:.0f}%",
         uncertainty=f"difference [{100 * d_low:+.1f}, {100 * d_high:+.1f}] points, {higher} EV "
         f"[{100 * h_low:.0f}, {100 * h_high:.0f}]% ({d.basis})",
-        criterion=f"mean +- 2 s.e. over seeds of the per-seed EV difference ({higher} - {lower}) lies above 0, and "
+        criterion=f"95% t interval over seeds of the per-seed EV difference ({higher} - {lower}) lies above 0, and "
         f"of the {higher} EV above the untrained-embedding null (95th percentile of the EV of i.i.d. random "
         f"{int(rows['rows'].iloc[0])}x{int(rows['dim'].iloc[0])} embeddings); INCONCLUSIVE if either straddles",
         passed=passed,
@@ -160,7 +160,7 @@ def ev_order_claim(table: pd.DataFrame, task: str, family: str, higher: str) -> 
 
 def ev_range_claim(table: pd.DataFrame, task: str) -> Claim:
     """Both MLPs' EV within the paper's ranges (the paper's whole percents widened by their
-    rounding), each on mean +- 2 s.e. over seeds: PASS when both intervals lie inside,
+    rounding), each on its 95% t interval over seeds: PASS when both intervals lie inside,
     FAIL when one lies wholly outside, INCONCLUSIVE otherwise."""
     (slo, shi), (hlo, hhi) = PAPER_EV[task]
     verdicts, parts, spans, measured, intervals = [], [], [], {}, {}
@@ -178,7 +178,7 @@ def ev_range_claim(table: pd.DataFrame, task: str) -> Claim:
         paper_value=f"standard {slo}-{shi}%, harmonic {hlo}-{hhi}%",
         ours="mean over seeds: " + ", ".join(parts),
         uncertainty=", ".join(spans) + f" ({intervals['standard'].basis})",
-        criterion=f"each model's mean +- 2 s.e. over seeds lies within the paper's range (+-{EV_ROUNDING} points, "
+        criterion=f"each model's 95% t interval over seeds lies within the paper's range (+-{EV_ROUNDING} points, "
         "its rounding); INCONCLUSIVE if one straddles a bound and none lies outside",
         passed=all_hold(*verdicts),
         measured=measured,
@@ -275,8 +275,8 @@ def majority_verdict(verdicts: list[bool | None], need: int) -> bool | None:
 def cumulative_ev_claims(table: pd.DataFrame) -> list[Claim]:
     """Fig. 3a: harmonic embeddings are lower-dimensional (their cumulative EV curves rise
     faster) on most tasks, per model family. Per task, the per-seed difference (same seed,
-    same data) of the area under the cumulative EV curve, harmonic - standard, on mean +- 2
-    s.e. over seeds: above 0 is a harmonic win, below 0 a loss, straddling 0 open. The
+    same data) of the area under the cumulative EV curve, harmonic - standard, on its 95%
+    t interval over seeds: above 0 is a harmonic win, below 0 a loss, straddling 0 open. The
     paper claims a difference, so a tie (identical curves, or the other model within its
     noise) is no win. The family's claim holds on a majority of tasks (see
     :func:`majority_verdict`). The PCs to 90% of the median curve are reported beside it."""
@@ -316,7 +316,7 @@ def cumulative_ev_claims(table: pd.DataFrame) -> list[Claim]:
                     for t, v in per_task.items()
                 ),
                 uncertainty="area difference per task: " + "; ".join(spans) + f" points ({basis}, paired by seed)",
-                criterion=f"per task, mean +- 2 s.e. over seeds of the per-seed harmonic - standard area under the "
+                criterion=f"per task, 95% t interval over seeds of the per-seed harmonic - standard area under the "
                 f"cumulative EV curve lies above 0 (a win); PASS with wins on at least {need} of {len(tasks)} tasks, "
                 f"FAIL if fewer than {need} can be wins even counting the tasks whose interval straddles 0, else "
                 "INCONCLUSIVE",

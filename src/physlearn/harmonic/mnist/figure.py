@@ -100,7 +100,7 @@ def claims(runs: dict, m: dict, dataset: str) -> list[Claim]:
             uncertainty=f"gap [{gap_low:+.2f}, {gap_high:+.2f}] points ({gap_interval.basis})"
             if R > 1
             else gap_interval.text,
-            criterion=f"mean +- 2 s.e. over replicates of the accuracy gap lies within +-{SAME_ACCURACY} percentage "
+            criterion=f"95% t interval over replicates of the accuracy gap lies within +-{SAME_ACCURACY} percentage "
             "point; INCONCLUSIVE if it straddles a bound",
             passed=interval_verdict(gap_low, gap_high, above=-SAME_ACCURACY, below=SAME_ACCURACY, strict=False),
             measured={k: v.tolist() for k, v in acc.items()},

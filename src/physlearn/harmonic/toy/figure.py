@@ -99,7 +99,7 @@ def claims(results: dict, settings: ToySettings) -> list[Claim]:
             uncertainty="; ".join(f"{n}: [{i.low:.2f}, {i.high:.2f}]" for n, i in norm_intervals.items())
             + f" ({next(iter(norm_intervals.values())).basis})",
             criterion="mean weight norm (classes of non-origin points) within a factor 2 of 10 (5-20) for both point "
-            "sets, on mean +- 2 s.e. over seeds; INCONCLUSIVE if an interval straddles 5 or 20",
+            "sets, on its 95% t interval over seeds; INCONCLUSIVE if an interval straddles 5 or 20",
             passed=all_hold(
                 *(interval_verdict(*i.bounds, above=5, below=20, strict=False) for i in norm_intervals.values())
             ),

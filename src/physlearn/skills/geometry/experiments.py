@@ -15,7 +15,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from physlearn.claims import SE_MULTIPLE, Claim, all_hold, interval_verdict, mean_interval
+from physlearn.claims import Claim, all_hold, interval_verdict, mean_interval, t_interval, welch_dof
 from physlearn.skills.geometry import scaling
 from physlearn.skills.geometry.model import GeometryConfig, simulate_many, steps_to_reach
 
@@ -352,7 +352,7 @@ def sequence_claims(checks: pd.DataFrame, min_share: float = 0.8) -> list[Claim]
     figure draws (the moving mean), against the two nulls the statement implies: the skill
     being learned holds the most n_align in more than half of the cases ("takes over"), and
     more often than a skill picked at random among the open ones would. The share's
-    uncertainty is mean ± 2 s.e. over the cases (each case a 0/1 takeover)."""
+    uncertainty is the 95% t interval over the cases (each case a 0/1 takeover)."""
     order_share = checks["in_order"].mean()
     out_of_order = checks.loc[~checks["in_order"], ["alpha", "n_skills"]].to_dict("records")
     cases = int(checks["takeover_cases"].sum())
@@ -382,7 +382,7 @@ def sequence_claims(checks: pd.DataFrame, min_share: float = 0.8) -> list[Claim]
             uncertainty=share.text,
             criterion=f"share of skills that, at the record where s first reaches 0.5, hold the largest "
             f"{N_ALIGN_SMOOTHING}-record mean n_align among the skills not yet learned (s < {LEARNED_LEVEL:g}): "
-            f"mean ± 2 s.e. over the skills above both 1/2 and the chance share (max {threshold:.2f}); "
+            f"95% t interval over the skills above both 1/2 and the chance share (max {threshold:.2f}); "
             "INCONCLUSIVE if it straddles",
             passed=interval_verdict(share.low, share.high, above=threshold) if cases else False,
             measured={
@@ -433,7 +433,7 @@ FLAT_MAX_DROP = 0.1
 def flat_loss_claim(curves: dict[str, dict], flat_from: int = FLAT_FROM_STEP) -> Claim:
     """The spec's "loss is flat by 10k steps", judged on the recorded losses of every
     optimizer, alpha and N: per seed, the relative drop 1 - L(last) / L(first step >= flat_from),
-    its mean ± 2 s.e. over seeds below FLAT_MAX_DROP in every run (all_hold: one that still
+    its 95% t interval over seeds below FLAT_MAX_DROP in every run (all_hold: one that still
     falls fails, one straddling gives INCONCLUSIVE). A run that ends before ``flat_from``
     cannot show it: FAIL, with our numbers saying so (the settings record shows the steps).
 
@@ -465,16 +465,16 @@ def flat_loss_claim(curves: dict[str, dict], flat_from: int = FLAT_FROM_STEP) ->
         held = sum(v["high"] < FLAT_MAX_DROP for v in drops.values())
         ours = (
             f"relative loss drop from step {flat_from} to the last: {held} of {len(drops)} runs (optimizer, N, "
-            f"alpha) below {FLAT_MAX_DROP:g} by mean + 2 s.e.; largest: {worst}, {w['mean']:.3f}"
+            f"alpha) below {FLAT_MAX_DROP:g} by the upper end of its 95% t interval; largest: {worst}, {w['mean']:.3f}"
         )
-        uncertainty = f"mean ± 2 s.e. over {w['n']} seeds per run; largest: [{w['low']:.3f}, {w['high']:.3f}]"
+        uncertainty = f"95% t interval over {w['n']} seeds per run; largest: [{w['low']:.3f}, {w['high']:.3f}]"
     return Claim(
         id="loss-flat-by-10k",
         claim="The loss is flat by 10k steps (the runs go on to 100k).",
         paper_value="loss flat by 10k steps (spec, Fig. 10 setup)",
         ours=ours,
         uncertainty=uncertainty,
-        criterion=f"per optimizer, N and alpha: 1 - L(last) / L(first recorded step >= {flat_from}), mean ± 2 s.e. "
+        criterion=f"per optimizer, N and alpha: 1 - L(last) / L(first recorded step >= {flat_from}), 95% t interval "
         f"over seeds, below {FLAT_MAX_DROP:g} in every run; INCONCLUSIVE if one straddles; FAIL if the runs end "
         f"before step {flat_from}",
         passed=all_hold(*parts),
@@ -487,19 +487,24 @@ def _se(frame: pd.DataFrame, alpha: float) -> float:
     return float(frame.loc[alpha, "alpha_S_se"]) if "alpha_S_se" in frame else math.nan
 
 
-def _interval(value: float, se: float) -> tuple[float, float]:
-    """value ± SE_MULTIPLE s.e. (the claims' one rule); the point itself without a finite s.e.
-    (one seed: PASS or FAIL on the value)."""
-    return (value, value) if not np.isfinite(se) else (value - SE_MULTIPLE * se, value + SE_MULTIPLE * se)
+def _seeds(frame: pd.DataFrame) -> int:
+    """The seeds behind a frame's per-seed exponents (1 without a ``seeds`` column)."""
+    return int(frame["seeds"].max()) if "seeds" in frame else 1
+
+
+def _interval(value: float, se: float, seeds: int) -> tuple[float, float]:
+    """The 95% t interval of a mean over ``seeds`` seeds (the claims' one rule); the point
+    itself without a finite s.e. (one seed: PASS or FAIL on the value)."""
+    return t_interval(value, se, seeds - 1)
 
 
 def adam_alpha_s_claims(signgd: pd.DataFrame, adam: pd.DataFrame, tolerance: float) -> list[Claim]:
     """The spec's Adam step exponents (the authors' plot, alpha 1..2) and its statement that
-    SignGD's alpha_S exceeds Adam's at every alpha; each alpha's value ± 2 s.e. over seeds
+    SignGD's alpha_S exceeds Adam's at every alpha; each alpha's 95% t interval over seeds
     (the per-seed exponents' spread) decides, straddling gives INCONCLUSIVE."""
     shared = [a for a in AUTHORS_ALPHA_S_ADAM if a in adam.index]
     values = {a: float(adam.loc[a, "alpha_S"]) for a in shared}
-    intervals = {a: _interval(values[a], _se(adam, a)) for a in shared}
+    intervals = {a: _interval(values[a], _se(adam, a), _seeds(adam)) for a in shared}
     matches = all_hold(
         *(
             interval_verdict(
@@ -513,10 +518,13 @@ def adam_alpha_s_claims(signgd: pd.DataFrame, adam: pd.DataFrame, tolerance: flo
     )
     both = [a for a in shared if a in signgd.index]
     gaps = {a: float(signgd.loc[a, "alpha_S"]) - values[a] for a in both}
-    gap_intervals = {a: _interval(gaps[a], math.sqrt(_se(signgd, a) ** 2 + _se(adam, a) ** 2)) for a in both}
+    gap_dof = {a: welch_dof([_se(signgd, a), _se(adam, a)], [_seeds(signgd) - 1, _seeds(adam) - 1]) for a in both}
+    gap_intervals = {
+        a: t_interval(gaps[a], math.sqrt(_se(signgd, a) ** 2 + _se(adam, a) ** 2), gap_dof[a]) for a in both
+    }
     below = all_hold(*(interval_verdict(*gap_intervals[a], above=0.0) for a in both))
-    seeds = int(adam["seeds"].max()) if "seeds" in adam else 1
-    spread = "one seed; no interval" if seeds < 2 else f"± 2 s.e. over {seeds} seeds (per-seed exponents)"
+    seeds = _seeds(adam)
+    spread = "one seed; no interval" if seeds < 2 else f"95% t interval over {seeds} seeds (per-seed exponents)"
     return [
         Claim(
             id="alpha-s-adam",
@@ -554,14 +562,14 @@ def scaling_claims(exponents: pd.DataFrame, section: dict, tolerance: float = 0.
             continue
         ours = by[optimizer]["alpha_N"].to_dict()
         se = by[optimizer]["alpha_N_se"].to_dict() if "alpha_N_se" in by[optimizer] else {}
-        intervals = {a: _interval(v, se.get(a, math.nan)) for a, v in ours.items()}
+        intervals = {a: _interval(v, se.get(a, math.nan), _seeds(by[optimizer])) for a, v in ours.items()}
         close = {
             a: interval_verdict(*intervals[a], above=v - tolerance, below=v + tolerance, strict=False)
             for a, v in RERUN_ALPHA_N.items()
             if a in ours
         }
         label = OPTIMIZER_LABELS[optimizer]
-        n_seeds = int(by[optimizer]["seeds"].max()) if "seeds" in by[optimizer] else 1
+        n_seeds = _seeds(by[optimizer])
         claims.append(
             Claim(
                 id=f"alpha-n-{optimizer}",
@@ -571,7 +579,7 @@ def scaling_claims(exponents: pd.DataFrame, section: dict, tolerance: float = 0.
                 uncertainty=(
                     "one seed; no interval"
                     if n_seeds < 2 or not se
-                    else f"± 2 s.e. over {n_seeds} seeds (per-seed exponents): "
+                    else f"95% t interval over {n_seeds} seeds (per-seed exponents): "
                     + ", ".join(f"{a:g}: [{intervals[a][0]:.2f}, {intervals[a][1]:.2f}]" for a in close)
                 ),
                 criterion=f"each within +-{tolerance} of the re-run value (log-slope of the final loss, N {n_lo}..{n_hi}); "
@@ -595,13 +603,13 @@ def scaling_claims(exponents: pd.DataFrame, section: dict, tolerance: float = 0.
             )
         )
         ours = by["signgd"]["alpha_S"].to_dict()
-        intervals = {a: _interval(v, _se(by["signgd"], a)) for a, v in ours.items()}
+        intervals = {a: _interval(v, _se(by["signgd"], a), _seeds(by["signgd"])) for a, v in ours.items()}
         close = {
             a: interval_verdict(*intervals[a], above=v - tolerance, below=v + tolerance, strict=False)
             for a, v in RERUN_ALPHA_S_SIGNGD.items()
             if a in ours
         }
-        n_seeds = int(by["signgd"]["seeds"].max()) if "seeds" in by["signgd"] else 1
+        n_seeds = _seeds(by["signgd"])
         s_lo, s_hi = section["fit_steps"]
         claims.append(
             Claim(
@@ -614,7 +622,7 @@ def scaling_claims(exponents: pd.DataFrame, section: dict, tolerance: float = 0.
                 uncertainty=(
                     "one seed; no interval"
                     if n_seeds < 2 or "alpha_S_se" not in by["signgd"]
-                    else f"± 2 s.e. over {n_seeds} seeds (per-seed exponents): "
+                    else f"95% t interval over {n_seeds} seeds (per-seed exponents): "
                     + ", ".join(f"{a:g}: [{intervals[a][0]:.2f}, {intervals[a][1]:.2f}]" for a in close)
                 ),
                 passed=all_hold(*close.values()),
@@ -719,7 +727,7 @@ def optimizer_claims(runs: pd.DataFrame, n_params: int, learned: float = LEARNED
     expectations, which the spec says not to make; they are gone.
 
     Per optimizer and skill count at noise 0, each seed's weakest skill (final level, the mean
-    over the last window) is judged through its mean ± 2 s.e. over seeds: all above
+    over the last window) is judged through its 95% t interval over seeds: all above
     ``learned`` PASS, all below FAIL, straddling INCONCLUSIVE. Only skill counts up to the
     number of parameters are judged: more CE skills than dimensions (40 random vectors in
     N = 10) almost surely lie in no common half-space (Wendel's theorem), so no theta makes
@@ -746,10 +754,10 @@ def optimizer_claims(runs: pd.DataFrame, n_params: int, learned: float = LEARNED
             ours="weakest skill's final level, mean over seeds: "
             + "; ".join(parts)
             + (f" (not judged: {left_out} skills in N = {n_params}, more skills than dimensions)" if left_out else ""),
-            uncertainty=f"mean ± 2 s.e. over {', '.join(map(str, n_seeds))} seeds per optimizer and skill count; "
+            uncertainty=f"95% t interval over {', '.join(map(str, n_seeds))} seeds per optimizer and skill count; "
             + "; ".join(f"{k} [{m['low']:.3g}, {m['high']:.3g}]" for k, m in measured.items()),
             criterion=f"at noise 0, for every optimizer and skill count <= N ({n_params}), the weakest skill's final level "
-            f"(mean over the last window), mean ± 2 s.e. over seeds, lies at or above {learned:g}; "
+            f"(mean over the last window), 95% t interval over seeds, lies at or above {learned:g}; "
             "INCONCLUSIVE if an interval straddles it and none lies wholly below",
             passed=passed,
             measured={"verdicts": verdicts, **measured},

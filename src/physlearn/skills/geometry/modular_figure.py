@@ -106,8 +106,8 @@ def seed_ratios(table: pd.DataFrame) -> pd.DataFrame:
 def claims_for(per_seed: pd.DataFrame) -> list[Claim]:
     """The claims on the N <= MAX_N_RISING where the spec has the ratio above 1 and rising.
     Each N's ratio at the last step (and its change since about 10% of the run) is judged
-    through its mean ± 2 s.e. over seeds; the growth with N through the least-squares slope
-    of log ratio against log N per seed, mean ± 2 s.e."""
+    through its 95% t interval over seeds; the growth with N through the least-squares slope
+    of log ratio against log N per seed, 95% t interval"""
     per_seed = per_seed[per_seed["n_params"] <= MAX_N_RISING]
     steps = np.sort(per_seed["step"].unique())
     if not len(steps):
@@ -141,8 +141,8 @@ def claims_for(per_seed: pd.DataFrame) -> list[Claim]:
             claim="The modular model learns faster than the non-modular one (speed-up L_nonmod / L_mod > 1).",
             paper_value="L_nonmod / L_mod > 1 up to N about 400-500 (Fig. 18; the spec's re-run)",
             ours=f"ratio at step {steps[-1]}, mean over seeds: {fmt(final)}",
-            uncertainty=f"mean ± 2 s.e. over {seeds} seeds: {fmt_interval(final)}",
-            criterion=f"for every {where}: the last-step ratio's mean ± 2 s.e. over seeds above 1; INCONCLUSIVE if "
+            uncertainty=f"95% t interval over {seeds} seeds: {fmt_interval(final)}",
+            criterion=f"for every {where}: the last-step ratio's 95% t interval over seeds above 1; INCONCLUSIVE if "
             "one straddles and none is wholly below",
             passed=all_hold(*[interval_verdict(i.low, i.high, above=1.0) for i in final.values()]),
             measured={str(n): i.as_dict() for n, i in final.items()},
@@ -157,7 +157,7 @@ def claims_for(per_seed: pd.DataFrame) -> list[Claim]:
             else f"N {STEPS_N} not run",
             uncertainty=growth.text if growth.n else "",
             criterion=f"at N = {STEPS_N}, per seed log(ratio at the last step / its minimum over steps <= {DIP_STEPS}); "
-            "mean ± 2 s.e. over seeds above 0",
+            "95% t interval over seeds above 0",
             passed=interval_verdict(growth.low, growth.high, above=0.0) if growth.n else False,
             measured={"growth": growth.as_dict(), "per_seed": growth_per_seed},
         ),
@@ -167,7 +167,7 @@ def claims_for(per_seed: pd.DataFrame) -> list[Claim]:
             paper_value="final ratio rising slowly with N up to N about 400-500 (alpha 1: 1.9 -> 4; alpha 2: 5 -> 11)",
             ours=f"log-log slope of the last-step ratio against N over {where}: {slope.mean:.3g}",
             uncertainty=slope.text,
-            criterion="per seed the least-squares slope of log ratio against log N; its mean ± 2 s.e. over seeds "
+            criterion="per seed the least-squares slope of log ratio against log N; its 95% t interval over seeds "
             "above 0",
             passed=interval_verdict(slope.low, slope.high, above=0.0) if len(Ns) >= 2 else False,
             measured={"slope": slope.as_dict(), "n_params": Ns},

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from physlearn import figures, step
-from physlearn.claims import SE_MULTIPLE, Claim, MeanInterval, all_hold, interval_verdict, mean_interval
+from physlearn.claims import Claim, MeanInterval, all_hold, interval_verdict, mean_interval, se_multiple, welch_dof
 from physlearn.skills.resource import model as R
 from physlearn.skills.resource import settings as resource_settings
 from physlearn.skills.resource.n0_figure import seed_n0
@@ -91,12 +91,13 @@ def loglog_slope(x: np.ndarray, y: np.ndarray) -> float:
 
 
 def slope_interval(
-    x: np.ndarray, y: np.ndarray, grid_ratio: float, log_se: np.ndarray | None = None
+    x: np.ndarray, y: np.ndarray, grid_ratio: float, log_se: np.ndarray | None = None, seeds: int = 1
 ) -> tuple[float, float, float]:
     """(slope, low, high): the log-log least-squares slope of y against x, and its interval.
     The least-squares slope is sum_i w_i log y_i. Each log y_i (the mean over seeds of their
-    best log N0) has a standard error ``log_se`` (NaN or None: one seed, none), giving the
-    slope's s.e. sqrt(sum_i w_i^2 se_i^2) and the interval slope ± 2 s.e.; and each best N0 is
+    best log N0 over ``seeds`` seeds) has a standard error ``log_se`` (NaN or None: one seed,
+    none), giving the slope's s.e. sqrt(sum_i w_i^2 se_i^2) and its 95% t interval (Welch's
+    degrees of freedom from each value's seeds - 1); and each best N0 is
     known only to the grid (``grid_ratio``: one grid value over the previous), which moves the
     slope at most by (log grid_ratio / 2) sum_i |w_i| more. NaN with fewer than two points."""
     if len(x) < 2:
@@ -106,7 +107,9 @@ def slope_interval(
     slope = float(weights @ ly)
     half_width = float(np.log(grid_ratio) / 2 * np.abs(weights).sum())
     if log_se is not None and np.isfinite(log_se).all():
-        half_width += SE_MULTIPLE * float(np.sqrt((weights**2 * np.asarray(log_se, float) ** 2).sum()))
+        parts = weights * np.asarray(log_se, float)
+        k = se_multiple(welch_dof(parts, np.full(len(parts), seeds - 1)))
+        half_width += k * float(np.sqrt((parts**2).sum())) if np.isfinite(k) else 0.0
     return slope, slope - half_width, slope + half_width
 
 
@@ -132,14 +135,14 @@ def sweep_summary(best: pd.DataFrame, ratio: float = 1.0) -> dict:
             intervals = [mean_interval(np.log(v), what="seeds") for v in rows["seed_n0"]]
             y = np.exp([i.mean for i in intervals])
             log_se = np.array([i.se for i in intervals])
-        # each value's log N0 interval: mean ± 2 s.e. over seeds, ± half a grid step
+        # each value's log N0 interval: 95% t interval over seeds, ± half a grid step
         half_step = np.log(ratio) / 2
-        spread = np.where(np.isfinite(log_se), SE_MULTIPLE * log_se, 0.0)
+        spread = np.where(np.isfinite(log_se), se_multiple(seeds - 1) * log_se, 0.0)
         value_interval = [(float(v - w - half_step), float(v + w + half_step)) for v, w in zip(np.log(y), spread)]
         a, b = linear_fit(1 / x if variable == "batch_size" else x, y)
         positive = x > 0
         in_range = positive & (x >= SLOPE_RANGE[variable][0]) & (x <= SLOPE_RANGE[variable][1])
-        slope, low, high = slope_interval(x[in_range], y[in_range], ratio, log_se[in_range])
+        slope, low, high = slope_interval(x[in_range], y[in_range], ratio, log_se[in_range], seeds)
         out[variable] = {
             "x": x,
             "n0": y,
@@ -157,7 +160,7 @@ def sweep_summary(best: pd.DataFrame, ratio: float = 1.0) -> dict:
 
 def value_claim(variable: str, symbol: str, s: dict) -> Claim:
     """The spec's N0 at each sweep value it lists (SPEC_N0), each within a factor N0_FACTOR:
-    every value's log N0 interval (mean ± 2 s.e. over seeds, ± half a grid step) inside the
+    every value's log N0 interval (95% t interval over seeds, ± half a grid step) inside the
     band passes, one wholly outside fails the claim, one straddling makes it INCONCLUSIVE.
     No shared value: FAIL (nothing compared)."""
     spec = SPEC_N0[variable]
@@ -179,7 +182,7 @@ def value_claim(variable: str, symbol: str, s: dict) -> Claim:
         paper_value=", ".join(f"{k:g}: {v:g}" for k, v in spec.items()) + " (spec section 3)",
         ours=f"best N0 (geometric mean over seeds) at {symbol} = {compared}",
         uncertainty=(
-            f"mean ± {SE_MULTIPLE:g} s.e. of log N0 over {s['seeds']} seeds, ± half a grid step: {intervals}"
+            f"95% t interval of the mean log N0 over {s['seeds']} seeds, ± half a grid step: {intervals}"
             if s["seeds"] > 1
             else f"one seed; the N0 grid's resolution (± half a step): {intervals}"
         ),
@@ -217,7 +220,7 @@ def claims_for(
     :func:`learned_skills`); and the slopes of the best N0 against eta, sigma and B, with
     the N0 grid's resolution as their interval. The Resource model's own collapse is not a
     claim: with C = I it is an identity of the update, u_i = exp(-p_i tau), that cannot fail."""
-    # the measure over seeds (each seed's own curves): mean ± 2 s.e.; the seed-mean curves'
+    # the measure over seeds (each seed's own curves): 95% t interval; the seed-mean curves'
     # value as a point where no seed curves exist
     interval = mean_interval(seed_values) if seed_values else MeanInterval(collapse_spread, np.nan, 1)
     claims = [
@@ -260,7 +263,7 @@ def claims_for(
                 + "; its prefactor is not a fit)",
                 ours=f"log-log slope {s['slope']:.2f} over {symbol} = {fitted} (best N0 {', '.join(f'{v:.3g}' for v in s['n0'][np.isin(s['x'], s['fitted_x'])])})",
                 uncertainty=(
-                    f"slope ± {SE_MULTIPLE:g} s.e. from the s.e. of each value's mean log N0 over {s['seeds']} seeds, "
+                    f"the slope's 95% t interval from the s.e. of each value's mean log N0 over {s['seeds']} seeds, "
                     if s["seeds"] > 1
                     else "one seed, no seed interval; "
                 )

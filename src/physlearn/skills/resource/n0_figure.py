@@ -55,7 +55,7 @@ def best_rows(fits: pd.DataFrame) -> pd.DataFrame:
 
 
 def log_n0_seed_interval(n0s, grid: np.ndarray) -> tuple[MeanInterval, float, float]:
-    """(interval, low, high) of log N0 over the seeds' own best N0: mean ± 2 s.e. of log N0
+    """(interval, low, high) of log N0 over the seeds' own best N0: 95% t interval of log N0
     over seeds (``interval``, a MeanInterval; the point itself with one seed), widened by half
     a grid step either side (the grid's resolution), and open-ended (infinite) on a side where
     a seed's best N0 is the grid's edge, where its true minimum may lie beyond. No seeds: NaN."""
@@ -90,7 +90,7 @@ def seed_distances(curves: pd.DataFrame) -> dict[str, list[float]]:
 
 
 def claims_for(best: pd.DataFrame, grid: np.ndarray, seeds: dict[str, list[float]] | None = None) -> list[Claim]:
-    """Per panel, the best N0 judged on each seed's own fit: mean ± 2 s.e. of log N0 over the
+    """Per panel, the best N0 judged on each seed's own fit: 95% t interval of log N0 over the
     seeds, widened by the grid's resolution (:func:`log_n0_seed_interval`), against a factor
     N0_FACTOR of the authors' metric's N0; INCONCLUSIVE where that interval straddles the band's
     edge. The N0 of the seed-mean curves (drawn) is reported beside it."""
@@ -137,7 +137,7 @@ def claims_for(best: pd.DataFrame, grid: np.ndarray, seeds: dict[str, list[float
                 + (", a seed at the edge of the scanned grid" if at_edge else ""),
                 uncertainty=uncertainty,
                 criterion=f"each seed's best N0 on the log grid ({len(grid)} values, {grid[0]:g}..{grid[-1]:g}); the "
-                f"interval of log N0 (mean ± 2 s.e. over seeds, ± half a grid step) within a factor {N0_FACTOR:g} of "
+                f"interval of log N0 (95% t interval over seeds, ± half a grid step) within a factor {N0_FACTOR:g} of "
                 f"{reference:g}; INCONCLUSIVE if it straddles the band's edge",
                 passed=interval_verdict(
                     low, high, above=np.log(reference / N0_FACTOR), below=np.log(reference * N0_FACTOR), strict=False
@@ -156,7 +156,7 @@ def claims_for(best: pd.DataFrame, grid: np.ndarray, seeds: dict[str, list[float
             )
         )
     fittable = best[best["panel"].map(METRIC_N0).notna()]
-    # each panel's fit over seeds: mean ± 2 s.e. of the seeds' own RMS distances to the drawn
+    # each panel's fit over seeds: 95% t interval of the seeds' own RMS distances to the drawn
     # Resource curves; the seed-mean curves' distance as a point where no seed curves exist
     seeds = seeds or {}
     intervals = {

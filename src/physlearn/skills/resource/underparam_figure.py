@@ -26,7 +26,7 @@ EXPERIMENT = 2  # seed offset of this figure
 # Criterion: "dashed on solid" (Fig. 8) is judged on the whole curve, not on its single worst
 # step (the Resource model falls faster in the first few hundred steps, a transient the figure
 # barely shows): per seed, the mean over the recorded steps of |L_resource - L_geometry| / L(0),
-# then mean ± 2 s.e. over seeds, below a twentieth of the initial loss at every skill count. A
+# then 95% t interval over seeds, below a twentieth of the initial loss at every skill count. A
 # Resource model that ignores the overlaps (C = I) learns every skill and misses the plateau
 # of the under-parameterised Geometry model by several times that.
 MEAN_GAP = 0.05
@@ -90,7 +90,7 @@ def mean_curves(table: pd.DataFrame) -> pd.DataFrame:
 
 def gaps(table: pd.DataFrame) -> pd.DataFrame:
     """Per (loss, skill count): per seed, the mean over steps of |L_resource - L_geometry| /
-    L_geometry(0), and its mean ± 2 s.e. over seeds; the largest gap of the mean curves and
+    L_geometry(0), and its 95% t interval over seeds; the largest gap of the mean curves and
     their final losses, reported beside it. A seed whose curve is not finite throughout gives
     a NaN gap (so a NaN interval, a FAIL)."""
     out = []
@@ -143,10 +143,10 @@ def claims_for(g: pd.DataFrame, section: dict) -> list[Claim]:
                 "curves in the under-parameterised regime (N 10, 5-100 skills).",
                 paper_value=f"dashed on solid (Fig. 8), eta {setting['lr']:g}, N0 {setting['n0']:g}",
                 ours=f"mean gap over steps / initial loss per skill count: {per}",
-                uncertainty=f"mean ± 2 s.e. over {', '.join(map(str, seeds))} seeds: "
+                uncertainty=f"95% t interval over {', '.join(map(str, seeds))} seeds: "
                 + ", ".join(f"{r.n_skills}: [{r.mean_gap_low:.3f}, {r.mean_gap_high:.3f}]" for r in rows.itertuples()),
-                criterion=f"per seed the mean over recorded steps of |L_resource - L_geometry| / L(0); its mean ± 2 "
-                f"s.e. over seeds <= {MEAN_GAP} at every skill count; INCONCLUSIVE if one straddles and none is "
+                criterion=f"per seed the mean over recorded steps of |L_resource - L_geometry| / L(0); its 95% t "
+                f"interval over seeds <= {MEAN_GAP} at every skill count; INCONCLUSIVE if one straddles and none is "
                 "wholly above",
                 passed=passed,
                 measured={
