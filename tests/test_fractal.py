@@ -417,3 +417,21 @@ def test_e10_loss_sums():
         finite = np.isfinite(losses_t)
         assert total[j].item() == pytest.approx(np.sum(np.array(losses_t)[finite]), rel=1e-12)
         assert inverse[j].item() == pytest.approx(np.sum(inv[np.isfinite(inv)]), rel=1e-12)
+
+
+def test_a_cells_alpha_is_judged_on_its_t_interval_at_fit_levels_minus_two():
+    """alpha 0.60 +- 0.04 (OLS s.e.) fitted on 6 levels: 4 d.f., t 2.776, so [0.489, 0.711];
+    "alpha >= 0.5" straddles, though alpha - 2 s.e. (0.52) would have passed it. A cell fitted
+    on 2 levels has no s.e. and is its point value."""
+    import pandas as pd
+
+    from physlearn.fractal.boundary import analysis
+
+    row = {"alpha": 0.60, "stderr": 0.04, "fit_levels": 6}
+    assert analysis.alpha_interval(row) == pytest.approx((0.60 - 2.776 * 0.04, 0.60 + 2.776 * 0.04), abs=1e-3)
+    table = pd.DataFrame([row, {"alpha": 0.9, "stderr": math.nan, "fit_levels": 2}])
+    low, high = analysis.alpha_bounds(table)
+    assert low[1] == high[1] == 0.9
+    assert analysis.every_cell(table, above=0.5) is None
+    assert analysis.every_cell(table.assign(stderr=[0.01, math.nan]), above=0.5) is True
+    assert analysis.alpha_yerr(table)[:, 0] == pytest.approx([2.776 * 0.04, 2.776 * 0.04], abs=1e-3)
