@@ -219,9 +219,11 @@ def test_the_algorithmic_task_model_counts_run_steps(scales):
         work = R.train_seconds(laptop, family) - R.STARTUP_SECONDS
         assert R.train_seconds(doubled, family) - R.STARTUP_SECONDS == pytest.approx(2 * work)
     assert R.train_runtime(laptop, "mlp") == 3  # 3350 epochs: 175 s measured alone, 215 s beside another job
-    # 6 runs x 25 steps x 900 epochs at 0.69 ms a run-step (the paper job's rate): 93 s + start-up
-    # (98-103 s measured)
-    assert R.train_runtime(laptop, "transformer") == 3
+    # 6 runs x 25 steps x 900 epochs at the paper job's per-task rates (700 epochs of modular
+    # addition at 0.55 ms a run-step): 79 s + start-up (89-103 s measured)
+    assert R.train_runtime(laptop, "transformer") == 2
+    assert R.run_step_seconds("transformer", "modular_addition") == 5.5e-4
+    assert R.run_step_seconds("transformer", "no-such-task") == R.run_step_seconds("transformer") == 6.9e-4
     # the CPU snapshot: 5 seeds x 2 x 8 fractions; at the paper's 20 seeds, eight stacks of 40
     # runs took 0.395 s an epoch (benchmarks/harmonic_paper_job.py, idle machine)
     assert R.job_runs(paper, "mlp") == 80

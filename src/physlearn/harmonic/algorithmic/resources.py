@@ -14,9 +14,29 @@ from physlearn.resources import STARTUP_SECONDS, slurm_minutes
 # with another job beside it) give ~0.1 ms a step + 77 us a run-step. The transformer: the
 # paper job at 5 seeds (10 runs a task, 9.5 M run-steps), one core of the AMD EPYC VM with
 # one other job beside it, 2026-12-06, after the last-token and distinct-example changes:
-# 6,530 s, 0.69 ms a run-step (0.55 modular addition .. 0.80 genealogy; 1.16 ms before them).
+# 6,530 s, 0.69 ms a run-step (1.16 ms before them). Its tasks differ (sequence length and
+# vocabulary): lattice 1319 s, modular addition 968, equivalence 1146, genealogy 1395 (1.75 M
+# run-steps each) and permutations ~1700 s (2.5 M), so the transformer's cost is per task. The
+# laptop job (700 of its 900 epochs on modular addition) took 89-103 s in three runs.
 STEP_SECONDS = {"mlp": 1.0e-4, "transformer": 0.0}
 RUN_STEP_SECONDS = {"mlp": 7.7e-5, "transformer": 6.9e-4}
+TASK_RUN_STEP_SECONDS = {
+    "transformer": {
+        "lattice": 7.5e-4,
+        "modular_addition": 5.5e-4,
+        "equivalence": 6.5e-4,
+        "genealogy": 8.0e-4,
+        "permutations": 6.8e-4,
+    }
+}
+
+
+def run_step_seconds(family: str, task: str | None = None) -> float:
+    """Wall seconds of one run's batch step: the task's measured cost where there is one,
+    else the family's."""
+    return TASK_RUN_STEP_SECONDS.get(family, {}).get(task, RUN_STEP_SECONDS[family])
+
+
 # Harmonic Fig. 4's job (3 runs, one program): 2000 epochs x 32 steps in 40.1 s on the laptop
 # (docs/timings/laptop.csv, same machine and date): 0.55 ms a step.
 MODULAR_CASE_STEP_SECONDS = 5.5e-4
@@ -41,15 +61,15 @@ def job_runs(section: dict, family: str) -> int:
     return sum(runs for runs, _ in stacks(section, family))
 
 
-def epoch_seconds(section: dict, family: str) -> float:
+def epoch_seconds(section: dict, family: str, task: str | None = None) -> float:
     """Wall seconds of one epoch of one task: every stack's steps."""
-    step = lambda runs: STEP_SECONDS[family] + RUN_STEP_SECONDS[family] * runs
+    step = lambda runs: STEP_SECONDS[family] + run_step_seconds(family, task) * runs
     return sum(steps * step(runs) for runs, steps in stacks(section, family))
 
 
 def train_seconds(section: dict, family: str) -> float:
-    epochs = sum(section[family]["epochs"][task] for task in section["tasks"])
-    return STARTUP_SECONDS + epochs * epoch_seconds(section, family)
+    work = sum(section[family]["epochs"][task] * epoch_seconds(section, family, task) for task in section["tasks"])
+    return STARTUP_SECONDS + work
 
 
 def train_runtime(section: dict, family: str) -> int:
