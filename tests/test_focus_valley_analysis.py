@@ -374,7 +374,7 @@ def test_speckle_needs_a_mixed_map_with_many_changes():
 
 # --------------------------------------------------------------------------------------
 # Pixel-wise claims on intervals: the merge step's paired standard errors reach the figure,
-# and a pixel counts for an optimizer only where mean +- 2 s.e. of the loss difference
+# and a pixel counts for an optimizer only where the 95% t interval of the loss difference
 # excludes 0.
 
 from physlearn.focus.valley.merge import best_lr_index, paired_sem, summarise  # noqa: E402
