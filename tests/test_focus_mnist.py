@@ -17,8 +17,16 @@ from snakemake.utils import validate
 
 from physlearn.claims import read_claims
 from physlearn.focus.mnist import analysis as A
+from physlearn.focus.mnist import scan as scan_module
 from physlearn.focus.mnist.model import BatchedMLP
-from physlearn.focus.mnist.scan import MnistScan, Optimizers, batch_indices, check_scan_config, train_batch_size
+from physlearn.focus.mnist.scan import (
+    MnistScan,
+    Optimizers,
+    batch_indices,
+    check_scan_config,
+    lr_chunks,
+    train_batch_size,
+)
 from physlearn.optim import FOCUS
 
 REPO = Path(__file__).resolve().parents[1]
@@ -159,6 +167,41 @@ def test_training_learns_and_records_divergence():
     assert out["test_loss"].shape == (4, 2, 2)
     assert (out["test_loss"][:, :, 0] < 0.3).all() and (out["test_accuracy"][:, :, 0] > 0.9).all()
     assert (out["test_loss"][:, :, 1] > 1.0).all() or not np.isfinite(out["test_loss"][:, :, 1]).all()
+
+
+def test_lr_chunks_keep_a_chunk_activations_under_the_limit():
+    limit = scan_module.CHUNK_ACTIVATION_BYTES
+    # the paper scan: 12 networks per learning rate, width 128, float32
+    assert lr_chunks(20, 12, 2, 128) == [slice(0, 20)]  # 12 KB per learning rate: one program
+    assert len(lr_chunks(20, 12, 64, 128)) == 4  # 393 KB per learning rate: 5 a chunk
+    assert lr_chunks(20, 12, 1024, 128) == [slice(i, i + 1) for i in range(20)]  # 6 MB: one a chunk
+    for batch in (2, 16, 64, 128, 256, 1024):
+        chunks = lr_chunks(20, 12, batch, 128)
+        assert [i for c in chunks for i in range(c.start, c.stop)] == list(range(20))
+        sizes = {c.stop - c.start for c in chunks}
+        assert max(sizes) == 1 or max(sizes) * 12 * batch * 128 * 4 <= limit
+    assert lr_chunks(7, 3, 8, 16, itemsize=8) == [slice(0, 7)]
+
+
+def test_training_in_learning_rate_chunks_changes_no_network(monkeypatch):
+    """Every network's path is the same whether its learning rate is trained with the others
+    or in a chunk of its own (same initial weights and batches per replicate), to rounding:
+    the batched products may sum in another order for another number of networks."""
+    rng = np.random.default_rng(1)
+    x = rng.integers(0, 17, (120, 16)).astype(np.uint8)
+    labels = (x[:, 0] > 8).astype(np.uint8)
+    data = {"x_train": x[:100], "y_train": labels[:100], "x_test": x[100:], "y_test": labels[100:]}
+    data["pixel_max"] = np.uint8(16)
+    scan = small_scan(steps=8, lr={"start": 1e-3, "stop": 1e-1, "num": 5, "scale": "log"})
+    whole = train_batch_size(scan, data, 8, "cpu")
+    monkeypatch.setattr(scan_module, "CHUNK_ACTIVATION_BYTES", 1)  # one learning rate a chunk
+    assert len(lr_chunks(5, 8, 8, 16, itemsize=8)) == 5
+    chunked = train_batch_size(scan, data, 8, "cpu")
+    for name in whole:
+        assert chunked[name].shape == (4, 2, 5)
+        np.testing.assert_allclose(chunked[name], whole[name], rtol=1e-12, atol=0)
+    # the learning rates do differ: a mix-up of chunks would show
+    assert len(np.unique(whole["test_loss"][0, 0])) == 5
 
 
 # ----------------------------------------------------------------------------------------

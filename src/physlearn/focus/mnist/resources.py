@@ -10,15 +10,11 @@ PIXELS = {"mnist": 784, "digits": 64}
 # core (240 networks of 75k weights, 128 wide, 400 steps, 1 thread; 2-core AMD EPYC VM,
 # 2026-12-06; docs/timings/paper.csv): batches 2 to 256 took 54 to 305 s, within 8% of
 # 5 s + 7.1e-9 s per weight and network-step (the optimizer's passes over every weight) +
-# 2.3e-11 s per FLOP (43 GFLOP/s). From batch 512 on, a layer's activations of one network
-# (batch x width float32) outgrow ACTIVATION_CACHE_BYTES and a FLOP costs OUT_OF_CACHE_FACTOR
-# more: batch 512 took 1144 s and batch 1024 2242 s, 2.1-2.2x the in-cache rate. Session 13's
-# constants (1.8e-8 and 3.8e-11) came from the Intel VM at load ~4 and declared 2.4-3.5x the
-# times measured here.
+# 2.3e-11 s per FLOP (43 GFLOP/s). Until session 18 one program trained all 240 networks and,
+# from batch 512 on, a FLOP cost 2.1-2.2x that (126 MB activation tensors); the learning-rate
+# chunks of ``scan.lr_chunks`` keep every batch size at the in-cache rate.
 WEIGHT_STEP_SECONDS = 7.1e-9
 FLOP_SECONDS = 2.3e-11
-ACTIVATION_CACHE_BYTES = 128 * 1024
-OUT_OF_CACHE_FACTOR = 2.15
 
 
 def layer_widths(section: dict, dataset: str) -> list[int]:
@@ -50,15 +46,11 @@ def job_networks(section: dict) -> int:
 
 
 def job_seconds(section: dict, dataset: str, batch: int) -> float:
-    """Start-up + network-steps x their per-weight cost + FLOPs x the cost of one (x
-    :data:`OUT_OF_CACHE_FACTOR` when a layer's activations of one network outgrow
-    :data:`ACTIVATION_CACHE_BYTES`)."""
+    """Start-up + network-steps x their per-weight cost + FLOPs x the cost of one."""
     flops, _ = job_size(section, dataset, batch)
     network_steps = job_networks(section) * section["steps"]
-    layer_bytes = 4 * batch * max(layer_widths(section, dataset)[1:])  # one network's widest activations
-    flop_seconds = FLOP_SECONDS * (OUT_OF_CACHE_FACTOR if layer_bytes > ACTIVATION_CACHE_BYTES else 1.0)
     return (
-        STARTUP_SECONDS + WEIGHT_STEP_SECONDS * network_weights(section, dataset) * network_steps + flop_seconds * flops
+        STARTUP_SECONDS + WEIGHT_STEP_SECONDS * network_weights(section, dataset) * network_steps + FLOP_SECONDS * flops
     )
 
 

@@ -170,43 +170,74 @@ class Optimizers:
                     )
 
 
+# Networks trained together in one program: the learning rates are split into chunks whose
+# widest activation tensor (networks x batch x width, float32) stays within a few MB. One
+# program over all 240 paper networks streams 126 MB tensors through memory at batch 1024 and
+# runs at half the rate of 12 networks at a time (docs/benchmarks.md, "MNIST batch scan").
+CHUNK_ACTIVATION_BYTES = 2 * 2**20
+
+
+def lr_chunks(n_lrs: int, networks_per_lr: int, batch: int, width: int, itemsize: int = 4) -> list[slice]:
+    """Slices of the learning-rate axis trained as one program each: as many learning rates as
+    keep ``networks x batch x width`` under :data:`CHUNK_ACTIVATION_BYTES` (at least one)."""
+    per_lr = networks_per_lr * batch * width * itemsize
+    size = max(1, min(n_lrs, CHUNK_ACTIVATION_BYTES // per_lr))
+    return [slice(start, min(start + size, n_lrs)) for start in range(0, n_lrs, size)]
+
+
 def train_batch_size(
     scan: MnistScan, data: dict[str, np.ndarray], batch: int, device, log=None, steps: int | None = None
 ) -> dict[str, np.ndarray]:
     """Train every (optimizer, replicate, lr) network at one batch size; return arrays of shape
-    (optimizer, replicate, lr): ``test_loss``, ``test_accuracy``, ``train_loss`` (last batch)."""
+    (optimizer, replicate, lr): ``test_loss``, ``test_accuracy``, ``train_loss`` (last batch).
+
+    The learning rates are trained in chunks (:func:`lr_chunks`), one after the other. The
+    networks are independent and every network of a replicate starts from the same weights
+    and sees the same batches whatever the chunk, so the chunking changes no network's path
+    (bit for bit in the float32 paper scan; a batched product may round differently for
+    another number of networks)."""
     dtype = DTYPES[scan.dtype]
     steps = scan.steps if steps is None else steps
     scale = float(data["pixel_max"])
     x_train = torch.as_tensor(data["x_train"], device=device).to(dtype) / scale
     y_train = torch.as_tensor(data["y_train"], device=device).long()
+    x_test = torch.as_tensor(data["x_test"], device=device).to(dtype) / scale
+    y_test = torch.as_tensor(data["y_test"], device=device).long()
     dims = [x_train.shape[1], *scan.hidden, int(max(data["y_train"].max(), data["y_test"].max())) + 1]
-    G, R, L = len(scan.gammas), scan.replicates, len(scan.lr)
-    model = BatchedMLP(dims, G, R, L, seed=scan.seed, device=device, dtype=dtype)
-    opt = Optimizers(model, scan, scan.lr)
+    G, R = len(scan.gammas), scan.replicates
     idx = torch.as_tensor(
         np.stack([batch_indices(len(x_train), batch, steps, scan.seed, r) for r in range(R)], 1), device=device
     )  # (steps, R, batch)
-    losses = torch.full((model.M,), float("nan"), device=device)
-    for t in range(steps):
-        x, y = x_train[idx[t]], y_train[idx[t]]
-        losses = model.losses(x, y, training=True)
-        grads = torch.autograd.grad(losses.sum(), model.parameters())
-        n_w = len(model.weight)
-        opt.step({"decayed": list(grads[:n_w]), "plain": list(grads[n_w:])})
-        if log and (t + 1) % max(1, steps // 4) == 0:
-            finite = torch.isfinite(losses)
-            log.info(
-                f"batch {batch}: step {t + 1}/{steps}, median train loss "
-                f"{losses[finite].median().item() if finite.any() else float('nan'):.3f}, "
-                f"{int((~finite).sum())} of {model.M} networks non-finite"
-            )
-    x_test = torch.as_tensor(data["x_test"], device=device).to(dtype) / scale
-    y_test = torch.as_tensor(data["y_test"], device=device).long()
-    test_loss, test_acc = model.evaluate(x_test, y_test, scan.eval_chunk)
-    shape = (G, R, L)
-    return {
-        "test_loss": test_loss.cpu().numpy().reshape(shape),
-        "test_accuracy": test_acc.cpu().numpy().reshape(shape),
-        "train_loss": losses.detach().double().cpu().numpy().reshape(shape),
-    }
+    chunks = lr_chunks(len(scan.lr), G * R, batch, max(dims[1:]), torch.finfo(dtype).bits // 8)
+    parts = []
+    for number, lrs in enumerate(chunks, 1):
+        where = f"batch {batch}, learning rates {lrs.start + 1}-{lrs.stop} of {len(scan.lr)}"
+        if log and len(chunks) > 1:
+            log.info(f"{where} (chunk {number} of {len(chunks)})")
+        lr = scan.lr[lrs]
+        model = BatchedMLP(dims, G, R, len(lr), seed=scan.seed, device=device, dtype=dtype)
+        opt = Optimizers(model, scan, lr)
+        losses = torch.full((model.M,), float("nan"), device=device)
+        for t in range(steps):
+            x, y = x_train[idx[t]], y_train[idx[t]]
+            losses = model.losses(x, y, training=True)
+            grads = torch.autograd.grad(losses.sum(), model.parameters())
+            n_w = len(model.weight)
+            opt.step({"decayed": list(grads[:n_w]), "plain": list(grads[n_w:])})
+            if log and (t + 1) % max(1, steps // 4) == 0:
+                finite = torch.isfinite(losses)
+                log.info(
+                    f"{where}: step {t + 1}/{steps}, median train loss "
+                    f"{losses[finite].median().item() if finite.any() else float('nan'):.3f}, "
+                    f"{int((~finite).sum())} of {model.M} networks non-finite"
+                )
+        test_loss, test_acc = model.evaluate(x_test, y_test, scan.eval_chunk)
+        shape = (G, R, len(lr))
+        parts.append(
+            {
+                "test_loss": test_loss.cpu().numpy().reshape(shape),
+                "test_accuracy": test_acc.cpu().numpy().reshape(shape),
+                "train_loss": losses.detach().double().cpu().numpy().reshape(shape),
+            }
+        )
+    return {name: np.concatenate([part[name] for part in parts], axis=2) for name in parts[0]}
