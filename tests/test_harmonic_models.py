@@ -431,8 +431,13 @@ def test_training_runtime_estimates_grow_with_runs_epochs_and_family():
     assert stacks(section, "mlp") == [(10, 7), (4, 2)] and job_runs(section, "mlp") == 14
     assert stacks(section, "transformer") == [(10, 7)]
     step = lambda runs: STEP_SECONDS["mlp"] + RUN_STEP_SECONDS["mlp"] * runs
-    assert train_runtime(section, "mlp") == slurm_minutes(STARTUP_SECONDS + 2 * 7000 * (7 * step(10) + 2 * step(4)))
-    assert train_runtime(section, "transformer") > train_runtime(section, "mlp")
+    for task in section["tasks"]:  # one job per (family, task)
+        assert train_runtime(section, "mlp", task) == slurm_minutes(
+            STARTUP_SECONDS + 7000 * (7 * step(10) + 2 * step(4))
+        )
+        assert train_runtime(section, "transformer", task) > train_runtime(section, "mlp", task)
+    section["mlp"]["epochs"]["genealogy"] = 14000
+    assert train_runtime(section, "mlp", "genealogy") > train_runtime(section, "mlp", "lattice")
     assert modular_case_runtime(section) == slurm_minutes(STARTUP_SECONDS + 2000 * 8 * MODULAR_CASE_STEP_SECONDS)
 
 

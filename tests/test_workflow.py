@@ -94,6 +94,19 @@ def test_rerun_is_a_no_op_and_code_changes_rerun_what_they_touch(tiny_run: Path)
         os.utime(module, (stat.st_atime, stat.st_mtime))
 
 
+@pytest.mark.slow
+def test_one_task_s_epochs_rerun_only_that_task_s_training_job(tiny_run: Path, tmp_path: Path):
+    """The algorithmic tasks train one job per (family, task): a task's settings are its job's
+    alone, so editing them reruns that job and the figures that read it."""
+    edit = tmp_path / "edit.yaml"
+    epochs = {"lattice": 3, "modular_addition": 3, "equivalence": 3, "genealogy": 4, "permutations": 3}
+    edit.write_text(f"harmonic_algorithmic: {{mlp: {{epochs: {epochs}}}}}\n")
+    jobs = planned_jobs("--configfile", str(TINY), str(edit), "--directory", str(tiny_run))
+    assert jobs["harmonic_algorithmic_train"] == 1  # of 10
+    # and the five figures: each records the section's settings, these epochs among them
+    assert jobs["harmonic_algorithmic_figure"] == 5
+
+
 def test_paper_config_plans_the_full_grid():
     jobs = planned_jobs("--configfile", str(REPO / "config/paper.yaml"))
     assert jobs["valley_shard"] == 2 * 24

@@ -25,17 +25,20 @@ HARMONIC_ALGO_SHARED_KEYS = [
 
 
 def harmonic_algo_train_config(wildcards):
-    """Only what one family's job depends on: editing the other family or Fig. 4 does not
-    rerun it."""
-    family = wildcards.family
+    """Only what one (family, task) job depends on: editing the other family, another task's
+    epochs or Fig. 4 does not rerun it. The step trains the tasks it is given: here one.
+    """
+    family, task = wildcards.family, wildcards.task
 
-    def family_part(algo):
-        part = {k: algo[k] for k in HARMONIC_ALGO_SHARED_KEYS + ["tasks", family]}
+    def task_part(algo):
+        part = {k: algo[k] for k in HARMONIC_ALGO_SHARED_KEYS}
+        part["tasks"] = [task]
+        part[family] = {**algo[family], "epochs": {task: algo[family]["epochs"][task]}}
         if family == "mlp":
             part["data_efficiency"] = algo["data_efficiency"]
         return part
 
-    return step_config("harmonic_algorithmic", fragment=family_part)
+    return step_config("harmonic_algorithmic", fragment=task_part)
 
 
 def harmonic_algo_case_config(paper=False):
@@ -54,7 +57,7 @@ def harmonic_algo_figure_config():
 
 def harmonic_algo_runs(wildcards):
     return expand(
-        "results/harmonic/algorithmic/{family}/{task}.npz",
+        "results/harmonic/algorithmic/{family}/{task}/runs.npz",
         family=HARMONIC_ALGO_FIGURES[wildcards.figure],
         task=HARMONIC_ALGO["tasks"],
     )
@@ -63,7 +66,7 @@ def harmonic_algo_runs(wildcards):
 def harmonic_algo_runtime(wildcards):
     from physlearn.harmonic.algorithmic.resources import train_runtime
 
-    return train_runtime(HARMONIC_ALGO, wildcards.family)
+    return train_runtime(HARMONIC_ALGO, wildcards.family, wildcards.task)
 
 
 def harmonic_algo_case_runtime(wildcards):

@@ -1,6 +1,7 @@
-# Harmonic spec sections 2 and 3: the algorithmic tasks. One job per model family trains
-# its tasks one after the other, all runs of a task as one batched program (seeds, standard
+# Harmonic spec sections 2 and 3: the algorithmic tasks. One job per (model family, task)
+# trains all runs of the task as one batched program per training-set size (seeds, standard
 # and harmonic, Fig. 3b's train fractions); the figures read them. Fig. 4 is its own job.
+# Each job has its own folder: its checkpoints live there and go when it finishes.
 
 
 include: "harmonic_algorithmic.functions.smk"
@@ -10,16 +11,14 @@ rule harmonic_algorithmic_train:
     input:
         code=package_sources("physlearn.harmonic.algorithmic.train"),
     output:
-        expand(
-            "results/harmonic/algorithmic/{{family}}/{task}.npz",
-            task=HARMONIC_ALGO["tasks"],
-        ),
+        "results/harmonic/algorithmic/{family}/{task}/runs.npz",
     log:
-        "logs/harmonic/algorithmic/{family}.log",
+        "logs/harmonic/algorithmic/{family}/{task}.log",
     benchmark:
-        "results/timings/harmonic/algorithmic/{family}.tsv"
+        "results/timings/harmonic/algorithmic/{family}/{task}.tsv"
     wildcard_constraints:
         family="|".join(HARMONIC_ALGO_FAMILIES),
+        task="|".join(HARMONIC_ALGO["tasks"]),
     conda:
         "../../environment.yml"
     threads: HARMONIC_ALGO["threads"]
@@ -31,7 +30,7 @@ rule harmonic_algorithmic_train:
         config=harmonic_algo_train_config,
     shell:
         "python -m physlearn.harmonic.algorithmic.train --config {params.config:q}"
-        " --family {wildcards.family} --outputs {output} 2> {log}"
+        " --family {wildcards.family} --outputs {output:q} 2> {log}"
 
 
 rule harmonic_algorithmic_figure:
