@@ -187,9 +187,12 @@ def test_the_mnist_scan_model_counts_network_steps_and_flops(scales):
     assert [R.job_resources(laptop, "digits", b)["runtime"] for b in (2, 128, 256)] == [1, 1, 1]  # 9, 25, 45 s (AMD)
     minutes = [R.job_resources(paper, "digits", b)["runtime"] for b in paper["batch_sizes"]]
     assert minutes == sorted(minutes) and 10 <= minutes[-1] <= 120  # batch 1024: 240 networks, 128 wide
-    # one job per core: batch 256 took 305 s, batch 512 (a layer's activations past 128 KB) 1144 s
-    assert R.job_seconds(paper, "digits", 256) == pytest.approx(305, rel=0.1)
-    assert R.job_seconds(paper, "digits", 512) == pytest.approx(1144, rel=0.1)
+    # one job per core, the learning rates in cache-sized chunks (session 18): batch 256 took
+    # 294 s, batch 512 557 s, batch 1024 1087 s (1144 and 2242 s as one program: no more
+    # out-of-cache factor from batch 512 on)
+    assert R.job_seconds(paper, "digits", 256) == pytest.approx(294, rel=0.1)
+    assert R.job_seconds(paper, "digits", 512) == pytest.approx(557, rel=0.1)
+    assert R.job_seconds(paper, "digits", 1024) == pytest.approx(1087, rel=0.1)
 
 
 def test_the_gpt_model_is_flops_over_the_configured_throughput(scales):
