@@ -18,6 +18,7 @@ BENCHMARKS = [
     ("valley_sweep.py", ["--quick"], "speed-up, single-threaded sweep vs single-threaded loop:"),
     ("gpt_throughput.py", ["--quick"], "| ours | tiny |"),
     ("fractal_sweep.py", ["--quick"], "speed-up, single-threaded sweep vs single-threaded loop:"),
+    ("mnist_scan.py", ["--quick"], "| yes |"),  # batch 64 in 4 chunks, the same numbers as one program
 ]
 
 
