@@ -22,6 +22,7 @@ rule shakespeare_archive:
         "logs/data/shakespeare_archive.log",
     benchmark:
         "results/timings/data/shakespeare_archive.tsv"
+    priority: UNLOCKS_CHAINS
     conda:
         "../../environment.yml"
     resources:
@@ -45,6 +46,7 @@ rule text_tokens:
         "logs/data/text_tokens.log",
     benchmark:
         "results/timings/data/text_tokens.tsv"
+    priority: UNLOCKS_CHAINS
     conda:
         "../../environment.yml"
     threads: config["data"]["threads"]
@@ -70,6 +72,7 @@ rule vision_data:
         f"logs/data/vision_{config['data']['vision']['source']}.log",
     benchmark:
         f"results/timings/data/vision_{config['data']['vision']['source']}.tsv"
+    priority: UNLOCKS_CHAINS
     conda:
         "../../environment.yml"
     resources:

@@ -21,6 +21,7 @@ rule mnist_shard:
         f"logs/focus/mnist/{VISION_SOURCE}/batch-{{batch}}.log",
     benchmark:
         f"results/timings/focus/mnist/{VISION_SOURCE}/batch-{{batch}}.tsv"
+    priority: lambda wildcards: mnist_resources(wildcards)["runtime"]
     conda:
         "../../environment.yml"
     threads: config["focus_mnist"]["threads"]

@@ -13,6 +13,7 @@ rule valley_shard:
         "logs/focus/valley/{scan}/shard-{shard}-of-{n}.log",
     benchmark:
         "results/timings/focus/valley/{scan}/shard-{shard}-of-{n}.tsv"
+    priority: valley_shard_runtime
     conda:
         "../../environment.yml"
     threads: config["focus_valley"]["threads"]

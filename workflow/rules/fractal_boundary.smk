@@ -15,6 +15,7 @@ rule fractal_labels:
         "logs/fractal/boundary/{experiment}/labels-{shard}-of-{n}.log",
     benchmark:
         "results/timings/fractal/boundary/{experiment}/labels-{shard}-of-{n}.tsv"
+    priority: fractal_runtime
     conda:
         "../../environment.yml"
     threads: FRACTAL["threads"]

@@ -26,6 +26,7 @@ rule gpt_train:
         "logs/gpt/{experiment}/{run}.log",
     benchmark:
         "results/timings/gpt/{experiment}/{run}.tsv"
+    priority: gpt_runtime
     conda:
         "../../environment.yml"
     threads: config["gpt"]["threads"]

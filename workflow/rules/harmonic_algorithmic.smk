@@ -19,6 +19,7 @@ rule harmonic_algorithmic_train:
     wildcard_constraints:
         family="|".join(HARMONIC_ALGO_FAMILIES),
         task="|".join(HARMONIC_ALGO["tasks"]),
+    priority: harmonic_algo_runtime
     conda:
         "../../environment.yml"
     threads: HARMONIC_ALGO["threads"]
@@ -66,6 +67,7 @@ rule harmonic_modular_case_train:
         "logs/harmonic/modular_case/train.log",
     benchmark:
         "results/timings/harmonic/algorithmic/modular_case_train.tsv"
+    priority: harmonic_algo_case_runtime
     conda:
         "../../environment.yml"
     threads: HARMONIC_ALGO["threads"]

@@ -15,6 +15,7 @@ rule harmonic_mnist_train:
         f"logs/harmonic/mnist/{VISION_SOURCE}/train.log",
     benchmark:
         f"results/timings/harmonic/mnist/{VISION_SOURCE}/train.tsv"
+    priority: harmonic_mnist_runtime
     conda:
         "../../environment.yml"
     threads: config["harmonic_mnist"]["threads"]

@@ -13,6 +13,7 @@ rule harmonic_toy_points:
         "logs/harmonic/toy_points.log",
     benchmark:
         "results/timings/harmonic/toy/toy_points.tsv"
+    priority: harmonic_toy_runtime
     conda:
         "../../environment.yml"
     threads: config["harmonic_toy"]["threads"]

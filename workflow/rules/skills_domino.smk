@@ -35,6 +35,7 @@ rule skills_grokking_runs:
         "logs/skills/grokking/runs.log",
     benchmark:
         "results/timings/skills/domino/grokking_runs.tsv"
+    priority: skills_grokking_runtime
     conda:
         "../../environment.yml"
     threads: config["skills_networks"]["threads"]
@@ -79,6 +80,7 @@ rule skills_modularity_runs:
         "logs/skills/modularity/runs.log",
     benchmark:
         "results/timings/skills/domino/modularity_runs.tsv"
+    priority: skills_modularity_runtime
     conda:
         "../../environment.yml"
     threads: config["skills_networks"]["threads"]

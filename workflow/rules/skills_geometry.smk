@@ -22,6 +22,7 @@ rule skills_geometry_figure:
         "logs/skills/geometry/{geometry_figure}.log",
     benchmark:
         "results/timings/skills/geometry/{geometry_figure}.tsv"
+    priority: skills_geometry_figure_runtime
     conda:
         "../../environment.yml"
     threads: config["skills_geometry"]["threads"]
@@ -44,6 +45,7 @@ rule skills_geometry_scaling_shard:
         "logs/skills/geometry/scaling-shard-{shard}-of-{n}.log",
     benchmark:
         "results/timings/skills/geometry/scaling-shard-{shard}-of-{n}.tsv"
+    priority: lambda wildcards: skills_geometry_shard_resources(wildcards)["runtime"]
     conda:
         "../../environment.yml"
     threads: config["skills_geometry"]["threads"]
@@ -110,6 +112,7 @@ rule skills_geometry_modular_figure:
         "logs/skills/geometry/modular.log",
     benchmark:
         "results/timings/skills/geometry/modular.tsv"
+    priority: skills_geometry_modular_runtime
     conda:
         "../../environment.yml"
     threads: config["skills_geometry"]["threads"]

@@ -22,6 +22,7 @@ rule skills_parity_runs:
         "logs/skills/parity/{parity_experiment}.log",
     benchmark:
         "results/timings/skills/parity/{parity_experiment}.tsv"
+    priority: skills_parity_runtime
     conda:
         "../../environment.yml"
     threads: config["skills_networks"]["threads"]
