@@ -147,6 +147,39 @@ def test_every_step_lists_the_package_files_its_command_runs(tmp_path: Path):
     assert len(checked) >= 40, sorted(checked)  # every rule of the laptop DAG
 
 
+DATA_RULES = {"shakespeare_archive", "text_tokens", "vision_data"}
+
+
+def test_data_jobs_start_first_then_the_longest(tmp_path: Path):
+    """Job order (workflow/rules/common.smk): the data jobs before all, since every GPT and
+    MNIST job waits on them; then each training or sweep job by its declared runtime; the
+    figure jobs, which take seconds, last."""
+    out = snakemake(
+        "-n", "--forceall", "--cores", "2", "--configfile", str(REPO / "config.yaml"), "--directory", str(tmp_path)
+    ).stdout
+    jobs = []
+    for block in re.split(r"\n(?=(?:local)?rule \w+:)", out):
+        rule = re.match(r"(?:local)?rule (\w+):", block)
+        runtime = re.search(r"runtime=(\d+)", block)
+        if rule and runtime:
+            priority = re.search(r"^    priority: (\d+)", block, re.M)
+            jobs.append((rule.group(1), int(priority.group(1)) if priority else 0, int(runtime.group(1))))
+    data = [p for rule, p, _ in jobs if rule in DATA_RULES]
+    others = [(rule, p, runtime) for rule, p, runtime in jobs if rule not in DATA_RULES]
+    assert len(data) == 3 and min(data) > max(p for _, p, _ in others)
+    ranked = [(rule, p, runtime) for rule, p, runtime in others if p > 0]
+    assert {rule for rule, _, _ in ranked} >= {
+        "gpt_train",
+        "harmonic_algorithmic_train",
+        "fractal_labels",
+        "mnist_shard",
+    }
+    assert all(p == runtime for _, p, runtime in ranked), [j for j in ranked if j[1] != j[2]]
+    # (skills_geometry_figure and _modular_figure train their models: they are ranked)
+    figure_jobs = [p for rule, p, _ in others if rule.endswith("figure") and "geometry" not in rule]
+    assert figure_jobs and max(figure_jobs) == 0 < min(p for _, p, _ in ranked)
+
+
 @pytest.mark.parametrize(
     "bad, key",
     [
