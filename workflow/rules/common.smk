@@ -63,7 +63,7 @@ def json_param(value):
 # the longest start first and the short figure jobs fill the cores at the end (longest-first
 # list scheduling, which keeps one long job from running alone while the other cores idle).
 # The data rules go before all: every GPT and MNIST job waits for them (a laptop run that
-# tokenised the text last left its ten GPT jobs to the end, one core idle for ~45 s).
+# tokenised the text last left its ten GPT jobs to the end, one core idle for 66 s).
 UNLOCKS_CHAINS = 1000
 
 
