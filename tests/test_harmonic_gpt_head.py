@@ -1,6 +1,6 @@
 """The GPT output heads of the harmonic-loss paper (harmonic spec sections 1 and 5): the
 harmonic head against its formula written out in float64 numpy, the 1% uniform mix of both
-heads, and a short training run of a harmonic GPT."""
+heads' losses, and a short training run of a harmonic GPT."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from physlearn.gpt.model import GPT, GPTConfig, HarmonicHead, LinearHead, mix_uniform
+from physlearn.gpt.model import GPT, GPTConfig, HarmonicHead, LinearHead, mix_uniform, uniform_mix_cross_entropy
 from physlearn.gpt.train import TrainConfig, Trainer
 
 
@@ -40,7 +40,8 @@ def test_harmonic_head_matches_the_formula(exponent, mix):
     n = {None: config.n_embd, "sqrt": math.sqrt(config.n_embd)}.get(exponent, exponent)
     assert head.exponent == n and head.scale == config.n_embd
     h = torch.randn(2, 3, config.n_embd) * 0.5
-    ours = head(h).detach().exp().double().numpy()
+    log_probs = F.log_softmax(head(h), -1)
+    ours = (mix_uniform(log_probs, mix) if mix else log_probs).detach().exp().double().numpy()
     expected = direct_harmonic_probs(
         h.double().numpy(), wte.weight.detach().double().numpy(), n, config.n_embd, 0.0, mix
     )
@@ -48,6 +49,11 @@ def test_harmonic_head_matches_the_formula(exponent, mix):
     np.testing.assert_allclose(ours.sum(-1), 1.0, rtol=1e-5)
     if mix:  # no token below the uniform floor
         assert ours.min() >= mix / config.vocab_size / (1 + mix) * (1 - 1e-5)
+    # The loss is -log of the mixed probability at the target.
+    targets = torch.randint(config.vocab_size, (2, 3))
+    loss = uniform_mix_cross_entropy(head(h), targets, head.uniform_mix)
+    want = -np.log(np.take_along_axis(expected, targets.numpy()[..., None], -1)).mean()
+    assert loss.item() == pytest.approx(want, rel=2e-4)
 
 
 def test_harmonic_head_is_tied_and_stays_finite_at_large_exponent():
@@ -88,13 +94,46 @@ def test_linear_head_uniform_mix():
     config = tiny_config()
     wte = torch.nn.Embedding(config.vocab_size, config.n_embd)
     h = torch.randn(2, 3, config.n_embd)
-    plain = LinearHead(config, wte)
-    assert torch.equal(plain(h), F.linear(h, wte.weight))  # default: untouched logits (FOCUS runs)
-    mixed = LinearHead(config, wte, uniform_mix=0.01)(h).exp()
-    p = torch.softmax(F.linear(h, wte.weight).double(), -1)
-    torch.testing.assert_close(mixed.double(), (p + 0.01 / config.vocab_size) / 1.01, rtol=1e-5, atol=1e-8)
+    plain, mixed = LinearHead(config, wte), LinearHead(config, wte, uniform_mix=0.01)
+    for head in (plain, mixed):  # the logits; the mix is the loss's
+        assert torch.equal(head(h), F.linear(h, wte.weight))
+    targets = torch.randint(config.vocab_size, (2, 3))
+    p = torch.softmax(F.linear(h, wte.weight).double(), -1).gather(-1, targets.unsqueeze(-1))
+    for head, want in ((plain, -p.log().mean()), (mixed, -((p + 0.01 / config.vocab_size) / 1.01).log().mean())):
+        assert uniform_mix_cross_entropy(head(h), targets, head.uniform_mix).item() == pytest.approx(
+            want.item(), rel=1e-5
+        )
     model = GPT(tiny_config(head_options={"uniform_mix": 0.01}))
     assert model.lm_head.uniform_mix == 0.01
+    idx = torch.randint(config.vocab_size, (2, 8))
+    logits, loss = model(idx, idx)
+    assert loss.item() == pytest.approx(uniform_mix_cross_entropy(logits, idx, 0.01).item())
+    assert loss.item() != pytest.approx(F.cross_entropy(logits.view(-1, config.vocab_size), idx.view(-1)).item())
+
+
+@pytest.mark.parametrize("mix", [0.0, 0.01, 0.5])
+def test_the_mixed_loss_equals_the_mixed_distribution_at_the_targets(mix):
+    """The loss touches the vocabulary once; it must equal (value and gradient) the NLL of the
+    whole mixed distribution, also where p underflows and for ignored targets (-1)."""
+    torch.manual_seed(0)
+    logits = torch.randn(3, 5, 40, dtype=torch.float64) * 4
+    logits[0, 0, 7] = 2e4  # p ~ 1 at token 7: every other token underflows
+    targets = torch.randint(40, (3, 5))
+    targets[0, 0], targets[0, 1], targets[2, 4] = 3, 7, -1  # an underflowed p, a p ~ 1, an ignored one
+    ours_in = logits.clone().requires_grad_()
+    ours = uniform_mix_cross_entropy(ours_in, targets, mix)
+    ours.backward()
+    ref_in = logits.clone().requires_grad_()
+    log_probs = F.log_softmax(ref_in, -1)
+    mixed = mix_uniform(log_probs, mix) if mix else log_probs
+    ref = F.nll_loss(mixed.view(-1, 40), targets.view(-1), ignore_index=-1)
+    ref.backward()
+    torch.testing.assert_close(ours, ref, rtol=1e-12, atol=1e-12)
+    torch.testing.assert_close(ours_in.grad, ref_in.grad, rtol=1e-10, atol=1e-12)
+    assert torch.isfinite(ours) and ours_in.grad[2, 4].abs().max() == 0  # the ignored target
+    if mix:  # the underflowed target costs -log(mix / V / (1 + mix)), not infinity
+        single = uniform_mix_cross_entropy(logits[0, 0], targets[0, 0], mix)
+        assert single.item() == pytest.approx(-math.log(mix / 40 / (1 + mix)))
 
 
 def test_mix_uniform_is_stable_where_p_underflows():

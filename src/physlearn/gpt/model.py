@@ -169,10 +169,11 @@ class Block(nn.Module):
 # ----- Output heads -----
 #
 # A head maps the final hidden states (B, T, n_embd), after the last LayerNorm, to logits
-# (B, T, vocab_size): log-probabilities up to a per-position constant, since the loss is
-# F.cross_entropy of them. A head that returns normalised log-probabilities works unchanged
-# (log_softmax leaves them as they are); that is how the harmonic GPT-2's "p + 0.01/V, then
-# log" fits (harmonic spec section 1).
+# (B, T, vocab_size): log-probabilities up to a per-position constant. A head may also set
+# ``uniform_mix``: the loss then mixes that much uniform probability into the head's
+# distribution, the harmonic GPT-2's "p + 0.01/V, then log" (harmonic spec section 1), which
+# both of the harmonic-loss authors' GPTs use. The mix lives in the loss, not in the logits,
+# because the loss needs it at the target token only (``uniform_mix_cross_entropy``).
 #
 # A builder takes (config, token embedding) and returns the head module; the embedding is
 # passed so that a head can tie its weights to it (or not).
@@ -180,18 +181,42 @@ class Block(nn.Module):
 
 def mix_uniform(log_probs: torch.Tensor, mix: float) -> torch.Tensor:
     """log((p + mix/V) / (1 + mix)) from log p: the harmonic GPT-2's "p <- p + 0.01/V, then
-    log" (harmonic spec section 1), renormalised (the loss's log_softmax would do the same),
-    in log space so that p ~ 0 stays finite."""
+    log" (harmonic spec section 1), renormalised, in log space so that p ~ 0 stays finite.
+    The whole mixed distribution; the loss needs only its value at the target
+    (``uniform_mix_cross_entropy``)."""
     vocab = log_probs.shape[-1]
     floor = torch.tensor(math.log(mix / vocab), dtype=log_probs.dtype, device=log_probs.device)
     return torch.logaddexp(log_probs, floor) - math.log1p(mix)
 
 
+def uniform_mix_cross_entropy(
+    logits: torch.Tensor, targets: torch.Tensor, mix: float = 0.0, ignore_index: int = -1
+) -> torch.Tensor:
+    """Mean of -log((p_t + mix/V) / (1 + mix)) over the targets t != ignore_index, with p the
+    softmax of ``logits`` (..., V); mix 0 is F.cross_entropy.
+
+    It equals F.nll_loss of mix_uniform(log_softmax(logits)), but mixes at the targets only:
+    over the vocabulary it takes one log_softmax (and its gradient), as F.cross_entropy does,
+    where the whole mixed distribution takes a logaddexp more, forward and backward
+    (benchmarks/gpt_heads.py; docs/benchmarks.md, "GPT output heads")."""
+    vocab = logits.shape[-1]
+    logits, targets = logits.reshape(-1, vocab), targets.reshape(-1)
+    if not mix:
+        return F.cross_entropy(logits, targets, ignore_index=ignore_index)
+    logits = logits.to(torch.promote_types(logits.dtype, torch.float32))  # bf16 logits: softmax in fp32
+    kept = targets != ignore_index
+    log_p = F.log_softmax(logits, dim=1).gather(1, torch.where(kept, targets, 0).unsqueeze(1)).squeeze(1)
+    floor = torch.tensor(math.log(mix / vocab), dtype=log_p.dtype, device=log_p.device)
+    nll = math.log1p(mix) - torch.logaddexp(log_p, floor)
+    return nll[kept].mean()
+
+
 class LinearHead(nn.Module):
     """Standard unembedding, logits = h . E^T, its weight tied to the token embedding.
 
-    ``uniform_mix`` > 0 mixes that much uniform probability in, as the harmonic-loss authors
-    did for their standard GPT-2 too (0, the default, leaves the logits untouched)."""
+    ``uniform_mix`` > 0: the loss mixes that much uniform probability in, as the
+    harmonic-loss authors did for their standard GPT-2 too (0, the default: plain
+    cross-entropy, the FOCUS runs)."""
 
     def __init__(self, config: GPTConfig, wte: nn.Embedding, uniform_mix: float = 0.0):
         super().__init__()
@@ -199,10 +224,7 @@ class LinearHead(nn.Module):
         self.uniform_mix = float(uniform_mix)
 
     def forward(self, h):
-        logits = F.linear(h, self.weight)
-        if self.uniform_mix:
-            return mix_uniform(F.log_softmax(logits.float(), dim=-1), self.uniform_mix)
-        return logits
+        return F.linear(h, self.weight)
 
 
 class HarmonicHead(nn.Module):
@@ -210,6 +232,9 @@ class HarmonicHead(nn.Module):
     state and w_i the token embeddings (tied, as the standard head),
 
         p_i ∝ (||h - w_i||^2 / n_embd + eps)^-exponent,   then p <- (p + uniform_mix/V) / (1 + uniform_mix)
+
+    (the mix in the loss, see ``uniform_mix_cross_entropy``; ``forward`` returns the logits
+    -exponent log(d^2 / n_embd + eps) of the unmixed p).
 
     ``exponent`` is the authors' code n on d^2 (physlearn.harmonic.layer): default n_embd,
     or "sqrt" for sqrt(n_embd) (the paper's stated rule), or a number. Distances come from
@@ -243,11 +268,9 @@ class HarmonicHead(nn.Module):
 
     def forward(self, h):
         with torch.autocast(device_type=h.device.type, enabled=False):
-            logits = harmonic_logits(
+            return harmonic_logits(
                 h.float(), self.weight.float(), self.exponent, eps=self.eps, scale=self.scale, method="matmul"
             )
-            log_probs = F.log_softmax(logits, dim=-1)
-            return mix_uniform(log_probs, self.uniform_mix) if self.uniform_mix else log_probs
 
     def extra_repr(self) -> str:
         return f"exponent={self.exponent} (on d^2), scale={self.scale}, eps={self.eps}, uniform_mix={self.uniform_mix}"
@@ -303,8 +326,9 @@ class GPT(nn.Module):
         return n
 
     def forward(self, idx, targets=None):
-        """Logits (B, T, V) and, given targets (B, T), the mean cross-entropy; without targets,
-        only the last position's logits (B, 1, V), for generation."""
+        """Logits (B, T, V) and, given targets (B, T), the mean cross-entropy (with the head's
+        ``uniform_mix``, if it has one); without targets, only the last position's logits
+        (B, 1, V), for generation."""
         B, T = idx.size()
         if T > self.config.block_size:
             raise ValueError(f"sequence of length {T} is longer than the context, {self.config.block_size}")
@@ -316,7 +340,7 @@ class GPT(nn.Module):
         if targets is None:
             return self.lm_head(x[:, [-1], :]), None
         logits = self.lm_head(x)
-        loss = F.cross_entropy(logits.view(-1, logits.size(-1)), targets.view(-1), ignore_index=-1)
+        loss = uniform_mix_cross_entropy(logits, targets, getattr(self.lm_head, "uniform_mix", 0.0))
         return logits, loss
 
 
