@@ -221,12 +221,15 @@ def test_last_token_ids():
 # ----- the claim -----
 
 
-@pytest.mark.parametrize("harmonic_lower, passed", [(3, True), (2, False), (0, False)])
+@pytest.mark.parametrize(
+    "harmonic_lower, passed", [(12, True), (10, True), (9, None), (6, None), (3, None), (2, False)]
+)
 def test_parallelogram_claim_needs_harmonic_lower_on_most_tasks(harmonic_lower, passed):
-    """Harmonic below standard on 3 of 4 tasks passes; on exactly half, or on none, fails."""
+    """Of the paper's 12 tasks: 10 or more harmonic-lower pass, 2 or fewer fail, and the splits
+    between (9 to 3 included), which two equal models give by chance, are INCONCLUSIVE."""
     from physlearn.harmonic.gpt import figure as PG
 
-    tasks = ("capitals", "plurals", "gender", "antonyms")
+    tasks = [f"task{i}" for i in range(12)]
     table = pd.DataFrame(
         [
             {
@@ -241,8 +244,9 @@ def test_parallelogram_claim_needs_harmonic_lower_on_most_tasks(harmonic_lower, 
     )
     runs = {m: {"summary": {"final_val_loss": 3.0}} for m in ("standard", "harmonic")}
     (claim,) = PG.claims(table, runs, pd.DataFrame({"tokens": [1, 2]}), "", (" ", table))
-    assert claim.id == "harmonic-better-parallelograms" and claim.passed == passed
-    assert claim.uncertainty.startswith("one training run per model; no interval")
+    assert claim.id == "harmonic-better-parallelograms" and claim.passed is passed
+    assert claim.measured["tasks_harmonic_lower"] == harmonic_lower and claim.measured["tasks"] == 12
+    assert claim.uncertainty.startswith("Wilson 95% interval of the share of tasks")
 
 
 # ----- the figure step, end to end on two tiny trained models -----
