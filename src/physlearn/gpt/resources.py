@@ -33,7 +33,7 @@ GPU_STARTUP_SECONDS = 120.0
 # On a CPU, the laptop runs (tiny GPT, config gpt.flops_per_second 2e10) match start-up +
 # FLOPs / 2e10: 60-, 150- and 300-step FOCUS runs took 7.2, 12.6 and 22.8-25.7 s against 10.7,
 # 18.8 and 32.1 s estimated (docs/timings/laptop.csv, 2-core Intel Xeon VM at load ~4,
-# 2026-12-06); the harmonic head's distances are not in the FLOPs (its 600 steps: 90 s, 53 s
+# 2026-12-06); the harmonic head's distances are not in the FLOPs (its 600 steps: 77-90 s, 53 s
 # estimated, within the factor 2).
 
 
