@@ -3,6 +3,7 @@ distribution.
 
     python benchmarks/gpt_heads.py            # the laptop scale: tiny GPT, vocab 2048, batch 16, 1 thread
     python benchmarks/gpt_heads.py --vocab 50304 --batch-size 4
+    python benchmarks/gpt_heads.py --quick    # one round of 3 steps: that it runs, no timing
 
 Both of that paper's GPTs mix 1% of uniform probability into the head's distribution
 (``uniform_mix``, harmonic spec section 1). Measured in one run, per head (standard and
@@ -105,7 +106,10 @@ def main(argv=None) -> int:
     ap.add_argument("--steps", type=int, default=20, help="timed steps per round")
     ap.add_argument("--warmup", type=int, default=3, help="untimed steps before each round")
     ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--quick", action="store_true", help="one round of 3 steps after 1 (the test suite's check)")
     args = ap.parse_args(argv)
+    if args.quick:
+        args.rounds, args.steps, args.warmup = 1, 3, 1
     torch.set_num_threads(args.threads)
     print(f"# GPT head loss: {cpu_name()}, {args.threads} thread(s), torch {torch.__version__}")
     print(f"# tiny GPT (2 layers, width 64, context 64), vocab {args.vocab}, batch {args.batch_size}")

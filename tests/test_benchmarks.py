@@ -17,6 +17,7 @@ BENCHMARKS = [
     ("optimizer_step.py", ["--quick"], "per-parameter loop / our FOCUS:"),
     ("valley_sweep.py", ["--quick"], "speed-up, single-threaded sweep vs single-threaded loop:"),
     ("gpt_throughput.py", ["--quick"], "| ours | tiny |"),
+    ("gpt_heads.py", ["--quick"], "harmonic, mix 0.01"),
     ("fractal_sweep.py", ["--quick"], "speed-up, single-threaded sweep vs single-threaded loop:"),
     ("mnist_scan.py", ["--quick"], "| yes |"),  # batch 64 in 4 chunks, the same numbers as one program
 ]
