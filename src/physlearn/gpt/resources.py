@@ -18,6 +18,8 @@ rule's inputs exist, or give an upper bound).
 
 from __future__ import annotations
 
+import functools
+import json
 import math
 
 import torch
@@ -39,7 +41,14 @@ GPU_STARTUP_SECONDS = 120.0
 
 def _model(run: dict, vocab_size: int | None) -> tuple[GPTConfig, int, int]:
     """Model config, parameters without the position embedding (for FLOPs), all parameters."""
-    config = model_config(run.get("model", {"size": "tiny"}), vocab_size)
+    return _counted_model(json.dumps(run.get("model", {"size": "tiny"}), sort_keys=True), vocab_size)
+
+
+@functools.cache
+def _counted_model(model_json: str, vocab_size: int | None) -> tuple[GPTConfig, int, int]:
+    # Cached: Snakemake asks for every GPT job's runtime, priority and memory before the first
+    # job starts, and building even a meta-device model takes ~45 ms (its init's normal_ calls).
+    config = model_config(json.loads(model_json), vocab_size)
     with torch.device("meta"):  # shapes only: no memory, instant even for GPT-2
         model = GPT(config)
     return config, model.num_params(), model.num_params(non_embedding=False)
