@@ -113,7 +113,7 @@ def test_linear_head_uniform_mix():
 
 @pytest.mark.parametrize("mix", [0.0, 0.01, 0.5])
 def test_the_mixed_loss_equals_the_mixed_distribution_at_the_targets(mix):
-    """The loss touches the vocabulary once; it must equal (value and gradient) the NLL of the
+    """The loss mixes at the targets only; it must equal (value and gradient) the NLL of the
     whole mixed distribution, also where p underflows and for ignored targets (-1)."""
     torch.manual_seed(0)
     logits = torch.randn(3, 5, 40, dtype=torch.float64) * 4
