@@ -4,6 +4,8 @@ distribution.
     python benchmarks/gpt_heads.py            # the laptop scale: tiny GPT, vocab 2048, batch 16, 1 thread
     python benchmarks/gpt_heads.py --vocab 50304 --batch-size 4
     python benchmarks/gpt_heads.py --quick    # one round of 3 steps: that it runs, no timing
+    python benchmarks/gpt_heads.py --device cuda --size gpt2 --vocab 50257 --batch-size 8
+                                              # the paper's model; adds each loss's peak GPU memory
 
 Both of that paper's GPTs mix 1% of uniform probability into the head's distribution
 (``uniform_mix``, harmonic spec section 1). Measured in one run, per head (standard and
@@ -59,7 +61,7 @@ def measure(name: str, model: dict, args, data_dir: Path, out_dir: Path) -> dict
     cfg = TrainConfig.from_dict(
         dict(
             data_dir=str(data_dir),
-            model={"size": "tiny", **model},
+            model={"size": args.size, **model},
             lr=6e-3,
             min_lr=3e-4,
             max_iters=10**6,
@@ -67,7 +69,8 @@ def measure(name: str, model: dict, args, data_dir: Path, out_dir: Path) -> dict
             lr_decay_iters=10**6,
             batch_size=args.batch_size,
             threads=args.threads,
-            device="cpu",
+            device=args.device,
+            precision=args.precision,
         )
     )
     trainer = Trainer(cfg, out_dir)
@@ -79,6 +82,8 @@ def measure(name: str, model: dict, args, data_dir: Path, out_dir: Path) -> dict
     assert abs(ours.item() - baseline.item()) < 1e-5 * abs(baseline.item()), (ours.item(), baseline.item())
 
     times = {"ours": [], "baseline": []}
+    peak_gb = {"ours": 0.0, "baseline": 0.0}  # CUDA only
+    cuda = trainer.device.type == "cuda"
     it = 0
     for _ in range(args.rounds):
         for label in ("ours", "baseline"):
@@ -88,18 +93,25 @@ def measure(name: str, model: dict, args, data_dir: Path, out_dir: Path) -> dict
             for _ in range(args.warmup):
                 trainer.train_step(it)
                 it += 1
+            if cuda:
+                torch.cuda.reset_peak_memory_stats()
             started = time.perf_counter()
             for _ in range(args.steps):
-                trainer.train_step(it)
+                trainer.train_step(it)  # returns loss.item(): on CUDA, each step ends synchronised
                 it += 1
             times[label].append((time.perf_counter() - started) / args.steps * 1e3)
+            if cuda:
+                peak_gb[label] = max(peak_gb[label], torch.cuda.max_memory_allocated() / 2**30)
     gpt_model.uniform_mix_cross_entropy = uniform_mix_cross_entropy
     ours_ms, base_ms = statistics.median(times["ours"]), statistics.median(times["baseline"])
-    return {"head": name, "ours": ours_ms, "baseline": base_ms, "speedup": base_ms / ours_ms}
+    return {"head": name, "ours": ours_ms, "baseline": base_ms, "speedup": base_ms / ours_ms, "peak_gb": peak_gb}
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
+    ap.add_argument("--size", default="tiny", help="model size (physlearn.gpt.model.MODEL_SIZES; the paper's: gpt2)")
+    ap.add_argument("--precision", default="auto", choices=["auto", "fp32", "bf16", "fp16"])
     ap.add_argument("--vocab", type=int, default=2048, help="vocabulary (the laptop's BPE: 2048)")
     ap.add_argument("--batch-size", type=int, default=16)
     ap.add_argument("--threads", type=int, default=1, help="torch threads (the laptop's GPT jobs: 1)")
@@ -110,9 +122,12 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     if args.quick:
         args.rounds, args.steps, args.warmup = 1, 3, 1
+    if args.device == "cuda" and not torch.cuda.is_available():
+        ap.error("--device cuda: this machine has no CUDA device")
     torch.set_num_threads(args.threads)
-    print(f"# GPT head loss: {cpu_name()}, {args.threads} thread(s), torch {torch.__version__}")
-    print(f"# tiny GPT (2 layers, width 64, context 64), vocab {args.vocab}, batch {args.batch_size}")
+    where = torch.cuda.get_device_name(0) if args.device == "cuda" else f"{cpu_name()}, {args.threads} thread(s)"
+    print(f"# GPT head loss: {where}, torch {torch.__version__}, precision {args.precision}")
+    print(f"# GPT size {args.size}, token vocabulary {args.vocab}, batch {args.batch_size}")
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         data_dir = Path(tmp) / "data"
@@ -120,9 +135,12 @@ def main(argv=None) -> int:
         write_random_tokens(data_dir, args.vocab)
         for i, (name, model) in enumerate(HEADS.items()):
             rows.append(measure(name, model, args, data_dir, Path(tmp) / f"run{i}"))
-    print(f"{'head':<26} {'ours ms/step':>13} {'baseline ms/step':>17} {'speed-up':>9}")
+    memory = args.device == "cuda"
+    print(f"{'head':<26} {'ours ms/step':>13} {'baseline ms/step':>17} {'speed-up':>9}", end="")
+    print(f" {'ours peak GB':>13} {'baseline peak GB':>17}" if memory else "")
     for r in rows:
-        print(f"{r['head']:<26} {r['ours']:>13.1f} {r['baseline']:>17.1f} {r['speedup']:>8.2f}x")
+        print(f"{r['head']:<26} {r['ours']:>13.1f} {r['baseline']:>17.1f} {r['speedup']:>8.2f}x", end="")
+        print(f" {r['peak_gb']['ours']:>13.2f} {r['peak_gb']['baseline']:>17.2f}" if memory else "")
     return 0
 
 
