@@ -136,6 +136,17 @@ def test_the_mixed_loss_equals_the_mixed_distribution_at_the_targets(mix):
         assert single.item() == pytest.approx(-math.log(mix / 40 / (1 + mix)))
 
 
+def test_the_mixed_loss_is_one_graph_for_torch_compile():
+    """No data-dependent shape (a boolean-mask index would be one): torch.compile, which the
+    trainer uses with ``compile: true``, keeps the loss in a single graph."""
+    import torch._dynamo
+
+    logits, targets = torch.randn(2, 4, 30), torch.randint(30, (2, 4))
+    targets[0, 0] = -1
+    explained = torch._dynamo.explain(lambda a, b: uniform_mix_cross_entropy(a, b, 0.01))(logits, targets)
+    assert explained.graph_break_count == 0 and explained.graph_count == 1
+
+
 def test_mix_uniform_is_stable_where_p_underflows():
     log_p = torch.tensor([[0.0, -1e4, -math.inf]])  # p = 1, e^-10000, 0
     out = mix_uniform(log_p, 0.01)

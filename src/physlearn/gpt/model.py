@@ -208,7 +208,8 @@ def uniform_mix_cross_entropy(
     log_p = F.log_softmax(logits, dim=1).gather(1, torch.where(kept, targets, 0).unsqueeze(1)).squeeze(1)
     floor = torch.tensor(math.log(mix / vocab), dtype=log_p.dtype, device=log_p.device)
     nll = math.log1p(mix) - torch.logaddexp(log_p, floor)
-    return nll[kept].mean()
+    # the mean over kept targets without a data-dependent shape (torch.compile keeps one graph)
+    return (nll * kept).sum() / kept.sum()
 
 
 class LinearHead(nn.Module):
