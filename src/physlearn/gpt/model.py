@@ -179,12 +179,12 @@ class Block(nn.Module):
 # passed so that a head can tie its weights to it (or not).
 
 
-def mix_uniform(log_probs: torch.Tensor, mix: float) -> torch.Tensor:
+def mix_uniform(log_probs: torch.Tensor, mix: float, vocab: int | None = None) -> torch.Tensor:
     """log((p + mix/V) / (1 + mix)) from log p: the harmonic GPT-2's "p <- p + 0.01/V, then
     log" (harmonic spec section 1), renormalised, in log space so that p ~ 0 stays finite.
-    The whole mixed distribution; the loss needs only its value at the target
-    (``uniform_mix_cross_entropy``)."""
-    vocab = log_probs.shape[-1]
+    ``vocab`` V defaults to the last dimension (a whole distribution); the loss passes it with
+    the targets' log p only (``uniform_mix_cross_entropy``)."""
+    vocab = log_probs.shape[-1] if vocab is None else vocab
     floor = torch.tensor(math.log(mix / vocab), dtype=log_probs.dtype, device=log_probs.device)
     return torch.logaddexp(log_probs, floor) - math.log1p(mix)
 
@@ -206,8 +206,7 @@ def uniform_mix_cross_entropy(
     logits = logits.to(torch.promote_types(logits.dtype, torch.float32))  # bf16 logits: softmax in fp32
     kept = targets != ignore_index
     log_p = F.log_softmax(logits, dim=1).gather(1, torch.where(kept, targets, 0).unsqueeze(1)).squeeze(1)
-    floor = torch.tensor(math.log(mix / vocab), dtype=log_p.dtype, device=log_p.device)
-    nll = math.log1p(mix) - torch.logaddexp(log_p, floor)
+    nll = -mix_uniform(log_p, mix, vocab)
     # the mean over kept targets without a data-dependent shape (torch.compile keeps one graph)
     return (nll * kept).sum() / kept.sum()
 
