@@ -18,7 +18,6 @@ import math
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from physlearn import step
 from physlearn.claims import (
@@ -131,6 +130,8 @@ def sd_interval(values, level: float = 0.95) -> tuple[float, float, float]:
     n = len(v)
     if n < 3:
         return math.nan, math.nan, math.nan
+    from scipy import stats  # here, not at the top: it takes ~1 s to import, and few figures need it
+
     s = float(v.std(ddof=1))
     q = (1 - level) / 2
     low = s * math.sqrt((n - 1) / stats.chi2.ppf(1 - q, n - 1))
@@ -545,6 +546,8 @@ def _mean(values, what: str) -> MeanInterval:
 
 
 def spearman(x, y) -> float:
+    from scipy import stats  # see sd_interval
+
     return float(stats.spearmanr(x, y).statistic) if len(x) > 3 else math.nan
 
 
