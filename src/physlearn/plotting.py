@@ -11,19 +11,40 @@ import matplotlib.pyplot as plt  # noqa: E402
 from cycler import cycler  # noqa: E402
 
 # seaborn's theme, set_theme(context="paper", style="ticks", font_scale=1.1), as the rcParams
-# it changes (seaborn 0.13; tests/test_plotting.py checks them against seaborn's). Written out
-# because importing seaborn takes ~1.3 s (it imports scipy.stats), which every figure job paid
-# for nothing but these values. Left out: its default colormap "rocket", which only a seaborn
-# import registers (every figure names its colormap).
+# it changes (seaborn 0.13; tests/test_plotting.py checks them against seaborn's, to the last
+# bit). Written out because importing seaborn takes ~1.3 s (it imports scipy.stats), which every
+# figure job paid for nothing but these values. Left out: its default colormap "rocket", which
+# only a seaborn import registers (every figure names its colormap).
 DARK = ".15"
-PAPER_FONT, PAPER_TICK_FONT = 10.56, 9.68  # seaborn's "paper" sizes (0.8 x "notebook") x font_scale 1.1
+NOTEBOOK_SIZES = {  # seaborn's "notebook" context; "paper" is 0.8 times it
+    "axes.linewidth": 1.25,
+    "grid.linewidth": 1,
+    "lines.linewidth": 1.5,
+    "lines.markersize": 6,
+    "patch.linewidth": 1,
+    "xtick.major.width": 1.25,
+    "ytick.major.width": 1.25,
+    "xtick.minor.width": 1,
+    "ytick.minor.width": 1,
+    "xtick.major.size": 6,
+    "ytick.major.size": 6,
+    "xtick.minor.size": 4,
+    "ytick.minor.size": 4,
+    "font.size": 12,
+    "axes.labelsize": 12,
+    "axes.titlesize": 12,
+    "xtick.labelsize": 11,
+    "ytick.labelsize": 11,
+    "legend.fontsize": 11,
+    "legend.title_fontsize": 12,
+}
+PAPER, FONT_SCALE = 0.8, 1.1
+FONT_KEYS = {k for k in NOTEBOOK_SIZES if k == "font.size" or k.endswith(("labelsize", "titlesize", "fontsize"))}
 SEABORN_THEME = {
+    **{k: v * PAPER * FONT_SCALE if k in FONT_KEYS else v * PAPER for k, v in NOTEBOOK_SIZES.items()},
     "axes.axisbelow": True,
     "axes.edgecolor": DARK,
     "axes.labelcolor": DARK,
-    "axes.labelsize": PAPER_FONT,
-    "axes.linewidth": 1.0,
-    "axes.titlesize": PAPER_FONT,
     "axes.prop_cycle": cycler(
         color=[  # seaborn's "deep" palette
             "#4c72b0",
@@ -39,29 +60,13 @@ SEABORN_THEME = {
         ]
     ),
     "font.sans-serif": ["Arial", "DejaVu Sans", "Liberation Sans", "Bitstream Vera Sans", "sans-serif"],
-    "font.size": PAPER_FONT,
     "grid.color": ".8",
-    "legend.fontsize": PAPER_TICK_FONT,
-    "legend.title_fontsize": PAPER_FONT,
-    "lines.linewidth": 1.2,
-    "lines.markersize": 4.8,
     "lines.solid_capstyle": "round",
     "patch.edgecolor": "w",
     "patch.force_edgecolor": True,
-    "patch.linewidth": 0.8,
     "text.color": DARK,
-    **{
-        f"{axis}.{key}": value
-        for axis in ("xtick", "ytick")
-        for key, value in {
-            "color": DARK,
-            "labelsize": PAPER_TICK_FONT,
-            "major.size": 4.8,
-            "major.width": 1.0,
-            "minor.size": 3.2,
-            "minor.width": 0.8,
-        }.items()
-    },
+    "xtick.color": DARK,
+    "ytick.color": DARK,
 }
 
 
