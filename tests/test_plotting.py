@@ -7,9 +7,7 @@ import sys
 import matplotlib
 from matplotlib import colors
 
-from physlearn import plotting
-
-matplotlib.use("Agg")
+from physlearn import plotting  # sets the Agg backend
 
 
 def same(a, b) -> bool:
@@ -116,7 +114,7 @@ def test_a_figure_renders_the_same_under_seaborns_theme_and_ours():
 
 def test_figure_steps_do_not_import_seaborn():
     """The reason the theme is written out: a figure job should not pay for seaborn and
-    scipy.stats (~1.3 s)."""
+    scipy.stats (~1 s)."""
     code = "import sys, physlearn.plotting; print('seaborn' in sys.modules, 'scipy.stats' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["False", "False"]
