@@ -19,7 +19,19 @@ SRC = REPO / "src"
 # Jobs run the package from this checkout (the sources that the rules list as inputs),
 # whether or not it is pip-installed; SLURM jobs re-read this file and do the same.
 sys.path.insert(0, str(SRC))
-shell.prefix('export PYTHONPATH="' + str(SRC) + '${{PYTHONPATH:+:$PYTHONPATH}}"; ')
+# glibc's malloc hands a freed tensor of a few MB back to the kernel and faults it in again
+# at the next step: a laptop GPT job spent a quarter of its time in the kernel doing so.
+# These tunables keep such memory in the process (same numbers; docs/benchmarks.md,
+# "Allocator"). Other C libraries ignore the variable.
+MALLOC_TUNABLES = (
+    "glibc.malloc.mmap_threshold=268435456:glibc.malloc.trim_threshold=536870912"
+)
+shell.prefix(
+    'export PYTHONPATH="' + str(SRC) + '${{PYTHONPATH:+:$PYTHONPATH}}"; '
+    'export GLIBC_TUNABLES="${{GLIBC_TUNABLES:+$GLIBC_TUNABLES:}}'
+    + MALLOC_TUNABLES
+    + '"; '
+)
 
 from physlearn import figures as registry
 from physlearn.claims import PAPERS
