@@ -202,6 +202,22 @@ def test_bad_config_stops_before_any_job_naming_the_key(tmp_path: Path, bad: str
     assert not (tmp_path / "results").exists()
 
 
+def test_jobs_malloc_tunables_are_read_by_glibc():
+    """glibc ignores a misspelt tunable without a word: ask its loader what it read."""
+    loader = Path("/lib64/ld-linux-x86-64.so.2")
+    if not loader.exists():
+        pytest.skip("not an x86-64 glibc system: the jobs' GLIBC_TUNABLES do nothing here")
+    common = (REPO / "workflow/rules/common.smk").read_text()
+    tunables = re.search(r'MALLOC_TUNABLES = \(\s*"([^"]+)"\s*\)', common).group(1)
+    assert "export GLIBC_TUNABLES=" in common and "+ MALLOC_TUNABLES" in common
+    env = {**os.environ, "GLIBC_TUNABLES": tunables}
+    listed = subprocess.run([str(loader), "--list-tunables"], env=env, capture_output=True, text=True).stdout
+    read = dict(re.findall(r"^(glibc\.malloc\.\w+): (0x[0-9a-f]+)", listed, re.M))
+    for setting in tunables.split(":"):
+        name, value = setting.split("=")
+        assert int(read[name], 16) == int(value), f"{name}: glibc read {read.get(name)}, we set {value}"
+
+
 def test_lint_and_format():
     lint = subprocess.run([sys.executable, "-m", "snakemake", "--lint"], cwd=REPO, capture_output=True, text=True)
     assert lint.returncode == 0, lint.stdout + lint.stderr
