@@ -26,11 +26,12 @@ sys.path.insert(0, str(SRC))
 MALLOC_TUNABLES = (
     "glibc.malloc.mmap_threshold=268435456:glibc.malloc.trim_threshold=536870912"
 )
+# Each variable keeps its earlier value (braces doubled: Snakemake formats the command).
+KEEP_PYTHONPATH = "${{PYTHONPATH:+:$PYTHONPATH}}"
+KEEP_TUNABLES = "${{GLIBC_TUNABLES:+$GLIBC_TUNABLES:}}"
 shell.prefix(
-    'export PYTHONPATH="' + str(SRC) + '${{PYTHONPATH:+:$PYTHONPATH}}"; '
-    'export GLIBC_TUNABLES="${{GLIBC_TUNABLES:+$GLIBC_TUNABLES:}}'
-    + MALLOC_TUNABLES
-    + '"; '
+    f'export PYTHONPATH="{SRC}{KEEP_PYTHONPATH}"; '
+    f'export GLIBC_TUNABLES="{KEEP_TUNABLES}{MALLOC_TUNABLES}"; '
 )
 
 from physlearn import figures as registry
