@@ -154,6 +154,32 @@ def test_workers_chunking_and_compaction_do_not_change_labels():
     np.testing.assert_array_equal(labels.numpy(), ref[0])
 
 
+@pytest.mark.parametrize(
+    ("total", "chunk_size", "workers"), [(9, 100, 4), (10, 3, 1), (10, 3, 2), (65537, 1 << 18, 2), (1, 5, 2)]
+)
+def test_chunk_plan_covers_every_trajectory_once(total, chunk_size, workers):
+    plan = sweep.chunk_plan(total, chunk_size, workers)
+    assert sorted(i for chunk in plan for i in chunk) == list(range(total))
+    assert len(plan) >= min(workers, total) and max(map(len, plan)) <= chunk_size
+
+
+def test_chunk_plan_interleaves_for_several_workers():
+    # The multiplicative E2 cell's steps sit almost all below lr 0.75 (session 23): contiguous
+    # halves gave one of two workers 92% of them. Interleaved chunks each span the whole grid.
+    one, two = sweep.chunk_plan(65537, 1 << 18, 2)
+    assert (one.start, one.step, two.start, two.step) == (0, 2, 1, 2)
+    assert sweep.chunk_plan(10, 3, 1) == [range(0, 3), range(3, 6), range(6, 9), range(9, 10)]
+
+
+def test_interleaved_chunks_over_several_cells_keep_the_labels():
+    lr = clean_grid(8)
+    cells = {"eps": np.array([0.05, 0.2, 0.1]), "wl": np.array([0.3, 0.1, 0.7])}
+    x0 = np.random.default_rng(1).uniform(-5, 5, size=(3, len(lr)))
+    ref = sweep_labels("multiplicative", lr, cells, x0, "C", threshold=1e4)
+    got = sweep_labels("multiplicative", lr, cells, x0, "C", threshold=1e4, chunk_size=100, workers=3)
+    np.testing.assert_array_equal(got, ref)
+
+
 # --------------------------------------------------------------------------------------
 # E0: the pure quadratic
 

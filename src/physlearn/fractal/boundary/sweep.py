@@ -347,6 +347,18 @@ def _as_cells(cells: dict | None) -> tuple[dict[str, np.ndarray], int]:
     return {k: np.broadcast_to(v, (n_cells,)) for k, v in arrays.items()}, n_cells
 
 
+def chunk_plan(total: int, chunk_size: int, workers: int) -> list[range]:
+    """The flat trajectory indices of each chunk: equal chunks of at most ``chunk_size``, at
+    least one per worker. One worker takes contiguous runs; several take interleaved ones,
+    since a run's cost varies smoothly with its learning rate (high rates diverge within a few
+    steps) and contiguous chunks would leave one worker with most of the steps."""
+    n_chunks = max(math.ceil(total / chunk_size), min(workers, total))
+    if workers > 1:
+        return [range(c, total, n_chunks) for c in range(n_chunks)]
+    size = math.ceil(total / n_chunks)
+    return [range(start, min(start + size, total)) for start in range(0, total, size)]
+
+
 def sweep_labels(
     loss: str,
     lr: np.ndarray,
@@ -368,8 +380,9 @@ def sweep_labels(
         x0: a number, one per cell (n_cells,), or one per trajectory (n_cells, len(lr)) as in E9;
             for the ``*_nd`` losses a d-vector shared by every trajectory.
         chunk_size: the most trajectories handed to one :func:`run_trajectories` call (chunks
-            are made equal, and at least one per worker). Trajectories are flattened cell-major,
-            so a chunk usually lies within one cell and its parameters are plain numbers.
+            are made equal, and at least one per worker). Trajectories are flattened cell-major;
+            with one worker a chunk is a contiguous run of them, so it usually lies within one
+            cell and its parameters are plain numbers. With several, chunks interleave.
         width: the working-set size inside a chunk (see :func:`run_trajectories`).
         workers: Python threads that each run whole chunks (torch ops release the GIL). With
             workers > 1 torch runs single-threaded meanwhile, so the threads do not oversubscribe.
@@ -386,11 +399,10 @@ def sweep_labels(
     out = np.zeros(total, dtype=bool)
     executed = []
 
-    n_chunks = max(math.ceil(total / chunk_size), min(workers, total))
-    size = math.ceil(total / n_chunks)
+    chunks = chunk_plan(total, chunk_size, workers)
 
-    def run_chunk(start: int) -> None:
-        flat = np.arange(start, min(start + size, total))
+    def run_chunk(chunk: range) -> None:
+        flat = np.arange(chunk.start, chunk.stop, chunk.step)
         cell, j = np.divmod(flat, n_lr)
         single = cell[0] == cell[-1]
 
@@ -409,18 +421,17 @@ def sweep_labels(
         out[flat] = labels.cpu().numpy()
         executed.append(n_steps)
 
-    starts = range(0, total, size)
     if workers > 1:
         threads = torch.get_num_threads()
         torch.set_num_threads(1)
         try:
             with ThreadPoolExecutor(workers) as pool:
-                list(pool.map(run_chunk, starts))
+                list(pool.map(run_chunk, chunks))
         finally:
             torch.set_num_threads(threads)
     else:
-        for start in starts:
-            run_chunk(start)
+        for chunk in chunks:
+            run_chunk(chunk)
     labels = out.reshape(n_cells, n_lr)
     return (labels, sum(executed)) if return_steps else labels
 
