@@ -281,6 +281,23 @@ def test_two_cosines_claims():
     assert set(_verdicts(analysis.two_cosines_claims(bad)).values()) == {"FAIL"}
 
 
+def test_a_count_claim_names_the_cells_that_break_it():
+    # The paper-scale E6 run (session 24): one convex cell, eps1 0.00379, eps2 0, has 4 levels
+    # with several boundaries and alpha 0.295 under F2; the claim names it.
+    t = _table("E6", 0.0, stderr=0.0)
+    t.loc[t["R"] >= 1.2, "alpha"] = 0.8
+    odd = t.index[(t["R"] <= 1) & (t["eps2"] == 0)][-1]
+    t.loc[odd, ["alpha", "fit_levels", "B5", "B6", "B7", "B8"]] = [0.295, 4, 3, 3, 5, 5]
+    claim = analysis.two_cosines_claims(t)[0]
+    assert claim.verdict == "FAIL"
+    (cell,) = claim.measured["not_holding"]
+    assert (
+        cell["eps2"] == 0 and cell["fit_levels"] == 4 and cell["several_boundaries"] == [[5, 3], [6, 3], [7, 5], [8, 5]]
+    )
+    assert f"eps1 {t.loc[odd, 'eps1']:.4g}, eps2 0, R" in claim.ours and "5 at n = 8" in claim.ours
+    assert "not:" not in analysis.two_cosines_claims(t.assign(alpha=np.where(t["R"] <= 1, 0.0, 0.8)))[0].ours
+
+
 def _dims(name, alpha_of_d, dims):
     section = {"experiments": {**SECTION["experiments"], name: {"level": 8, "dims": dims}}}
     t = design.cells(name, section)
