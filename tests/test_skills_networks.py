@@ -210,12 +210,14 @@ def test_modularity_data_one_task_per_row():
     x, y, w = M.make_data(1000, 0.01, seed=0, dtype=torch.float64)
     assert x.abs().max() <= 1 and torch.allclose(y, x**2)
     assert w.sum(1).eq(1).all() and w[:, 1].sum().item() == 10 and w[:, 0].sum().item() == 990
+    # as the authors' notebook: a row holds only its own task's input, the other coordinate 0
+    assert x[w == 0].abs().max() == 0 and (x[w == 1] != 0).all() and x[w == 1].min() < -0.9 < 0.9 < x[w == 1].max()
 
 
 def test_tower_masks_block_cross_tower_paths():
     widths = [2, 10, 10, 2]
     masks = M.tower_masks(widths, 2)
-    assert masks[0] is None
+    assert masks[0].tolist() == [[1.0] * 5 + [0.0] * 5, [0.0] * 5 + [1.0] * 5]  # input i feeds tower i only
     assert masks[1][:5, 5:].abs().sum() == 0 and masks[1][5:, :5].abs().sum() == 0 and masks[1][:5, :5].all()
     assert masks[2][:5, 1].abs().sum() == 0 and masks[2][5:, 0].abs().sum() == 0
     net = P.BatchedMLP.init(widths, [3], activation="silu", masks=masks)
@@ -231,6 +233,8 @@ def test_tower_masks_block_cross_tower_paths():
         net.weights[1][0][:5, :5] += 1.0
         net.weights[0][0][:, :5] += 1.0
         assert torch.equal(net(x)[..., 1], before)
+        # and output 2 does not see input 1
+        assert torch.equal(net(x.clone().index_fill_(-1, torch.tensor([0]), 0.5))[..., 1], before)
     with pytest.raises(ValueError):
         M.tower_masks([2, 9, 2], 2)
 
