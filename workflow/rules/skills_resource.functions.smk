@@ -9,7 +9,7 @@ SKILLS_RESOURCE_FIGURES = {
     "resource_collapse": ["n0", "geometry", "sweeps"],
     "resource_underparam": ["underparam"],
     "resource_parity": ["gating"],
-    "resource_graphs": ["gating"],
+    "resource_graphs": ["graphs"],
 }
 SKILLS_PARITY_COMPOSITIONAL = "results/skills/parity/compositional.csv"
 

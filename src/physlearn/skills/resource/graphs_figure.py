@@ -1,6 +1,8 @@
-"""Workflow step: Fig. 17, the gated Resource model on dependency graphs: a chain with
-p = [.3, 1, 3]; a two-level tree of AND gates over 7 skills (AND/AND); the same tree with an
-OR gate at the top (AND/OR). eta 1e-3, N0 1e-3, gate exponent a from the config.
+"""Workflow step: Fig. 17, the gated Resource model on dependency graphs, as the authors'
+notebook (scripts/Fig17_task_dependence.ipynb) runs it: a chain 1 -> 2 -> 3 with
+p = [.3, 1, 3] and gate exponent a 1e-4 for 5000 steps; two trees over 7 skills with a 1e-3
+for 20000 steps: AND/AND (5 = AND(1,2), 6 = AND(3,4), 7 = AND(5,6)) and AND/OR (5 = AND(1,2),
+6 = OR(3,4), 7 = OR(5,6)). Every step moves u by ``step_size`` (1e-3) times the share, N0 1e-3.
 
     python -m physlearn.skills.resource.graphs_figure --config JSON --pdf F.pdf --png F.png \
         --table F.csv --claims F.claims.json
@@ -16,14 +18,15 @@ from physlearn import figures, step
 from physlearn.claims import Claim
 from physlearn.skills.resource import model as R
 
-# The graphs. The spec fixes the chain's frequencies; for the 7-skill trees it gives none, so
-# they are p_i = 1/i (raw, like the chain's): the two OR parents then finish far apart, which
-# is what tells an OR gate from an AND gate. Skills are 0-based here, 1-based in the figure.
+# The graphs: frequencies p_i (raw, as the notebook's), dependencies and the config part
+# ("chain" or "trees") that holds their gate exponent and steps. The spec gives the chain's p
+# only; the trees' are the notebook's, whose rare parents (p 0.1 and 0.01 beside 2) make the
+# two parents of a gate finish far apart. Skills are 0-based here, 1-based in the figure.
 TREE = ((), (), (), (), (0, 1), (2, 3), (4, 5))
 GRAPHS = {
-    "chain": ([0.3, 1.0, 3.0], R.SkillGraph(((), (0,), (1,)), ("and",) * 3)),
-    "AND/AND": (list(1 / np.arange(1, 8)), R.SkillGraph(TREE, ("and",) * 7)),
-    "AND/OR": (list(1 / np.arange(1, 8)), R.SkillGraph(TREE, ("and",) * 6 + ("or",))),
+    "chain": ([0.3, 1.0, 3.0], R.SkillGraph(((), (0,), (1,)), ("and",) * 3), "chain"),
+    "AND/AND": ([1.0, 0.1, 2.0, 0.2, 1.0, 1.0, 1.0], R.SkillGraph(TREE, ("and",) * 7), "trees"),
+    "AND/OR": ([0.1, 0.01, 2.0, 0.2, 1.0, 1.0, 1.0], R.SkillGraph(TREE, ("and",) * 5 + ("or",) * 2), "trees"),
 }
 # A skill "starts" when s_i first reaches START and is "learned" when it first reaches
 # LEARNED (fixed before looking).
@@ -32,22 +35,32 @@ START, LEARNED = 0.1, 0.9
 EXPONENT_RANGE = (1e-2, 1e-4)
 
 
-def run(section: dict, exponent: float | None = None) -> dict[str, dict]:
-    """Every graph at the config's gate exponent, or at ``exponent``."""
-    g = section["gating"]
-    eta = R.eta_eff(g["eta"], g["n_params"])
-    exponent = g["exponent"] if exponent is None else exponent
-    out = {}
-    for name, (p, graph) in GRAPHS.items():
-        res = R.simulate(p, eta, g["n0"], g["steps"], graph=graph, gate_exponent=exponent)
-        out[name] = {
-            **res,
-            "p": np.asarray(p),
-            "graph": graph,
-            "start": R.first_step(res["s"], res["step"], START),
-            "learned": R.first_step(res["s"], res["step"], LEARNED),
-        }
-    return out
+def run(section: dict) -> tuple[dict[str, dict], dict[float, dict[str, dict]]]:
+    """(every graph at its own gate exponent, {a: every graph at a} for a in EXPONENT_RANGE):
+    one tensor program per graph, its exponents as the batch. Every step is recorded, so the
+    starts and learned steps are exact."""
+    g = section["graphs"]
+    own: dict[str, dict] = {}
+    by_exponent: dict[float, dict[str, dict]] = {a: {} for a in EXPONENT_RANGE}
+    for name, (p, graph, part) in GRAPHS.items():
+        exponents = [g[part]["exponent"], *EXPONENT_RANGE]
+        res = R.simulate(p, g["step_size"], g["n0"], g[part]["steps"], graph=graph, gate_exponent=exponents)
+        runs = [
+            {
+                "step": res["step"],
+                "s": s,
+                "p": np.asarray(p),
+                "graph": graph,
+                "exponent": a,
+                "start": R.first_step(s, res["step"], START),
+                "learned": R.first_step(s, res["step"], LEARNED),
+            }
+            for a, s in zip(exponents, res["s"])
+        ]
+        own[name] = runs[0]
+        for a, run_ in zip(EXPONENT_RANGE, runs[1:]):
+            by_exponent[a][name] = run_
+    return own, by_exponent
 
 
 def graph_checks(run_: dict) -> list[dict]:
@@ -101,7 +114,7 @@ def exponent_range_claim(runs_by_exponent: dict[float, dict]) -> Claim:
     )
 
 
-def claims_for(runs: dict, section: dict) -> list[Claim]:
+def claims_for(runs: dict) -> list[Claim]:
     claims = []
     for name, run_ in runs.items():
         checks = graph_checks(run_)
@@ -123,7 +136,7 @@ def claims_for(runs: dict, section: dict) -> list[Claim]:
                 paper_value="children start right after their parents (Fig. 17)",
                 ours=text,
                 criterion=f"every gated skill starts (s >= {START}) {rule} (s >= {LEARNED}); "
-                f"gate exponent a = {section['gating']['exponent']:g}",
+                f"gate exponent a = {run_['exponent']:g}",
                 passed=all(c["ok"] for c in checks),
                 uncertainty="a deterministic run; no interval",
                 measured={"checks": checks},
@@ -153,29 +166,32 @@ def plot(runs: dict, title: str):
             ax.set_xlim(0, min(run_["step"][-1], 1.3 * last))
         ax.set_xlabel("step")
         ax.set_ylabel("skill strength $s_i$")
-        ax.set_title(name, fontsize=10)
+        ax.set_title(f"{name} (gate exponent a {run_['exponent']:g})", fontsize=10)
         ax.legend(fontsize=7, frameon=False, title="skill", title_fontsize=7)
     fig.suptitle(title, fontsize=11)
     fig.tight_layout()
     return fig
 
 
-def table_of(runs: dict) -> pd.DataFrame:
+def table_of(runs: dict, every: int) -> pd.DataFrame:
+    """s_i(t) of every graph at every ``every``-th step (and the last)."""
     rows = []
     for name, run_ in runs.items():
         K = run_["graph"].n_skills
-        R_ = len(run_["step"])
+        keep = np.isin(run_["step"], R.recorded_steps(int(run_["step"][-1]), every))
+        R_ = int(keep.sum())
         parents = [",".join(str(j + 1) for j in ps) for ps in run_["graph"].parents]
         rows.append(
             pd.DataFrame(
                 {
                     "graph": name,
-                    "step": np.repeat(run_["step"], K),
+                    "exponent": run_["exponent"],
+                    "step": np.repeat(run_["step"][keep], K),
                     "skill": np.tile(np.arange(1, K + 1), R_),
                     "p": np.tile(run_["p"], R_),
                     "parents": np.tile(parents, R_),
                     "gate": np.tile(run_["graph"].gates, R_),
-                    "s": run_["s"].reshape(-1),
+                    "s": run_["s"][keep].reshape(-1),
                 }
             )
         )
@@ -185,27 +201,25 @@ def table_of(runs: dict) -> pd.DataFrame:
 def main(argv=None) -> None:
     args, cfg = step.parse(__doc__, section="skills_resource", argv=argv)
     section = cfg["skills_resource"]
-    g = section["gating"]
-    runs = run(section)
+    g = section["graphs"]
+    runs, by_exponent = run(section)
     fig = plot(
         runs,
-        f"Fig. 17: the gated Resource model on dependency graphs ({cfg['scale']} scale: eta {g['eta']:g}, "
-        f"N {g['n_params']}, N0 {g['n0']:g}, gate exponent a {g['exponent']:g}); dots: starts",
+        f"Fig. 17: the gated Resource model on dependency graphs ({cfg['scale']} scale: step size "
+        f"{g['step_size']:g}, N0 {g['n0']:g}); dots: starts (s >= {START})",
     )
     figures.write_figure(
         args,
         cfg,
         "resource_graphs",
         fig=fig,
-        table=table_of(runs),
-        claims=[
-            *claims_for(runs, section),
-            exponent_range_claim({a: run(section, a) for a in EXPONENT_RANGE}),
-        ],
+        table=table_of(runs, section["record_every"]),
+        claims=[*claims_for(runs), exponent_range_claim(by_exponent)],
         config={
-            "gating": g,
-            "graphs": {
-                k: {"p": list(p), "parents": graph.parents, "gates": graph.gates} for k, (p, graph) in GRAPHS.items()
+            "graphs": g,
+            "definitions": {
+                k: {"p": list(p), "parents": graph.parents, "gates": graph.gates, "settings": part}
+                for k, (p, graph, part) in GRAPHS.items()
             },
             "start": START,
             "learned": LEARNED,

@@ -75,10 +75,14 @@ class SkillGraph:
         return mask, is_or, mask.any(dim=1)
 
 
-def gate_values(u: torch.Tensor, graph: SkillGraph, exponent: float) -> torch.Tensor:
+def gate_values(u: torch.Tensor, graph: SkillGraph, exponent) -> torch.Tensor:
     """[B, K] gate of every skill given the unlearned parts u [B, K] of all skills: 1 for a
-    root, prod_j (1 - u_j^a) over the parents (AND) or max_j (OR)."""
-    mask, is_or, has_parents = (m.to(u.device) for m in graph.masks())
+    root, prod_j (1 - u_j^a) over the parents (AND) or max_j (OR). ``exponent`` is a number or
+    a [B, 1] tensor (one a per setting)."""
+    return _gates(u, *(m.to(u.device) for m in graph.masks()), exponent)
+
+
+def _gates(u, mask, is_or, has_parents, exponent) -> torch.Tensor:
     opened = 1 - u.clamp(0, 1) ** exponent  # [B, K]: how far each skill opens its children's gates
     opened = opened.unsqueeze(1)  # [B, 1, K] against mask [K, K]
     gate_and = torch.where(mask, opened, torch.ones_like(opened)).prod(dim=-1)
@@ -105,7 +109,7 @@ def simulate(
     overlap=None,
     loss: str = "mse",
     graph: SkillGraph | None = None,
-    gate_exponent: float = 1e-3,
+    gate_exponent=1e-3,
     clamp: bool = True,
     record_every: int = 1,
     dtype=torch.float64,
@@ -113,8 +117,9 @@ def simulate(
 ) -> dict[str, np.ndarray]:
     """Every setting of a batch in one tensor program.
 
-    frequencies [..., K] (p_i, used as given: not normalised here), eta_eff and n0 (numbers or
-    arrays that broadcast against the batch shape [...]), overlap [..., K, K] or None (C = I).
+    frequencies [..., K] (p_i, used as given: not normalised here), eta_eff, n0 and
+    gate_exponent (numbers or arrays that broadcast against the batch shape [...]), overlap
+    [..., K, K] or None (C = I).
     ``clamp`` keeps u_i >= 0 (MSE; the spec's max(0, .)). Returns
        "step": [R] recorded steps (0 = the initial state),
        "s": [..., R, K] skill strengths s_i (1 - u_i for MSE, sigmoid(l_i) for CE),
@@ -125,8 +130,11 @@ def simulate(
         raise ValueError(f"loss must be one of {LOSSES}, got {loss!r}")
     p = torch.as_tensor(np.asarray(frequencies, dtype=np.float64), dtype=dtype, device=device)
     eta_arr, n0_arr = np.asarray(eta_eff, dtype=np.float64), np.asarray(n0, dtype=np.float64)
+    exponent_arr = np.asarray(gate_exponent, dtype=np.float64)
     C = None if overlap is None else torch.as_tensor(np.asarray(overlap, dtype=np.float64), dtype=dtype, device=device)
     shapes = [p.shape[:-1], eta_arr.shape, n0_arr.shape] + ([] if C is None else [C.shape[:-2]])
+    if graph is not None:
+        shapes.append(exponent_arr.shape)
     batch_shape = torch.broadcast_shapes(*shapes)
     K = p.shape[-1]
     if graph is not None and graph.n_skills != K:
@@ -137,6 +145,9 @@ def simulate(
     waste = _batched(n0_arr, batch_shape, dtype, device).reshape(B, 1)
     if C is not None:
         C = C.expand(*batch_shape, K, K).reshape(B, K, K)
+    if graph is not None:  # the masks once, not at every step
+        masks = tuple(m.to(device) for m in graph.masks())
+        exponent = _batched(exponent_arr, batch_shape, dtype, device).reshape(B, 1)
 
     record = recorded_steps(steps, record_every)
     record_set = set(record.tolist())
@@ -157,7 +168,7 @@ def simulate(
             break
         c = p * u  # competitiveness [B, K]
         if graph is not None:
-            c = c * gate_values(u, graph, gate_exponent)
+            c = c * _gates(u, *masks, exponent)
         pull = c if C is None else torch.bmm(C, c.unsqueeze(-1)).squeeze(-1)
         total = c.sum(dim=-1, keepdim=True) + waste
         # All skills learned with N0 = 0: nothing left to share (0/0), no update.
