@@ -300,11 +300,16 @@ def test_study_settings_and_batch_groups():
     }
     ablations = resource_fit.study_settings(section, "ablations")
     assert [s["panel"] for s in ablations] == list(resource_fit.PANELS)
-    freq = next(s for s in ablations if s["panel"] == "p ~ 3^-i")["config"].skill_frequencies
-    assert freq == pytest.approx(3.0 ** -np.arange(1, 5) / np.sum(3.0 ** -np.arange(1, 5)))
+    # the exponential panel as the authors' notebook runs it (mode 'exp'): 5 skills, lr 1e-4,
+    # whatever the default's skill count and rate
+    exponential = next(s for s in ablations if s["panel"] == "p ~ 3^-i")["config"]
+    assert (exponential.n_skills, exponential.lr) == (5, 1e-4)
+    freq = exponential.skill_frequencies
+    assert freq == pytest.approx(3.0 ** -np.arange(1, 6) / np.sum(3.0 ** -np.arange(1, 6)))
     groups = resource_fit.batch_groups([s["config"] for s in ablations])
-    # default, alpha, lr, noise, Adam and 3^-i share one program; N 100 is the default's N here
-    assert sorted(len(g) for g in groups) == [1, 1, 7]
+    # default, alpha, lr, noise and Adam share one program (N 100 is the default's N here);
+    # 100 skills, B 16 and the 5-skill exponential panel run alone
+    assert sorted(len(g) for g in groups) == [1, 1, 1, 6]
     sweeps = resource_fit.study_settings(section, "sweeps")
     assert [(s["variable"], s["value"]) for s in sweeps] == [
         ("lr", 1e-4),
@@ -336,6 +341,7 @@ def test_resource_fit_uses_each_panels_learning_rate_and_n(monkeypatch):
     expected = {s["panel"]: 2 * s["config"].lr * math.sqrt(s["config"].n_params) for s in settings}
     assert dict(zip(resource_fit.PANELS, seen)) == pytest.approx(expected)
     assert expected["default"] == pytest.approx(2 * 3e-4 * 10)  # N 100
+    assert expected["p ~ 3^-i"] == pytest.approx(2 * 1e-4 * 10)  # the exponential panel's own rate
 
 
 def test_underparam_resource_model_by_hand():

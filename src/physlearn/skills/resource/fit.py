@@ -32,7 +32,9 @@ from physlearn.skills.resource import model as R
 from physlearn.skills.resource import settings
 
 # Fig. 6: each panel changes one thing of the default setup (N 1000, 10 skills, alpha 2,
-# lr 3e-4, SignGD, B 1024, 3000 steps); the paper's best N0 per panel (spec section 3).
+# lr 3e-4, SignGD, B 1024, 3000 steps); the paper's best N0 per panel (spec section 3). The
+# exponential panel changes three, as the authors' notebook (scripts/Fig6_resource_N0.ipynb,
+# mode 'exp') runs it: p_i proportional to 3^-i over 5 skills, at lr 1e-4.
 PANELS = {
     "default": ({}, 0.003),
     "alpha 4": ({"alpha": 4.0}, 0.006),
@@ -42,7 +44,7 @@ PANELS = {
     "noise 1e-3": ({"noise": 1e-3}, 0.06),
     "Adam": ({"optimizer": "adam"}, 0.08),
     "B 16": ({"batch_size": 16}, 0.05),
-    "p ~ 3^-i": ({"frequencies": "3^-i"}, 0.006),
+    "p ~ 3^-i": ({"frequencies": "3^-i", "n_skills": 5, "lr": 1e-4}, 0.006),
 }
 SWEEP_KEYS = {"lr": "lr", "noise": "noise", "batch_size": "batch_size"}  # config key -> GeometryConfig field
 STUDIES = ("ablations", "sweeps")
@@ -55,7 +57,7 @@ def study_settings(section: dict, study: str) -> list[dict]:
         for name, (changes, paper_n0) in PANELS.items():
             changes = dict(changes)
             if changes.get("frequencies") == "3^-i":
-                n = section["geometry"]["n_skills"]
+                n = changes["n_skills"]
                 changes["frequencies"] = tuple(float(3.0**-i) for i in range(1, n + 1))
             config = settings.geometry_base(section, **changes)
             out.append({"panel": name, "variable": "panel", "value": np.nan, "config": config, "paper_n0": paper_n0})
