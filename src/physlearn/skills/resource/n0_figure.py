@@ -206,8 +206,8 @@ def plot(fits: pd.DataFrame, curves: pd.DataFrame, best: pd.DataFrame, title: st
                 c = m[m["skill"] == k]
                 ax.plot(c["step"], c["s"], style, color=colours[k - 1], lw=1.0 if model == "geometry" else 1.2)
         # the exponential panel also changes the skill count and rate (the authors' notebook)
-        setup = f" ({row.n_skills} skills, lr {row.lr:g})" if row.panel == "p ~ 3^-i" else ""
-        ax.set_title(f"{row.panel}{setup}: N0 = {row.n0:.2g} (paper {row.paper_n0:g})", fontsize=9)
+        name = f"{row.panel}, {row.n_skills} skills, lr {row.lr:.0e}\n" if row.panel == "p ~ 3^-i" else f"{row.panel}: "
+        ax.set_title(f"{name}N0 = {row.n0:.2g} (paper {row.paper_n0:g})", fontsize=9)
         ax.set_ylim(-0.05, 1.1)
         ax.set_xlabel("step")
         ax.set_ylabel("skill strength $s_i$")
