@@ -359,6 +359,31 @@ def test_underparam_resource_model_by_hand():
     assert at_1["ce"] == pytest.approx(math.log1p(math.exp(-0.08)), rel=1e-9)
 
 
+def test_underparam_runs_as_the_authors_notebooks(monkeypatch):
+    """Fig. 8 as scripts/Fig8_{top_mse,bottom_ce}_underparam.ipynb run it: each loss's own batch
+    size reaches its Geometry runs, and the MSE Resource model is not clamped at u = 0 (one
+    skill, eta_eff = 2 * 0.5 * 2 = 2: u = 1 - 2 / 1.01 < 0 after one step, loss u^2 = 0.96,
+    where a clamp would give 0)."""
+    from physlearn.skills.resource import underparam_figure as resource_underparam
+
+    seen = []
+    simulate = resource_underparam.simulate
+
+    def recording(config, *args, **kwargs):
+        seen.append((config.loss, config.batch_size))
+        return simulate(config, *args, **kwargs)
+
+    monkeypatch.setattr(resource_underparam, "simulate", recording)
+    section = json.loads(json.dumps(SMALL["skills_resource"]))
+    section["record_every"] = 1
+    section["underparam"].update(n_skills=[1], steps=2)
+    section["underparam"]["mse"]["lr"] = 0.5
+    table = resource_underparam.run(section, [0], log=lambda *a: None)
+    assert seen == [("mse", 16), ("ce", 32)]
+    mse = table[(table["model"] == "resource") & (table["loss"] == "mse") & (table["step"] == 1)]["total_loss"]
+    assert mse.item() == pytest.approx((1 - 2 / 1.01) ** 2, rel=1e-9)
+
+
 # ---- the claims' verdicts: each criterion must be able to FAIL, not only PASS ----
 
 
@@ -945,10 +970,9 @@ SMALL = {
             "n_params": 4,
             "n_skills": [3, 6],
             "alpha": 2.0,
-            "batch_size": 16,
             "steps": 30,
-            "mse": {"lr": 1e-3, "n0": 0.01, "factor": 2.0},
-            "ce": {"lr": 0.01, "n0": 0.0, "factor": 4.0},
+            "mse": {"lr": 1e-3, "batch_size": 16, "n0": 0.01, "factor": 2.0},
+            "ce": {"lr": 0.01, "batch_size": 32, "n0": 0.0, "factor": 4.0},
         },
         "gating": {"eta": 1e-3, "n_params": 1000, "n0": 1e-3, "exponent": 1e-3, "steps": 150},
         # Fig. 17 at 10x the step size for a tenth of the steps

@@ -1,7 +1,10 @@
 """Workflow step: Fig. 8, the under-parameterised regime. The Geometry model with N = 10
 parameters and 5..100 skills (normalised Gaussian task vectors, which overlap), MSE and CE,
 against the Resource model with the overlaps of the same vectors, C_ij = t_i.t_j. MSE:
-eta_eff = 2 eta sqrt(N), N0 0.01; CE: eta_eff = 4 eta sqrt(N), N0 0 (spec section 3).
+eta_eff = 2 eta sqrt(N), N0 0.01; CE: eta_eff = 4 eta sqrt(N), N0 0 (spec section 3). As the
+authors' notebooks (scripts/Fig8_{top_mse,bottom_ce}_underparam.ipynb) run it: 5, 10, 20, 40
+and 100 skills, B 128 for MSE and 1024 for CE, and the MSE Resource model without the
+max(0, .) on u_i, so that, like the Geometry model, it can overshoot a skill shared by others.
 
     python -m physlearn.skills.resource.underparam_figure --config JSON --pdf F.pdf --png F.png \
         --table F.csv --claims F.claims.json
@@ -48,7 +51,7 @@ def run(section: dict, seeds: list[int], log=print) -> pd.DataFrame:
                 loss=loss,
                 task_vectors="gaussian",
                 lr=setting["lr"],
-                batch_size=u["batch_size"],
+                batch_size=setting["batch_size"],
                 steps=u["steps"],
             )
             T = torch.stack([make_task_vectors(config, s) for s in seeds])  # [S, K, N]
@@ -61,6 +64,7 @@ def run(section: dict, seeds: list[int], log=print) -> pd.DataFrame:
                 config.steps,
                 overlap=overlap,
                 loss=loss,
+                clamp=False,  # the notebooks' MSE loop leaves u_i unclamped (CE has no clamp)
                 record_every=section["record_every"],
             )
             for model, curve in (("geometry", geo["loss"]), ("resource", res["loss"])):
@@ -199,7 +203,8 @@ def main(argv=None) -> None:
     fig = plot(
         table,
         "Fig. 8: under-parameterised, Geometry (solid) vs Resource model with $C_{ij} = t_i\\cdot t_j$ "
-        f"(dashed)\n({cfg['scale']} scale: N {u['n_params']}, alpha {u['alpha']:g}, B {u['batch_size']}, "
+        f"(dashed)\n({cfg['scale']} scale: N {u['n_params']}, alpha {u['alpha']:g}, B {u['mse']['batch_size']} (MSE) / "
+        f"{u['ce']['batch_size']} (CE), "
         f"{u['steps']} steps, {section['seeds']} seeds)",
     )
     figures.write_figure(
