@@ -47,14 +47,22 @@ def test_random_bits_are_balanced_zero_one():
     assert torch.equal(x, P.random_bits(4000, 32, seed=1)) and not torch.equal(x, P.random_bits(4000, 32, seed=2))
 
 
-def test_frequency_mask_keeps_exactly_a_p_fraction_and_masks_are_nested():
-    order = P.row_order(1000, seed=3)
-    masks = {p: P.frequency_mask(order, p) for p in (1.0, 0.5, 0.2, 0.1, 0.05)}
-    for p, mask in masks.items():
-        assert mask.sum().item() == round(p * 1000)
-        assert set(mask.unique().tolist()) <= {0.0, 1.0}
-    assert torch.all(masks[0.05] <= masks[0.1]) and torch.all(masks[0.1] <= masks[0.5])
-    assert P.frequency_mask(order, 0.1).tolist() == masks[0.1].tolist()
+def test_frequency_weights_keep_exactly_a_p_fraction_nested_and_redrawn_each_step():
+    """As the authors' MLP.fit (rows shuffled each step under a fixed positional mask): task 2
+    keeps its loss on exactly round(p n) rows, a new subset at every step, nested across the
+    frequencies of a seed; task 1 keeps every row; the same seeds give the same stream."""
+    freqs = (1.0, 0.5, 0.2, 0.1, 0.05)
+    weights = P.resampled_frequency_weights(1000, freqs, [3, 4], n_tasks=2, task=1)
+    w0, w1 = weights(0), weights(1)
+    assert w0.shape == (10, 1000, 2) and (w0[..., 0] == 1).all()
+    assert set(w0.unique().tolist()) <= {0.0, 1.0}
+    assert w0[..., 1].sum(1).tolist() == [round(p * 1000) for p in freqs] * 2
+    for s in (0, 5):  # nested within each seed's five frequencies
+        assert all(torch.all(w0[s + i + 1, :, 1] <= w0[s + i, :, 1]) for i in range(4))
+    assert not torch.equal(w0[1, :, 1], w1[1, :, 1])  # redrawn at the next step
+    assert not torch.equal(w0[1, :, 1], w0[6, :, 1])  # each seed its own stream
+    again = P.resampled_frequency_weights(1000, freqs, [3, 4], n_tasks=2, task=1)
+    assert torch.equal(again(0), w0) and torch.equal(again(1), w1)
 
 
 def test_first_step_helpers_by_hand():
@@ -80,36 +88,46 @@ def test_init_is_nn_linear_default_and_independent_of_batch_companions():
 
 
 def reference_parity_training(x, y, w, model: P.BatchedMLP, m: int, lr: float, steps: int):
-    """Network m on its own: nn.Sequential, torch's Adam, the masked MSE."""
+    """Network m on its own: nn.Sequential, torch's Adam, the masked MSE; w [M, n, k] fixed, or
+    [steps, M, n, k] one mask per step."""
     net = model.to_modules(m)
     opt = torch.optim.Adam(net.parameters(), lr=lr)
     accuracy, losses = [], []
-    for _ in range(steps):
+    for t in range(steps):
         out = net(x[m])
         err2 = (out - y[m]) ** 2
         accuracy.append(((out > 0.5) == (y[m] > 0.5)).double().mean(0))
         losses.append(err2.mean(0).detach())
         opt.zero_grad()
-        (err2 * w[m]).mean().backward()
+        (err2 * (w[t, m] if w.dim() == 4 else w[m])).mean().backward()
         opt.step()
     return net, torch.stack(accuracy), torch.stack(losses)
 
 
 def test_batched_parity_training_equals_a_per_network_loop():
     n, steps, lr = 300, 6, 0.01
-    xs, ys, ws = [], [], []
-    for s, p2 in enumerate([1.0, 0.3, 0.1]):
+    xs, ys = [], []
+    for s in range(3):
         x = P.random_bits(n, 12, seed=s)
-        y = torch.stack([P.parity(x, "x1^x2"), P.parity(x, "x3^x4")], -1)
-        weights = torch.ones_like(y)
-        weights[:, 1] = P.frequency_mask(P.row_order(n, seed=10 + s), p2)
-        xs.append(x), ys.append(y), ws.append(weights)
-    x, y, w = torch.stack(xs), torch.stack(ys), torch.stack(ws)
+        xs.append(x), ys.append(torch.stack([P.parity(x, "x1^x2"), P.parity(x, "x3^x4")], -1))
+    x, y = torch.stack(xs), torch.stack(ys)
+    # task 2 at p2 1, 0.3 and 0.1 on rows redrawn each step (one seed's stream, nested)
+    weights = P.resampled_frequency_weights(n, [1.0, 0.3, 0.1], [10], n_tasks=2, task=1)
+    per_step = torch.stack([weights(t) for t in range(steps)])  # [steps, 3, n, 2]
     seeds = [101, 102, 103]
-    trained, history = P.train_parity(x, y, w, seeds, hidden=7, lr=lr, steps=steps, dtype=torch.float64)
+    trained, history = P.train_parity(
+        x,
+        y,
+        P.resampled_frequency_weights(n, [1.0, 0.3, 0.1], [10], n_tasks=2, task=1),
+        seeds,
+        hidden=7,
+        lr=lr,
+        steps=steps,
+        dtype=torch.float64,
+    )
     init = P.BatchedMLP.init([12, 7, 2], seeds)
     for m in range(3):
-        net, accuracy, losses = reference_parity_training(x, y, w, init, m, lr, steps)
+        net, accuracy, losses = reference_parity_training(x, y, per_step, init, m, lr, steps)
         assert torch.allclose(history.accuracy[:, m].double(), accuracy, atol=1e-6)
         assert torch.allclose(history.loss[:, m].double(), losses, rtol=1e-5)
         assert torch.allclose(trained.weights[0][m], net[0].weight.T, atol=1e-12)
@@ -152,6 +170,7 @@ def test_frequency_and_compositional_experiments_are_paired_and_deterministic():
         "compositional_tasks": ["x3^x4", "x1^x2", "x1^x2^x3^x4"],
         "control_tasks": ["x3^x4", "x1^x2", "x5^x6^x7^x8"],
         "compositional_steps": 3,
+        "compositional_train_fraction": 0.8,
     }
     p2, seed, h = P.frequency_experiment(cfg, 0)
     assert p2.tolist() == [1.0, 0.2, 1.0, 0.2] and seed.tolist() == [0, 0, 1, 1]
@@ -164,8 +183,34 @@ def test_frequency_and_compositional_experiments_are_paired_and_deterministic():
     assert torch.equal(hc.accuracy[0, 0, :2], hc.accuracy[0, 2, :2])  # shared parts, shared init
 
 
+def test_compositional_runs_train_on_the_notebooks_80_percent(monkeypatch):
+    """The authors' Fig. 2 (top) notebook keeps 80% of its rows for training: 160 of 200 here."""
+    seen = {}
+
+    def capture(x, y, w, seeds, **kwargs):
+        seen["x"], seen["w"] = x, w
+        return None, None
+
+    monkeypatch.setattr(P, "train_parity", capture)
+    cfg = {
+        "seeds": 2,
+        "n_samples": 200,
+        "n_bits": 10,
+        "hidden": 6,
+        "lr": 0.01,
+        "dtype": "float64",
+        "compositional_tasks": ["x3^x4", "x1^x2", "x1^x2^x3^x4"],
+        "control_tasks": ["x3^x4", "x1^x2", "x5^x6^x7^x8"],
+        "compositional_steps": 3,
+        "compositional_train_fraction": 0.8,
+    }
+    P.compositional_experiment(cfg, 0)
+    assert seen["x"].shape == (4, 160, 10) and (seen["w"] == 1).all()
+
+
 def test_frequency_experiment_masks_task_2_only(monkeypatch):
-    """Task 1 keeps its loss on every row; task 2 on exactly round(p2 n) rows, nested across p2."""
+    """Task 1 keeps its loss on every row; task 2 on exactly round(p2 n) rows, nested across p2,
+    at every step."""
     seen = {}
 
     def capture(x, y, w, seeds, **kwargs):
@@ -187,10 +232,11 @@ def test_frequency_experiment_masks_task_2_only(monkeypatch):
         "stop_when_learned": False,
     }
     p2, _, _ = P.frequency_experiment(cfg, 0)
-    w = seen["w"]  # [models, rows, tasks]
-    assert (w[..., 0] == 1).all()
-    assert w[..., 1].sum(1).tolist() == [round(p * 200) for p in p2]
-    assert ((w[1, :, 1] <= w[0, :, 1]) & (w[2, :, 1] <= w[1, :, 1])).all()  # nested: paired across p2
+    for t in range(2):  # the rows are redrawn at each step
+        w = seen["w"](t)  # [models, rows, tasks]
+        assert (w[..., 0] == 1).all()
+        assert w[..., 1].sum(1).tolist() == [round(p * 200) for p in p2]
+        assert ((w[1, :, 1] <= w[0, :, 1]) & (w[2, :, 1] <= w[1, :, 1])).all()  # nested: paired across p2
 
 
 def test_batched_silu_mlp_with_masks_equals_a_per_network_loop():
@@ -638,6 +684,7 @@ def test_steps_write_figures_tables_and_claims(tmp_path):
             "compositional_tasks": ["x3^x4", "x1^x2", "x1^x2^x3^x4"],
             "control_tasks": ["x3^x4", "x1^x2", "x5^x6^x7^x8"],
             "compositional_steps": 20,
+            "compositional_train_fraction": 0.8,
         },
         "domino": {"skills": 3, "t0": 10, "quanta_scale": 3, "steps": 100, "level": 0.9},
         "grokking": {

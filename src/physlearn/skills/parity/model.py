@@ -8,7 +8,9 @@ optimizer over the stacked tensors updates each network exactly as its own optim
 
 Data: random 0/1 bits; a task ``"x1^x2"`` is the parity (XOR) of bits 1 and 2 (1-based,
 as the paper writes them). A task's frequency p is set by masking its loss on a (1 - p)
-fraction of the rows; accuracy is always measured on every training row.
+fraction of the rows, drawn afresh at every step as in the authors' ``MLP.fit`` (which
+shuffles the rows each step under a fixed positional mask); accuracy is always measured on
+every training row.
 """
 
 from __future__ import annotations
@@ -61,17 +63,22 @@ def parity(bits: torch.Tensor, task: str) -> torch.Tensor:
     return bits[..., idx].sum(-1).remainder(2)
 
 
-def row_order(n: int, seed: int) -> torch.Tensor:
-    """A random order of the rows. The first round(p n) rows are those on which a task of
-    frequency p keeps its loss, so the masks of different frequencies are nested (paired)."""
-    return torch.randperm(n, generator=generator(seed))
+def resampled_frequency_weights(n: int, frequencies, mask_seeds, n_tasks: int, task: int):
+    """Loss weights that draw a task's rows afresh at every step: a function of the step t
+    returning (S * P, n, n_tasks) 0/1 weights for networks ordered (seed, frequency). At each
+    step every seed's stream gives each row a random rank; the task keeps its loss on the rows
+    of rank < round(p n): exactly that many, a new uniform subset each step, and nested across
+    the frequencies of one seed (paired). The other tasks keep every row."""
+    generators = [generator(s) for s in mask_seeds]
+    keep = torch.tensor([int(round(p * n)) for p in frequencies])
 
+    def weights(t: int) -> torch.Tensor:
+        ranks = torch.stack([torch.randperm(n, generator=g) for g in generators])  # (S, n)
+        w = torch.ones(len(generators), len(keep), n, n_tasks)
+        w[..., task] = (ranks[:, None, :] < keep[None, :, None]).to(w.dtype)
+        return w.reshape(-1, n, n_tasks)
 
-def frequency_mask(order: torch.Tensor, p: float) -> torch.Tensor:
-    """0/1 mask with exactly round(p n) ones, on the first rows of ``order``."""
-    mask = torch.zeros(len(order))
-    mask[order[: int(round(p * len(order)))]] = 1.0
-    return mask
+    return weights
 
 
 # ----- batched MLPs -----
@@ -188,12 +195,14 @@ def train_parity(
     """Full-batch Adam on MSE for M networks n_bits-``hidden``-k (ReLU) at once.
 
     x (M, N, n_bits) 0/1 inputs; targets (M, N, k) 0/1 labels; loss_weights (M, N, k) 0/1
-    masks (a task's frequency). Network m is initialised from ``seeds[m]``. The loss of a
+    masks (a task's frequency), or a function of the step returning them (masks redrawn each
+    step). Network m is initialised from ``seeds[m]``. The loss of a
     network is the mean over rows and tasks of mask * (out - label)^2 (nn.MSELoss's mean of
     the masked errors). With ``stop_at``, training stops once every network reached that
     accuracy on every task (later steps cannot change when it was first reached).
     """
-    x, targets, loss_weights = (a.to(device=device, dtype=dtype) for a in (x, targets, loss_weights))
+    x, targets = (a.to(device=device, dtype=dtype) for a in (x, targets))
+    fixed_weights = None if callable(loss_weights) else loss_weights.to(device=device, dtype=dtype)
     n_models, n, k = targets.shape
     model = BatchedMLP.init([x.shape[-1], hidden, k], seeds, dtype=dtype, activation="relu").to(device)
     opt = torch.optim.Adam(model.parameters(), lr=lr)
@@ -205,7 +214,8 @@ def train_parity(
     for t in range(steps):
         out = model(x)
         err2 = (out - targets) ** 2
-        loss = (err2 * loss_weights).mean((1, 2))  # per network
+        w = fixed_weights if fixed_weights is not None else loss_weights(t).to(device=device, dtype=dtype)
+        loss = (err2 * w).mean((1, 2))  # per network
         with torch.no_grad():
             accuracy[t] = ((out > 0.5) == labels).to(torch.float32).mean(1).cpu()
             task_loss[t] = err2.mean(1).float().cpu()
@@ -255,26 +265,25 @@ def frequency_experiment(
     cfg: dict, root_seed: int, *, device="cpu", log=None
 ) -> tuple[np.ndarray, np.ndarray, ParityHistory]:
     """Independent tasks t1, t2 with task 2's frequency p2 in cfg["p2"], for every seed, in one
-    batch ordered (p2, seed). A seed fixes the data, the initialisation and the row order of
-    the masks (paired across p2). Returns p2 per model, seed per model and the history; with
-    cfg["stop_when_learned"] it ends once every network learned both tasks."""
-    p2s, n_seeds = list(cfg["p2"]), cfg["seeds"]
+    batch ordered (seed, p2). A seed fixes the data, the initialisation and the stream of
+    task 2's rows, redrawn each step and nested across p2 (paired). Returns p2 per model, seed
+    per model and the history; with cfg["stop_when_learned"] it ends once every network
+    learned both tasks."""
+    p2s, n_seeds, n = list(cfg["p2"]), cfg["seeds"], cfg["n_samples"]
     tasks = cfg["independent_tasks"]
-    xs, ys, ws, init_seeds, model_p2, model_seed = [], [], [], [], [], []
+    xs, ys, init_seeds, model_p2, model_seed = [], [], [], [], []
     for s in range(n_seeds):
-        x = random_bits(cfg["n_samples"], cfg["n_bits"], derive_seed(root_seed, "parity-frequency-data", s))
+        x = random_bits(n, cfg["n_bits"], derive_seed(root_seed, "parity-frequency-data", s))
         y = torch.stack([parity(x, task) for task in tasks], -1)
-        order = row_order(cfg["n_samples"], derive_seed(root_seed, "parity-frequency-mask", s))
         for p2 in p2s:
-            w = torch.ones_like(y)
-            w[:, 1] = frequency_mask(order, p2)
-            xs.append(x), ys.append(y), ws.append(w)
+            xs.append(x), ys.append(y)
             init_seeds.append(derive_seed(root_seed, "parity-frequency-init", s))
             model_p2.append(p2), model_seed.append(s)
+    mask_seeds = [derive_seed(root_seed, "parity-frequency-mask", s) for s in range(n_seeds)]
     _, history = train_parity(
         torch.stack(xs),
         torch.stack(ys),
-        torch.stack(ws),
+        resampled_frequency_weights(n, p2s, mask_seeds, n_tasks=len(tasks), task=1),
         init_seeds,
         hidden=cfg["hidden"],
         lr=cfg["lr"],
@@ -289,12 +298,15 @@ def frequency_experiment(
 
 def compositional_experiment(cfg: dict, root_seed: int, *, device="cpu", log=None):
     """The compositional outputs and the control, for every seed, one batch ordered
-    (experiment, seed); a seed fixes the data and the initialisation of both experiments."""
+    (experiment, seed); a seed fixes the data and the initialisation of both experiments. They
+    train on a ``compositional_train_fraction`` of ``n_samples`` random rows (the authors'
+    notebook keeps 80% of its 10,000 rows for training and measures accuracy on those)."""
     experiments = {"compositional": cfg["compositional_tasks"], "control": cfg["control_tasks"]}
+    n_train = int(round(cfg["n_samples"] * cfg["compositional_train_fraction"]))
     xs, ys, init_seeds, model_exp, model_seed = [], [], [], [], []
     for name, tasks in experiments.items():
         for s in range(cfg["seeds"]):
-            x = random_bits(cfg["n_samples"], cfg["n_bits"], derive_seed(root_seed, "parity-compositional-data", s))
+            x = random_bits(n_train, cfg["n_bits"], derive_seed(root_seed, "parity-compositional-data", s))
             xs.append(x)
             ys.append(torch.stack([parity(x, task) for task in tasks], -1))
             init_seeds.append(derive_seed(root_seed, "parity-compositional-init", s))
