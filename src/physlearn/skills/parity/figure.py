@@ -274,7 +274,7 @@ def main(argv=None) -> None:
     table = table[["experiment", "p2", "seed", "task", "learning_step", "steps_run"]]
     scale = (
         f"{cfg['scale']} scale: {section['n_samples']} samples, {section['seeds']} seeds, {section['dtype']}, "
-        f"{section['compositional_steps']} compositional steps"
+        f"{section['compositional_steps']} compositional steps on {section['compositional_train_fraction']:.0%} of the rows"
     )
     plotting.style()
     fig = plot(
