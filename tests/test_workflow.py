@@ -241,6 +241,10 @@ def test_schema_describes_and_defaults_every_key():
         for name, prop in node.get("properties", {}).items():
             assert "description" in prop, f"{where}.{name} has no description"
             assert "default" in prop, f"{where}.{name} has no default"
+            # an unquoted comma in a flow mapping ({..., description: a, b}) cuts the
+            # description short and adds a key 'b' with no value; a null default is meant
+            stray = [key for key, value in prop.items() if value is None and key != "default"]
+            assert not stray, f"{where}.{name} has stray keys {stray}"
             walk(prop, f"{where}.{name}")
 
     walk(schema, "config")
