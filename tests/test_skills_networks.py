@@ -53,7 +53,7 @@ def test_frequency_weights_keep_exactly_a_p_fraction_nested_and_redrawn_each_ste
     frequencies of a seed; task 1 keeps every row; the same seeds give the same stream."""
     freqs = (1.0, 0.5, 0.2, 0.1, 0.05)
     weights = P.resampled_frequency_weights(1000, freqs, [3, 4], n_tasks=2, task=1)
-    w0, w1 = weights(0), weights(1)
+    w0, w1 = next(weights), next(weights)
     assert w0.shape == (10, 1000, 2) and (w0[..., 0] == 1).all()
     assert set(w0.unique().tolist()) <= {0.0, 1.0}
     assert w0[..., 1].sum(1).tolist() == [round(p * 1000) for p in freqs] * 2
@@ -62,7 +62,7 @@ def test_frequency_weights_keep_exactly_a_p_fraction_nested_and_redrawn_each_ste
     assert not torch.equal(w0[1, :, 1], w1[1, :, 1])  # redrawn at the next step
     assert not torch.equal(w0[1, :, 1], w0[6, :, 1])  # each seed its own stream
     again = P.resampled_frequency_weights(1000, freqs, [3, 4], n_tasks=2, task=1)
-    assert torch.equal(again(0), w0) and torch.equal(again(1), w1)
+    assert torch.equal(next(again), w0) and torch.equal(next(again), w1)
 
 
 def test_first_step_helpers_by_hand():
@@ -113,7 +113,7 @@ def test_batched_parity_training_equals_a_per_network_loop():
     x, y = torch.stack(xs), torch.stack(ys)
     # task 2 at p2 1, 0.3 and 0.1 on rows redrawn each step (one seed's stream, nested)
     weights = P.resampled_frequency_weights(n, [1.0, 0.3, 0.1], [10], n_tasks=2, task=1)
-    per_step = torch.stack([weights(t) for t in range(steps)])  # [steps, 3, n, 2]
+    per_step = torch.stack([next(weights) for _ in range(steps)])  # [steps, 3, n, 2]
     seeds = [101, 102, 103]
     trained, history = P.train_parity(
         x,
@@ -232,8 +232,8 @@ def test_frequency_experiment_masks_task_2_only(monkeypatch):
         "stop_when_learned": False,
     }
     p2, _, _ = P.frequency_experiment(cfg, 0)
-    for t in range(2):  # the rows are redrawn at each step
-        w = seen["w"](t)  # [models, rows, tasks]
+    for _ in range(2):  # the rows are redrawn at each step
+        w = next(seen["w"])  # [models, rows, tasks]
         assert (w[..., 0] == 1).all()
         assert w[..., 1].sum(1).tolist() == [round(p * 200) for p in p2]
         assert ((w[1, :, 1] <= w[0, :, 1]) & (w[2, :, 1] <= w[1, :, 1])).all()  # nested: paired across p2

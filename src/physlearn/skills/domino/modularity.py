@@ -43,7 +43,7 @@ def make_data(n: int, rare_fraction: float, seed: int, dtype=torch.float32):
     return x.to(dtype), (x**2).to(dtype), weights.to(dtype)
 
 
-def tower_masks(widths, n_towers: int) -> list[torch.Tensor | None]:
+def tower_masks(widths, n_towers: int) -> list[torch.Tensor]:
     """0/1 masks per weight matrix (fan_in, fan_out) for ``n_towers`` equal towers, one per
     task: input i feeds only tower i, hidden-to-hidden is block diagonal, and output i reads
     only tower i."""

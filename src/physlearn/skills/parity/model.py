@@ -16,6 +16,7 @@ every training row.
 from __future__ import annotations
 
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -63,22 +64,21 @@ def parity(bits: torch.Tensor, task: str) -> torch.Tensor:
     return bits[..., idx].sum(-1).remainder(2)
 
 
-def resampled_frequency_weights(n: int, frequencies, mask_seeds, n_tasks: int, task: int):
-    """Loss weights that draw a task's rows afresh at every step: a function of the step t
-    returning (S * P, n, n_tasks) 0/1 weights for networks ordered (seed, frequency). At each
-    step every seed's stream gives each row a random rank; the task keeps its loss on the rows
-    of rank < round(p n): exactly that many, a new uniform subset each step, and nested across
-    the frequencies of one seed (paired). The other tasks keep every row."""
+def resampled_frequency_weights(n: int, frequencies, mask_seeds, n_tasks: int, task: int) -> Iterator[torch.Tensor]:
+    """Loss weights that draw a task's rows afresh at every step: an endless iterator of
+    (S * P, n, n_tasks) 0/1 weights, one per step in order, for networks ordered (seed,
+    frequency). Each draw advances the seeds' generators, so step t's weights are the t-th
+    item of a fresh iterator. At each step every seed's stream gives each row a random rank;
+    the task keeps its loss on the rows of rank < round(p n): exactly that many, a new uniform
+    subset each step, and nested across the frequencies of one seed (paired). The other tasks
+    keep every row."""
     generators = [generator(s) for s in mask_seeds]
     keep = torch.tensor([int(round(p * n)) for p in frequencies])
-
-    def weights(t: int) -> torch.Tensor:
+    while True:
         ranks = torch.stack([torch.randperm(n, generator=g) for g in generators])  # (S, n)
         w = torch.ones(len(generators), len(keep), n, n_tasks)
         w[..., task] = (ranks[:, None, :] < keep[None, :, None]).to(w.dtype)
-        return w.reshape(-1, n, n_tasks)
-
-    return weights
+        yield w.reshape(-1, n, n_tasks)
 
 
 # ----- batched MLPs -----
@@ -181,7 +181,7 @@ class ParityHistory:
 def train_parity(
     x: torch.Tensor,
     targets: torch.Tensor,
-    loss_weights: torch.Tensor,
+    loss_weights: torch.Tensor | Iterator[torch.Tensor],
     seeds,
     *,
     hidden: int,
@@ -195,14 +195,14 @@ def train_parity(
     """Full-batch Adam on MSE for M networks n_bits-``hidden``-k (ReLU) at once.
 
     x (M, N, n_bits) 0/1 inputs; targets (M, N, k) 0/1 labels; loss_weights (M, N, k) 0/1
-    masks (a task's frequency), or a function of the step returning them (masks redrawn each
-    step). Network m is initialised from ``seeds[m]``. The loss of a
+    masks (a task's frequency), or an iterator yielding one such tensor per step, in order
+    (masks redrawn each step). Network m is initialised from ``seeds[m]``. The loss of a
     network is the mean over rows and tasks of mask * (out - label)^2 (nn.MSELoss's mean of
     the masked errors). With ``stop_at``, training stops once every network reached that
     accuracy on every task (later steps cannot change when it was first reached).
     """
     x, targets = (a.to(device=device, dtype=dtype) for a in (x, targets))
-    fixed_weights = None if callable(loss_weights) else loss_weights.to(device=device, dtype=dtype)
+    fixed_weights = loss_weights.to(device=device, dtype=dtype) if isinstance(loss_weights, torch.Tensor) else None
     n_models, n, k = targets.shape
     model = BatchedMLP.init([x.shape[-1], hidden, k], seeds, dtype=dtype, activation="relu").to(device)
     opt = torch.optim.Adam(model.parameters(), lr=lr)
@@ -214,7 +214,7 @@ def train_parity(
     for t in range(steps):
         out = model(x)
         err2 = (out - targets) ** 2
-        w = fixed_weights if fixed_weights is not None else loss_weights(t).to(device=device, dtype=dtype)
+        w = fixed_weights if fixed_weights is not None else next(loss_weights).to(device=device, dtype=dtype)
         loss = (err2 * w).mean((1, 2))  # per network
         with torch.no_grad():
             accuracy[t] = ((out > 0.5) == labels).to(torch.float32).mean(1).cpu()
