@@ -974,7 +974,20 @@ SMALL = {
             "mse": {"lr": 1e-3, "batch_size": 16, "n0": 0.01, "factor": 2.0},
             "ce": {"lr": 0.01, "batch_size": 32, "n0": 0.0, "factor": 4.0},
         },
-        "gating": {"step_size": 7.637626e-3, "n0": 0.01, "exponent": 0.01, "steps": 1000},
+        "gating": {
+            "step_size": 7.637626e-3,
+            "n0": 0.01,
+            "exponent": 0.01,
+            "steps": 1000,
+            "control": {
+                "p_rare": 0.0045,
+                "p_raised": 0.08,
+                "raise_below": 0.5,
+                "step_size": 9.354e-3,
+                "n0": 0.1,
+                "steps": 3000,
+            },
+        },
         # Fig. 17 at 10x the step size for a tenth of the steps
         "graphs": {
             "step_size": 1e-2,
@@ -1088,6 +1101,42 @@ def test_figure_16_model_is_the_notebooks_gated_resource_model():
     assert list(model["learned"]) == [278, 278, 614]
 
 
+def test_figure_16_control_model_is_the_notebooks_at_the_paper_settings():
+    """The control panel's model, at config/paper.yaml's settings after the schema's defaults,
+    against the notebook's two plain loops: no gate, p 1/3, 1/3 and 0.0045 for the third
+    skill, which competes at 0.08 at every step where u_3 <= 0.5 (or never), N0 0.1, step
+    1e-2 sqrt(7 * 50 / 400), 3000 steps."""
+    from snakemake.utils import validate
+
+    paper = yaml.safe_load((Path(__file__).parents[1] / "config/paper.yaml").read_text())
+    validate(paper, str(Path(__file__).parents[1] / "workflow/schemas/config.schema.yaml"), set_default=True)
+    section = paper["skills_resource"]
+    assert section["gating"]["control"] == {
+        "p_rare": 0.0045,
+        "p_raised": 0.08,
+        "raise_below": 0.5,
+        "step_size": pytest.approx(1e-2 * math.sqrt(7 * 50 / 400), rel=1e-6),
+        "n0": 0.1,
+        "steps": 3000,
+    }
+    c = section["gating"]["control"]
+    for raised in (True, False):
+        model = resource_parity.control_model_run(section, raised=raised)
+        u, p = np.ones(3), np.array([1 / 3, 1 / 3, 0.0045])
+        history = [u]
+        for _ in range(3000):
+            if raised:
+                p[2] = 0.08 if u[2] <= 0.5 else 0.0045
+            fg = p * u
+            u = np.maximum(u - c["step_size"] * fg / (fg.sum() + 0.1), 0.0)
+            history.append(u)
+        assert model["s"] == pytest.approx(1 - np.array(history)[model["step"]], abs=1e-12)
+    raised_run = resource_parity.control_model_run(section)
+    fixed_run = resource_parity.control_model_run(section, raised=False)
+    # the raise is what lets the rare skill finish within the 3000 steps
+    assert raised_run["learned"][2] < 3000 and not np.isfinite(fixed_run["learned"][2])
+
+
 def test_figure_16_on_a_synthetic_parity_table(tmp_path):
     synthetic_parity().to_csv(tmp_path / "parity.csv", index=False)
     resource_parity.main(
@@ -1096,6 +1145,17 @@ def test_figure_16_on_a_synthetic_parity_table(tmp_path):
     doc = check_figure(tmp_path, "parity", "Fig. 16")
     verdicts = {c["id"]: c["verdict"] for c in doc["claims"]}
     assert set(verdicts) == {"gated-model-matches"}
+    # the control panel: the network's control and the notebook's model of it, both ways
+    table = pd.read_csv(tmp_path / "parity.csv")
+    control_model = table[(table["experiment"] == "control") & (table["source"] != "network")]
+    assert set(control_model["source"]) == {"model", "model, frequency never raised"}
+    assert set(control_model["task"]) == {"x1^x2", "x3^x4", "x5^x6^x7^x8"}
+    assert control_model["model_step"].max() == 3000
+    # its time scale fitted on the control's parts: the slower part learned when the network's is
+    net = resource_parity.network_times(synthetic_parity())
+    scale = doc["config"]["control_time_scale"]
+    run = resource_parity.control_model_run(SMALL["skills_resource"])
+    assert max(run["learned"][:2]) * scale == pytest.approx(max(net["control_part_times"]))
     # a table where the composite comes only with the control's delay fails the first claim
     late = synthetic_parity(composite=2300)
     late.to_csv(tmp_path / "late.csv", index=False)

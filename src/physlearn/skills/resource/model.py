@@ -111,6 +111,7 @@ def simulate(
     graph: SkillGraph | None = None,
     gate_exponent=1e-3,
     clamp: bool = True,
+    frequency_raise: tuple[int, float, float] | None = None,
     record_every: int = 1,
     dtype=torch.float64,
     device="cpu",
@@ -120,7 +121,9 @@ def simulate(
     frequencies [..., K] (p_i, used as given: not normalised here), eta_eff, n0 and
     gate_exponent (numbers or arrays that broadcast against the batch shape [...]), overlap
     [..., K, K] or None (C = I).
-    ``clamp`` keeps u_i >= 0 (MSE; the spec's max(0, .)). Returns
+    ``clamp`` keeps u_i >= 0 (MSE; the spec's max(0, .)). ``frequency_raise`` (skill k,
+    threshold, frequency): at every step where u_k <= threshold, skill k competes with that
+    frequency instead of its own (Fig. 16's control model; the loss keeps the given p). Returns
        "step": [R] recorded steps (0 = the initial state),
        "s": [..., R, K] skill strengths s_i (1 - u_i for MSE, sigmoid(l_i) for CE),
        "skill_loss": [..., R, K] u_i^2 (MSE) or -log sigmoid(l_i) (CE),
@@ -167,6 +170,9 @@ def simulate(
         if t == steps:
             break
         c = p * u  # competitiveness [B, K]
+        if frequency_raise is not None:
+            k, threshold, raised = frequency_raise
+            c[:, k] = torch.where(u[:, k] <= threshold, raised, p[:, k]) * u[:, k]
         if graph is not None:
             c = c * _gates(u, *masks, exponent)
         pull = c if C is None else torch.bmm(C, c.unsqueeze(-1)).squeeze(-1)

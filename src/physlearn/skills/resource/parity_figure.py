@@ -10,6 +10,12 @@ only free number is the time scale: model steps are
 stretched so that its two parts are learned (s >= 0.99) when the network's are
 (accuracy >= 0.99, median over seeds); the composite's timing is then a prediction.
 
+The second panel is the notebook's model of the control: no gate, the third skill rare
+(p 0.0045) until it is half learned, then as frequent as the notebook sets it (0.08), N0 0.1,
+step 1e-2 sqrt(7 * 50 / 400), 3000 steps, and the same model with the frequency never raised
+(dotted). Those numbers are the authors' hand-set ones, so the panel illustrates and carries
+no claim; its time scale is fitted on the control's parts the same way.
+
     python -m physlearn.skills.resource.parity_figure --config JSON --parity compositional.csv \
         --pdf F.pdf --png F.png --table F.csv --claims F.claims.json
 """
@@ -66,8 +72,11 @@ def network_times(parity: pd.DataFrame) -> dict:
     control = learned[learned["experiment"] == "control"]
     if len(control):
         c_parts, c_third = task_roles(sorted(control["task"].unique()))
+        c_median = control.groupby("task")["learned"].median()
+        out["control_parts"] = c_parts
+        out["control_part_times"] = [float(c_median[p]) for p in c_parts]
         out["control_task"] = c_third
-        out["control_time"] = float(control.groupby("task")["learned"].median()[c_third])
+        out["control_time"] = float(c_median[c_third])
     return out
 
 
@@ -88,6 +97,28 @@ def model_run(section: dict) -> dict:
     )
     res["learned"] = R.first_step(res["s"], res["step"], LEARNED)
     return res
+
+
+def control_model_run(section: dict, raised: bool = True) -> dict:
+    """The notebook's model of the control: three ungated skills at p 1/3, 1/3 and
+    ``p_rare``, the third competing at ``p_raised`` once u_3 <= ``raise_below`` (or never,
+    with raised=False)."""
+    c = section["gating"]["control"]
+    res = R.simulate(
+        [1 / 3, 1 / 3, c["p_rare"]],
+        c["step_size"],
+        c["n0"],
+        c["steps"],
+        frequency_raise=(2, c["raise_below"], c["p_raised"]) if raised else None,
+    )
+    res["learned"] = R.first_step(res["s"], res["step"], LEARNED)
+    return res
+
+
+def fitted_time_scale(network_part_times, model: dict) -> float:
+    """Network steps per model step: the slower part learned at the same time by both."""
+    model_parts = max(model["learned"][:2])
+    return max(network_part_times) / model_parts if np.isfinite(model_parts) else np.nan
 
 
 def claims_for(net: dict, model: dict, scale: float) -> list[Claim]:
@@ -130,34 +161,72 @@ def claims_for(net: dict, model: dict, scale: float) -> list[Claim]:
     return claims
 
 
-def plot(parity: pd.DataFrame, net: dict, model: dict, scale: float, title: str):
-    fig, ax = plt.subplots(figsize=(7.5, 4.5))
-    colours = {net["parts"][0]: "C0", net["parts"][1]: "C1", net["composite"]: "C3"}
-    mean = parity.groupby(["experiment", "task", "step"])["accuracy"].mean().reset_index()
-    for task, colour in colours.items():
-        r = mean[(mean["experiment"] == "compositional") & (mean["task"] == task)]
-        ax.plot(r["step"], r["accuracy"], "-", color=colour, label=f"network: {task}")
-    if "control_task" in net:
-        r = mean[(mean["experiment"] == "control") & (mean["task"] == net["control_task"])]
-        ax.plot(r["step"], r["accuracy"], "-", color="0.5", label=f"network, control: {net['control_task']}")
+def _model_curves(ax, model: dict, scale: float, tasks, colours, style: str, label: str) -> None:
     # The model's s_i in [0, 1] drawn as 0.5 + s/2, on the accuracy's chance-to-perfect range.
-    names = net["parts"] + [net["composite"]]
-    for i, task in enumerate(names):
+    for i, task in enumerate(tasks):
         ax.plot(
-            model["step"] * scale,
-            0.5 + model["s"][:, i] / 2,
-            "--",
-            color=colours[task],
-            lw=1.5,
-            label=f"gated model: {task}" + (" = AND" if i == 2 else ""),
+            model["step"] * scale, 0.5 + model["s"][:, i] / 2, style, color=colours[task], lw=1.5, label=label(i, task)
         )
+
+
+def plot(parity: pd.DataFrame, net: dict, model: dict, scale: float, control: dict | None, title: str):
+    """Top: the compositional experiment against the gated model. Bottom (when the parity
+    runs have the control): the control against the notebook's ungated model of it."""
+    fig, axes = plt.subplots(2 if control else 1, 1, figsize=(7.5, 8.5 if control else 4.5), squeeze=False)
+    mean = parity.groupby(["experiment", "task", "step"])["accuracy"].mean().reset_index()
+
+    def network(ax, experiment, colours, label):
+        for task, colour in colours.items():
+            r = mean[(mean["experiment"] == experiment) & (mean["task"] == task)]
+            ax.plot(r["step"], r["accuracy"], "-", color=colour, label=f"{label}: {task}")
+
+    ax = axes[0, 0]
+    names = net["parts"] + [net["composite"]]
+    colours = dict(zip(names, ("C0", "C1", "C3")))
+    network(ax, "compositional", colours, "network")
+    _model_curves(
+        ax, model, scale, names, colours, "--", lambda i, t: f"gated model: {t}" + (" = AND" if i == 2 else "")
+    )
     ax.set_xlim(
         0, 2.0 * max(net["composite_time"], model["learned"][2] * scale) if np.isfinite(net["composite_time"]) else None
     )
-    ax.set_xlabel("network training step (model steps x fitted time scale)")
-    ax.set_ylabel("training accuracy; model: 0.5 + s/2")
-    ax.legend(fontsize=7, frameon=False)
     ax.set_title(title, fontsize=10)
+    if control:
+        ax = axes[1, 0]
+        names = net["control_parts"] + [net["control_task"]]
+        colours = dict(zip(names, ("C0", "C1", "C2")))
+        network(ax, "control", colours, "network, control")
+        c, scale_c = control["section"], control["scale"]
+        _model_curves(
+            ax,
+            control["raised"],
+            scale_c,
+            names,
+            colours,
+            "--",
+            lambda i, t: (
+                f"model: {t}" + (f" (p {c['p_rare']:g}, {c['p_raised']:g} once half learned)" if i == 2 else "")
+            ),
+        )
+        fixed = control["fixed"]
+        ax.plot(
+            fixed["step"] * scale_c,
+            0.5 + fixed["s"][:, 2] / 2,
+            ":",
+            color=colours[names[2]],
+            lw=1.5,
+            label=f"model: {names[2]} (p {c['p_rare']:g} throughout)",
+        )
+        ax.set_xlim(0, mean[mean["experiment"] == "control"]["step"].max())
+        ax.set_title(
+            f"control: {names[2]} shares no bits with the parts; ungated model with the notebook's hand-set\n"
+            f"frequencies (N0 {c['n0']:g}, step {c['step_size']:.2g}, time scale {scale_c:.3g} fitted on the parts)",
+            fontsize=9,
+        )
+    for ax in axes[:, 0]:
+        ax.set_xlabel("network training step (model steps x fitted time scale)")
+        ax.set_ylabel("training accuracy; model: 0.5 + s/2")
+        ax.legend(fontsize=7, frameon=False)
     fig.tight_layout()
     return fig
 
@@ -168,8 +237,16 @@ def main(argv=None) -> None:
     parity = pd.read_csv(args.parity)
     net = network_times(parity)
     model = model_run(section)
-    model_parts = max(model["learned"][:2])
-    scale = max(net["part_times"]) / model_parts if np.isfinite(model_parts) else np.nan
+    scale = fitted_time_scale(net["part_times"], model)
+    control = None
+    if "control_task" in net:
+        raised = control_model_run(section)
+        control = {
+            "section": section["gating"]["control"],
+            "raised": raised,
+            "fixed": control_model_run(section, raised=False),
+            "scale": fitted_time_scale(net["control_part_times"], raised),
+        }
     g = section["gating"]
     seeds = parity["seed"].nunique()
     fig = plot(
@@ -177,31 +254,49 @@ def main(argv=None) -> None:
         net,
         model,
         scale,
+        control,
         "Fig. 16: gated Resource model (dashed) vs compositional sparse parity "
         f"(solid)\n({cfg['scale']} scale: {seeds} network seed{'s' if seeds != 1 else ''}; model step {g['step_size']:.2g}, N0 {g['n0']:g}, "
         f"a {g['exponent']:g})",
     )
-    net_rows = parity.assign(source="network")
-    model_rows = pd.DataFrame(
-        {
-            "source": "model",
-            "experiment": "compositional",
-            "seed": np.nan,
-            "step": np.repeat(model["step"] * scale, 3),
-            "model_step": np.repeat(model["step"], 3),
-            "task": np.tile(net["parts"] + [net["composite"]], len(model["step"])),
-            "s": model["s"].reshape(-1),
-        }
-    )
-    table = pd.concat([net_rows, model_rows], ignore_index=True)
+
+    def model_rows(run: dict, source: str, experiment: str, tasks, run_scale: float) -> pd.DataFrame:
+        return pd.DataFrame(
+            {
+                "source": source,
+                "experiment": experiment,
+                "seed": np.nan,
+                "step": np.repeat(run["step"] * run_scale, 3),
+                "model_step": np.repeat(run["step"], 3),
+                "task": np.tile(tasks, len(run["step"])),
+                "s": run["s"].reshape(-1),
+            }
+        )
+
+    tables = [
+        parity.assign(source="network"),
+        model_rows(model, "model", "compositional", net["parts"] + [net["composite"]], scale),
+    ]
+    if control:
+        tasks = net["control_parts"] + [net["control_task"]]
+        tables += [
+            model_rows(control["raised"], "model", "control", tasks, control["scale"]),
+            model_rows(control["fixed"], "model, frequency never raised", "control", tasks, control["scale"]),
+        ]
     figures.write_figure(
         args,
         cfg,
         "resource_parity",
         fig=fig,
-        table=table,
+        table=pd.concat(tables, ignore_index=True),
         claims=claims_for(net, model, scale),
-        config={"gating": g, "learned_threshold": LEARNED, "network_seeds": seeds, "time_scale": scale},
+        config={
+            "gating": g,
+            "learned_threshold": LEARNED,
+            "network_seeds": seeds,
+            "time_scale": scale,
+            "control_time_scale": control["scale"] if control else None,
+        },
     )
 
 
