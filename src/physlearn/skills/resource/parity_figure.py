@@ -22,6 +22,8 @@ no claim; its time scale is fitted on the control's parts the same way.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -161,7 +163,7 @@ def claims_for(net: dict, model: dict, scale: float) -> list[Claim]:
     return claims
 
 
-def _model_curves(ax, model: dict, scale: float, tasks, colours, style: str, label: str) -> None:
+def _model_curves(ax, model: dict, scale: float, tasks, colours, style: str, label: Callable[[int, str], str]) -> None:
     # The model's s_i in [0, 1] drawn as 0.5 + s/2, on the accuracy's chance-to-perfect range.
     for i, task in enumerate(tasks):
         ax.plot(
