@@ -155,6 +155,14 @@ def test_task_vectors():
             np.testing.assert_allclose(T @ T.T, np.eye(10), atol=1e-12)
     with pytest.raises(ValueError, match="n_skills <= n_params"):
         GeometryConfig(n_params=3, n_skills=4)
+    # Fig. 15's draw: entries N(0, 1/N), rows left unnormalised, the same Gaussians as "gaussian"
+    scaled = make_task_vectors(GeometryConfig(n_params=30, n_skills=50, task_vectors="scaled_gaussian"), 3).numpy()
+    unit = make_task_vectors(GeometryConfig(n_params=30, n_skills=50, task_vectors="gaussian"), 3).numpy()
+    norms = np.linalg.norm(scaled, axis=1)
+    assert norms.std() > 0.05 and abs(norms.mean() - 1) < 0.1
+    np.testing.assert_allclose(scaled / norms[:, None], unit, atol=1e-12)
+    big = make_task_vectors(GeometryConfig(n_params=1000, n_skills=200, task_vectors="scaled_gaussian"), 1).numpy()
+    assert abs(big.var() * 1000 - 1) < 0.02
 
 
 def test_steps_to_reach():
@@ -785,6 +793,18 @@ def test_optimizer_summary():
     adam = summary[(summary.optimizer == "adam") & (summary.noise == 0.0)].iloc[0]
     assert adam["mean_s"] == pytest.approx(2.39 / 3) and adam["rare_half_s"] == pytest.approx(0.695)
     assert adam["spread"] == pytest.approx(1.0 - 0.695)
+
+
+def test_fig15_runs_draw_the_specs_unnormalised_task_vectors():
+    """Spec: CE, task vectors randn / sqrt(10), not normalised, for every optimizer and noise."""
+    from physlearn.skills.geometry import experiments as E
+
+    section = {"n_params": 10, "alpha": 2.0, "lr": 0.01, "batch_size": 128, "steps": 15000}
+    section |= {"adam_betas": [0.9, 0.95], "ademamix_betas": [0.9, 0.999, 0.9999], "ademamix_alpha": 2.0}
+    section |= {"lion_betas": [0.9, 0.99]}
+    for optimizer in ("adam", "ademamix", "lion"):
+        config = E.optimizer_config(section, optimizer, 40, 0.2)
+        assert (config.loss, config.task_vectors) == ("ce", "scaled_gaussian")
 
 
 def test_fig15_claim_passes_when_every_skill_is_learned_without_noise():

@@ -663,7 +663,7 @@ def optimizer_config(section: dict, optimizer: str, n_skills: int, noise: float)
         n_skills=n_skills,
         alpha=section["alpha"],
         loss="ce",
-        task_vectors="gaussian",
+        task_vectors="scaled_gaussian",  # the spec's randn / sqrt(N), not normalised
         optimizer=optimizer,
         lr=section["lr"],
         batch_size=section["batch_size"],

@@ -44,7 +44,7 @@ from physlearn.checkpoint import load_matching, save_atomic
 log = logging.getLogger("physlearn.skills")
 
 LOSSES = ("mse", "ce")
-TASK_VECTORS = ("orthonormal", "gaussian")
+TASK_VECTORS = ("orthonormal", "gaussian", "scaled_gaussian")
 OPTIMIZERS = ("sgd", "signgd", "adam", "lion", "ademamix")
 # Betas when the config gives none: torch's Adam defaults, Lion's paper (0.9, 0.99), and
 # AdEMAMix's paper (beta1 fast EMA, beta2 second moment, beta3 slow EMA).
@@ -77,7 +77,9 @@ class GeometryConfig:
     alpha: float = 2.0  # Zipf exponent, p_i ~ i^-alpha (normalised)
     frequencies: tuple[float, ...] | None = None  # explicit p_i (normalised here); overrides alpha
     loss: str = "mse"  # "mse" | "ce"
-    task_vectors: str = "orthonormal"  # rows of a random orthogonal matrix (n_skills <= n_params) | "gaussian"
+    # "orthonormal": rows of a random orthogonal matrix (n_skills <= n_params); "gaussian":
+    # normalised Gaussian rows; "scaled_gaussian": Gaussian rows / sqrt(N), not normalised
+    task_vectors: str = "orthonormal"
     optimizer: str = "signgd"  # "sgd" | "signgd" | "adam" | "lion" | "ademamix"
     lr: float = 3e-4
     batch_size: int = 128  # skill ids drawn iid from p per step
@@ -129,15 +131,18 @@ def _generator(seed: int, stream: int) -> torch.Generator:
 
 
 def make_task_vectors(config: GeometryConfig, seed: int, dtype=torch.float64) -> torch.Tensor:
-    """[n_skills, n_params] unit rows: the first rows of a Haar-random orthogonal matrix, or
-    normalised Gaussian rows. Depends only on the seed, N, the number of skills and the kind."""
+    """[n_skills, n_params] rows: the first rows of a Haar-random orthogonal matrix, normalised
+    Gaussian rows (unit rows, both), or Gaussian rows / sqrt(N) (norms near 1, not normalised:
+    Fig. 15's draw). Depends only on the seed, N, the number of skills and the kind."""
     gen = _generator(seed, _TASK)
     gauss = torch.randn(config.n_params, config.n_skills, generator=gen, dtype=torch.float64)
     if config.task_vectors == "orthonormal":
         q, r = torch.linalg.qr(gauss)  # [N, n] orthonormal columns
         vectors = (q * torch.sign(torch.diagonal(r))).T  # sign fix makes the distribution Haar
-    else:
+    elif config.task_vectors == "gaussian":
         vectors = gauss.T / gauss.T.norm(dim=1, keepdim=True)
+    else:
+        vectors = gauss.T / config.n_params**0.5
     return vectors.to(dtype).contiguous()
 
 
