@@ -3,6 +3,8 @@ straightforward per-trajectory loop, both float64, in the same run.
 
     python benchmarks/fractal_sweep.py            # G(16): 65,537 learning rates per loss
     python benchmarks/fractal_sweep.py --quick    # G(14), fewer loop trajectories, one round
+    python benchmarks/fractal_sweep.py --device cuda --fig2c 20   # a GPU: Fig. 2c at the paper's resolution
+    python benchmarks/fractal_sweep.py --fig2c 18 --cells 44,77   # two E3 cells at 2^18 against the authors' alpha
 
 Workloads: the E1 cell (additive, eps 0.2, wl 0.1, x0 1, criterion A) and the E2 cell
 (multiplicative, same parameters), over the clean learning-rate grid G(N), T = 1000.
@@ -24,22 +26,36 @@ the next 25-step boundary; NaN windows are replayed); those executed steps are p
 but the rates and the speed-up use useful steps, so they compare time per trajectory solved.
 The "nominal" rate (grid points x 1000 / wall time) is the spec's unit of cost. Targets (issue 23, item 5): >= 5e7 trajectory-steps/s with 2 threads and >= 100x the loop
 single-threaded, for both losses; ``--check`` exits 1 when one is missed.
+
+``--device cuda`` runs the sweeps on the GPU with ``config/paper.yaml``'s working set (the
+loop stays on the CPU; the 2-thread rows and the targets are the CPU's and are left out).
+``--fig2c N`` also times Fig. 2c's E3 sweep (the 10 x 10 (eps, wl) cells, x0 5, criterion B,
+no early stop for bounded runs) at G(N) through the workflow's own label code
+(``labels.run_shard``), fits each cell's alpha by the workflow's rule and prints it beside
+the authors' alpha (spec section 3, E3 table, their N = 20). N = 20 is the paper's resolution,
+1.05e11 trajectory-steps; ``--cells`` picks cells (row-major: cell 10 i + j is eps row i,
+wl column j).
 """
 
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import platform
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import torch
+import yaml
 
+from physlearn.fractal.boundary import analysis, design
+from physlearn.fractal.boundary import labels as label_jobs
 from physlearn.fractal.boundary import loop as fractal_loop
-from physlearn.fractal.boundary.counting import clean_grid
-from physlearn.fractal.boundary.sweep import DEFAULT_WIDTH, STEPS, T_STEPS, _derived, sweep_labels
+from physlearn.fractal.boundary.counting import clean_grid, fit_alpha
+from physlearn.fractal.boundary.sweep import STEPS, T_STEPS, _derived, sweep_labels
 from physlearn.runtime import cpu_name
 
 CELL = {"eps": 0.2, "wl": 0.1}
@@ -54,30 +70,51 @@ SWEEPS = [
     ("sweep (ours), 2 workers", "2", 1, 2),
 ]
 INTRA_OP = ("sweep (ours), 2 intra-op threads", "2", 2, 1)
+ON_GPU = [("sweep (ours), cuda", "GPU", 1, 1)]
 TAU = 1e8
+REPO = Path(__file__).resolve().parents[1]
+SWEEP_KEYS = ("piece", "chunk_size", "width")
 
 
-def useful_steps(loss: str, lr: np.ndarray) -> np.ndarray:
+def sweep_options(device: str) -> dict:
+    """The label jobs' sweep sizes: the schema's defaults on the CPU, config/paper.yaml's (the
+    GPU jobs') on CUDA."""
+    schema = yaml.safe_load((REPO / "workflow/schemas/config.schema.yaml").read_text())
+    fields = schema["properties"]["fractal_boundary"]["properties"]
+    options = {k: fields[k]["default"] for k in SWEEP_KEYS}
+    if device != "cpu":
+        paper = yaml.safe_load((REPO / "config/paper.yaml").read_text())["fractal_boundary"]
+        options |= {k: paper[k] for k in SWEEP_KEYS if k in paper}
+    return options
+
+
+def useful_steps(loss: str, lr: np.ndarray, device: str = "cpu") -> np.ndarray:
     """Per learning rate, the GD steps the literal criterion-A loop takes: the first t with
     L_t > 1e8, else T. One untimed pass with the sweep's step (the loop's arithmetic)."""
     torch.set_num_threads(1)
-    lr_t = torch.as_tensor(lr)
+    lr_t = torch.as_tensor(lr, device=device)
     x = torch.ones_like(lr_t)
     p = _derived(loss, CELL | {"lr": lr_t})
-    first = torch.full(lr_t.shape, T_STEPS, dtype=torch.int64)
+    first = torch.full(lr_t.shape, T_STEPS, dtype=torch.int64, device=device)
     buf: dict = {}
     STEPS[loss](x, p, buf)  # L_0 is never tested
     for t in range(1, T_STEPS + 1):
         crossed = (STEPS[loss](x, p, buf) > TAU) & (first == T_STEPS)
         first[crossed] = t
-    return first.numpy()
+    return first.cpu().numpy()
 
 
-def time_sweep(loss: str, lr: np.ndarray, torch_threads: int, workers: int) -> tuple[float, int, np.ndarray]:
-    """(wall time, executed trajectory-steps, labels) of one sweep over the grid."""
+def time_sweep(
+    loss: str, lr: np.ndarray, torch_threads: int, workers: int, device: str = "cpu"
+) -> tuple[float, int, np.ndarray]:
+    """(wall time, executed trajectory-steps, labels) of one sweep over the grid (labels come
+    back to the CPU, so a GPU's work is finished when the clock stops)."""
     torch.set_num_threads(torch_threads)
+    sizes = {k: v for k, v in sweep_options(device).items() if k != "piece"}
     start = time.perf_counter()
-    labels, executed = sweep_labels(loss, lr, CELL, 1.0, "A", workers=workers, return_steps=True)
+    labels, executed = sweep_labels(
+        loss, lr, CELL, 1.0, "A", workers=workers, device=device, return_steps=True, **sizes
+    )
     return time.perf_counter() - start, executed, labels[0]
 
 
@@ -103,6 +140,48 @@ def human_time(seconds: float) -> str:
     return f"{seconds / 86400:.1f} days"
 
 
+def fig2c(level: int, cells: list[int] | None, device: str) -> None:
+    """Time Fig. 2c's E3 sweep at G(level) through the workflow's label code, and print each
+    cell's alpha beside the authors'."""
+    table = design.cells("E3", {"experiments": {"E3": {"level": level}}})
+    if cells:
+        table = table.iloc[cells]
+    options = sweep_options(device) | {"workers": 1, "device": torch.device(device), "keep_labels": False}
+    log = logging.getLogger("fractal_sweep")
+    torch.set_num_threads(1)
+    start = time.perf_counter()
+    result = label_jobs.run_shard(table, design.lr_grid(level), 0, 2**level, 0, options, log)
+    seconds = time.perf_counter() - start
+    nominal = design.trajectory_steps(table)
+    rate = nominal / seconds
+    paper = design.trajectory_steps(design.cells("E3", {"experiments": {"E3": {"level": 20}}}))
+    where = torch.cuda.get_device_name() if device.startswith("cuda") else f"{cpu_name()}, 1 torch thread"
+    print(
+        f"\n# Fig. 2c (E3: additive, x0 5, criterion B) at G({level}), {len(table)} cells, on {where}\n\n"
+        f"{nominal:.3g} trajectory-steps in {human_time(seconds)}: {rate / 1e6:,.0f} M nominal trajectory-steps/s "
+        f"(working set {options['width']:,}, chunks of {options['chunk_size']:,}); the paper's resolution "
+        f"(100 cells x G(20), {paper:.3g} trajectory-steps) at this rate: {human_time(paper / rate)}\n"
+    )
+    print(
+        f"| cell | eps | wl | theta_+ | #B({level}) | alpha (ours, N {level}) | authors' alpha (N 20) | ours - authors |"
+    )
+    print("|---|---|---|---|---|---|---|---|")
+    authors = analysis.E3_ALPHA.ravel()
+    gaps = []
+    for counts, (_, row) in zip(result["counts"], table.iterrows(), strict=True):
+        fit = fit_alpha(counts, **design.fit_kwargs(row))
+        theirs = authors[int(row["cell"])]
+        gaps.append(abs(fit.alpha - theirs))
+        print(
+            f"| {int(row['cell'])} | {row['eps']:.4f} | {row['wl']:.2f} | {row['theta']:.4f} | {int(counts[-1])} "
+            f"| {fit.alpha:.3f} +- {fit.stderr:.3f} | {theirs:.2f} | {fit.alpha - theirs:+.3f} |"
+        )
+    print(
+        f"\nmean |ours - authors'| over {len(gaps)} cells: {np.nanmean(gaps):.3f} (the spec: 0.03 between the "
+        f"authors' own N 18 and N 20)"
+    )
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="G(14), 60 loop trajectories per loss, one round")
@@ -111,25 +190,40 @@ def main(argv=None) -> int:
     ap.add_argument("--rounds", type=int, help="interleaved rounds, best time kept (default 2; 1 with --quick)")
     ap.add_argument("--intra-op", action="store_true", help="also time 2 torch intra-op threads on one chunk")
     ap.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
+    ap.add_argument("--device", default="cpu", choices=["cpu", "cuda"], help="where the sweeps run (default cpu)")
+    ap.add_argument("--fig2c", type=int, metavar="N", help="also time Fig. 2c's E3 sweep at G(N) (20: the paper's)")
+    ap.add_argument("--cells", help="comma-separated E3 cells for --fig2c (0-99, row-major; default all)")
+    ap.add_argument("--fig2c-only", action="store_true", help="skip the throughput table, run --fig2c alone")
     args = ap.parse_args(argv)
+    if args.device == "cuda" and not torch.cuda.is_available():
+        ap.error("--device cuda: this machine has no CUDA device")
+    if args.fig2c_only and args.fig2c is None:
+        ap.error("--fig2c-only needs --fig2c N")
+    torch.set_grad_enabled(False)
+    cells = [int(c) for c in args.cells.split(",")] if args.cells else None
+    if cells and not all(0 <= c < 100 for c in cells):
+        ap.error(f"--cells: E3 has cells 0-99, got {args.cells}")
+    if args.fig2c_only:
+        fig2c(args.fig2c, cells, args.device)
+        return 0
 
-    level = args.level or (14 if args.quick else 16)
+    gpu = args.device == "cuda"
+    level = args.level or (14 if args.quick else 20 if gpu else 16)
     n_loop = args.loop_trajectories or (60 if args.quick else 300)
     rounds = args.rounds or (1 if args.quick else 2)
-    torch.set_grad_enabled(False)
     lr = clean_grid(level)
     sample = np.sort(np.random.default_rng(0).choice(len(lr), size=min(n_loop, len(lr)), replace=False))
 
-    sweeps = SWEEPS + ([INTRA_OP] if args.intra_op else [])
-    sweep_labels("multiplicative", lr[:4097], CELL, 1.0, "A")  # warm up allocator and dispatch
-    useful = {loss: useful_steps(loss, lr) for loss in LOSSES}
+    sweeps = ON_GPU if gpu else SWEEPS + ([INTRA_OP] if args.intra_op else [])
+    sweep_labels("multiplicative", lr[:4097], CELL, 1.0, "A", device=args.device)  # warm up allocator and dispatch
+    useful = {loss: useful_steps(loss, lr, args.device) for loss in LOSSES}
 
     best: dict[tuple[str, str], tuple[float, int]] = {}  # (loss, row) -> (seconds, executed)
     mismatches, step_mismatches = {}, {}
     for _ in range(rounds):
         for loss in LOSSES:
             for name, _shown, torch_threads, workers in sweeps:
-                seconds, executed, labels = time_sweep(loss, lr, torch_threads, workers)
+                seconds, executed, labels = time_sweep(loss, lr, torch_threads, workers, args.device)
                 if seconds < best.get((loss, name), (float("inf"), 0))[0]:
                     best[(loss, name)] = (seconds, executed)
             seconds, executed, loop_labels = time_loop(loss, lr, sample)
@@ -146,9 +240,11 @@ def main(argv=None) -> int:
         f"{load[2]:.2f} (1/5/15 min) at the end; python {platform.python_version()}, torch {torch.__version__}, "
         f"numpy {np.__version__}"
     )
+    if gpu:
+        print(f"sweeps on {torch.cuda.get_device_name()}; the loop on the CPU")
     print(
         f"sweep: G({level}) = {len(lr):,} learning rates x {T_STEPS} steps per loss, float64, working set "
-        f"{DEFAULT_WIDTH:,}, criterion A; loop: {len(sample)} of those learning rates, numpy float64; "
+        f"{sweep_options(args.device)['width']:,}, criterion A; loop: {len(sample)} of those learning rates, numpy float64; "
         f"best of {rounds} interleaved round(s)\n"
     )
     print(
@@ -174,6 +270,15 @@ def main(argv=None) -> int:
     ok = True
     for loss in LOSSES:
         loop_rate = rates[(loss, "loop")]
+        loop_text = (
+            f"loop {1e6 / loop_rate:.2f} us per trajectory-step; "
+            f"labels of the {len(sample)} loop trajectories that differ from the sweep's: {mismatches[loss]}; "
+            f"loop steps minus the counted useful steps on them: {step_mismatches[loss]}"
+        )
+        if gpu:  # the targets are the CPU's
+            speedup = rates[(loss, ON_GPU[0][0])] / loop_rate
+            print(f"{loss}: speed-up, GPU sweep vs single-threaded CPU loop: {speedup:,.0f}x; {loop_text}")
+            continue
         speedup = rates[(loss, "sweep (ours)")] / loop_rate
         two = max(rates[(loss, name)] for name, shown, _t, _w in sweeps if shown == "2")
         hit_speedup, hit_rate = speedup >= TARGET_SPEEDUP, two >= TARGET_RATE_2_THREADS
@@ -182,17 +287,17 @@ def main(argv=None) -> int:
             f"{loss}: speed-up, single-threaded sweep vs single-threaded loop: {speedup:,.0f}x "
             f"(target >= {TARGET_SPEEDUP:.0f}x: {'met' if hit_speedup else 'MISSED'}); "
             f"sweep with 2 threads: {two / 1e6:.1f} M trajectory-steps/s "
-            f"(target >= {TARGET_RATE_2_THREADS / 1e6:.0f} M: {'met' if hit_rate else 'MISSED'}); "
-            f"loop {1e6 / loop_rate:.2f} us per trajectory-step; "
-            f"labels of the {len(sample)} loop trajectories that differ from the sweep's: {mismatches[loss]}; "
-            f"loop steps minus the counted useful steps on them: {step_mismatches[loss]}"
+            f"(target >= {TARGET_RATE_2_THREADS / 1e6:.0f} M: {'met' if hit_rate else 'MISSED'}); {loop_text}"
         )
-    fig2c_rate = max(rates[("additive", name)] for name, shown, _t, _w in sweeps if shown == "2")
+    fastest = "GPU" if gpu else "2"
+    fig2c_rate = max(rates[("additive", name)] for name, shown, _t, _w in sweeps if shown == fastest)
     print(
         f"paper-resolution Fig. 2c (1.05e11 trajectory-steps; criterion B runs bounded trajectories all 1000 steps) "
-        f"at the additive 2-thread useful rate: at most {human_time(FIG2C_TRAJECTORY_STEPS / fig2c_rate)} "
-        f"on this machine"
+        f"at the additive {'GPU' if gpu else '2-thread'} useful rate: at most "
+        f"{human_time(FIG2C_TRAJECTORY_STEPS / fig2c_rate)} on this machine"
     )
+    if args.fig2c is not None:
+        fig2c(args.fig2c, cells, args.device)
     return 0 if ok or not args.check else 1
 
 

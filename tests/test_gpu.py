@@ -7,6 +7,8 @@ import pytest
 import torch
 
 from physlearn.focus.valley.sweep import ValleyScan, chunk_inputs, run_valley_trajectories
+from physlearn.fractal.boundary.counting import clean_grid
+from physlearn.fractal.boundary.sweep import sweep_labels
 from physlearn.optim import FOCUS
 
 pytestmark = [
@@ -77,3 +79,27 @@ def test_valley_sweep_on_cuda_matches_cpu():
         results.append(run_valley_trajectories(scan, pixels, init, noise, device))
     for key in results[0]:
         np.testing.assert_allclose(results[0][key].cpu().numpy(), results[1][key].cpu().numpy(), rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "loss,criterion,threshold,single,fractal",
+    [
+        ("additive", "B", 1e16, {"eps": 0.01, "wl": 1.0}, {"eps": 0.2, "wl": 1.0}),  # E3: convex, fractal
+        ("multiplicative", "C", 1e3, {"eps": 1e-10, "wl": 0.01}, {"eps": 0.1, "wl": 0.5}),  # E5's bound 1e3
+    ],
+)
+def test_fractal_sweep_on_cuda_matches_cpu(loss, criterion, threshold, single, fractal):
+    """A single-boundary cell labels every rate alike on both devices. In a fractal cell the
+    chaotic rates may flip with the last bit of CUDA's sin and cos (on the CPU a 1-ulp change
+    of x0 flips 0.1-0.5% of these cells' G(12) labels), so a few may differ. A working set
+    smaller than the grid exercises the refills on the GPU."""
+    lr = clean_grid(12)
+    cells = {k: [single[k], fractal[k]] for k in single}
+    cpu, gpu = (
+        sweep_labels(loss, lr, cells, 5.0, criterion, threshold, width=1000, device=device)
+        for device in ("cpu", "cuda")
+    )
+    assert np.count_nonzero(cpu[0][1:] != cpu[0][:-1]) == 1  # one boundary
+    np.testing.assert_array_equal(cpu[0], gpu[0])
+    assert np.count_nonzero(cpu[1][1:] != cpu[1][:-1]) > 10  # fractal at this level
+    assert np.mean(cpu[1] != gpu[1]) < 0.03
