@@ -4,7 +4,7 @@ straightforward per-trajectory loop, both float64, in the same run.
     python benchmarks/fractal_sweep.py            # G(16): 65,537 learning rates per loss
     python benchmarks/fractal_sweep.py --quick    # G(14), fewer loop trajectories, one round
     python benchmarks/fractal_sweep.py --device cuda --fig2c 20   # a GPU: Fig. 2c at the paper's resolution
-    python benchmarks/fractal_sweep.py --fig2c 18 --cells 44,77   # two E3 cells at 2^18 against the authors' alpha
+    python benchmarks/fractal_sweep.py --fig2c 18 --cells 44,77 --maps-only   # two E3 cells against the authors'
 
 Workloads: the E1 cell (additive, eps 0.2, wl 0.1, x0 1, criterion A) and the E2 cell
 (multiplicative, same parameters), over the clean learning-rate grid G(N), T = 1000.
@@ -32,10 +32,12 @@ loop stays on the CPU; the 2-thread rows and the targets are the CPU's and are l
 ``--fig2c N`` also times Fig. 2c's E3 sweep (the 10 x 10 (eps, wl) cells, x0 5, criterion B,
 no early stop for bounded runs) at G(N) through the workflow's own label code
 (``labels.run_shard``), fits each cell's alpha by the workflow's rule and prints it beside
-the authors' alpha (spec section 3, E3 table, their N = 20). N = 20 is the paper's resolution,
-1.05e11 trajectory-steps; ``--cells`` picks cells (row-major: cell 10 i + j is eps row i,
-wl column j); ``--authors-grid`` sweeps the authors' grid G'(N) with its dummy label (spec
-section 2.3) instead of the workflow's G(N), so that a cell is compared on the authors' points.
+the authors' alpha (spec section 3, E3 table, their N = 20); ``--fig2d N`` does the same for
+Fig. 2d (E4, criterion C). N = 20 is the paper's resolution, 1.05e11 trajectory-steps a map;
+``--cells`` picks cells (row-major: cell 10 i + j is eps row i, wl column j);
+``--authors-grid`` sweeps the authors' grid G'(N) with its dummy label (spec section 2.3)
+instead of the workflow's G(N), so that a cell is compared on the authors' points;
+``--maps-only`` skips the throughput table.
 """
 
 from __future__ import annotations
@@ -72,6 +74,10 @@ SWEEPS = [
 ]
 INTRA_OP = ("sweep (ours), 2 intra-op threads", "2", 2, 1)
 ON_GPU = [("sweep (ours), cuda", "GPU", 1, 1)]
+MAPS = {  # figure -> (experiment, its sweep, the authors' alpha (their G'(20)))
+    "2c": ("E3", "additive, x0 5, criterion B", analysis.E3_ALPHA),
+    "2d": ("E4", "multiplicative, x0 5, criterion C at 1e16", analysis.E4_ALPHA),
+}
 # The first level n with #B(n) >= 2 of each E3 cell in the authors' data (their G'(20); -1:
 # never), rows eps, columns wl as in analysis.E3_ALPHA (fractal spec section 4.2).
 E3_FIRST_FRACTAL_LEVEL = np.array([
@@ -155,10 +161,12 @@ def human_time(seconds: float) -> str:
     return f"{seconds / 86400:.1f} days"
 
 
-def fig2c(level: int, cells: list[int] | None, device: str, authors_grid: bool = False) -> None:
-    """Time Fig. 2c's E3 sweep at G(level) (or the authors' G'(level) with its dummy label)
-    through the workflow's label code, and print each cell's alpha beside the authors'."""
-    table = design.cells("E3", {"experiments": {"E3": {"level": level}}})
+def alpha_map(figure: str, level: int, cells: list[int] | None, device: str, authors_grid: bool = False) -> None:
+    """Time the sweep of map ``figure`` ("2c" or "2d") at G(level) (or the authors' G'(level)
+    with its dummy label) through the workflow's label code, and print each cell's alpha (and
+    first fractal level) beside the authors'."""
+    experiment, what, authors = MAPS[figure]
+    table = design.cells(experiment, {"experiments": {experiment: {"level": level}}})
     if cells:
         table = table.iloc[cells]
     options = sweep_options(device) | {"workers": 1, "device": torch.device(device), "keep_labels": False}
@@ -170,18 +178,19 @@ def fig2c(level: int, cells: list[int] | None, device: str, authors_grid: bool =
     seconds = time.perf_counter() - start
     nominal = design.trajectory_steps(table)
     rate = nominal / seconds
-    paper = design.trajectory_steps(design.cells("E3", {"experiments": {"E3": {"level": 20}}}))
+    paper = design.trajectory_steps(design.cells(experiment, {"experiments": {experiment: {"level": 20}}}))
     where = torch.cuda.get_device_name() if device.startswith("cuda") else f"{cpu_name()}, 1 torch thread"
     grid_name = "the authors' grid G'" if authors_grid else "G"
     print(
-        f"\n# Fig. 2c (E3: additive, x0 5, criterion B) on {grid_name}({level}), "
-        f"{len(table)} cells, on {where}\n\n"
+        f"\n# Fig. {figure} ({experiment}: {what}) on {grid_name}({level}), {len(table)} cells, on {where}\n\n"
         f"{nominal:.3g} trajectory-steps in {human_time(seconds)}: {rate / 1e6:,.0f} M nominal trajectory-steps/s "
         f"(working set {options['width']:,}, chunks of {options['chunk_size']:,}); the paper's resolution "
         f"(100 cells x G(20), {paper:.3g} trajectory-steps) at this rate: {human_time(paper / rate)}\n"
     )
+    additive = experiment == "E3"  # the authors' first fractal levels are known for E3 only
+    theirs_too = " / authors'" if additive else ""
     print(
-        f"| cell | eps | wl | theta_+ | #B({level}) | first level #B >= 2, ours / authors' "
+        f"| cell | eps | wl | theta | #B({level}) | first level #B >= 2, ours{theirs_too} "
         f"| alpha (ours, N {level}) | authors' alpha (N 20) | ours - authors |"
     )
     print("|---|---|---|---|---|---|---|---|---|")
@@ -190,21 +199,27 @@ def fig2c(level: int, cells: list[int] | None, device: str, authors_grid: bool =
         fit = fit_alpha(counts, **design.fit_kwargs(row))
         cell = int(row["cell"])
         first = int(np.argmax(counts >= 2)) if (counts >= 2).any() else -1
-        theirs, their_first = analysis.E3_ALPHA.ravel()[cell], E3_FIRST_FRACTAL_LEVEL.ravel()[cell]
+        theirs = authors.ravel()[cell]
+        their_first = E3_FIRST_FRACTAL_LEVEL.ravel()[cell] if additive else None
         rows.append((row["theta"], fit.alpha - theirs, first == their_first))
+        firsts = f"{first} / {their_first}" if additive else f"{first}"
         print(
-            f"| {cell} | {row['eps']:.4f} | {row['wl']:.2f} | {row['theta']:.4f} | {int(counts[-1])} "
-            f"| {first} / {their_first} | {fit.alpha:.3f} +- {fit.stderr:.3f} | {theirs:.2f} | {fit.alpha - theirs:+.3f} |"
+            f"| {cell} | {row['eps']:.4f} | {row['wl']:.2f} | {row['theta']:.4f} | {int(counts[-1])} | {firsts} "
+            f"| {fit.alpha:.3f} +- {fit.stderr:.3f} | {theirs:.2f} | {fit.alpha - theirs:+.3f} |"
         )
     theta, gap, same_first = (np.array(v) for v in zip(*rows, strict=True))
-    fractal = theta >= 0.09
-    print(f"\n|ours - authors'| over {len(rows)} cells: median {np.median(abs(gap)):.3f}")
-    for name, mask in (("same first level", fractal & same_first), ("another first level", fractal & ~same_first)):
-        if mask.any():
-            print(
-                f"theta_+ >= 0.09, {name}: {mask.sum()} cells, |ours - authors'| median {np.median(abs(gap[mask])):.3f}, "
-                f"max {abs(gap[mask]).max():.3f}"
-            )
+    print(
+        f"\n|ours - authors'| over {len(rows)} cells: median {np.median(abs(gap)):.3f}, "
+        f"{np.sum(abs(gap) <= 0.02)} within 0.02, max {abs(gap).max():.3f}"
+    )
+    if additive:
+        fractal = theta >= 0.09
+        for name, mask in (("same first level", fractal & same_first), ("another first level", fractal & ~same_first)):
+            if mask.any():
+                print(
+                    f"theta_+ >= 0.09, {name}: {mask.sum()} cells, |ours - authors'| median "
+                    f"{np.median(abs(gap[mask])):.3f}, max {abs(gap[mask]).max():.3f}"
+                )
     print("(docs/benchmarks.md, 'Fig. 2c against the authors' table': how to read these)")
 
 
@@ -218,20 +233,23 @@ def main(argv=None) -> int:
     ap.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
     ap.add_argument("--device", default="cpu", choices=["cpu", "cuda"], help="where the sweeps run (default cpu)")
     ap.add_argument("--fig2c", type=int, metavar="N", help="also time Fig. 2c's E3 sweep at G(N) (20: the paper's)")
-    ap.add_argument("--cells", help="comma-separated E3 cells for --fig2c (0-99, row-major; default all)")
-    ap.add_argument("--fig2c-only", action="store_true", help="skip the throughput table, run --fig2c alone")
-    ap.add_argument("--authors-grid", action="store_true", help="--fig2c on the authors' grid G'(N) and its dummy")
+    ap.add_argument("--fig2d", type=int, metavar="N", help="also time Fig. 2d's E4 sweep at G(N) (20: the paper's)")
+    ap.add_argument("--cells", help="comma-separated map cells for --fig2c/--fig2d (0-99, row-major; default all)")
+    ap.add_argument("--maps-only", action="store_true", help="skip the throughput table, run --fig2c/--fig2d alone")
+    ap.add_argument("--authors-grid", action="store_true", help="the maps on the authors' grid G'(N) and its dummy")
     args = ap.parse_args(argv)
     if args.device == "cuda" and not torch.cuda.is_available():
         ap.error("--device cuda: this machine has no CUDA device")
-    if args.fig2c_only and args.fig2c is None:
-        ap.error("--fig2c-only needs --fig2c N")
+    maps = {figure: level for figure, level in (("2c", args.fig2c), ("2d", args.fig2d)) if level is not None}
+    if args.maps_only and not maps:
+        ap.error("--maps-only needs --fig2c N or --fig2d N")
     torch.set_grad_enabled(False)
     cells = [int(c) for c in args.cells.split(",")] if args.cells else None
     if cells and not all(0 <= c < 100 for c in cells):
-        ap.error(f"--cells: E3 has cells 0-99, got {args.cells}")
-    if args.fig2c_only:
-        fig2c(args.fig2c, cells, args.device, args.authors_grid)
+        ap.error(f"--cells: the maps have cells 0-99, got {args.cells}")
+    if args.maps_only:
+        for figure, level in maps.items():
+            alpha_map(figure, level, cells, args.device, args.authors_grid)
         return 0
 
     gpu = args.device == "cuda"
@@ -323,8 +341,8 @@ def main(argv=None) -> int:
         f"at the additive {'GPU' if gpu else '2-thread'} useful rate: at most "
         f"{human_time(FIG2C_TRAJECTORY_STEPS / fig2c_rate)} on this machine"
     )
-    if args.fig2c is not None:
-        fig2c(args.fig2c, cells, args.device, args.authors_grid)
+    for figure, level in maps.items():
+        alpha_map(figure, level, cells, args.device, args.authors_grid)
     return 0 if ok or not args.check else 1
 
 

@@ -20,8 +20,12 @@ BENCHMARKS = [
     ("gpt_heads.py", ["--quick"], "harmonic, mix 0.01"),
     (
         "fractal_sweep.py",
-        ["--quick", "--fig2c", "10", "--cells", "44,77"],
-        ("speed-up, single-threaded sweep vs single-threaded loop:", "| 77 | 0.1578 | 0.78 | 0.2593 |"),
+        ["--quick", "--fig2c", "10", "--fig2d", "10", "--cells", "44,77"],
+        (
+            "speed-up, single-threaded sweep vs single-threaded loop:",
+            "| 77 | 0.1578 | 0.78 | 0.2593 |",
+            "# Fig. 2d (E4",
+        ),
     ),
     ("mnist_scan.py", ["--quick"], "| yes |"),  # batch 64 in 4 chunks, the same numbers as one program
 ]
