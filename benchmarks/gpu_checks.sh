@@ -22,7 +22,7 @@ step() {
 step device "$python" -c 'import torch; assert torch.cuda.is_available(), "no CUDA device"; print(torch.__version__, torch.cuda.get_device_name())'
 [ "$status" = 0 ] || exit 1  # no GPU: nothing else would measure one
 step test_gpu "$python" -m pytest -q -p no:cacheprovider tests/test_gpu.py
-step fractal_sweep "$python" benchmarks/fractal_sweep.py --device cuda --fig2c 20
+step fractal_sweep "$python" benchmarks/fractal_sweep.py --device cuda --fig2c 20 --fig2d 20
 step geometry_sweep "$python" benchmarks/geometry_sweep.py --device cuda
 step gpt_throughput "$python" benchmarks/gpt_throughput.py --device cuda
 exit $status
