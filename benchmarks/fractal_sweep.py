@@ -63,7 +63,6 @@ from physlearn.runtime import cpu_name
 
 CELL = {"eps": 0.2, "wl": 0.1}
 LOSSES = ("additive", "multiplicative")
-FIG2C_TRAJECTORY_STEPS = 100 * 2**20 * 1000  # paper resolution of Fig. 2c (criterion B: no early stop)
 TARGET_RATE_2_THREADS = 5e7
 TARGET_SPEEDUP = 100.0
 
@@ -95,6 +94,11 @@ E3_FIRST_FRACTAL_LEVEL = np.array([
 TAU = 1e8
 REPO = Path(__file__).resolve().parents[1]
 SWEEP_KEYS = ("piece", "chunk_size", "width")
+
+
+def paper_map_steps(experiment: str) -> float:
+    """Trajectory-steps of a map (E3: Fig. 2c, E4: Fig. 2d) at the paper's resolution, G(20)."""
+    return design.trajectory_steps(design.cells(experiment, {"experiments": {experiment: {"level": 20}}}))
 
 
 def sweep_options(device: str) -> dict:
@@ -178,7 +182,7 @@ def alpha_map(figure: str, level: int, cells: list[int] | None, device: str, aut
     seconds = time.perf_counter() - start
     nominal = design.trajectory_steps(table)
     rate = nominal / seconds
-    paper = design.trajectory_steps(design.cells(experiment, {"experiments": {experiment: {"level": 20}}}))
+    paper = paper_map_steps(experiment)
     where = torch.cuda.get_device_name() if device.startswith("cuda") else f"{cpu_name()}, 1 torch thread"
     grid_name = "the authors' grid G'" if authors_grid else "G"
     print(
@@ -339,7 +343,7 @@ def main(argv=None) -> int:
     print(
         f"paper-resolution Fig. 2c (1.05e11 trajectory-steps; criterion B runs bounded trajectories all 1000 steps) "
         f"at the additive {'GPU' if gpu else '2-thread'} useful rate: at most "
-        f"{human_time(FIG2C_TRAJECTORY_STEPS / fig2c_rate)} on this machine"
+        f"{human_time(paper_map_steps('E3') / fig2c_rate)} on this machine"
     )
     for figure, level in maps.items():
         alpha_map(figure, level, cells, args.device, args.authors_grid)
