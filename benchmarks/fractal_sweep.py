@@ -96,9 +96,14 @@ REPO = Path(__file__).resolve().parents[1]
 SWEEP_KEYS = ("piece", "chunk_size", "width")
 
 
+def map_cells(experiment: str, level: int):
+    """The cells of a map (E3: Fig. 2c, E4: Fig. 2d) at G(level)."""
+    return design.cells(experiment, {"experiments": {experiment: {"level": level}}})
+
+
 def paper_map_steps(experiment: str) -> float:
-    """Trajectory-steps of a map (E3: Fig. 2c, E4: Fig. 2d) at the paper's resolution, G(20)."""
-    return design.trajectory_steps(design.cells(experiment, {"experiments": {experiment: {"level": 20}}}))
+    """Trajectory-steps of a map at the paper's resolution, G(20)."""
+    return design.trajectory_steps(map_cells(experiment, 20))
 
 
 def sweep_options(device: str) -> dict:
@@ -170,7 +175,7 @@ def alpha_map(figure: str, level: int, cells: list[int] | None, device: str, aut
     with its dummy label) through the workflow's label code, and print each cell's alpha (and
     first fractal level) beside the authors'."""
     experiment, what, authors = MAPS[figure]
-    table = design.cells(experiment, {"experiments": {experiment: {"level": level}}})
+    table = map_cells(experiment, level)
     if cells:
         table = table.iloc[cells]
     options = sweep_options(device) | {"workers": 1, "device": torch.device(device), "keep_labels": False}
