@@ -11,8 +11,9 @@ Workloads: the E1 cell (additive, eps 0.2, wl 0.1, x0 1, criterion A) and the E2
 
 Measures, interleaved over ``--rounds`` rounds (best time of each kept):
 
-- our sweep (``physlearn.fractal.boundary.sweep.sweep_labels``: a working set of 16,384 trajectories
-  advanced as one tensor program, decided trajectories replaced every 25 steps) with 1 thread
+- our sweep (``physlearn.fractal.boundary.sweep.sweep_labels``: a working set of trajectories, as
+  wide as the laptop's label jobs use (``config.yaml``), advanced as one tensor program,
+  decided trajectories replaced every 25 steps) with 1 thread
   and with 2 threads as two workers on separate chunks (torch single-threaded in each); with
   ``--intra-op`` also with 2 torch intra-op threads on one chunk;
 - the per-trajectory loop (``physlearn.fractal.boundary.loop``: numpy float64, one trajectory and one
@@ -107,15 +108,14 @@ def paper_map_steps(experiment: str) -> float:
 
 
 def sweep_options(device: str) -> dict:
-    """The label jobs' sweep sizes: the schema's defaults on the CPU, config/paper.yaml's (the
-    GPU jobs') on CUDA."""
+    """The label jobs' sweep sizes: the schema's defaults under config.yaml's (the laptop
+    jobs') on the CPU, under config/paper.yaml's (the GPU jobs') on CUDA."""
     schema = yaml.safe_load((REPO / "workflow/schemas/config.schema.yaml").read_text())
     fields = schema["properties"]["fractal_boundary"]["properties"]
     options = {k: fields[k]["default"] for k in SWEEP_KEYS}
-    if device != "cpu":
-        paper = yaml.safe_load((REPO / "config/paper.yaml").read_text())["fractal_boundary"]
-        options |= {k: paper[k] for k in SWEEP_KEYS if k in paper}
-    return options
+    config = REPO / ("config.yaml" if device == "cpu" else "config/paper.yaml")
+    section = yaml.safe_load(config.read_text())["fractal_boundary"]
+    return options | {k: section[k] for k in SWEEP_KEYS if k in section}
 
 
 def useful_steps(loss: str, lr: np.ndarray, device: str = "cpu") -> np.ndarray:
